@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "dlg",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "DLG", targets: ["DLG"]),
+    .executable(name: "dlg", targets: ["dlg"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // System libraries.
+    .systemLibrary(
+      name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc",
+      providers: [.apt(["libgraphviz-dev"])]),
+    .systemLibrary(
+      name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+
+    // Pipeline stages, in the order data flows through them.
+    .target(name: "DLGLang"),
+    .target(name: "DLGKernels", dependencies: ["CBLAS"]),
+    .target(name: "DLGGraph", dependencies: ["DLGLang", "DLGKernels"]),
+    .target(name: "DLGPasses", dependencies: ["DLGGraph"]),
+    .target(
+      name: "DLGRuntime", dependencies: ["DLGGraph", "DLGPasses", "DLGKernels"]),
+    .target(name: "DLGData", dependencies: ["CZlib"]),
+    .target(
+      name: "DLGTrain",
+      dependencies: ["DLGLang", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGData"]),
+    .target(name: "DLGViz", dependencies: ["CGraphviz"]),
+    .target(
+      name: "DLG",
+      dependencies: [
+        "DLGLang", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGData", "DLGTrain", "DLGViz",
+      ]),
+    .executableTarget(
+      name: "dlg",
+      dependencies: ["DLG", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    // Tests: one target per module, plus end-to-end CLI tests.
+    .testTarget(name: "DLGLangTests", dependencies: ["DLGLang"]),
+    .testTarget(name: "DLGKernelsTests", dependencies: ["DLGKernels"]),
+    .testTarget(name: "DLGGraphTests", dependencies: ["DLGGraph", "DLGLang"]),
+    .testTarget(name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang"]),
+    .testTarget(name: "DLGRuntimeTests", dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang"]),
+    .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
+    .testTarget(name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG"]),
+    .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
+    .testTarget(name: "CLITests", dependencies: ["dlg"]),
+  ]
+)

@@ -1,0 +1,1 @@
+// The DLGData module; see docs/architecture.md.

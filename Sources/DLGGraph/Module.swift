@@ -1,0 +1,1 @@
+// The DLGGraph module; see docs/architecture.md.

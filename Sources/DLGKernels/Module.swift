@@ -1,0 +1,1 @@
+// The DLGKernels module; see docs/architecture.md.

@@ -1,0 +1,169 @@
+/// The syntax tree of a `.dlg` file: what the parser produces and lowering consumes.
+///
+/// A file is a sequence of sections. The `neuralnet` section is a Mermaid `neuralnet` diagram
+/// (sequential or graph mode); the `train` section says how to train it.
+public struct ModelFile: Sendable {
+  public var source: SourceFile
+  public var network: NetworkSection?
+  public var train: TrainSection?
+
+  public init(source: SourceFile, network: NetworkSection?, train: TrainSection?) {
+    self.source = source
+    self.network = network
+    self.train = train
+  }
+}
+
+/// The `neuralnet` section: layer declarations and the edges between them.
+public struct NetworkSection: Sendable {
+  public enum Mode: Sendable, Equatable {
+    /// `neuralnet sequential`, or a diagram without any `-->` edge: each layer feeds the next.
+    case sequential
+    /// Layers are wired by `a --> b` edges.
+    case graph
+  }
+
+  public var mode: Mode
+  public var title: String?
+  /// Direction hint for diagrams (`TB`, `LR`, ...), from a `direction LR` line; nil if absent.
+  public var direction: String?
+  public var layers: [LayerDecl]
+  /// Each `a --> b --> c` line, as the list of node references it chains.
+  public var chains: [EdgeChain]
+  /// Range of the `neuralnet` header keyword.
+  public var range: SourceRange
+
+  public init(
+    mode: Mode, title: String?, direction: String?, layers: [LayerDecl], chains: [EdgeChain],
+    range: SourceRange
+  ) {
+    self.mode = mode
+    self.title = title
+    self.direction = direction
+    self.layers = layers
+    self.chains = chains
+    self.range = range
+  }
+}
+
+/// One layer line: `conv: Conv2D[32, 3x3, relu]`, or `Dense[128]` without an id in
+/// sequential mode. A layer may carry a quoted label: `fc: Dense[128] "hidden layer"`.
+public struct LayerDecl: Sendable {
+  /// The identifier before the colon; nil for anonymous layers in sequential mode.
+  public var id: Identifier?
+  /// The layer type, `Conv2D` in the example.
+  public var type: Identifier
+  /// The bracketed arguments; empty when the brackets are omitted (`Flatten`).
+  public var arguments: [Argument]
+  public var label: String?
+  /// The whole declaration.
+  public var range: SourceRange
+
+  public init(
+    id: Identifier?, type: Identifier, arguments: [Argument], label: String?, range: SourceRange
+  ) {
+    self.id = id
+    self.type = type
+    self.arguments = arguments
+    self.label = label
+    self.range = range
+  }
+}
+
+/// A name with where it was written.
+public struct Identifier: Sendable, Hashable {
+  public var name: String
+  public var range: SourceRange
+
+  public init(name: String, range: SourceRange) {
+    self.name = name
+    self.range = range
+  }
+}
+
+/// `a --> b --> c`: a path of node references, each consecutive pair one edge.
+public struct EdgeChain: Sendable {
+  public var nodes: [Identifier]
+  public var range: SourceRange
+
+  public init(nodes: [Identifier], range: SourceRange) {
+    self.nodes = nodes
+    self.range = range
+  }
+}
+
+/// An argument in brackets or parentheses: positional (`32`) or labelled (`lr: 0.001`).
+public struct Argument: Sendable {
+  public var label: Identifier?
+  public var value: Expression
+  public var range: SourceRange
+
+  public init(label: Identifier?, value: Expression, range: SourceRange) {
+    self.label = label
+    self.value = value
+    self.range = range
+  }
+}
+
+/// A value written in the source.
+public indirect enum ExpressionKind: Sendable {
+  case integer(Int)
+  case float(Double)
+  case string(String)
+  /// A bare name: `relu`, `out`, `accuracy`.
+  case identifier(String)
+  /// `3x3`, `2x2x2`: a dimension list.
+  case dimensions([Int])
+  /// `idx("path", split: "train")`, `Adam(lr: 0.001)`.
+  case call(name: Identifier, arguments: [Argument])
+  /// `1/255`, `2*16`, `-1`.
+  case binary(op: BinaryOperator, lhs: Expression, rhs: Expression)
+  case negate(Expression)
+  /// `[1, 2, 3]` or a bare comma list after a train key (`metrics accuracy, loss`).
+  case list([Expression])
+}
+
+public enum BinaryOperator: String, Sendable {
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+}
+
+public struct Expression: Sendable {
+  public var kind: ExpressionKind
+  public var range: SourceRange
+
+  public init(_ kind: ExpressionKind, range: SourceRange) {
+    self.kind = kind
+    self.range = range
+  }
+}
+
+/// The `train` section: `key value` lines (`batch 32`, `optimizer Adam(lr: 0.001)`).
+public struct TrainSection: Sendable {
+  public var entries: [TrainEntry]
+  public var range: SourceRange
+
+  public init(entries: [TrainEntry], range: SourceRange) {
+    self.entries = entries
+    self.range = range
+  }
+
+  /// The entry for `key`, if written.
+  public func entry(_ key: String) -> TrainEntry? {
+    entries.first { $0.key.name == key }
+  }
+}
+
+public struct TrainEntry: Sendable {
+  public var key: Identifier
+  public var value: Expression
+  public var range: SourceRange
+
+  public init(key: Identifier, value: Expression, range: SourceRange) {
+    self.key = key
+    self.value = value
+    self.range = range
+  }
+}

@@ -1,0 +1,1 @@
+// The DLGPasses module; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The DLGRuntime module; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The DLGTrain module; see docs/architecture.md.

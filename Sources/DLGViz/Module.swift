@@ -1,0 +1,1 @@
+// The DLGViz module; see docs/architecture.md.
