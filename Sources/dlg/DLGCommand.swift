@@ -1,11 +1,10 @@
 import ArgumentParser
-import DLG
 
 @main
 struct DLGCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlg",
     abstract: "Parse, optimize, train and draw deep-learning dataflow graphs written in .dlg.",
-    subcommands: []
+    subcommands: [RunCommand.self, CheckCommand.self, VizCommand.self]
   )
 }

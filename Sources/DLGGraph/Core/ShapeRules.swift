@@ -1,0 +1,34 @@
+/// Small checks shared by shape rules, each producing a message that names both shapes.
+enum ShapeRules {
+  static func expectInputCount(_ inputs: [TensorType], _ count: Int, op: String) throws(ShapeError) {
+    guard inputs.count == count else {
+      throw ShapeError("\(op) takes \(count) input\(count == 1 ? "" : "s"), got \(inputs.count)")
+    }
+  }
+
+  static func expectRank(_ type: TensorType, _ rank: Int, op: String, what: String)
+    throws(ShapeError)
+  {
+    guard type.rank == rank else {
+      throw ShapeError(
+        "\(op) expects its \(what) to have rank \(rank), got \(type.rank)",
+        notes: ["\(what): \(type)"])
+    }
+  }
+
+  static func expectFloat(_ type: TensorType, op: String, what: String) throws(ShapeError) {
+    guard type.dtype == .float32 else {
+      throw ShapeError("\(op) expects f32 \(what), got \(type)")
+    }
+  }
+
+  static func expectSameShape(_ a: TensorType, _ b: TensorType, op: String) throws(ShapeError) {
+    guard a.shape == b.shape else {
+      throw ShapeError(
+        "\(op) needs inputs of the same shape", notes: ["left:  \(a)", "right: \(b)"])
+    }
+  }
+
+  /// The number of rows when a tensor is seen as a matrix [rows, lastDimension].
+  static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
+}

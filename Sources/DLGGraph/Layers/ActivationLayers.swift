@@ -1,0 +1,39 @@
+extension LayerCatalog {
+  /// `ReLU`: max(x, 0).
+  static let relu = LayerSpec(
+    name: "ReLU", aliases: ["Relu"], family: .activation,
+    lowering: { _, inputs, context throws(ShapeError) in try context.apply(ReLU(), inputs) })
+
+  /// `Softmax`: probabilities over the last axis.
+  static let softmax = LayerSpec(
+    name: "Softmax", family: .activation,
+    lowering: { _, inputs, context throws(ShapeError) in try context.apply(Softmax(), inputs) })
+
+  /// `Activation[relu]`: a named activation as its own layer.
+  static let activation = LayerSpec(
+    name: "Activation", parameters: [ParameterSpec("function", .choice(activationNames))],
+    family: .activation,
+    lowering: { arguments, inputs, context throws(ShapeError) in
+      try context.activate(inputs[0], arguments.name("function"))
+    })
+
+  /// `Output`: marks a network output; passes its input through unchanged.
+  static let output = LayerSpec(
+    name: "Output", parameters: [ParameterSpec("units", .integer, default: .integer(0))],
+    family: .output,
+    lowering: { arguments, inputs, context throws(ShapeError) in
+      let type = context.graph[inputs[0]].type
+      let units = arguments.integer("units")
+      if units > 0, type.shape.last != .fixed(units) {
+        throw ShapeError(
+          "Output[\(units)] receives \(type.shapeDescription)",
+          notes: ["expected last dimension: \(units)", "got: \(type)"])
+      }
+      return inputs[0]
+    })
+
+  /// `Add`: elementwise sum of two inputs of the same shape.
+  static let add = LayerSpec(
+    name: "Add", inputArity: 2...2, family: .merge,
+    lowering: { _, inputs, context throws(ShapeError) in try context.apply(Add(), inputs) })
+}

@@ -1,0 +1,29 @@
+extension LayerCatalog {
+  /// `Dense[units, activation]`: a fully connected layer, `act(x · W + b)`, on `[N, features]`.
+  static let dense = LayerSpec(
+    name: "Dense", aliases: ["Linear", "FullyConnected"],
+    parameters: [
+      ParameterSpec("units", .integer),
+      ParameterSpec("activation", .choice(activationNames), default: .name("linear")),
+      ParameterSpec("bias", .choice(["true", "false"]), default: .name("true"), positional: false),
+    ],
+    family: .dense,
+    lowering: { arguments, inputs, context throws(ShapeError) in
+      let x = inputs[0]
+      let type = context.graph[x].type
+      guard type.rank == 2, case .fixed(let features) = type.shape[1] else {
+        throw ShapeError(
+          "Dense expects a batch of feature vectors [N, features], got \(type)",
+          help: "add a Flatten layer before it")
+      }
+      let units = arguments.integer("units")
+      let weight = context.parameter(
+        "weight", [features, units], .glorotUniform(fanIn: features, fanOut: units))
+      var y = try context.apply(MatMul(), [x, weight])
+      if arguments.name("bias") != "false" {
+        let bias = context.parameter("bias", [units], .zeros)
+        y = try context.apply(BiasAdd(), [y, bias])
+      }
+      return try context.activate(y, arguments.name("activation"))
+    })
+}

@@ -1,0 +1,138 @@
+import DLGLang
+
+/// The kind of value a layer parameter accepts.
+public enum ParameterKind: Sendable {
+  case integer
+  case float
+  /// `3x3`, or a single integer meaning a square (`3`).
+  case dimensions(rank: Int)
+  /// A name from a fixed list (`relu`, `valid`, ...).
+  case choice([String])
+  /// A list of positive integers: a shape.
+  case shape
+}
+
+/// One parameter of a layer type: `Conv2D[filters, kernel, activation, stride:, padding:]`.
+public struct ParameterSpec: Sendable {
+  public var name: String
+  public var kind: ParameterKind
+  /// Nil for required parameters.
+  public var defaultValue: ArgumentValue?
+  /// True if the parameter can be given without a label at its position.
+  public var positional: Bool
+
+  public init(
+    _ name: String, _ kind: ParameterKind, default defaultValue: ArgumentValue? = nil,
+    positional: Bool = true
+  ) {
+    self.name = name
+    self.kind = kind
+    self.defaultValue = defaultValue
+    self.positional = positional
+  }
+}
+
+/// A parameter's value after checking and constant evaluation.
+public enum ArgumentValue: Sendable, Hashable {
+  case integer(Int)
+  case float(Double)
+  case dimensions([Int])
+  case name(String)
+  case shape([Int])
+}
+
+/// The activations a layer's `activation` parameter accepts.
+public let activationNames = ["relu", "linear", "none", "softmax"]
+
+/// Arguments bound to a layer's parameters, with typed accessors.
+public struct BoundArguments: Sendable {
+  var values: [String: ArgumentValue]
+
+  public func integer(_ name: String) -> Int {
+    if case .integer(let n) = values[name] { return n }
+    return 0
+  }
+
+  public func dimensions(_ name: String) -> [Int] {
+    if case .dimensions(let d) = values[name] { return d }
+    return []
+  }
+
+  public func shape(_ name: String) -> [Int] {
+    if case .shape(let d) = values[name] { return d }
+    return []
+  }
+
+  public func name(_ name: String) -> String? {
+    if case .name(let n) = values[name] { return n }
+    return nil
+  }
+
+  public func float(_ name: String) -> Double {
+    switch values[name] {
+    case .float(let x): x
+    case .integer(let n): Double(n)
+    default: 0
+    }
+  }
+}
+
+/// How a layer lowers: given its checked arguments and its input values, append ops to the
+/// graph and return the layer's output.
+public typealias LayerLowering =
+  @Sendable (BoundArguments, [ValueID], inout LayerLoweringContext) throws(ShapeError) -> ValueID
+
+/// A layer type users write in `.dlg` files.
+public struct LayerSpec: Sendable {
+  public var name: String
+  /// Other spellings accepted (`Linear` for `Dense`).
+  public var aliases: [String]
+  public var parameters: [ParameterSpec]
+  /// How many inputs it takes: `0...0` for Input, `1...1` for most, `2...` for merges.
+  public var inputArity: ClosedRange<Int>
+  public var family: OpFamily
+  /// Nil for layer types that parse and draw but cannot run yet.
+  public var lowering: LayerLowering?
+
+  public init(
+    name: String, aliases: [String] = [], parameters: [ParameterSpec] = [],
+    inputArity: ClosedRange<Int> = 1...1, family: OpFamily, lowering: LayerLowering?
+  ) {
+    self.name = name
+    self.aliases = aliases
+    self.parameters = parameters
+    self.inputArity = inputArity
+    self.family = family
+    self.lowering = lowering
+  }
+}
+
+/// What a layer's lowering can touch: the graph, and the layer's name and location for the
+/// nodes and parameters it creates.
+public struct LayerLoweringContext {
+  public var graph: Graph
+  public var layerName: String
+  public var location: SourceRange?
+
+  /// Appends an op named after the layer (`conv/BiasAdd`).
+  public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(ShapeError) -> ValueID {
+    try graph.apply1(op, inputs, name: "\(layerName)/\(op.name)", location: location)
+  }
+
+  /// Adds a trainable parameter named `layer.suffix`.
+  public mutating func parameter(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
+    -> ValueID
+  {
+    graph.addParameter("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
+  }
+
+  /// Applies a named activation to `x`.
+  public mutating func activate(_ x: ValueID, _ activation: String?) throws(ShapeError) -> ValueID {
+    switch activation {
+    case nil, "linear", "none": x
+    case "relu": try apply(ReLU(), [x])
+    case "softmax": try apply(Softmax(), [x])
+    case let other?: throw ShapeError("activation `\(other)` is not executable yet")
+    }
+  }
+}

@@ -1,0 +1,257 @@
+import DLGLang
+
+/// Checks the `train` section and appends the loss and metrics to the forward graph.
+struct TrainSectionLowering {
+  static let keys = ["data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed"]
+  static let losses = ["softmax_cross_entropy"]
+  static let optimizers = ["Adam", "SGD"]
+  static let metricNames = ["accuracy"]
+
+  var diagnostics: [Diagnostic] = []
+
+  mutating func lower(_ section: TrainSection, into model: inout Model) {
+    var seen: [String: TrainEntry] = [:]
+    for entry in section.entries {
+      let key = entry.key.name
+      guard Self.keys.contains(key) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E401", "unknown train setting `\(key)`", at: entry.key.range,
+            help: closestMatch(to: key, among: Self.keys).map { "did you mean `\($0)`?" }
+              ?? "the settings are: " + Self.keys.joined(separator: ", ")))
+        continue
+      }
+      if let first = seen[key] {
+        diagnostics.append(
+          Diagnostic(
+            code: "E402", "`\(key)` is set twice", at: entry.key.range,
+            help: "remove one of them", notes: ["first set at \(first.range.description)"]))
+        continue
+      }
+      seen[key] = entry
+    }
+
+    let data = seen["data"].flatMap { dataSource($0) }
+    let test = seen["test"].flatMap { dataSource($0) }
+    let optimizer = seen["optimizer"].flatMap { optimizerSpec($0) } ?? .adam(AdamSettings())
+    let batch = seen["batch"].flatMap { positiveInteger($0, maximum: 1 << 20) } ?? 32
+    let epochs = seen["epochs"].flatMap { positiveInteger($0, maximum: 1 << 20) } ?? 1
+    let seed = seen["seed"].flatMap { positiveInteger($0, maximum: Int.max, allowZero: true) } ?? 0
+    var metrics: [String] = []
+    if let entry = seen["metrics"] { metrics = metricList(entry) }
+    if let entry = seen["loss"] {
+      lowerLoss(entry, metrics: metrics, into: &model)
+    } else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E403", "the train section needs a loss", at: section.range,
+          help: "add a line such as `loss softmax_cross_entropy(out, labels)`"))
+    }
+    model.training = TrainingConfig(
+      data: data, test: test, optimizer: optimizer, batchSize: batch, epochs: epochs,
+      metrics: metrics, seed: UInt64(seed))
+  }
+
+  private mutating func lowerLoss(_ entry: TrainEntry, metrics: [String], into model: inout Model) {
+    guard case .call(let name, let arguments) = entry.value.kind else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E404", "the loss must be a call such as `softmax_cross_entropy(out, labels)`",
+          at: entry.value.range))
+      return
+    }
+    guard Self.losses.contains(name.name) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E404", "unknown loss `\(name.name)`", at: name.range,
+          help: closestMatch(to: name.name, among: Self.losses).map { "did you mean `\($0)`?" }
+            ?? "available: " + Self.losses.joined(separator: ", ")))
+      return
+    }
+    guard arguments.count == 2, case .identifier(let outputName) = arguments[0].value.kind,
+      case .identifier(let labelName) = arguments[1].value.kind
+    else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E405", "\(name.name) takes two names: the logits layer and `labels`",
+          at: entry.value.range, help: "write `\(name.name)(out, labels)`"))
+      return
+    }
+    guard let layer = model.layers.first(where: { $0.id == outputName }) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E406", "no layer named `\(outputName)`", at: arguments[0].range,
+          help: closestMatch(to: outputName, among: model.layers.map(\.id)).map {
+            "did you mean `\($0)`?"
+          }))
+      return
+    }
+    guard labelName == "labels" else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E405", "the second argument of \(name.name) must be `labels`",
+          at: arguments[1].range, help: "labels come from the data source; write `labels`"))
+      return
+    }
+    guard let logits = layer.output else { return }  // its layer already has an error
+    let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
+    model.labels = labels
+    do {
+      model.loss = try model.graph.apply1(
+        SoftmaxCrossEntropy(), [logits, labels], name: "loss", location: entry.range)
+      if metrics.contains("accuracy") {
+        model.metrics["correct"] = try model.graph.apply1(
+          CorrectCount(), [logits, labels], name: "accuracy", location: entry.range)
+      }
+    } catch {
+      diagnostics.append(
+        Diagnostic(
+          code: "E301", error.message, at: entry.value.range, help: error.help,
+          notes: error.notes))
+    }
+  }
+
+  private mutating func dataSource(_ entry: TrainEntry) -> DataSourceSpec? {
+    guard case .call(let format, let arguments) = entry.value.kind else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E407", "`\(entry.key.name)` must name a data source",
+          at: entry.value.range,
+          help: "write idx(\"/usr/share/datasets/fashion-mnist\", split: \"train\")"))
+      return nil
+    }
+    guard format.name == "idx" else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E407", "unknown data source `\(format.name)`", at: format.range,
+          help: "available: idx(path, split:, scale:)"))
+      return nil
+    }
+    var path: String?
+    var split = entry.key.name == "test" ? "t10k" : "train"
+    var scale: Float = 1
+    for argument in arguments {
+      let value: Constant
+      do { value = try ConstantEvaluator.evaluate(argument.value) } catch {
+        diagnostics.append(error)
+        continue
+      }
+      switch (argument.label?.name, value) {
+      case (nil, .string(let s)): path = s
+      case ("split", .string(let s)): split = s
+      case ("scale", let v) where v.number != nil: scale = Float(v.number!)
+      default:
+        diagnostics.append(
+          Diagnostic(
+            code: "E408", "idx takes a path string, `split:` (a string) and `scale:` (a number)",
+            at: argument.range))
+      }
+    }
+    guard let path else {
+      diagnostics.append(
+        Diagnostic(code: "E408", "idx needs the folder of the IDX files", at: entry.value.range))
+      return nil
+    }
+    return DataSourceSpec(
+      format: "idx", path: path, split: split, scale: scale, location: entry.value.range)
+  }
+
+  private mutating func optimizerSpec(_ entry: TrainEntry) -> OptimizerSpec? {
+    let name: Identifier
+    var arguments: [Argument] = []
+    switch entry.value.kind {
+    case .call(let callee, let args): (name, arguments) = (callee, args)
+    case .identifier(let id): name = Identifier(name: id, range: entry.value.range)
+    default:
+      diagnostics.append(
+        Diagnostic(
+          code: "E409", "the optimizer must be Adam(...) or SGD(...)", at: entry.value.range))
+      return nil
+    }
+    var settings: [String: Double] = [:]
+    let allowed: [String] =
+      name.name == "Adam"
+      ? ["lr", "beta1", "beta2", "epsilon", "weight_decay"]
+      : ["lr", "momentum", "nesterov", "weight_decay"]
+    guard Self.optimizers.contains(name.name) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E409", "unknown optimizer `\(name.name)`", at: name.range,
+          help: closestMatch(to: name.name, among: Self.optimizers).map { "did you mean `\($0)`?" }
+            ?? "available: Adam, SGD"))
+      return nil
+    }
+    for argument in arguments {
+      let label = argument.label?.name ?? "lr"
+      guard allowed.contains(label) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E410", "\(name.name) has no setting `\(label)`",
+            at: argument.label?.range ?? argument.range,
+            help: closestMatch(to: label, among: allowed).map { "did you mean `\($0)`?" }
+              ?? "settings: " + allowed.joined(separator: ", ")))
+        continue
+      }
+      do {
+        let value = try ConstantEvaluator.evaluate(argument.value)
+        if case .name(let flag) = value, flag == "true" || flag == "false" {
+          settings[label] = flag == "true" ? 1 : 0
+        } else if let number = value.number, number.isFinite, number >= 0 {
+          settings[label] = number
+        } else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E410", "`\(label)` must be a non-negative number", at: argument.value.range))
+        }
+      } catch {
+        diagnostics.append(error)
+      }
+    }
+    if name.name == "Adam" {
+      var adam = AdamSettings()
+      adam.learningRate = Float(settings["lr"] ?? 0.001)
+      adam.beta1 = Float(settings["beta1"] ?? 0.9)
+      adam.beta2 = Float(settings["beta2"] ?? 0.999)
+      adam.epsilon = Float(settings["epsilon"] ?? 1e-7)
+      adam.weightDecay = Float(settings["weight_decay"] ?? 0)
+      return .adam(adam)
+    }
+    return .sgd(
+      SGDSettings(
+        learningRate: Float(settings["lr"] ?? 0.01), momentum: Float(settings["momentum"] ?? 0),
+        nesterov: (settings["nesterov"] ?? 0) != 0,
+        weightDecay: Float(settings["weight_decay"] ?? 0)))
+  }
+
+  private mutating func positiveInteger(_ entry: TrainEntry, maximum: Int, allowZero: Bool = false)
+    -> Int?
+  {
+    guard case .integer(let n) = entry.value.kind, n >= (allowZero ? 0 : 1), n <= maximum else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E411",
+          "`\(entry.key.name)` must be \(allowZero ? "a non-negative" : "a positive") integer"
+            + (maximum < Int.max ? " up to \(maximum)" : ""),
+          at: entry.value.range))
+      return nil
+    }
+    return n
+  }
+
+  private mutating func metricList(_ entry: TrainEntry) -> [String] {
+    let items: [Expression]
+    if case .list(let list) = entry.value.kind { items = list } else { items = [entry.value] }
+    var names: [String] = []
+    for item in items {
+      guard case .identifier(let name) = item.kind, Self.metricNames.contains(name) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E412", "unknown metric", at: item.range,
+            help: "available metrics: " + Self.metricNames.joined(separator: ", ")))
+        continue
+      }
+      names.append(name)
+    }
+    return names
+  }
+}

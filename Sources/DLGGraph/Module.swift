@@ -1,1 +1,0 @@
-// The DLGGraph module; see docs/architecture.md.

@@ -1,0 +1,65 @@
+import DLGKernels
+
+/// Adds a bias vector along the last axis: `y[..., c] = x[..., c] + b[c]`.
+public struct BiasAdd: Operator {
+  public init() {}
+
+  public var name: String { "BiasAdd" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .dense }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    let (x, bias) = (inputs[0], inputs[1])
+    try ShapeRules.expectRank(bias, 1, op: name, what: "bias")
+    guard x.rank >= 1, x.shape.last == bias.shape[0] else {
+      throw ShapeError(
+        "the bias length must equal the last dimension of the input",
+        notes: ["input: \(x)", "bias:  \(bias)"])
+    }
+    return [x]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil, nil] }
+    return [dy, try builder.add(ColumnSums(), [dy], "dBias")]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let x = binding.inputs[0]
+    let columns = x.dimensions.last ?? 1
+    let rows = ShapeRules.rows(x.dimensions)
+    let (px, pb, py) = (x.floats, binding.inputs[1].floats, binding.outputs[0].floats)
+    return { _ in
+      Elementwise.biasActivation(
+        rows: rows, columns: columns, x: px, bias: pb, activation: .identity, y: py)
+    }
+  }
+}
+
+/// Sums a tensor over every axis but the last: the gradient of a bias.
+public struct ColumnSums: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "ColumnSums" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .other }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    guard let last = inputs[0].shape.last else {
+      throw ShapeError("ColumnSums needs at least one dimension, got \(inputs[0])")
+    }
+    return [TensorType(.float32, [last])]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let x = binding.inputs[0]
+    let columns = x.dimensions.last ?? 1
+    let rows = ShapeRules.rows(x.dimensions)
+    let (px, py) = (x.floats, binding.outputs[0].floats)
+    return { _ in Elementwise.columnSums(rows: rows, columns: columns, x: px, sums: py) }
+  }
+}

@@ -1,0 +1,28 @@
+import DLGKernels
+
+/// A tensor of one repeated value, such as the seed gradient 1 of the loss.
+public struct Fill: NonDifferentiable {
+  public var value: Float
+  public var type: TensorType
+
+  public init(_ value: Float, _ type: TensorType = .scalar) {
+    self.value = value
+    self.type = type
+  }
+
+  public var name: String { "Fill" }
+  public var attributeSummary: String { "\(value)" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .other }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 0, op: name)
+    return [type]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let output = binding.outputs[0]
+    let (count, pointer, value) = (output.count, output.floats, value)
+    return { _ in Elementwise.fill(count: count, value: value, pointer) }
+  }
+}

@@ -1,0 +1,54 @@
+import DLGKernels
+
+/// Rectified linear unit, `max(x, 0)`.
+public struct ReLU: Operator {
+  public init() {}
+
+  public var name: String { "ReLU" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .activation }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
+    return [inputs[0]]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil] }
+    // The gradient reads the output, not the input: y > 0 exactly where x > 0, and keeping y
+    // alive instead of x lets the planner free x early.
+    return [try builder.add(ReLUGradient(), [node.outputs[0], dy], "dReLU")]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (px, py) = (binding.inputs[0].floats, binding.outputs[0].floats)
+    return { _ in Elementwise.relu(count: count, x: px, y: py) }
+  }
+}
+
+/// `dx = dy` where the ReLU output is positive, else 0. Inputs: (y, dy).
+public struct ReLUGradient: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "ReLUGradient" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .activation }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[1]]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (py, pdy, pdx) = (
+      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
+    )
+    return { _ in Elementwise.reluGradient(count: count, y: py, dy: pdy, dx: pdx) }
+  }
+}

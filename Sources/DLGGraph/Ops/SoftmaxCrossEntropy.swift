@@ -1,0 +1,104 @@
+import DLGKernels
+
+/// Mean softmax cross-entropy of logits `[N, C]` against integer class labels `i32[N]`: the
+/// loss of a classifier, computed from logits in one numerically stable pass.
+public struct SoftmaxCrossEntropy: Operator {
+  public init() {}
+
+  public var name: String { "SoftmaxCrossEntropy" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .loss }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ClassificationShapes.check(inputs, op: name)
+    return [.scalar]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dLoss = outputGradients[0] else { return [nil, nil] }
+    let gradient = try builder.add(
+      SoftmaxCrossEntropyGradient(), [node.inputs[0], node.inputs[1], dLoss], "dLogits")
+    return [gradient, nil]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (pl, labels, loss) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
+    return { _ in
+      loss.pointee = CrossEntropy.softmaxLoss(
+        rows: rows, columns: columns, logits: pl, labels: labels)
+    }
+  }
+}
+
+/// `dLogits = dLoss / N · (softmax(logits) − onehot(labels))`. Inputs: (logits, labels, dLoss).
+public struct SoftmaxCrossEntropyGradient: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "SoftmaxCrossEntropyGradient" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .loss }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 3, op: name)
+    try ClassificationShapes.check(Array(inputs[0..<2]), op: name)
+    return [inputs[0]]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (pl, labels, dLoss) = (logits.floats, binding.inputs[1].ints, binding.inputs[2].floats)
+    let gradient = binding.outputs[0].floats
+    return { _ in
+      CrossEntropy.softmaxLossGradient(
+        rows: rows, columns: columns, logits: pl, labels: labels,
+        scale: dLoss.pointee / Float(rows), gradient: gradient)
+    }
+  }
+}
+
+/// The number of rows whose largest logit is at the label's index (a metric, as f32).
+public struct CorrectCount: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "CorrectCount" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .metric }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ClassificationShapes.check(inputs, op: name)
+    return [.scalar]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (pl, labels, out) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
+    return { _ in
+      out.pointee = Float(
+        CrossEntropy.correctCount(rows: rows, columns: columns, logits: pl, labels: labels))
+    }
+  }
+}
+
+/// The shape rule shared by classification losses and metrics: logits `f32[N, C]`, labels `i32[N]`.
+enum ClassificationShapes {
+  static func check(_ inputs: [TensorType], op: String) throws(ShapeError) {
+    try ShapeRules.expectInputCount(inputs, 2, op: op)
+    let (logits, labels) = (inputs[0], inputs[1])
+    guard logits.rank == 2, logits.dtype == .float32 else {
+      throw ShapeError(
+        "\(op) expects logits of shape [N, classes], got \(logits)",
+        help: "add a Flatten and a Dense[classes] layer before the loss")
+    }
+    guard labels.rank == 1, labels.dtype == .int32, labels.shape[0] == logits.shape[0] else {
+      throw ShapeError(
+        "\(op) expects one integer class label per row of logits",
+        notes: ["logits: \(logits)", "labels: \(labels)"])
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import DLGGraph
+
+/// The whole training step as one static graph: forward, backward and optimizer update.
+public struct TrainingGraph: Sendable {
+  public var graph: Graph
+  public var loss: ValueID
+  /// The gradient of each trainable parameter.
+  public var gradients: [ValueID: ValueID]
+  /// Optimizer state (moments, velocities) per parameter, in the order the optimizer uses it.
+  public var optimizerState: [ValueID: [ValueID]]
+  /// Values read back after each step (the loss, metrics).
+  public var fetches: [ValueID]
+}
+
+/// Reverse-mode automatic differentiation on the static graph, done once before training:
+/// appends a gradient node for every forward node that influences the loss, then the optimizer
+/// update of every parameter, then removes what the step does not need.
+public enum Autodiff {
+  public static func trainingGraph(
+    forward: Graph, loss: ValueID, fetches: [ValueID], optimizer: OptimizerSpec
+  ) throws(ShapeError) -> TrainingGraph {
+    var builder = GraphBuilder(graph: forward, namePrefix: "grad")
+    var gradientOf: [ValueID: ValueID] = [:]
+    gradientOf[loss] = try builder.add(Fill(1), [], "seed")
+
+    for node in forward.nodes.reversed() {
+      let outputGradients = node.outputs.map { gradientOf[$0] }
+      guard outputGradients.contains(where: { $0 != nil }) else { continue }
+      builder.namePrefix = "grad/\(node.name)"
+      builder.location = node.location
+      let inputGradients = try node.op.gradients(
+        of: node, outputGradients: outputGradients, in: &builder)
+      for (input, gradient) in zip(node.inputs, inputGradients) {
+        guard let gradient else { continue }
+        if let existing = gradientOf[input] {
+          // A value read by several nodes receives the sum of their gradients.
+          gradientOf[input] = try builder.add(Add(), [existing, gradient], "accumulate")
+        } else {
+          gradientOf[input] = gradient
+        }
+      }
+    }
+
+    var gradients: [ValueID: ValueID] = [:]
+    var state: [ValueID: [ValueID]] = [:]
+    for parameter in forward.parameters {
+      guard let gradient = gradientOf[parameter] else { continue }
+      gradients[parameter] = gradient
+      let name = forward[parameter].name
+      let type = forward[parameter].type
+      builder.namePrefix = "update/\(name)"
+      builder.location = nil
+      switch optimizer {
+      case .adam(let settings):
+        let m = builder.graph.addState("\(name).adam_m", type)
+        let v = builder.graph.addState("\(name).adam_v", type)
+        state[parameter] = [m, v]
+        try builder.graph.apply(
+          AdamUpdate(settings), [parameter, gradient, m, v], name: "update/\(name)")
+      case .sgd(let settings):
+        if settings.momentum > 0 {
+          let velocity = builder.graph.addState("\(name).momentum", type)
+          state[parameter] = [velocity]
+          try builder.graph.apply(
+            SGDUpdate(settings), [parameter, gradient, velocity], name: "update/\(name)")
+        } else {
+          state[parameter] = []
+          try builder.graph.apply(SGDUpdate(settings), [parameter, gradient], name: "update/\(name)")
+        }
+      }
+    }
+    let pruned = DeadCodeElimination.run(builder.graph, keeping: fetches)
+    return TrainingGraph(
+      graph: pruned, loss: loss, gradients: gradients, optimizerState: state, fetches: fetches)
+  }
+}

@@ -1,0 +1,20 @@
+import DLGGraph
+
+/// Removes nodes whose results are neither fetched nor needed by a node with side effects
+/// (an optimizer update). Value ids are kept, so parameters stay shared between graphs
+/// derived from the same forward graph.
+public enum DeadCodeElimination {
+  public static func run(_ graph: Graph, keeping fetches: [ValueID]) -> Graph {
+    var needed = Set(fetches)
+    var keep = Array(repeating: false, count: graph.nodes.count)
+    for (index, node) in graph.nodes.enumerated().reversed() {
+      let hasSideEffects = !node.op.mutatedInputs.isEmpty
+      guard hasSideEffects || node.outputs.contains(where: needed.contains) else { continue }
+      keep[index] = true
+      needed.formUnion(node.inputs)
+    }
+    var result = graph
+    result.replaceNodes(graph.nodes.indices.filter { keep[$0] }.map { graph.nodes[$0] })
+    return result
+  }
+}

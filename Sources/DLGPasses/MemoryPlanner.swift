@@ -1,0 +1,121 @@
+import DLGGraph
+
+/// Where every per-step tensor lives: an offset in one arena, placed by liveness so tensors
+/// that are never alive at the same time share memory ("greedy by size", Pisarchyk & Lee,
+/// "Efficient Memory Management for Deep Neural Net Inference", 2020).
+public struct MemoryPlan: Sendable {
+  /// Byte offset in the arena of each value that lives there (inputs and intermediates).
+  public var offsets: [ValueID: Int]
+  /// Byte offset of each node's scratch workspace, for nodes that asked for one.
+  public var scratchOffsets: [Int: Int]
+  /// Total arena bytes.
+  public var arenaBytes: Int
+  /// What the same tensors would take with one buffer each.
+  public var naiveBytes: Int
+  /// The most bytes alive at any one step: no plan can use less.
+  public var lowerBoundBytes: Int
+}
+
+public enum MemoryPlanner {
+  /// Alignment of every tensor: one cache line, and a whole AVX-512 register.
+  public static let alignment = 64
+
+  /// One thing to place: a group of values sharing storage (a tensor and its views), or a
+  /// node's scratch, with the steps during which it must stay intact.
+  struct Interval {
+    var values: [ValueID]
+    var scratchNode: Int?
+    var bytes: Int
+    var first: Int
+    var last: Int
+  }
+
+  /// Plans a graph executed in node order for a concrete batch size. Inputs are written
+  /// before step 0; `fetches` stay intact until after the last step.
+  public static func plan(_ graph: Graph, batch: Int, fetches: [ValueID]) -> MemoryPlan {
+    let intervals = liveIntervals(graph, batch: batch, fetches: fetches)
+    var placed: [(offset: Int, interval: Interval)] = []
+    var offsets: [ValueID: Int] = [:]
+    var scratchOffsets: [Int: Int] = [:]
+    var arena = 0
+    for interval in intervals.sorted(by: { ($0.bytes, -$0.first) > ($1.bytes, -$1.first) }) {
+      // Lowest gap among the placed tensors that overlap in time.
+      let conflicts = placed.filter { $0.interval.first <= interval.last && interval.first <= $0.interval.last }
+        .sorted { $0.offset < $1.offset }
+      var offset = 0
+      for conflict in conflicts {
+        if offset + interval.bytes <= conflict.offset { break }
+        offset = max(offset, align(conflict.offset + conflict.interval.bytes))
+      }
+      placed.append((offset, interval))
+      arena = max(arena, offset + interval.bytes)
+      for value in interval.values { offsets[value] = offset }
+      if let node = interval.scratchNode { scratchOffsets[node] = offset }
+    }
+    let naive = intervals.reduce(0) { $0 + $1.bytes }
+    var lowerBound = 0
+    let steps = (intervals.map(\.first).min() ?? 0)...(intervals.map(\.last).max() ?? 0)
+    for step in steps {
+      let alive = intervals.filter { $0.first <= step && step <= $0.last }.reduce(0) { $0 + $1.bytes }
+      lowerBound = max(lowerBound, alive)
+    }
+    return MemoryPlan(
+      offsets: offsets, scratchOffsets: scratchOffsets, arenaBytes: align(arena),
+      naiveBytes: naive, lowerBoundBytes: lowerBound)
+  }
+
+  static func align(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
+
+  /// Live ranges in node steps: inputs from -1, intermediates from their producer, each to its
+  /// last reader; views merged with the tensor they view.
+  static func liveIntervals(_ graph: Graph, batch: Int, fetches: [ValueID]) -> [Interval] {
+    let end = graph.nodes.count
+    // Storage root of each value: a view points at the root of what it views.
+    var root: [ValueID: ValueID] = [:]
+    func rootOf(_ v: ValueID) -> ValueID { root[v].map(rootOf) ?? v }
+    var first: [ValueID: Int] = [:]
+    var last: [ValueID: Int] = [:]
+    // Views of parameters live in the parameter store, not in the arena.
+    var persistentViews: Set<ValueID> = []
+    func touch(_ v: ValueID, _ step: Int) {
+      guard !persistentViews.contains(v) else { return }
+      let r = rootOf(v)
+      first[r] = min(first[r] ?? step, step)
+      last[r] = max(last[r] ?? step, step)
+    }
+    for (step, node) in graph.nodes.enumerated() {
+      for input in node.inputs where !graph[input].isPersistent && !persistentViews.contains(input) {
+        touch(input, graph[input].role == .input ? -1 : step)
+        touch(input, step)
+      }
+      if let aliased = node.op.aliasedInput {
+        let viewed = node.inputs[aliased]
+        if graph[viewed].isPersistent || persistentViews.contains(viewed) {
+          persistentViews.insert(node.outputs[0])
+        } else {
+          root[node.outputs[0]] = rootOf(viewed)
+        }
+      }
+      for output in node.outputs { touch(output, step) }
+    }
+    for fetch in fetches where !graph[fetch].isPersistent { touch(fetch, end) }
+    var members: [ValueID: [ValueID]] = [:]
+    for v in Set(first.keys).union(root.keys) { members[rootOf(v), default: []].append(v) }
+    var intervals: [Interval] = members.keys.sorted().map { r in
+      let bytes = members[r]!.map { graph[$0].type.elementCount(batch: batch) * 4 }.max() ?? 0
+      return Interval(
+        values: members[r]!.sorted(), scratchNode: nil, bytes: align(max(bytes, 4)),
+        first: first[r] ?? 0, last: last[r] ?? 0)
+    }
+    for (step, node) in graph.nodes.enumerated() {
+      let inputs = node.inputs.map { graph[$0].type.dimensions(batch: batch) }
+      let outputs = node.outputs.map { graph[$0].type.dimensions(batch: batch) }
+      let scratch = node.op.scratchCount(inputs: inputs, outputs: outputs)
+      if scratch > 0 {
+        intervals.append(
+          Interval(values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
+      }
+    }
+    return intervals
+  }
+}

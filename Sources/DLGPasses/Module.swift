@@ -1,1 +1,0 @@
-// The DLGPasses module; see docs/architecture.md.

@@ -1,1 +1,0 @@
-// The DLGRuntime module; see docs/architecture.md.

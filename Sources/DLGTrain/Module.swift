@@ -1,1 +1,0 @@
-// The DLGTrain module; see docs/architecture.md.

@@ -1,0 +1,191 @@
+import DLGData
+import DLGGraph
+import DLGPasses
+import DLGRuntime
+import Dispatch
+
+/// Settings given on the command line that override the model file's train section.
+public struct TrainingOverrides: Sendable {
+  public var epochs: Int?
+  public var batchSize: Int?
+  public var seed: UInt64?
+
+  public init(epochs: Int? = nil, batchSize: Int? = nil, seed: UInt64? = nil) {
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.seed = seed
+  }
+}
+
+/// Trains a model: the training step is built once as a static graph (forward, backward,
+/// update), compiled for the batch size, and run over shuffled mini-batches; after each epoch
+/// the test set is evaluated with the forward graph alone.
+public final class Trainer {
+  public let model: Model
+  public let config: TrainingConfig
+  public let training: TrainingGraph
+  public let store = ParameterStore()
+  private let input: ValueID
+  private let labels: ValueID
+  private let loss: ValueID
+  private let correct: ValueID?
+  private let inference: Graph
+  private var trainPlans: [Int: Executable] = [:]
+  private var evalPlans: [Int: Executable] = [:]
+  private var step = 0
+
+  /// Builds the training graph and initializes the weights; no data is read yet.
+  public init(model: Model, overrides: TrainingOverrides = .init()) throws(TrainingError) {
+    guard var config = model.training else {
+      throw .notTrainable("the model has no train section: add one to train it")
+    }
+    guard let input = model.input, let labels = model.labels, let loss = model.loss else {
+      throw .notTrainable("the model needs an Input layer and a loss to be trained")
+    }
+    config.epochs = overrides.epochs ?? config.epochs
+    config.batchSize = overrides.batchSize ?? config.batchSize
+    config.seed = overrides.seed ?? config.seed
+    self.model = model
+    self.config = config
+    self.input = input
+    self.labels = labels
+    self.loss = loss
+    correct = model.metrics["correct"]
+    let fetches = [loss] + (correct.map { [$0] } ?? [])
+    do {
+      training = try Autodiff.trainingGraph(
+        forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer)
+    } catch {
+      throw .notTrainable("cannot differentiate the model: \(error.description)")
+    }
+    inference = DeadCodeElimination.run(model.graph, keeping: fetches)
+    var generator = SeededGenerator(seed: config.seed)
+    store.allocate(for: training.graph, using: &generator)
+  }
+
+  /// The compiled training step for a batch size (planned once, then reused).
+  public func trainingPlan(batchSize: Int) -> Executable {
+    if let plan = trainPlans[batchSize] { return plan }
+    let plan = Executable(
+      graph: training.graph, batchSize: batchSize, fetches: training.fetches, store: store)
+    trainPlans[batchSize] = plan
+    return plan
+  }
+
+  /// The compiled forward pass (loss and metrics only) for a batch size.
+  public func evaluationPlan(batchSize: Int) -> Executable {
+    if let plan = evalPlans[batchSize] { return plan }
+    let plan = Executable(
+      graph: inference, batchSize: batchSize, fetches: training.fetches, store: store)
+    evalPlans[batchSize] = plan
+    return plan
+  }
+
+  /// Loads the data sources named in the train section and checks them against the model.
+  public func loadData() throws(TrainingError) -> (train: Dataset, test: Dataset?) {
+    guard let trainSpec = config.data else {
+      throw .notTrainable("the train section needs a `data` source")
+    }
+    let classes = logitsClasses()
+    let train = try DataSources.load(trainSpec)
+    try DataSources.check(train, against: model, input: input, classes: classes, spec: trainSpec)
+    var test: Dataset?
+    if let testSpec = config.test {
+      let loaded = try DataSources.load(testSpec)
+      try DataSources.check(loaded, against: model, input: input, classes: classes, spec: testSpec)
+      test = loaded
+    }
+    return (train, test)
+  }
+
+  /// Trains for the configured epochs, evaluating on `test` after each one.
+  public func train(
+    on train: Dataset, test: Dataset?, observer: TrainingObserver?,
+    afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
+  ) throws(TrainingError) -> [EpochRecord] {
+    var records: [EpochRecord] = []
+    for epoch in 1...config.epochs {
+      var record = try trainEpoch(epoch, on: train, observer: observer)
+      if let test {
+        let (testLoss, testAccuracy) = evaluate(on: test)
+        record.testLoss = testLoss
+        record.testAccuracy = testAccuracy
+      }
+      observer?.epochFinished(record, of: config.epochs)
+      records.append(record)
+      try afterEpoch(record)
+    }
+    return records
+  }
+
+  private func trainEpoch(_ epoch: Int, on data: Dataset, observer: TrainingObserver?)
+    throws(TrainingError) -> EpochRecord
+  {
+    let batches = BatchIterator(
+      count: data.count, batchSize: config.batchSize, shuffle: true, seed: config.seed,
+      epoch: epoch, dropLast: false)
+    var lossSum = 0.0
+    var correctSum = 0.0
+    var samples = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for b in 0..<batches.batchCount {
+      let indices = batches.indices(ofBatch: b)
+      let plan = trainingPlan(batchSize: indices.count)
+      feed(plan, data, indices)
+      step += 1
+      plan.run(StepInfo(step: step, training: true))
+      let batchLoss = plan.buffer(loss)!.floats.pointee
+      guard batchLoss.isFinite else {
+        throw .nonFiniteLoss(epoch: epoch, batch: b + 1, value: batchLoss)
+      }
+      lossSum += Double(batchLoss) * Double(indices.count)
+      if let correct { correctSum += Double(plan.buffer(correct)!.floats.pointee) }
+      samples += indices.count
+      if let observer {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        observer.batchFinished(
+          epoch: epoch, batch: b + 1, of: batches.batchCount,
+          samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
+          loss: lossSum / Double(samples), accuracy: correct == nil ? nil : correctSum / Double(samples))
+      }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return EpochRecord(
+      epoch: epoch, trainLoss: lossSum / Double(max(samples, 1)),
+      trainAccuracy: correct == nil ? nil : correctSum / Double(max(samples, 1)),
+      testLoss: nil, testAccuracy: nil, seconds: seconds,
+      samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+  }
+
+  /// Mean loss and accuracy over a whole dataset, in order, with the forward graph only.
+  public func evaluate(on data: Dataset) -> (loss: Double, accuracy: Double?) {
+    let batches = BatchIterator(
+      count: data.count, batchSize: config.batchSize, shuffle: false, seed: 0, epoch: 0,
+      dropLast: false)
+    var lossSum = 0.0
+    var correctSum = 0.0
+    for b in 0..<batches.batchCount {
+      let indices = batches.indices(ofBatch: b)
+      let plan = evaluationPlan(batchSize: indices.count)
+      feed(plan, data, indices)
+      plan.run(StepInfo(step: step, training: false))
+      lossSum += Double(plan.buffer(loss)!.floats.pointee) * Double(indices.count)
+      if let correct { correctSum += Double(plan.buffer(correct)!.floats.pointee) }
+    }
+    let count = Double(max(data.count, 1))
+    return (lossSum / count, correct == nil ? nil : correctSum / count)
+  }
+
+  private func feed(_ plan: Executable, _ data: Dataset, _ indices: ArraySlice<Int>) {
+    guard let features = plan.buffer(input), let labelBuffer = plan.buffer(labels) else { return }
+    data.gather(indices, features: features.floats, labels: labelBuffer.ints)
+  }
+
+  /// The class count: the last dimension of the logits the loss reads.
+  private func logitsClasses() -> Int? {
+    guard let node = model.graph.nodes.first(where: { $0.outputs.contains(loss) }),
+      case .fixed(let classes)? = model.graph[node.inputs[0]].type.shape.last
+    else { return nil }
+    return classes
+  }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import DLG
+import DLGKernels
+import Foundation
+
+/// `dlg run FILE`: train a model as its train section says, with command-line overrides.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Train a model on the data its train section names, evaluating after each epoch.")
+
+  @Argument(help: "The .dlg model to train.")
+  var file: String
+
+  @Option(help: "Number of epochs (overrides the file).")
+  var epochs: Int?
+
+  @Option(help: "Mini-batch size (overrides the file).")
+  var batch: Int?
+
+  @Option(help: "Seed for weight initialization and shuffling (overrides the file).")
+  var seed: UInt64?
+
+  @Option(help: "Worker threads (default: all cores).")
+  var threads: Int?
+
+  @Option(help: "Write one JSON object per epoch to this file (JSON Lines).")
+  var log: String?
+
+  @Option(help: "Write the trained weights to this file (safetensors).")
+  var save: String?
+
+  func validate() throws {
+    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if let batch, batch < 1 || batch > 1 << 20 {
+      throw ValidationError("--batch must be between 1 and \(1 << 20)")
+    }
+    if let threads, threads < 1 || threads > 256 {
+      throw ValidationError("--threads must be between 1 and 256")
+    }
+  }
+
+  func run() throws {
+    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    let model = try ModelLoading.load(file)
+    try ModelLoading.requireExecutable(model)
+    do {
+      let trainer = try Trainer(
+        model: model, overrides: TrainingOverrides(epochs: epochs, batchSize: batch, seed: seed))
+      let logFile = try log.map(JSONLinesLog.init(path:))
+      let (train, test) = try trainer.loadData()
+      Terminal.errorLine(
+        "training \(file): \(model.parameterCount) parameters, \(train.count) samples, "
+          + "batch \(trainer.config.batchSize), \(trainer.config.epochs) epoch(s)")
+      let display = ProgressDisplay(interactive: Terminal.standardErrorIsTerminal)
+      _ = try trainer.train(on: train, test: test, observer: display) {
+        record throws(TrainingError) in
+        try logFile?.append(record)
+        if let save { try trainer.saveWeights(to: save) }
+      }
+      if let save { Terminal.errorLine("saved weights to \(save)") }
+    } catch let error as TrainingError {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    }
+  }
+}

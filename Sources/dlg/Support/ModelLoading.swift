@@ -1,0 +1,54 @@
+import ArgumentParser
+import DLG
+import Foundation
+
+/// Reads, parses and lowers a model file, printing every diagnostic with its source line.
+/// Throws `ExitCode.failure` after printing when the model has errors.
+enum ModelLoading {
+  static func load(_ path: String) throws -> Model {
+    let source = try readSource(path)
+    let parsed = Parser.parse(source)
+    let renderer = DiagnosticRenderer(sources: [source], color: Terminal.standardErrorIsTerminal)
+    if parsed.diagnostics.contains(where: { $0.severity == .error }) {
+      report(parsed.diagnostics, renderer)
+      throw ExitCode.failure
+    }
+    let (model, diagnostics) = ModelLowering.lower(parsed.model)
+    report(parsed.diagnostics + diagnostics, renderer)
+    guard let model else { throw ExitCode.failure }
+    return model
+  }
+
+  static func readSource(_ path: String) throws -> SourceFile {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      var isDirectory: ObjCBool = false
+      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+      Terminal.failure(
+        exists && isDirectory.boolValue
+          ? "\(path) is a folder; give a .dlg file" : "cannot read \(path): no such file")
+      throw ExitCode.failure
+    }
+    return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
+  }
+
+  static func report(_ diagnostics: [Diagnostic], _ renderer: DiagnosticRenderer) {
+    for diagnostic in diagnostics { Terminal.error(renderer.render(diagnostic) + "\n") }
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    if errors > 1 { Terminal.errorLine("\(errors) errors") }
+  }
+
+  /// Refuses layers that parse and draw but cannot run, at their line.
+  static func requireExecutable(_ model: Model) throws {
+    let blocked = ModelLowering.nonExecutableLayers(model)
+    guard !blocked.isEmpty else { return }
+    let renderer = DiagnosticRenderer(
+      sources: [model.file.source], color: Terminal.standardErrorIsTerminal)
+    report(
+      blocked.map {
+        Diagnostic(
+          code: "E215", "layer type `\($0.type)` can be drawn but not run yet",
+          at: $0.location, help: "`dlg viz` draws this model; to train it, use executable layers")
+      }, renderer)
+    throw ExitCode.failure
+  }
+}

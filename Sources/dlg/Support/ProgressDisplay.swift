@@ -1,0 +1,57 @@
+import DLG
+import Foundation
+
+/// Shows training progress: a redrawn bar with rate and ETA on a terminal, one plain line per
+/// epoch otherwise (logs and CI stay readable).
+final class ProgressDisplay: TrainingObserver {
+  private let interactive: Bool
+  private var lastDraw = 0.0
+  /// When the first batch of the current epoch finished; the ETA extrapolates from it.
+  private var epochStart: Double?
+  private let width = 30
+
+  init(interactive: Bool) { self.interactive = interactive }
+
+  func batchFinished(
+    epoch: Int, batch: Int, of batches: Int, samplesPerSecond: Double, loss: Double,
+    accuracy: Double?
+  ) {
+    guard interactive else { return }
+    let now = Date().timeIntervalSince1970
+    guard batch == batches || now - lastDraw >= 0.1 else { return }
+    lastDraw = now
+    let fraction = Double(batch) / Double(max(batches, 1))
+    let filled = Int(fraction * Double(width))
+    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    if batch == 1 || epochStart == nil { epochStart = now }
+    let perBatch = batch > 1 ? (now - (epochStart ?? now)) / Double(batch - 1) : 0
+    let eta = Double(batches - batch) * perBatch
+    var line = String(
+      format: "\r\u{1B}[2Kepoch %d %@ %d/%d  %.0f samples/s  ETA %@  loss %.4f", epoch, bar,
+      batch, batches, samplesPerSecond, Self.clock(eta), loss)
+    if let accuracy { line += String(format: "  acc %.4f", accuracy) }
+    FileHandle.standardError.write(Data(line.utf8))
+  }
+
+  func epochFinished(_ record: EpochRecord, of epochs: Int) {
+    if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    var line = String(
+      format: "epoch %d/%d  loss %.4f", record.epoch, epochs, record.trainLoss)
+    if let accuracy = record.trainAccuracy { line += String(format: "  acc %.4f", accuracy) }
+    if let testLoss = record.testLoss { line += String(format: "  test_loss %.4f", testLoss) }
+    if let testAccuracy = record.testAccuracy {
+      line += String(format: "  test_acc %.4f", testAccuracy)
+    }
+    line += String(
+      format: "  %.1fs  %.0f samples/s", record.seconds, record.samplesPerSecond)
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+    epochStart = nil
+  }
+
+  static func clock(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    return s >= 3600
+      ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+      : String(format: "%d:%02d", s / 60, s % 60)
+  }
+}
