@@ -51,8 +51,9 @@ let package = Package(
     .testTarget(name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang"]),
     .testTarget(name: "DLGRuntimeTests", dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang"]),
     .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
-    .testTarget(name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG"]),
+    .target(name: "DLGTestSupport", dependencies: ["DLGData"], path: "Tests/DLGTestSupport"),
+    .testTarget(name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
-    .testTarget(name: "CLITests", dependencies: ["dlg"]),
+    .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestSupport"]),
   ]
 )

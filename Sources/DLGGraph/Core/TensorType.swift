@@ -71,6 +71,17 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
+  /// Elements per batch item, or nil if the product overflows: a shape no machine can hold.
+  public var checkedElementsPerItem: Int? {
+    var count = 1
+    for case .fixed(let n) in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: n)
+      guard !overflow else { return nil }
+      count = product
+    }
+    return count
+  }
+
   /// `f32[N×26×26×32]`, as diagnostics print it.
   public var description: String {
     "\(dtype.rawValue)[\(shapeDescription)]"

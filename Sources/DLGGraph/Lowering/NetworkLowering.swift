@@ -8,6 +8,9 @@ struct NetworkLowering {
   var graph = Graph()
   var layers: [LayerInfo] = []
 
+  /// Elements one tensor may hold per sample (8 GiB of f32): larger is a typo, not a model.
+  static let maximumElements = 1 << 31
+
   init(file: ModelFile) { self.file = file }
 
   /// A layer declaration with its resolved spec and id.
@@ -105,8 +108,20 @@ struct NetworkLowering {
       var context = LayerLoweringContext(
         graph: graph, layerName: layer.id, location: layer.decl.range)
       let parametersBefore = graph.parameters.count
+      let valuesBefore = graph.values.count
       do {
         let output = try lowering(arguments, inputValues, &context)
+        if let huge = context.graph.values[valuesBefore...].first(where: {
+          ($0.type.checkedElementsPerItem ?? .max) > Self.maximumElements
+        }) {
+          diagnostics.append(
+            Diagnostic(
+              code: "E216",
+              "layer `\(layer.id)` would need a tensor of shape \(huge.type.shapeDescription), "
+                + "more than \(Self.maximumElements) elements per sample",
+              at: layer.decl.range, help: "check the sizes: this is far beyond any machine's memory"))
+          continue
+        }
         graph = context.graph
         outputs[index] = output
         info.output = output

@@ -1,0 +1,115 @@
+import DLGTestSupport
+import Foundation
+import Testing
+
+/// Every way a user can hand `dlg` bad input gets one clear message and a non-zero exit.
+@Suite struct ErrorPathTests {
+  func write(_ text: String, to folder: String, name: String = "model.dlg") throws -> String {
+    let path = "\(folder)/\(name)"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test func missingFile() throws {
+    let result = try CLIRunner.run(["check", "/nonexistent/model.dlg"])
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("cannot read /nonexistent/model.dlg"))
+  }
+
+  @Test func misspelledLayerShowsLineCaretAndFix() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    let path = try write(
+      """
+      neuralnet
+        x: Input[4]
+        y: Dens[3]
+        x --> y
+      """, to: folder)
+    let result = try CLIRunner.run(["check", path])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("model.dlg:3:6"))
+    #expect(result.standardError.contains("y: Dens[3]"))
+    #expect(result.standardError.contains("^"))
+    #expect(result.standardError.contains("Dense"))
+  }
+
+  @Test func shapeErrorIsFoundBeforeAnyDataIsRead() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    let path = try write(
+      """
+      neuralnet
+        image: Input[28, 28, 1]
+        fc: Dense[10]
+        image --> fc
+      train
+        data idx("/nonexistent", split: "train")
+        loss softmax_cross_entropy(fc, labels)
+      """, to: folder)
+    let result = try CLIRunner.run(["run", path])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("model.dlg:3:"))
+    #expect(result.standardError.contains("N×28×28×1"))
+    #expect(!result.standardError.contains("nonexistent"))
+  }
+
+  @Test func missingDatasetNamesThePath() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    let path = try write(
+      """
+      neuralnet
+        image: Input[8, 8, 1]
+        flat: Flatten
+        fc: Dense[10]
+        image --> flat --> fc
+      train
+        data idx("\(folder)/nowhere", split: "train")
+        loss softmax_cross_entropy(fc, labels)
+      """, to: folder)
+    let result = try CLIRunner.run(["run", path])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("\(folder)/nowhere"))
+  }
+
+  @Test func truncatedDatasetIsRefused() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    let data = try SyntheticData.makeFolder(train: 50, test: 10)
+    // Cut the training images in half.
+    let images = "\(data)/train-images-idx3-ubyte.gz"
+    let bytes = try #require(FileManager.default.contents(atPath: images))
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: images))
+    let path = try write(SyntheticData.model(folder: data), to: folder)
+    let result = try CLIRunner.run(["run", path])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("train-images-idx3-ubyte.gz"))
+    #expect(result.standardError.components(separatedBy: "\n").filter { !$0.isEmpty }.count <= 3)
+  }
+
+  @Test func nonExecutableLayerIsNamedAtItsLine() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    let path = try write(
+      """
+      neuralnet
+        x: Input[8, 8, 1]
+        p: MaxPool2D[2x2]
+        x --> p
+      train
+        loss softmax_cross_entropy(p, labels)
+      """, to: folder)
+    let result = try CLIRunner.run(["run", path])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains("model.dlg:3:"))
+    #expect(result.standardError.contains("MaxPool2D"))
+  }
+
+  @Test func badOptionValues() throws {
+    let result = try CLIRunner.run(["run", "x.dlg", "--epochs", "0"])
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("--epochs"))
+  }
+
+  @Test func unknownVizFormat() throws {
+    let result = try CLIRunner.run(["viz", "x.dlg", "-o", "out.bmp"])
+    #expect(result.status == 1)
+    #expect(result.standardError.contains(".svg"))
+  }
+}

@@ -1,0 +1,68 @@
+import DLGTestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// The main job end to end: train from a .dlg file, log, save, and draw it.
+@Suite struct RunAndVizTests {
+  @Test func runLearnsLogsAndSaves() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 400, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 5).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run([
+      "run", model, "--epochs", "2", "--batch", "8", "--seed", "4", "--log", "\(folder)/log.jsonl",
+      "--save", "\(folder)/w.safetensors",
+    ])
+    #expect(result.status == 0, "\(result.standardError)")
+    // Not a terminal: one plain line per epoch, no progress bar escapes.
+    #expect(result.standardError.contains("epoch 2/2"))
+    #expect(!result.standardError.contains("\u{1B}["))
+    let lines = try String(contentsOfFile: "\(folder)/log.jsonl", encoding: .utf8)
+      .split(separator: "\n")
+    #expect(lines.count == 2)
+    let records = try lines.map {
+      try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+    for key in [
+      "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "seconds",
+      "samples_per_second",
+    ] {
+      #expect(records[1][key] != nil, "missing \(key)")
+    }
+    let first = try #require(records[0]["train_loss"] as? Double)
+    let last = try #require(records[1]["train_loss"] as? Double)
+    #expect(last < first)
+    #expect((records[1]["test_accuracy"] as? Double ?? 0) > 0.3)
+    #expect(FileManager.default.fileExists(atPath: "\(folder)/w.safetensors"))
+  }
+
+  @Test func vizWritesSVGWithEveryLayerAndShape() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: "/unused").write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let svgPath = "\(folder)/model.svg"
+    let result = try CLIRunner.run(["viz", model, "-o", svgPath])
+    #expect(result.status == 0, "\(result.standardError)")
+    let svg = try #require(FileManager.default.contents(atPath: svgPath))
+    let parser = XMLParser(data: svg)
+    #expect(parser.parse(), "SVG is not well-formed XML")
+    let text = String(decoding: svg, as: UTF8.self)
+    for layer in ["Input", "Conv2D", "Flatten", "Dense"] { #expect(text.contains(layer)) }
+    for shape in ["N×8×8×1", "N×6×6×6", "N×216", "N×16", "N×10"] {
+      #expect(text.contains(shape), "missing edge label \(shape)")
+    }
+    let dotResult = try CLIRunner.run(["viz", model, "-o", "\(folder)/model.dot"])
+    #expect(dotResult.status == 0)
+    let dot = try String(contentsOfFile: "\(folder)/model.dot", encoding: .utf8)
+    #expect(dot.hasPrefix("digraph"))
+  }
+}

@@ -1,0 +1,110 @@
+import DLGGraph
+import Testing
+
+@testable import DLGPasses
+
+/// Checks that no two tensors alive at the same step share bytes.
+func expectValid(_ graph: Graph, batch: Int, fetches: [ValueID], sourceLocation: SourceLocation = #_sourceLocation) {
+  let plan = MemoryPlanner.plan(graph, batch: batch, fetches: fetches)
+  let intervals = MemoryPlanner.liveIntervals(graph, batch: batch, fetches: fetches)
+  func offset(_ interval: MemoryPlanner.Interval) -> Int? {
+    if let node = interval.scratchNode { return plan.scratchOffsets[node] }
+    return interval.values.first.flatMap { plan.offsets[$0] }
+  }
+  for (i, a) in intervals.enumerated() {
+    guard let offsetA = offset(a) else {
+      Issue.record("an interval was not placed", sourceLocation: sourceLocation)
+      continue
+    }
+    #expect(offsetA % MemoryPlanner.alignment == 0, sourceLocation: sourceLocation)
+    #expect(offsetA + a.bytes <= plan.arenaBytes, sourceLocation: sourceLocation)
+    for b in intervals[(i + 1)...] {
+      guard let offsetB = offset(b) else { continue }
+      let aliveTogether = a.first <= b.last && b.first <= a.last
+      let sharesBytes = offsetA < offsetB + b.bytes && offsetB < offsetA + a.bytes
+      #expect(!(aliveTogether && sharesBytes), "overlap: \(a) and \(b)", sourceLocation: sourceLocation)
+    }
+  }
+  #expect(plan.lowerBoundBytes <= plan.arenaBytes, sourceLocation: sourceLocation)
+  #expect(plan.arenaBytes <= MemoryPlanner.align(plan.naiveBytes) , sourceLocation: sourceLocation)
+}
+
+/// A small deterministic generator for random graphs.
+struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+@Suite struct MemoryPlannerTests {
+  @Test func chainReusesMemory() throws {
+    var graph = Graph()
+    var x = graph.addInput("x", .batched([256]))
+    for i in 0..<8 { x = try graph.apply1(ReLU(), [x], name: "relu\(i)") }
+    let plan = MemoryPlanner.plan(graph, batch: 4, fetches: [x])
+    // Eight 4 KiB tensors in a chain need only two buffers at a time.
+    #expect(plan.naiveBytes == 9 * 4096)
+    #expect(plan.lowerBoundBytes == 2 * 4096)
+    #expect(plan.arenaBytes == 2 * 4096)
+    expectValid(graph, batch: 4, fetches: [x])
+  }
+
+  @Test func viewsShareTheirSourceStorage() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([4, 4]))
+    let flat = try graph.apply1(Reshape([.batch, .fixed(16)]), [x], name: "flat")
+    let y = try graph.apply1(ReLU(), [flat], name: "relu")
+    let plan = MemoryPlanner.plan(graph, batch: 2, fetches: [y])
+    #expect(plan.offsets[x] == plan.offsets[flat])
+    #expect(plan.offsets[x] != plan.offsets[y])
+    expectValid(graph, batch: 2, fetches: [y])
+  }
+
+  @Test(arguments: 0..<40)
+  func randomGraphsGetValidPlans(seed: Int) throws {
+    var generator = SplitMix(state: UInt64(seed))
+    var graph = Graph()
+    var pool = [graph.addInput("x", .batched([Int.random(in: 1...64, using: &generator)]))]
+    let width = pool[0]
+    let features: Int
+    if case .fixed(let n) = graph[width].type.shape[1] { features = n } else { features = 1 }
+    for i in 0..<Int.random(in: 2...30, using: &generator) {
+      let a = pool.randomElement(using: &generator)!
+      switch Int.random(in: 0..<3, using: &generator) {
+      case 0: pool.append(try graph.apply1(ReLU(), [a], name: "relu\(i)"))
+      case 1:
+        let b = pool.randomElement(using: &generator)!
+        pool.append(try graph.apply1(Add(), [a, b], name: "add\(i)"))
+      default:
+        let w = graph.addParameter("w\(i)", .fixed([features, features]), initializer: .zeros)
+        pool.append(try graph.apply1(MatMul(), [a, w], name: "mm\(i)"))
+      }
+    }
+    let fetches = [pool.last!, pool.randomElement(using: &generator)!]
+    expectValid(graph, batch: Int.random(in: 1...16, using: &generator), fetches: fetches)
+  }
+}
+
+@Suite struct DeadCodeEliminationTests {
+  @Test func removesWhatNoFetchNeeds() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([8]))
+    let used = try graph.apply1(ReLU(), [x], name: "used")
+    _ = try graph.apply1(ReLU(), [x], name: "unused")
+    let pruned = DeadCodeElimination.run(graph, keeping: [used])
+    #expect(pruned.nodes.map(\.name) == ["used"])
+  }
+
+  @Test func keepsOptimizerUpdates() throws {
+    var graph = Graph()
+    let w = graph.addParameter("w", .fixed([4]), initializer: .zeros)
+    let g = graph.addInput("g", .fixed([4]))
+    try graph.apply(SGDUpdate(SGDSettings()), [w, g], name: "update")
+    #expect(DeadCodeElimination.run(graph, keeping: []).nodes.count == 1)
+  }
+}

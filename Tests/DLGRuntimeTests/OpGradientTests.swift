@@ -1,0 +1,80 @@
+import DLGGraph
+import Testing
+
+/// A finite-difference gradient check for every differentiable op.
+@Suite struct OpGradientTests {
+  @Test func matMulAllTransposes() throws {
+    for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+      var graph = Graph()
+      let a = graph.addParameter("a", .fixed(ta ? [4, 3] : [3, 4]), initializer: .heUniform(fanIn: 4))
+      let b = graph.addParameter("b", .fixed(tb ? [5, 4] : [4, 5]), initializer: .heUniform(fanIn: 4))
+      let y = try graph.apply1(MatMul(transposeA: ta, transposeB: tb), [a, b], name: "mm")
+      #expect(graph[y].type == .fixed([3, 5]))
+      let error = try GradientChecker(graph: graph, output: y).check()
+      #expect(error < 2e-2, "transposes \(ta) \(tb): relative error \(error)")
+    }
+  }
+
+  @Test func biasAddAndReLU() throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([6, 5]), initializer: .heUniform(fanIn: 2))
+    let b = graph.addParameter("b", .fixed([5]), initializer: .heUniform(fanIn: 2))
+    let y = try graph.apply1(BiasAdd(), [x, b], name: "bias")
+    let r = try graph.apply1(ReLU(), [y], name: "relu")
+    let error = try GradientChecker(graph: graph, output: r).check(epsilon: 1e-3)
+    #expect(error < 2e-2)
+  }
+
+  @Test(arguments: [
+    Conv2DAttributes(kernel: (3, 3)),
+    Conv2DAttributes(kernel: (3, 3), stride: (2, 2), padding: .same),
+    Conv2DAttributes(kernel: (2, 3), stride: (1, 2), padding: .valid),
+  ])
+  func conv2D(_ attributes: Conv2DAttributes) throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([2, 6, 7, 3]), initializer: .heUniform(fanIn: 3))
+    let w = graph.addParameter(
+      "w", .fixed([attributes.kernelHeight, attributes.kernelWidth, 3, 4]),
+      initializer: .heUniform(fanIn: 9))
+    let y = try graph.apply1(Conv2D(attributes), [x, w], name: "conv")
+    let error = try GradientChecker(graph: graph, output: y).check()
+    #expect(error < 2e-2)
+  }
+
+  @Test func reshapeIsAViewWithAGradient() throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([2, 3, 4]), initializer: .heUniform(fanIn: 2))
+    let r = try graph.apply1(Reshape([.fixed(6), .fixed(4)]), [x], name: "reshape")
+    let w = graph.addParameter("w", .fixed([4, 2]), initializer: .heUniform(fanIn: 2))
+    let y = try graph.apply1(MatMul(), [r, w], name: "mm")
+    let error = try GradientChecker(graph: graph, output: y).check()
+    #expect(error < 2e-2)
+  }
+
+  @Test func addAccumulatesGradientsOfSharedInputs() throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([3, 4]), initializer: .heUniform(fanIn: 2))
+    let y = try graph.apply1(Add(), [x, x], name: "double")
+    let z = try graph.apply1(ReLU(), [y], name: "relu")
+    let error = try GradientChecker(graph: graph, output: z).check(epsilon: 1e-3)
+    #expect(error < 2e-2)
+  }
+
+  @Test func softmaxCrossEntropy() throws {
+    var graph = Graph()
+    let logits = graph.addParameter("logits", .fixed([4, 5]), initializer: .heUniform(fanIn: 1))
+    let labels = graph.addInput("labels", TensorType(.int32, [.fixed(4)]))
+    let loss = try graph.apply1(SoftmaxCrossEntropy(), [logits, labels], name: "xent")
+    var checker = GradientChecker(graph: graph, output: loss)
+    checker.fixedInputs = [
+      (
+        labels,
+        { buffer in
+          for (i, label) in [Int32(0), 3, 4, 1].enumerated() { buffer.ints[i] = label }
+        }
+      )
+    ]
+    let error = try checker.check()
+    #expect(error < 2e-2)
+  }
+}

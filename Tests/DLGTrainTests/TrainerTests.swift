@@ -1,0 +1,75 @@
+import DLG
+import DLGTestSupport
+import Foundation
+import Testing
+
+func trainer(for text: String) throws -> Trainer {
+  let parsed = Parser.parse(SourceFile(path: "synthetic.dlg", text: text))
+  #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+  let (model, diagnostics) = ModelLowering.lower(parsed.model)
+  #expect(diagnostics.isEmpty, "\(diagnostics)")
+  return try Trainer(model: try #require(model))
+}
+
+@Suite struct TrainerTests {
+  @Test(arguments: ["Adam(lr: 0.01)", "SGD(lr: 0.05, momentum: 0.9)"])
+  func learnsSyntheticImages(optimizer: String) throws {
+    let folder = try SyntheticData.makeFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let t = try trainer(for: SyntheticData.model(folder: folder, optimizer: optimizer))
+    let (train, test) = try t.loadData()
+    let records = try t.train(on: train, test: test, observer: nil)
+    #expect(records.count == 3)
+    #expect(records.last!.trainLoss < records.first!.trainLoss * 0.8)
+    #expect(records.last!.trainLoss < 1.5)
+    // Chance is 10%.
+    #expect((records.last!.testAccuracy ?? 0) > 0.6, "\(records)")
+  }
+
+  @Test func sameSeedGivesSameLosses() throws {
+    let folder = try SyntheticData.makeFolder(train: 200, test: 50)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 1)
+    var losses: [Double] = []
+    for _ in 0..<2 {
+      let t = try trainer(for: text)
+      let (train, test) = try t.loadData()
+      losses.append(try t.train(on: train, test: test, observer: nil)[0].trainLoss)
+    }
+    #expect(losses[0] == losses[1])
+  }
+
+  @Test func savedWeightsAreValidSafetensors() throws {
+    let folder = try SyntheticData.makeFolder(train: 64, test: 16)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let t = try trainer(for: SyntheticData.model(folder: folder, epochs: 1))
+    let path = folder + "/weights.safetensors"
+    try t.saveWeights(to: path)
+    let bytes = try #require(FileManager.default.contents(atPath: path))
+    let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let header = try #require(
+      try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength)))
+        as? [String: Any])
+    let conv = try #require(header["conv.weight"] as? [String: Any])
+    #expect(conv["dtype"] as? String == "F32")
+    #expect(conv["shape"] as? [Int] == [3, 3, 1, 6])
+    let names = header.keys.filter { $0 != "__metadata__" }.sorted()
+    #expect(names == ["conv.bias", "conv.weight", "fc.bias", "fc.weight", "out.bias", "out.weight"])
+    // The data section holds exactly the declared tensors.
+    let total = (9 * 6 + 6 + 216 * 16 + 16 + 160 + 10) * 4
+    #expect(bytes.count == 8 + headerLength + total)
+  }
+
+  @Test func mismatchedDataShapeIsAClearError() throws {
+    let folder = try SyntheticData.makeFolder(train: 20, test: 10)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder).replacingOccurrences(
+      of: "Input[8, 8, 1]", with: "Input[28, 28, 1]")
+    let t = try trainer(for: text)
+    #expect {
+      _ = try t.loadData()
+    } throws: { error in
+      "\(error)".contains("8×8") && "\(error)".contains("28×28")
+    }
+  }
+}
