@@ -1,0 +1,153 @@
+/// The sizes of one 2-D convolution over NHWC images with a `[kH, kW, Cin, Cout]` filter.
+public struct ConvGeometry: Sendable, Equatable {
+  public var batch, inHeight, inWidth, inChannels, outChannels: Int
+  public var kernelHeight, kernelWidth, strideHeight, strideWidth: Int
+  public var padTop, padLeft, padBottom, padRight: Int
+
+  public init(
+    batch: Int, inHeight: Int, inWidth: Int, inChannels: Int, outChannels: Int,
+    kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+    padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+  ) {
+    self.batch = batch
+    self.inHeight = inHeight
+    self.inWidth = inWidth
+    self.inChannels = inChannels
+    self.outChannels = outChannels
+    self.kernelHeight = kernelHeight
+    self.kernelWidth = kernelWidth
+    self.strideHeight = strideHeight
+    self.strideWidth = strideWidth
+    self.padTop = padTop
+    self.padLeft = padLeft
+    self.padBottom = padBottom
+    self.padRight = padRight
+  }
+
+  public var outHeight: Int { (inHeight + padTop + padBottom - kernelHeight) / strideHeight + 1 }
+  public var outWidth: Int { (inWidth + padLeft + padRight - kernelWidth) / strideWidth + 1 }
+  /// Rows of the patch matrix: one per output pixel of the whole batch.
+  var patchRows: Int { batch * outHeight * outWidth }
+  /// Columns of the patch matrix: one per filter tap.
+  var patchColumns: Int { kernelHeight * kernelWidth * inChannels }
+
+  /// Floats of im2col workspace each pass needs.
+  public var forwardScratchCount: Int { patchRows * patchColumns }
+  public var backwardFilterScratchCount: Int { patchRows * patchColumns }
+  public var backwardInputScratchCount: Int { patchRows * patchColumns }
+}
+
+/// 2-D convolution as im2col + GEMM. In NHWC the patch matrix `[N·Ho·Wo, kH·kW·Cin]` times the
+/// filter `[kH·kW·Cin, Cout]` is the NHWC output itself, so no transposition is ever needed;
+/// each row of patches copies `kW·Cin` contiguous floats per kernel row.
+public enum Convolution2D {
+  public static func forward(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, filter: UnsafePointer<Float>,
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+  ) {
+    im2col(g, input: input, patches: scratch)
+    GEMM.multiply(
+      transposeA: false, transposeB: false, m: g.patchRows, n: g.outChannels, k: g.patchColumns,
+      alpha: 1, a: scratch, lda: g.patchColumns, b: filter, ldb: g.outChannels, beta: 0,
+      c: output, ldc: g.outChannels)
+  }
+
+  /// dFilter = patchesᵀ · dY (overwrites the filter gradient).
+  public static func backwardFilter(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    filterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+  ) {
+    im2col(g, input: input, patches: scratch)
+    GEMM.multiply(
+      transposeA: true, transposeB: false, m: g.patchColumns, n: g.outChannels, k: g.patchRows,
+      alpha: 1, a: scratch, lda: g.patchColumns, b: outputGradient, ldb: g.outChannels, beta: 0,
+      c: filterGradient, ldc: g.outChannels)
+  }
+
+  /// dInput = col2im(dY · filterᵀ) (overwrites the input gradient).
+  public static func backwardInput(
+    _ g: ConvGeometry, outputGradient: UnsafePointer<Float>, filter: UnsafePointer<Float>,
+    inputGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+  ) {
+    GEMM.multiply(
+      transposeA: false, transposeB: true, m: g.patchRows, n: g.patchColumns, k: g.outChannels,
+      alpha: 1, a: outputGradient, lda: g.outChannels, b: filter, ldb: g.outChannels, beta: 0,
+      c: scratch, ldc: g.patchColumns)
+    col2im(g, patches: scratch, inputGradient: inputGradient)
+  }
+
+  /// Gathers every receptive field into one row of `patches`, zeros where it overhangs the
+  /// padded border. Batch items are independent, so they are split across threads.
+  static func im2col(
+    _ g: ConvGeometry, input: UnsafePointer<Float>, patches: UnsafeMutablePointer<Float>
+  ) {
+    let (outH, outW, cin) = (g.outHeight, g.outWidth, g.inChannels)
+    let rowLength = g.patchColumns
+    let tapRow = g.kernelWidth * cin
+    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { items in
+      for n in items {
+        let image = input + n * g.inHeight * g.inWidth * cin
+        for oy in 0..<outH {
+          for ox in 0..<outW {
+            var row = patches + ((n * outH + oy) * outW + ox) * rowLength
+            let x0 = ox * g.strideWidth - g.padLeft
+            for ky in 0..<g.kernelHeight {
+              let y = oy * g.strideHeight - g.padTop + ky
+              if y < 0 || y >= g.inHeight {
+                row.update(repeating: 0, count: tapRow)
+              } else if x0 >= 0 && x0 + g.kernelWidth <= g.inWidth {
+                // The whole kernel row is inside the image: one contiguous copy.
+                row.update(from: image + (y * g.inWidth + x0) * cin, count: tapRow)
+              } else {
+                for kx in 0..<g.kernelWidth {
+                  let x = x0 + kx
+                  let target = row + kx * cin
+                  if x < 0 || x >= g.inWidth {
+                    target.update(repeating: 0, count: cin)
+                  } else {
+                    target.update(from: image + (y * g.inWidth + x) * cin, count: cin)
+                  }
+                }
+              }
+              row += tapRow
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Scatters patch gradients back onto the image, summing overlapping taps.
+  static func col2im(
+    _ g: ConvGeometry, patches: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+  ) {
+    let (outH, outW, cin) = (g.outHeight, g.outWidth, g.inChannels)
+    let rowLength = g.patchColumns
+    let imageSize = g.inHeight * g.inWidth * cin
+    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { items in
+      for n in items {
+        let image = inputGradient + n * imageSize
+        image.update(repeating: 0, count: imageSize)
+        for oy in 0..<outH {
+          for ox in 0..<outW {
+            var row = patches + ((n * outH + oy) * outW + ox) * rowLength
+            let x0 = ox * g.strideWidth - g.padLeft
+            for ky in 0..<g.kernelHeight {
+              let y = oy * g.strideHeight - g.padTop + ky
+              if y >= 0 && y < g.inHeight {
+                for kx in 0..<g.kernelWidth {
+                  let x = x0 + kx
+                  if x >= 0 && x < g.inWidth {
+                    Elementwise.accumulate(
+                      count: cin, row + kx * cin, into: image + (y * g.inWidth + x) * cin)
+                  }
+                }
+              }
+              row += g.kernelWidth * cin
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/// Activations a fused elementwise kernel can apply.
+public enum Activation: Sendable, Hashable {
+  case identity
+  case relu
+}
+
+/// Vectorized memory-bound loops. Each processes 16 floats per iteration (one AVX-512
+/// register) with a scalar tail, and splits large arrays across the thread budget.
+public enum Elementwise {
+  typealias Vector = SIMD16<Float>
+  static let width = 16
+  /// Arrays smaller than this stay on one thread: the loop is faster than a dispatch.
+  static let parallelChunk = 1 << 15
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+
+  @inline(__always)
+  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+  }
+
+  /// y[r, c] = act(x[r, c] + bias[c]); x and y may be the same buffer.
+  public static func biasActivation(
+    rows: Int, columns: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    activation: Activation, y: UnsafeMutablePointer<Float>
+  ) {
+    let rowsPerChunk = max(1, parallelChunk / max(columns, 1))
+    ThreadBudget.parallelFor(count: rows, minimumChunk: rowsPerChunk) { range in
+      for r in range {
+        let xr = x + r * columns
+        let yr = y + r * columns
+        var c = 0
+        while c + width <= columns {
+          var v = load(xr + c)
+          if let bias { v += load(bias + c) }
+          if activation == .relu { v = v.replacing(with: 0, where: v .< 0) }
+          store(v, yr + c)
+          c += width
+        }
+        while c < columns {
+          var v = xr[c] + (bias?[c] ?? 0)
+          if activation == .relu { v = max(v, 0) }
+          yr[c] = v
+          c += 1
+        }
+      }
+    }
+  }
+
+  /// y = max(x, 0).
+  public static func relu(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      var i = range.lowerBound
+      while i + width <= range.upperBound {
+        let v = load(x + i)
+        store(v.replacing(with: 0, where: v .< 0), y + i)
+        i += width
+      }
+      while i < range.upperBound {
+        y[i] = max(x[i], 0)
+        i += 1
+      }
+    }
+  }
+
+  /// dx = dy where y > 0, else 0. dx may be dy's buffer.
+  public static func reluGradient(
+    count: Int, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      var i = range.lowerBound
+      while i + width <= range.upperBound {
+        let g = load(dy + i)
+        store(g.replacing(with: 0, where: load(y + i) .<= 0), dx + i)
+        i += width
+      }
+      while i < range.upperBound {
+        dx[i] = y[i] > 0 ? dy[i] : 0
+        i += 1
+      }
+    }
+  }
+
+  /// sums[c] = Σ_r x[r, c].
+  public static func columnSums(
+    rows: Int, columns: Int, x: UnsafePointer<Float>, sums: UnsafeMutablePointer<Float>
+  ) {
+    let chunks = min(ThreadBudget.threads, max(1, rows * columns / parallelChunk))
+    if chunks == 1 {
+      sums.update(repeating: 0, count: columns)
+      addRows(0..<rows, columns: columns, x: x, into: sums)
+      return
+    }
+    // Each chunk sums its rows privately; the partials are then added in order, so the result
+    // does not depend on which thread finishes first.
+    ScratchPool.shared.withBuffer(count: chunks * columns) { partials in
+      partials.update(repeating: 0, count: chunks * columns)
+      ThreadBudget.parallelFor(count: chunks, minimumChunk: 1) { chunkRange in
+        for chunk in chunkRange {
+          addRows(
+            rows * chunk / chunks..<rows * (chunk + 1) / chunks, columns: columns, x: x,
+            into: partials + chunk * columns)
+        }
+      }
+      sums.update(from: partials, count: columns)
+      for chunk in 1..<chunks { accumulate(count: columns, partials + chunk * columns, into: sums) }
+    }
+  }
+
+  private static func addRows(
+    _ rows: Range<Int>, columns: Int, x: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>
+  ) {
+    for r in rows { accumulate(count: columns, x + r * columns, into: sums) }
+  }
+
+  /// y += x.
+  @inline(__always)
+  public static func accumulate(count: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    var i = 0
+    while i + width <= count {
+      store(load(y + i) + load(x + i), y + i)
+      i += width
+    }
+    while i < count {
+      y[i] += x[i]
+      i += 1
+    }
+  }
+
+  public static func copy(count: Int, from x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>) {
+    y.update(from: x, count: count)
+  }
+
+  public static func fill(count: Int, value: Float, _ y: UnsafeMutablePointer<Float>) {
+    y.update(repeating: value, count: count)
+  }
+
+  /// y = a + b.
+  public static func add(
+    count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      var i = range.lowerBound
+      while i + width <= range.upperBound {
+        store(load(a + i) + load(b + i), y + i)
+        i += width
+      }
+      while i < range.upperBound {
+        y[i] = a[i] + b[i]
+        i += 1
+      }
+    }
+  }
+
+  /// y = s · x.
+  public static func scale(
+    count: Int, _ x: UnsafePointer<Float>, by s: Float, _ y: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      var i = range.lowerBound
+      while i + width <= range.upperBound {
+        store(load(x + i) * s, y + i)
+        i += width
+      }
+      while i < range.upperBound {
+        y[i] = x[i] * s
+        i += 1
+      }
+    }
+  }
+}

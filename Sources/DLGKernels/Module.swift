@@ -1,1 +1,0 @@
-// The DLGKernels module; see docs/architecture.md.

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Row-wise softmax, computed with the row maximum subtracted so large logits cannot overflow.
+public enum Softmax {
+  public static func forward(
+    rows: Int, columns: Int, logits: UnsafePointer<Float>,
+    probabilities: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      let x = logits + r * columns
+      let y = probabilities + r * columns
+      let top = maximum(x, columns)
+      var sum: Float = 0
+      for c in 0..<columns {
+        let e = expf(x[c] - top)
+        y[c] = e
+        sum += e
+      }
+      let inverse = 1 / sum
+      for c in 0..<columns { y[c] *= inverse }
+    }
+  }
+
+  @inline(__always)
+  static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    var top = -Float.infinity
+    for c in 0..<count { top = max(top, x[c]) }
+    return top
+  }
+}
+
+/// Softmax cross-entropy against integer labels, and classification counts.
+///
+/// Labels are validated when data is loaded; here an out-of-range label is still never used to
+/// index memory (it counts as a wrong prediction with zero loss contribution and zero target).
+public enum CrossEntropy {
+  /// Mean over rows of `-log softmax(logits)[label]`, via log-sum-exp.
+  public static func softmaxLoss(
+    rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>
+  ) -> Float {
+    var total: Double = 0
+    for r in 0..<rows {
+      let x = logits + r * columns
+      let top = Softmax.maximum(x, columns)
+      var sum: Float = 0
+      for c in 0..<columns { sum += expf(x[c] - top) }
+      let label = Int(labels[r])
+      guard label >= 0, label < columns else { continue }
+      total += Double(logf(sum) + top - x[label])
+    }
+    return Float(total / Double(max(rows, 1)))
+  }
+
+  /// gradient = scale · (softmax(logits) − onehot(label)); pass scale = dLoss / rows.
+  public static func softmaxLossGradient(
+    rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+    scale: Float, gradient: UnsafeMutablePointer<Float>
+  ) {
+    Softmax.forward(rows: rows, columns: columns, logits: logits, probabilities: gradient)
+    for r in 0..<rows {
+      let g = gradient + r * columns
+      let label = Int(labels[r])
+      if label >= 0, label < columns { g[label] -= 1 }
+      for c in 0..<columns { g[c] *= scale }
+    }
+  }
+
+  /// Rows whose largest logit (first one on ties) is at the label's index.
+  public static func correctCount(
+    rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>
+  ) -> Int {
+    var correct = 0
+    for r in 0..<rows {
+      let x = logits + r * columns
+      var best = 0
+      for c in 1..<max(columns, 1) where x[c] > x[best] { best = c }
+      if best == Int(labels[r]) { correct += 1 }
+    }
+    return correct
+  }
+}
