@@ -1,0 +1,94 @@
+import Foundation
+
+/// Labelled samples in memory: `count` samples of `sampleShape` floats each, contiguous and
+/// row-major, with one integer class label per sample.
+public struct Dataset: Sendable {
+  public var features: [Float]
+  public var sampleShape: [Int]
+  public var labels: [Int32]
+
+  public init(features: [Float], sampleShape: [Int], labels: [Int32]) {
+    self.features = features
+    self.sampleShape = sampleShape
+    self.labels = labels
+  }
+
+  public var count: Int { labels.count }
+  public var sampleSize: Int { sampleShape.reduce(1, *) }
+  /// The largest label plus one.
+  public var classCount: Int { Int(labels.max() ?? -1) + 1 }
+
+  /// Copies the given samples into caller-owned buffers, one `memcpy` per sample.
+  public func gather<C: Collection<Int>>(
+    _ indices: C, features target: UnsafeMutablePointer<Float>,
+    labels labelTarget: UnsafeMutablePointer<Int32>
+  ) {
+    let size = sampleSize
+    features.withUnsafeBufferPointer { source in
+      labels.withUnsafeBufferPointer { labelSource in
+        for (slot, index) in indices.enumerated() {
+          (target + slot * size).update(from: source.baseAddress! + index * size, count: size)
+          labelTarget[slot] = labelSource[index]
+        }
+      }
+    }
+  }
+}
+
+/// MNIST-layout datasets: `<split>-images-idx3-ubyte[.gz]` and `<split>-labels-idx1-ubyte[.gz]`.
+public enum IDXDataset {
+  public static func load(directory: String, split: String, scale: Float) throws(DataError)
+    -> Dataset
+  {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw DataError(
+        directory, "no such folder",
+        help: directory.contains("fashion-mnist")
+          ? "install it with: apt-get install dataset-fashion-mnist" : nil)
+    }
+    let images = try read(directory, "\(split)-images-idx3-ubyte")
+    let labels = try read(directory, "\(split)-labels-idx1-ubyte")
+    guard images.array.dimensions.count >= 2 else {
+      throw DataError(images.path, "expected images with at least 2 dimensions")
+    }
+    guard labels.array.dimensions.count == 1 else {
+      throw DataError(labels.path, "expected one label per sample (a 1-dimensional IDX file)")
+    }
+    let count = images.array.dimensions[0]
+    guard labels.array.dimensions[0] == count else {
+      throw DataError(
+        labels.path, "has \(labels.array.dimensions[0]) labels but \(images.path) has \(count) images")
+    }
+    var classLabels: [Int32] = []
+    classLabels.reserveCapacity(count)
+    for value in labels.array.values {
+      guard value >= 0, value < 65536, value == value.rounded() else {
+        throw DataError(labels.path, "contains the label \(value); labels must be class indices 0, 1, 2, ...")
+      }
+      classLabels.append(Int32(value))
+    }
+    var shape = Array(images.array.dimensions.dropFirst())
+    if shape.count == 2 { shape.append(1) }  // grey images get a channel dimension (NHWC)
+    var features = images.array.values
+    if scale != 1 {
+      features.withUnsafeMutableBufferPointer { buffer in
+        for i in buffer.indices { buffer[i] *= scale }
+      }
+    }
+    return Dataset(features: features, sampleShape: shape, labels: classLabels)
+  }
+
+  /// Reads `name.gz` or, failing that, `name`.
+  private static func read(_ directory: String, _ name: String) throws(DataError)
+    -> (path: String, array: IDXArray)
+  {
+    let candidates = ["\(directory)/\(name).gz", "\(directory)/\(name)"]
+    guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      throw DataError(candidates[0], "no such file (nor \(name) uncompressed)")
+    }
+    return (path, try IDXReader.read(path: path))
+  }
+}

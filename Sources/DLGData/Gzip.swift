@@ -1,0 +1,74 @@
+import CZlib
+
+/// gzip through zlib, in memory.
+public enum Gzip {
+  /// True if the bytes start with the gzip magic number.
+  public static func isCompressed(_ bytes: [UInt8]) -> Bool {
+    bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+  }
+
+  /// Inflates a whole gzip stream. Throws on corrupt or truncated input; `limit` caps the
+  /// output so a malicious file cannot exhaust memory.
+  public static func decompress(_ input: [UInt8], path: String, limit: Int = 1 << 34)
+    throws(DataError) -> [UInt8]
+  {
+    var stream = z_stream()
+    // 15 window bits + 16: expect a gzip header and trailer.
+    guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else { throw DataError(path, "zlib could not be initialized") }
+    defer { inflateEnd(&stream) }
+    var output: [UInt8] = []
+    output.reserveCapacity(min(input.count * 4, limit))
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    var status: Int32 = Z_OK
+    var mutableInput = input
+    mutableInput.withUnsafeMutableBufferPointer { source in
+      stream.next_in = source.baseAddress
+      stream.avail_in = UInt32(source.count)
+      repeat {
+        chunk.withUnsafeMutableBufferPointer { target in
+          stream.next_out = target.baseAddress
+          stream.avail_out = UInt32(target.count)
+          status = inflate(&stream, Z_NO_FLUSH)
+          output.append(contentsOf: target[0..<(target.count - Int(stream.avail_out))])
+        }
+      } while status == Z_OK && output.count <= limit
+        && (stream.avail_in > 0 || stream.avail_out == 0)
+    }
+    switch status {
+    case Z_STREAM_END: return output
+    case Z_OK, Z_BUF_ERROR:
+      if output.count > limit { throw DataError(path, "decompresses to more than \(limit) bytes") }
+      throw DataError(
+        path, "the gzip stream is truncated (it ends after \(input.count) bytes)",
+        help: "the file was cut short; download or copy it again")
+    default:
+      let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+      throw DataError(path, "corrupt gzip data: \(message)")
+    }
+  }
+
+  /// Deflates bytes into a gzip stream (for writing datasets in tests and tools).
+  public static func compress(_ input: [UInt8]) -> [UInt8] {
+    var stream = z_stream()
+    guard
+      deflateInit2_(
+        &stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+        ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else { return [] }
+    defer { deflateEnd(&stream) }
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
+    var mutableInput = input
+    let written = mutableInput.withUnsafeMutableBufferPointer { source in
+      output.withUnsafeMutableBufferPointer { target in
+        stream.next_in = source.baseAddress
+        stream.avail_in = UInt32(source.count)
+        stream.next_out = target.baseAddress
+        stream.avail_out = UInt32(target.count)
+        _ = deflate(&stream, Z_FINISH)
+        return target.count - Int(stream.avail_out)
+      }
+    }
+    return Array(output[0..<written])
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// The contents of one IDX file: its dimensions and values (as Float).
+public struct IDXArray: Sendable {
+  public var dimensions: [Int]
+  public var values: [Float]
+}
+
+/// Reads IDX files (the MNIST format: a magic number giving the element type and rank, the
+/// dimensions as big-endian 32-bit integers, then the data), plain or gzip-compressed.
+public enum IDXReader {
+  /// Element types of the IDX format: code, byte size.
+  static let elementSizes: [UInt8: Int] = [0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8]
+
+  public static func read(path: String) throws(DataError) -> IDXArray {
+    let bytes = try readBytes(path)
+    return try parse(bytes, path: path)
+  }
+
+  static func readBytes(_ path: String) throws(DataError) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw DataError(path, "no such file")
+    }
+    let raw = [UInt8](data)
+    return Gzip.isCompressed(raw) ? try Gzip.decompress(raw, path: path) : raw
+  }
+
+  static func parse(_ bytes: [UInt8], path: String) throws(DataError) -> IDXArray {
+    guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
+      throw DataError(path, "not an IDX file (bad magic number)")
+    }
+    guard let size = elementSizes[bytes[2]] else {
+      throw DataError(path, String(format: "unknown IDX element type 0x%02x", bytes[2]))
+    }
+    let rank = Int(bytes[3])
+    guard rank >= 1, bytes.count >= 4 + 4 * rank else {
+      throw DataError(path, "the IDX header is truncated")
+    }
+    var dimensions: [Int] = []
+    var count = 1
+    for d in 0..<rank {
+      let o = 4 + 4 * d
+      let n = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+      dimensions.append(n)
+      let (product, overflow) = count.multipliedReportingOverflow(by: n)
+      guard !overflow, product <= bytes.count else {
+        throw DataError(
+          path, "declares \(dimensions.map(String.init).joined(separator: "×"))... elements, "
+            + "more than the file holds")
+      }
+      count = product
+    }
+    let header = 4 + 4 * rank
+    let expected = header + count * size
+    guard bytes.count == expected else {
+      throw DataError(
+        path,
+        bytes.count < expected
+          ? "the file is truncated: expected \(expected) bytes, found \(bytes.count)"
+          : "has \(bytes.count - expected) unexpected bytes after the data")
+    }
+    var values = [Float](repeating: 0, count: count)
+    bytes.withUnsafeBufferPointer { buffer in
+      let data = buffer.baseAddress! + header
+      switch bytes[2] {
+      case 0x08: for i in 0..<count { values[i] = Float(data[i]) }
+      case 0x09: for i in 0..<count { values[i] = Float(Int8(bitPattern: data[i])) }
+      case 0x0B:
+        for i in 0..<count {
+          values[i] = Float(Int16(bitPattern: UInt16(data[2 * i]) << 8 | UInt16(data[2 * i + 1])))
+        }
+      default:
+        for i in 0..<count {
+          var word: UInt64 = 0
+          for b in 0..<size { word = word << 8 | UInt64(data[size * i + b]) }
+          switch bytes[2] {
+          case 0x0C: values[i] = Float(Int32(bitPattern: UInt32(word)))
+          case 0x0D: values[i] = Float(bitPattern: UInt32(word))
+          default: values[i] = Float(Double(bitPattern: word))
+          }
+        }
+      }
+    }
+    return IDXArray(dimensions: dimensions, values: values)
+  }
+}
+
+/// Writes IDX files of unsigned bytes, plain or gzip (small datasets for tests and tools).
+public enum IDXWriter {
+  public static func write(path: String, dimensions: [Int], bytes: [UInt8], gzip: Bool)
+    throws(DataError)
+  {
+    var file: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
+    for d in dimensions {
+      file += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)]
+    }
+    file += bytes
+    let output = gzip ? Gzip.compress(file) : file
+    guard FileManager.default.createFile(atPath: path, contents: Data(output)) else {
+      throw DataError(path, "cannot write the file")
+    }
+  }
+}

@@ -1,1 +1,0 @@
-// The DLGData module; see docs/architecture.md.
