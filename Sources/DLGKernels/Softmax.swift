@@ -5,7 +5,7 @@
 #endif
 
 /// Row-wise softmax, computed with the row maximum subtracted so large logits cannot overflow.
-public enum Softmax {
+public enum RowSoftmax {
   public static func forward(
     rows: Int, columns: Int, logits: UnsafePointer<Float>,
     probabilities: UnsafeMutablePointer<Float>
@@ -45,7 +45,7 @@ public enum CrossEntropy {
     var total: Double = 0
     for r in 0..<rows {
       let x = logits + r * columns
-      let top = Softmax.maximum(x, columns)
+      let top = RowSoftmax.maximum(x, columns)
       var sum: Float = 0
       for c in 0..<columns { sum += expf(x[c] - top) }
       let label = Int(labels[r])
@@ -60,7 +60,7 @@ public enum CrossEntropy {
     rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
     scale: Float, gradient: UnsafeMutablePointer<Float>
   ) {
-    Softmax.forward(rows: rows, columns: columns, logits: logits, probabilities: gradient)
+    RowSoftmax.forward(rows: rows, columns: columns, logits: logits, probabilities: gradient)
     for r in 0..<rows {
       let g = gradient + r * columns
       let label = Int(labels[r])

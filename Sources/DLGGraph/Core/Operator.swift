@@ -83,7 +83,7 @@ public struct StepInfo: Sendable {
 }
 
 /// A kernel bound to its buffers: calling it performs the op on the current contents.
-public typealias Kernel = @Sendable (StepInfo) -> Void
+public typealias Kernel = (StepInfo) -> Void
 
 /// One tensor's storage and concrete shape, as a kernel sees it.
 public struct TensorBuffer: @unchecked Sendable {

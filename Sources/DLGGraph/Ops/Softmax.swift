@@ -30,6 +30,6 @@ public struct Softmax: Operator {
     let columns = x.dimensions.last ?? 1
     let rows = ShapeRules.rows(x.dimensions)
     let (px, py) = (x.floats, binding.outputs[0].floats)
-    return { _ in Softmax.forward(rows: rows, columns: columns, logits: px, probabilities: py) }
+    return { _ in RowSoftmax.forward(rows: rows, columns: columns, logits: px, probabilities: py) }
   }
 }

@@ -7,7 +7,7 @@ struct CheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Check models for errors (syntax, names, shapes) without reading any data.")
 
-  @Argument(help: "The .dlg files to check.")
+  @ArgumentParser.Argument(help: "The .dlg files to check.")
   var files: [String]
 
   func run() throws {

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
     commandName: "run",
     abstract: "Train a model on the data its train section names, evaluating after each epoch.")
 
-  @Argument(help: "The .dlg model to train.")
+  @ArgumentParser.Argument(help: "The .dlg model to train.")
   var file: String
 
   @Option(help: "Number of epochs (overrides the file).")
@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
         if let save { try trainer.saveWeights(to: save) }
       }
       if let save { Terminal.errorLine("saved weights to \(save)") }
-    } catch let error as TrainingError {
+    } catch {
       Terminal.failure(error.description)
       throw ExitCode.failure
     }

@@ -8,7 +8,7 @@ struct VizCommand: ParsableCommand {
     commandName: "viz",
     abstract: "Draw a model as SVG, PNG, PDF or DOT (format from the output's extension).")
 
-  @Argument(help: "The .dlg model to draw.")
+  @ArgumentParser.Argument(help: "The .dlg model to draw.")
   var file: String
 
   @Option(name: .shortAndLong, help: "Output file: .svg, .png, .pdf or .dot.")

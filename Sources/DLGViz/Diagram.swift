@@ -1,0 +1,101 @@
+/// What a picture shows: boxes, arrows and clusters, independent of the engine, so models,
+/// Mermaid flowcharts and anything else can be drawn the same way.
+public struct Diagram: Sendable {
+  public enum Direction: String, Sendable {
+    case topToBottom = "TB"
+    case bottomToTop = "BT"
+    case leftToRight = "LR"
+    case rightToLeft = "RL"
+  }
+
+  /// Which colour a box gets: one restrained tint per family of layers.
+  public enum Family: String, Sendable {
+    case input, output, loss, convolution, dense, activation, normalization, pooling, reshape
+    case merge, recurrent, attention, other, plain
+  }
+
+  /// Box shapes (Mermaid's flowchart shapes map onto these).
+  public enum Shape: String, Sendable {
+    case box, rounded, stadium, circle, diamond, hexagon, cylinder, subroutine, parallelogram
+    case asymmetric
+  }
+
+  public struct Node: Sendable {
+    public var id: String
+    /// The bold first line (`Conv2D`).
+    public var title: String
+    /// The small grey line under it (the layer id).
+    public var subtitle: String?
+    /// Further lines (`32, 3x3, relu`, `320 params`).
+    public var details: [String]
+    public var family: Family
+    public var shape: Shape
+
+    public init(
+      id: String, title: String, subtitle: String? = nil, details: [String] = [],
+      family: Family = .plain, shape: Shape = .box
+    ) {
+      self.id = id
+      self.title = title
+      self.subtitle = subtitle
+      self.details = details
+      self.family = family
+      self.shape = shape
+    }
+  }
+
+  public enum LineStyle: String, Sendable { case solid, dotted, thick }
+  public enum ArrowHead: String, Sendable { case normal, none, circle, cross }
+
+  public struct Edge: Sendable {
+    public var from: String
+    public var to: String
+    /// Text on the edge (the tensor shape, or a Mermaid edge label).
+    public var label: String?
+    public var style: LineStyle
+    public var head: ArrowHead
+    public var tail: ArrowHead
+
+    public init(
+      from: String, to: String, label: String? = nil, style: LineStyle = .solid,
+      head: ArrowHead = .normal, tail: ArrowHead = .none
+    ) {
+      self.from = from
+      self.to = to
+      self.label = label
+      self.style = style
+      self.head = head
+      self.tail = tail
+    }
+  }
+
+  /// A group of nodes drawn inside one frame.
+  public struct Cluster: Sendable {
+    public var id: String
+    public var title: String
+    public var members: [String]
+
+    public init(id: String, title: String, members: [String]) {
+      self.id = id
+      self.title = title
+      self.members = members
+    }
+  }
+
+  public var title: String?
+  public var direction: Direction
+  public var nodes: [Node]
+  public var edges: [Edge]
+  public var clusters: [Cluster]
+
+  public init(
+    title: String? = nil, direction: Direction = .topToBottom, nodes: [Node] = [],
+    edges: [Edge] = [], clusters: [Cluster] = []
+  ) {
+    self.title = title
+    self.direction = direction
+    self.nodes = nodes
+    self.edges = edges
+    self.clusters = clusters
+  }
+}

@@ -1,0 +1,74 @@
+import CGraphviz
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Output formats `dlg viz` and `dlg diagram` write.
+public enum OutputFormat: String, Sendable, CaseIterable {
+  case svg, png, pdf, dot
+
+  /// The format a path's extension names, or nil.
+  public init?(path: String) {
+    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+    self.init(rawValue: path[path.index(after: dot)...].lowercased())
+  }
+}
+
+/// Why Graphviz could not render, in Graphviz's own words.
+public struct RenderError: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}
+
+/// Lays out and renders DOT in-process through libgvc: no `dot` subprocess, no temporary files.
+public enum GraphvizRenderer {
+  /// Graphviz keeps global state and is not thread-safe: one render at a time.
+  private static let lock = Mutex(())
+
+  public static func render(dot: String, format: OutputFormat) throws(RenderError) -> [UInt8] {
+    if format == .dot { return Array(dot.utf8) }
+    return try lock.withLock { _ throws(RenderError) -> [UInt8] in
+      guard let context = gvContext() else { throw RenderError(message: "cannot start Graphviz") }
+      defer { gvFreeContext(context) }
+      agseterr(AGMAX)  // keep Graphviz from printing; we report its last error instead
+      guard let graph = dot.withCString({ agmemread($0) }) else {
+        throw RenderError(message: "invalid DOT: " + lastError())
+      }
+      defer { agclose(graph) }
+      guard gvLayout(context, graph, "dot") == 0 else {
+        throw RenderError(message: "layout failed: " + lastError())
+      }
+      defer { gvFreeLayout(context, graph) }
+      // cairo renders PNG and PDF with proper text shaping (pango), which CJK labels need.
+      let renderer = format == .svg ? "svg" : "\(format.rawValue):cairo"
+      var data: UnsafeMutablePointer<CChar>?
+      var length: UInt32 = 0
+      guard gvRenderData(context, graph, renderer, &data, &length) == 0, let data else {
+        throw RenderError(message: "cannot render \(format.rawValue): " + lastError())
+      }
+      defer { gvFreeRenderData(data) }
+      return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+        Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+      }
+    }
+  }
+
+  private static func lastError() -> String {
+    guard let message = aglasterr() else { return "unknown error" }
+    defer { free(message) }
+    return String(cString: message).trimmingCharacters()
+  }
+}
+
+extension String {
+  fileprivate func trimmingCharacters() -> String {
+    var s = Substring(self)
+    while s.last?.isWhitespace == true { s.removeLast() }
+    while s.first?.isWhitespace == true { s.removeFirst() }
+    return String(s)
+  }
+}

@@ -1,1 +1,0 @@
-// The DLGViz module; see docs/architecture.md.
