@@ -1,5 +1,6 @@
 import DLGGraph
 import DLGPasses
+import Dispatch
 
 /// A graph compiled for one batch size: memory planned into one arena, every kernel bound to
 /// its buffers. Running a step does no allocation and no lookups: it calls the bound kernels
@@ -55,5 +56,16 @@ public final class Executable: @unchecked Sendable {
   /// Runs one step: every node in order.
   public func run(_ info: StepInfo) {
     for kernel in kernels { kernel(info) }
+  }
+
+  /// Runs one step and adds each node's wall time, in seconds, to `seconds` (indexed like
+  /// `graph.nodes`): the per-op breakdown of `dlg bench`.
+  public func runProfiled(_ info: StepInfo, seconds: inout [Double]) {
+    if seconds.count != kernels.count { seconds = Array(repeating: 0, count: kernels.count) }
+    for (index, kernel) in kernels.enumerated() {
+      let start = DispatchTime.now().uptimeNanoseconds
+      kernel(info)
+      seconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
   }
 }

@@ -1,10 +1,17 @@
 import ArgumentParser
 
 @main
+enum Entry {
+  static func main() {
+    BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
+    DLGCommand.main()
+  }
+}
+
 struct DLGCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlg",
     abstract: "Parse, optimize, train and draw deep-learning dataflow graphs written in .dlg.",
-    subcommands: [RunCommand.self, CheckCommand.self, VizCommand.self]
+    subcommands: [RunCommand.self, CheckCommand.self, VizCommand.self, BenchCommand.self]
   )
 }
