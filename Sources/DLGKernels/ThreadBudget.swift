@@ -18,6 +18,7 @@ public enum ThreadBudget {
   public static func configure(threads: Int) {
     count = max(1, threads)
     openblas_set_num_threads(1)
+    dlg_flush_denormals()
     configured = true
   }
 
@@ -54,7 +55,11 @@ public enum ThreadBudget {
     }
     withoutActuallyEscaping(body) { body in
       let shared = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: parts) { part in shared.value(part) }
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        // Worker threads do not inherit the caller's floating-point mode; set it on each.
+        dlg_flush_denormals()
+        shared.value(part)
+      }
     }
   }
 }
