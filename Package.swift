@@ -49,10 +49,12 @@ let package = Package(
     .testTarget(name: "DLGKernelsTests", dependencies: ["DLGKernels"]),
     .testTarget(name: "DLGGraphTests", dependencies: ["DLGGraph", "DLGLang"]),
     .testTarget(name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang"]),
-    .testTarget(name: "DLGRuntimeTests", dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang"]),
+    .testTarget(
+      name: "DLGRuntimeTests", dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang"]),
     .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
     .target(name: "DLGTestSupport", dependencies: ["DLGData"], path: "Tests/DLGTestSupport"),
-    .testTarget(name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestSupport"]),
+    .testTarget(
+      name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestSupport"]),
   ]

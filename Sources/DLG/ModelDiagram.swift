@@ -31,8 +31,8 @@ public enum ModelDiagram {
     // The output shape of the final layers, shown on an edge into an output marker, so every
     // layer's output shape is on the picture.
     if model.loss != nil || !model.outputs.isEmpty {
-      for layer in model.layers where !model.layers.contains(where: { $0.inputs.contains(layer.id) })
-      {
+      for layer in model.layers
+      where !model.layers.contains(where: { $0.inputs.contains(layer.id) }) {
         let id = "\(layer.id)__output"
         let lossText = model.loss == nil ? nil : lossDescription(model)
         diagram.nodes.append(

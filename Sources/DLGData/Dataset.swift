@@ -60,13 +60,15 @@ public enum IDXDataset {
     let count = images.array.dimensions[0]
     guard labels.array.dimensions[0] == count else {
       throw DataError(
-        labels.path, "has \(labels.array.dimensions[0]) labels but \(images.path) has \(count) images")
+        labels.path,
+        "has \(labels.array.dimensions[0]) labels but \(images.path) has \(count) images")
     }
     var classLabels: [Int32] = []
     classLabels.reserveCapacity(count)
     for value in labels.array.values {
       guard value >= 0, value < 65536, value == value.rounded() else {
-        throw DataError(labels.path, "contains the label \(value); labels must be class indices 0, 1, 2, ...")
+        throw DataError(
+          labels.path, "contains the label \(value); labels must be class indices 0, 1, 2, ...")
       }
       classLabels.append(Int32(value))
     }

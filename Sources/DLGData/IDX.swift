@@ -40,12 +40,14 @@ public enum IDXReader {
     var count = 1
     for d in 0..<rank {
       let o = 4 + 4 * d
-      let n = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+      let n =
+        Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
       dimensions.append(n)
       let (product, overflow) = count.multipliedReportingOverflow(by: n)
       guard !overflow, product <= bytes.count else {
         throw DataError(
-          path, "declares \(dimensions.map(String.init).joined(separator: "×"))... elements, "
+          path,
+          "declares \(dimensions.map(String.init).joined(separator: "×"))... elements, "
             + "more than the file holds")
       }
       count = product

@@ -41,7 +41,8 @@ public struct BatchIterator: Sendable {
     self.batchSize = max(batchSize, 1)
     var order = Array(0..<count)
     if shuffle {
-      var generator = SeededGenerator(seed: seed &+ UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9)
+      var generator = SeededGenerator(
+        seed: seed &+ UInt64(truncatingIfNeeded: epoch) &* 0x9E37_79B9)
       // Our own Fisher–Yates rather than the standard library's shuffle, whose algorithm
       // may change between Swift versions: the same seed must give the same order forever.
       for i in stride(from: count - 1, to: 0, by: -1) {

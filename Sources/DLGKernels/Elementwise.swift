@@ -111,14 +111,17 @@ public enum Elementwise {
   }
 
   private static func addRows(
-    _ rows: Range<Int>, columns: Int, x: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>
+    _ rows: Range<Int>, columns: Int, x: UnsafePointer<Float>,
+    into sums: UnsafeMutablePointer<Float>
   ) {
     for r in rows { accumulate(count: columns, x + r * columns, into: sums) }
   }
 
   /// y += x.
   @inline(__always)
-  public static func accumulate(count: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+  public static func accumulate(
+    count: Int, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>
+  ) {
     var i = 0
     while i + width <= count {
       store(load(y + i) + load(x + i), y + i)
@@ -130,7 +133,9 @@ public enum Elementwise {
     }
   }
 
-  public static func copy(count: Int, from x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>) {
+  public static func copy(
+    count: Int, from x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>
+  ) {
     y.update(from: x, count: count)
   }
 
@@ -140,7 +145,8 @@ public enum Elementwise {
 
   /// y = a + b.
   public static func add(
-    count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
+    count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ y: UnsafeMutablePointer<Float>
   ) {
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
       var i = range.lowerBound

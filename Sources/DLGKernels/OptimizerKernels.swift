@@ -22,7 +22,8 @@ public enum OptimizerKernels {
         let g = Elementwise.load(gradient + i)
         let m = Elementwise.load(firstMoment + i) * beta1 + g * oneMinusBeta1
         let v = Elementwise.load(secondMoment + i) * beta2 + (g * g) * oneMinusBeta2
-        let p = Elementwise.load(parameter + i) * keep - stepSize * m / (v.squareRoot() + epsilonHat)
+        let p =
+          Elementwise.load(parameter + i) * keep - stepSize * m / (v.squareRoot() + epsilonHat)
         Elementwise.store(m, firstMoment + i)
         Elementwise.store(v, secondMoment + i)
         Elementwise.store(p, parameter + i)

@@ -25,7 +25,8 @@ public struct DiagnosticRenderer: Sendable {
     var lines: [String] = []
     let place = diagnostic.range.map { "\($0.description): " } ?? ""
     lines.append(
-      paint(place, "1") + paint("\(diagnostic.severity.rawValue)[\(diagnostic.code)]:", severityColor)
+      paint(place, "1")
+        + paint("\(diagnostic.severity.rawValue)[\(diagnostic.code)]:", severityColor)
         + " " + paint(diagnostic.message, "1"))
     if let range = diagnostic.range, let file = sources[range.file] {
       let lineNumber = String(range.start.line)

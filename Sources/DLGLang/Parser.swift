@@ -64,7 +64,9 @@ struct ParserState {
 
   func range(of token: Token) -> SourceRange { range(token.start, token.end) }
 
-  mutating func error(_ code: String, _ message: String, _ start: Int, _ end: Int, help: String? = nil) {
+  mutating func error(
+    _ code: String, _ message: String, _ start: Int, _ end: Int, help: String? = nil
+  ) {
     diagnostics.append(Diagnostic(code: code, message, at: range(start, end), help: help))
   }
 
@@ -209,7 +211,8 @@ struct ParserState {
     let lineRange = range(start, tokens[max(index - 1, 0)].end)
     if explicitMode == .sequential {
       error(
-        DiagnosticCode.edgeInSequential, "edges are not allowed in a `neuralnet sequential` section",
+        DiagnosticCode.edgeInSequential,
+        "edges are not allowed in a `neuralnet sequential` section",
         start, tokens[max(index - 1, 0)].end,
         help: "remove `sequential` from the header, or remove the edges")
       return
@@ -429,7 +432,8 @@ struct ParserState {
     default:
       throw fail(
         DiagnosticCode.expectedValue, "expected a value, found \(token.kind.spelling)",
-        help: "values are numbers, names, strings, dimensions like 3x3, or calls like Adam(lr: 0.001)")
+        help:
+          "values are numbers, names, strings, dimensions like 3x3, or calls like Adam(lr: 0.001)")
     }
   }
 }

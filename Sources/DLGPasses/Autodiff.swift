@@ -65,7 +65,8 @@ public enum Autodiff {
             SGDUpdate(settings), [parameter, gradient, velocity], name: "update/\(name)")
         } else {
           state[parameter] = []
-          try builder.graph.apply(SGDUpdate(settings), [parameter, gradient], name: "update/\(name)")
+          try builder.graph.apply(
+            SGDUpdate(settings), [parameter, gradient], name: "update/\(name)")
         }
       }
     }

@@ -40,8 +40,10 @@ public enum MemoryPlanner {
     var arena = 0
     for interval in intervals.sorted(by: { ($0.bytes, -$0.first) > ($1.bytes, -$1.first) }) {
       // Lowest gap among the placed tensors that overlap in time.
-      let conflicts = placed.filter { $0.interval.first <= interval.last && interval.first <= $0.interval.last }
-        .sorted { $0.offset < $1.offset }
+      let conflicts = placed.filter {
+        $0.interval.first <= interval.last && interval.first <= $0.interval.last
+      }
+      .sorted { $0.offset < $1.offset }
       var offset = 0
       for conflict in conflicts {
         if offset + interval.bytes <= conflict.offset { break }
@@ -56,7 +58,9 @@ public enum MemoryPlanner {
     var lowerBound = 0
     let steps = (intervals.map(\.first).min() ?? 0)...(intervals.map(\.last).max() ?? 0)
     for step in steps {
-      let alive = intervals.filter { $0.first <= step && step <= $0.last }.reduce(0) { $0 + $1.bytes }
+      let alive = intervals.filter { $0.first <= step && step <= $0.last }.reduce(0) {
+        $0 + $1.bytes
+      }
       lowerBound = max(lowerBound, alive)
     }
     return MemoryPlan(
@@ -84,7 +88,8 @@ public enum MemoryPlanner {
       last[r] = max(last[r] ?? step, step)
     }
     for (step, node) in graph.nodes.enumerated() {
-      for input in node.inputs where !graph[input].isPersistent && !persistentViews.contains(input) {
+      for input in node.inputs where !graph[input].isPersistent && !persistentViews.contains(input)
+      {
         touch(input, graph[input].role == .input ? -1 : step)
         touch(input, step)
       }
@@ -113,7 +118,8 @@ public enum MemoryPlanner {
       let scratch = node.op.scratchCount(inputs: inputs, outputs: outputs)
       if scratch > 0 {
         intervals.append(
-          Interval(values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
+          Interval(
+            values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
       }
     }
     return intervals

@@ -61,14 +61,14 @@ public enum SafeTensors {
       ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
     do {
       try data.write(to: temporary)
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
-      }
     } catch {
+      throw .checkpoint("cannot write \(temporary.path): \(error.localizedDescription)")
+    }
+    // rename(2) replaces the old file in one step: readers see the old or the new, never half.
+    guard rename(temporary.path, url.path) == 0 else {
+      let reason = String(cString: strerror(errno))
       try? FileManager.default.removeItem(at: temporary)
-      throw .checkpoint("cannot write \(path): \(error.localizedDescription)")
+      throw .checkpoint("cannot write \(path): \(reason)")
     }
   }
 

@@ -146,7 +146,8 @@ public final class Trainer {
         observer.batchFinished(
           epoch: epoch, batch: b + 1, of: batches.batchCount,
           samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
-          loss: lossSum / Double(samples), accuracy: correct == nil ? nil : correctSum / Double(samples))
+          loss: lossSum / Double(samples),
+          accuracy: correct == nil ? nil : correctSum / Double(samples))
       }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

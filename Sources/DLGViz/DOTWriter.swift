@@ -9,9 +9,11 @@ public enum DOTWriter {
       out += ", label=<<b>\(html(title))</b>>, labelloc=t"
     }
     out += "];\n"
-    out += "  node [fontname=\"\(DiagramStyle.font)\", fontsize=12, color=\"\(DiagramStyle.line)\", "
+    out +=
+      "  node [fontname=\"\(DiagramStyle.font)\", fontsize=12, color=\"\(DiagramStyle.line)\", "
     out += "penwidth=1, margin=\"0.18,0.08\"];\n"
-    out += "  edge [fontname=\"\(DiagramStyle.font)\", fontsize=10, color=\"\(DiagramStyle.edge)\", "
+    out +=
+      "  edge [fontname=\"\(DiagramStyle.font)\", fontsize=10, color=\"\(DiagramStyle.edge)\", "
     out += "fontcolor=\"\(DiagramStyle.subtitle)\", arrowsize=0.7];\n"
     let clustered = Set(diagram.clusters.flatMap(\.members))
     for (index, cluster) in diagram.clusters.enumerated() {
@@ -50,7 +52,8 @@ public enum DOTWriter {
   private static func nodeLine(_ node: Diagram.Node) -> String {
     var label = "<b>\(html(node.title))</b>"
     if let subtitle = node.subtitle, subtitle != node.title {
-      label += "<br/><font point-size=\"10\" color=\"\(DiagramStyle.subtitle)\">\(html(subtitle))</font>"
+      label +=
+        "<br/><font point-size=\"10\" color=\"\(DiagramStyle.subtitle)\">\(html(subtitle))</font>"
     }
     for detail in node.details {
       label += "<br/><font point-size=\"10\">\(html(detail))</font>"

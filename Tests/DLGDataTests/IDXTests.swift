@@ -100,16 +100,20 @@ func temporaryFolder() throws -> String {
 
 @Suite struct BatchingTests {
   @Test func everyIndexOncePerEpochAndSeededOrder() {
-    let a = BatchIterator(count: 103, batchSize: 10, shuffle: true, seed: 1, epoch: 1, dropLast: false)
+    let a = BatchIterator(
+      count: 103, batchSize: 10, shuffle: true, seed: 1, epoch: 1, dropLast: false)
     #expect(a.batchCount == 11)
     let all = (0..<a.batchCount).flatMap { a.indices(ofBatch: $0) }
     #expect(all.sorted() == Array(0..<103))
     #expect(a.indices(ofBatch: 10).count == 3)
-    let again = BatchIterator(count: 103, batchSize: 10, shuffle: true, seed: 1, epoch: 1, dropLast: false)
+    let again = BatchIterator(
+      count: 103, batchSize: 10, shuffle: true, seed: 1, epoch: 1, dropLast: false)
     #expect(Array(again.indices(ofBatch: 0)) == Array(a.indices(ofBatch: 0)))
-    let nextEpoch = BatchIterator(count: 103, batchSize: 10, shuffle: true, seed: 1, epoch: 2, dropLast: false)
+    let nextEpoch = BatchIterator(
+      count: 103, batchSize: 10, shuffle: true, seed: 1, epoch: 2, dropLast: false)
     #expect(Array(nextEpoch.indices(ofBatch: 0)) != Array(a.indices(ofBatch: 0)))
-    let dropped = BatchIterator(count: 103, batchSize: 10, shuffle: false, seed: 1, epoch: 1, dropLast: true)
+    let dropped = BatchIterator(
+      count: 103, batchSize: 10, shuffle: false, seed: 1, epoch: 1, dropLast: true)
     #expect(dropped.batchCount == 10)
   }
 

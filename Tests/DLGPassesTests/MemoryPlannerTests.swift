@@ -4,7 +4,9 @@ import Testing
 @testable import DLGPasses
 
 /// Checks that no two tensors alive at the same step share bytes.
-func expectValid(_ graph: Graph, batch: Int, fetches: [ValueID], sourceLocation: SourceLocation = #_sourceLocation) {
+func expectValid(
+  _ graph: Graph, batch: Int, fetches: [ValueID], sourceLocation: SourceLocation = #_sourceLocation
+) {
   let plan = MemoryPlanner.plan(graph, batch: batch, fetches: fetches)
   let intervals = MemoryPlanner.liveIntervals(graph, batch: batch, fetches: fetches)
   func offset(_ interval: MemoryPlanner.Interval) -> Int? {
@@ -22,11 +24,12 @@ func expectValid(_ graph: Graph, batch: Int, fetches: [ValueID], sourceLocation:
       guard let offsetB = offset(b) else { continue }
       let aliveTogether = a.first <= b.last && b.first <= a.last
       let sharesBytes = offsetA < offsetB + b.bytes && offsetB < offsetA + a.bytes
-      #expect(!(aliveTogether && sharesBytes), "overlap: \(a) and \(b)", sourceLocation: sourceLocation)
+      #expect(
+        !(aliveTogether && sharesBytes), "overlap: \(a) and \(b)", sourceLocation: sourceLocation)
     }
   }
   #expect(plan.lowerBoundBytes <= plan.arenaBytes, sourceLocation: sourceLocation)
-  #expect(plan.arenaBytes <= MemoryPlanner.align(plan.naiveBytes) , sourceLocation: sourceLocation)
+  #expect(plan.arenaBytes <= MemoryPlanner.align(plan.naiveBytes), sourceLocation: sourceLocation)
 }
 
 /// A small deterministic generator for random graphs.

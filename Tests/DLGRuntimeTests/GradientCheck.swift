@@ -73,7 +73,7 @@ struct GradientChecker {
   var graph: Graph
   var output: ValueID
   /// Inputs that are not parameters (labels), with a function that fills their buffer.
-  var fixedInputs: [(ValueID, @Sendable (TensorBuffer) -> Void)] = []
+  var fixedInputs: [(ValueID, (TensorBuffer) -> Void)] = []
   var batch = 1
 
   /// Checks every parameter's gradient; returns the worst relative error seen.
@@ -93,27 +93,33 @@ struct GradientChecker {
     let forward = Executable(
       graph: DeadCodeElimination.run(graph, keeping: [loss]), batchSize: batch, fetches: [loss],
       store: store)
-    for (value, fill) in fixedInputs {
-      for plan in [train, forward] { fill(try #require(plan.buffer(value))) }
+    // Inputs live in the arena and may be overwritten once read, so feed them before every
+    // run, as training does.
+    func run(_ plan: Executable) throws {
+      for (value, fill) in fixedInputs { fill(try #require(plan.buffer(value))) }
+      plan.run(StepInfo(step: 1, training: plan === train))
     }
-    train.run(StepInfo(step: 1, training: true))
+    try run(train)
     var worst: Float = 0
     for parameter in graph.parameters {
-      let gradient = try #require(training.gradients[parameter], "no gradient for \(graph[parameter].name)")
+      let gradient = try #require(
+        training.gradients[parameter], "no gradient for \(graph[parameter].name)")
       let analytic = try #require(train.buffer(gradient))
       let values = try #require(store.buffer(parameter))
       for i in 0..<values.count {
         let original = values.floats[i]
         values.floats[i] = original + epsilon
-        forward.run(StepInfo(step: 1, training: false))
+        try run(forward)
         let plus = forward.buffer(loss)!.floats.pointee
         values.floats[i] = original - epsilon
-        forward.run(StepInfo(step: 1, training: false))
+        try run(forward)
         let minus = forward.buffer(loss)!.floats.pointee
         values.floats[i] = original
         let numeric = (plus - minus) / (2 * epsilon)
-        let error = abs(numeric - analytic.floats[i]) / max(1, abs(numeric), abs(analytic.floats[i]))
+        let error =
+          abs(numeric - analytic.floats[i]) / max(1, abs(numeric), abs(analytic.floats[i]))
         worst = max(worst, error)
+
       }
     }
     return worst

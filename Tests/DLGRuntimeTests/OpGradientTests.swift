@@ -6,8 +6,10 @@ import Testing
   @Test func matMulAllTransposes() throws {
     for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
       var graph = Graph()
-      let a = graph.addParameter("a", .fixed(ta ? [4, 3] : [3, 4]), initializer: .heUniform(fanIn: 4))
-      let b = graph.addParameter("b", .fixed(tb ? [5, 4] : [4, 5]), initializer: .heUniform(fanIn: 4))
+      let a = graph.addParameter(
+        "a", .fixed(ta ? [4, 3] : [3, 4]), initializer: .heUniform(fanIn: 4))
+      let b = graph.addParameter(
+        "b", .fixed(tb ? [5, 4] : [4, 5]), initializer: .heUniform(fanIn: 4))
       let y = try graph.apply1(MatMul(transposeA: ta, transposeB: tb), [a, b], name: "mm")
       #expect(graph[y].type == .fixed([3, 5]))
       let error = try GradientChecker(graph: graph, output: y).check()

@@ -8,7 +8,9 @@ public enum SyntheticData {
   public static let side = 8
   public static let classes = 10
 
-  public static func makeFolder(train: Int = 800, test: Int = 200, seed: UInt64 = 3) throws -> String {
+  public static func makeFolder(train: Int = 800, test: Int = 200, seed: UInt64 = 3) throws
+    -> String
+  {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("dlg-synthetic-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -39,7 +41,9 @@ public enum SyntheticData {
   }
 
   /// A small CNN over the synthetic folder, in .dlg.
-  public static func model(folder: String, epochs: Int = 3, optimizer: String = "Adam(lr: 0.01)") -> String {
+  public static func model(folder: String, epochs: Int = 3, optimizer: String = "Adam(lr: 0.01)")
+    -> String
+  {
     """
     neuralnet
       image: Input[8, 8, 1]

@@ -46,7 +46,9 @@ func trainer(for text: String) throws -> Trainer {
     let path = folder + "/weights.safetensors"
     try t.saveWeights(to: path)
     let bytes = try #require(FileManager.default.contents(atPath: path))
-    let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let headerLength = bytes.prefix(8).enumerated().reduce(0) {
+      $0 | Int($1.element) << (8 * $1.offset)
+    }
     let header = try #require(
       try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + headerLength)))
         as? [String: Any])
@@ -54,7 +56,8 @@ func trainer(for text: String) throws -> Trainer {
     #expect(conv["dtype"] as? String == "F32")
     #expect(conv["shape"] as? [Int] == [3, 3, 1, 6])
     let names = header.keys.filter { $0 != "__metadata__" }.sorted()
-    #expect(names == ["conv.bias", "conv.weight", "fc.bias", "fc.weight", "out.bias", "out.weight"])
+    #expect(
+      names == ["conv.bias", "conv.weight", "fc.bias", "fc.weight", "out.bias", "out.weight"])
     // The data section holds exactly the declared tensors.
     let total = (9 * 6 + 6 + 216 * 16 + 16 + 160 + 10) * 4
     #expect(bytes.count == 8 + headerLength + total)

@@ -109,7 +109,9 @@ public struct KernelBinding: @unchecked Sendable {
   /// Workspace of `scratchCount` floats (nil when the op asked for none).
   public var scratch: UnsafeMutablePointer<Float>?
 
-  public init(inputs: [TensorBuffer], outputs: [TensorBuffer], scratch: UnsafeMutablePointer<Float>?) {
+  public init(
+    inputs: [TensorBuffer], outputs: [TensorBuffer], scratch: UnsafeMutablePointer<Float>?
+  ) {
     self.inputs = inputs
     self.outputs = outputs
     self.scratch = scratch

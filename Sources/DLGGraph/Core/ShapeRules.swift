@@ -1,6 +1,7 @@
 /// Small checks shared by shape rules, each producing a message that names both shapes.
 enum ShapeRules {
-  static func expectInputCount(_ inputs: [TensorType], _ count: Int, op: String) throws(ShapeError) {
+  static func expectInputCount(_ inputs: [TensorType], _ count: Int, op: String) throws(ShapeError)
+  {
     guard inputs.count == count else {
       throw ShapeError("\(op) takes \(count) input\(count == 1 ? "" : "s"), got \(inputs.count)")
     }

@@ -6,7 +6,8 @@ extension LayerCatalog {
       ParameterSpec("filters", .integer),
       ParameterSpec("kernel", .dimensions(rank: 2)),
       ParameterSpec("activation", .choice(activationNames), default: .name("linear")),
-      ParameterSpec("stride", .dimensions(rank: 2), default: .dimensions([1, 1]), positional: false),
+      ParameterSpec(
+        "stride", .dimensions(rank: 2), default: .dimensions([1, 1]), positional: false),
       ParameterSpec(
         "padding", .choice(["valid", "same"]), default: .name("valid"), positional: false),
       ParameterSpec("bias", .choice(["true", "false"]), default: .name("true"), positional: false),

@@ -130,7 +130,8 @@ enum ArgumentBinder {
         return .dimensions(dims)
       case .dimensions(let dims):
         throw Diagnostic(
-          code: "E207", "`\(parameter.name)` of \(layer) needs \(rank) dimensions, got \(dims.count)",
+          code: "E207",
+          "`\(parameter.name)` of \(layer) needs \(rank) dimensions, got \(dims.count)",
           at: expression.range,
           help: "write it as " + Array(repeating: "3", count: rank).joined(separator: "x"))
       default: throw mismatch("dimensions such as 3x3")

@@ -115,7 +115,8 @@ public struct LayerLoweringContext {
   public var location: SourceRange?
 
   /// Appends an op named after the layer (`conv/BiasAdd`).
-  public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(ShapeError) -> ValueID {
+  public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(ShapeError) -> ValueID
+  {
     try graph.apply1(op, inputs, name: "\(layerName)/\(op.name)", location: location)
   }
 

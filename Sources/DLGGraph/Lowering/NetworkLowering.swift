@@ -95,7 +95,9 @@ struct NetworkLowering {
         outputType: nil, parameterCount: 0, family: layer.spec?.family ?? .other,
         location: layer.decl.range)
       defer { layers.append(info) }
-      guard let spec = layer.spec else { continue }
+      // Layers that only draw keep their arguments as written: there is nothing to check
+      // them against until they can run.
+      guard let spec = layer.spec, spec.lowering != nil else { continue }
       let (arguments, argumentErrors) = ArgumentBinder.bind(layer.decl, to: spec)
       diagnostics += argumentErrors
       guard spec.inputArity.contains(inputs.count) else {
@@ -119,7 +121,8 @@ struct NetworkLowering {
               code: "E216",
               "layer `\(layer.id)` would need a tensor of shape \(huge.type.shapeDescription), "
                 + "more than \(Self.maximumElements) elements per sample",
-              at: layer.decl.range, help: "check the sizes: this is far beyond any machine's memory"))
+              at: layer.decl.range, help: "check the sizes: this is far beyond any machine's memory"
+            ))
           continue
         }
         graph = context.graph

@@ -1,5 +1,5 @@
-import Foundation
 import DLGKernels
+import Foundation
 
 /// Adam's hyper-parameters (Kingma & Ba, 2015), with optional decoupled weight decay (AdamW).
 public struct AdamSettings: Sendable, Hashable {

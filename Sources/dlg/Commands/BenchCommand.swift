@@ -47,7 +47,9 @@ struct BenchCommand: ParsableCommand {
     for step in 1...5 { plan.run(StepInfo(step: step, training: true)) }
     var perNode: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
-    for step in 1...steps { plan.runProfiled(StepInfo(step: step + 5, training: true), seconds: &perNode) }
+    for step in 1...steps {
+      plan.runProfiled(StepInfo(step: step + 5, training: true), seconds: &perNode)
+    }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let msPerStep = seconds / Double(steps) * 1000
     let samplesPerSecond = Double(steps * batchSize) / seconds

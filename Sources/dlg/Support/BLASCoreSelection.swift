@@ -40,7 +40,9 @@ enum BLASCoreSelection {
       let text = String(cString: line)
       guard text.hasPrefix("flags") else { continue }
       let flags = Set(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }))
-      if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return "SkylakeX" }
+      if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512vl", "avx512dq"]) {
+        return "SkylakeX"
+      }
       if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
       return nil
     }
