@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+@testable import DLGKernels
+
+/// Vectorized loops against scalar references, at sizes with SIMD tails and above the
+/// threshold where work is split across threads.
+@Suite(.serialized) struct ElementwiseTests {
+  @Test(arguments: [1, 2])
+  func biasReluAndGradients(threads: Int) {
+    ThreadBudget.configure(threads: threads)
+    var values = Values(2)
+    let (rows, columns) = (2000, 37)
+    let x = values.floats(rows * columns)
+    let bias = values.floats(columns)
+    var y = [Float](repeating: 0, count: rows * columns)
+    Elementwise.biasActivation(
+      rows: rows, columns: columns, x: x, bias: bias, activation: .relu, y: &y)
+    let expected = (0..<rows * columns).map { max(0, x[$0] + bias[$0 % columns]) }
+    #expect(y == expected)
+
+    let dy = values.floats(rows * columns)
+    var dx = [Float](repeating: 0, count: rows * columns)
+    Elementwise.reluGradient(count: rows * columns, y: y, dy: dy, dx: &dx)
+    #expect(dx == (0..<dy.count).map { y[$0] > 0 ? dy[$0] : 0 })
+
+    var sums = [Float](repeating: 0, count: columns)
+    Elementwise.columnSums(rows: rows, columns: columns, x: dy, sums: &sums)
+    let expectedSums = (0..<columns).map { c in
+      (0..<rows).reduce(Float(0)) { $0 + dy[$1 * columns + c] }
+    }
+    #expect(maxRelativeError(sums, expectedSums) < 1e-4)
+
+    var relu = [Float](repeating: 0, count: x.count)
+    Elementwise.relu(count: x.count, x: x, y: &relu)
+    #expect(relu == x.map { max($0, 0) })
+    var added = [Float](repeating: 0, count: x.count)
+    Elementwise.add(count: x.count, x, dy, &added)
+    #expect(added == zip(x, dy).map(+))
+  }
+
+  @Test func softmaxLossGradientAndCounts() {
+    var values = Values(3)
+    let (rows, columns) = (6, 9)
+    var logits = values.floats(rows * columns).map { $0 * 30 }  // large: tests stability
+    let labels: [Int32] = [0, 8, 3, 3, 5, 1]
+    let loss = CrossEntropy.softmaxLoss(
+      rows: rows, columns: columns, logits: logits, labels: labels)
+    var expected: Double = 0
+    for r in 0..<rows {
+      let row = logits[r * columns..<(r + 1) * columns].map(Double.init)
+      let top = row.max()!
+      let logSum = row.map { Foundation.exp($0 - top) }.reduce(0, +)
+      expected += Foundation.log(logSum) + top - row[Int(labels[r])]
+    }
+    #expect(abs(Double(loss) - expected / Double(rows)) < 1e-4 * max(1, expected))
+    #expect(loss.isFinite)
+
+    // Gradient against central differences of the loss.
+    var gradient = [Float](repeating: 0, count: logits.count)
+    logits = values.floats(rows * columns)
+    CrossEntropy.softmaxLossGradient(
+      rows: rows, columns: columns, logits: logits, labels: labels, scale: 1 / Float(rows),
+      gradient: &gradient)
+    for i in logits.indices {
+      var plus = logits
+      plus[i] += 1e-2
+      var minus = logits
+      minus[i] -= 1e-2
+      let numeric =
+        (CrossEntropy.softmaxLoss(rows: rows, columns: columns, logits: plus, labels: labels)
+          - CrossEntropy.softmaxLoss(rows: rows, columns: columns, logits: minus, labels: labels))
+        / 2e-2
+      #expect(abs(numeric - gradient[i]) < 2e-3)
+    }
+    let correct = CrossEntropy.correctCount(
+      rows: 2, columns: 3, logits: [0, 5, 1, 9, 0, 0], labels: [1, 2])
+    #expect(correct == 1)
+  }
+
+  @Test(arguments: [1, 2])
+  func adamMatchesTheTextbook(threads: Int) {
+    ThreadBudget.configure(threads: threads)
+    var values = Values(4)
+    let count = 70_001
+    var p = values.floats(count)
+    var m = [Float](repeating: 0, count: count)
+    var v = [Float](repeating: 0, count: count)
+    var (rp, rm, rv) = (
+      p.map(Double.init), [Double](repeating: 0, count: count), [Double](repeating: 0, count: count)
+    )
+    let (lr, b1, b2, eps): (Float, Float, Float, Float) = (0.01, 0.9, 0.999, 1e-7)
+    for t in 1...3 {
+      let g = values.floats(count)
+      let c1 = 1 - Foundation.pow(b1, Float(t))
+      let c2 = (1 - Foundation.pow(b2, Float(t))).squareRoot()
+      OptimizerKernels.adam(
+        count: count, parameter: &p, gradient: g, firstMoment: &m, secondMoment: &v,
+        stepSize: lr * c2 / c1, beta1: b1, beta2: b2, epsilonHat: eps * c2, decoupledDecay: 0)
+      for i in 0..<count {
+        let gi = Double(g[i])
+        rm[i] = 0.9 * rm[i] + 0.1 * gi
+        rv[i] = 0.999 * rv[i] + 0.001 * gi * gi
+        let mHat = rm[i] / (1 - Foundation.pow(0.9, Double(t)))
+        let vHat = rv[i] / (1 - Foundation.pow(0.999, Double(t)))
+        rp[i] -= 0.01 * mHat / (vHat.squareRoot() + 1e-7)
+      }
+    }
+    #expect(maxRelativeError(p, rp.map(Float.init)) < 1e-4)
+  }
+
+  @Test func sgdWithMomentumAndNesterov() {
+    for nesterov in [false, true] {
+      var p: [Float] = Array(repeating: 1, count: 33)
+      var velocity = [Float](repeating: 0, count: 33)
+      let g = [Float](repeating: 0.5, count: 33)
+      var (rp, rv): (Float, Float) = (1, 0)
+      for _ in 0..<3 {
+        OptimizerKernels.sgd(
+          count: 33, parameter: &p, gradient: g, velocity: &velocity, learningRate: 0.1,
+          momentum: 0.9, nesterov: nesterov, weightDecay: 0.01)
+        let gi = 0.5 + 0.01 * rp
+        rv = 0.9 * rv + gi
+        rp -= 0.1 * (nesterov ? gi + 0.9 * rv : rv)
+      }
+      #expect(p.allSatisfy { abs($0 - rp) < 1e-6 })
+    }
+  }
+}

@@ -1,0 +1,93 @@
+"""The Fashion-MNIST CNN of graphs/fashion_mnist.dlg in PyTorch, for side-by-side timing.
+
+Conv2D 32@3x3 + ReLU, Flatten, Dense 128 + ReLU, Dense 10; softmax cross-entropy; Adam 1e-3;
+batch 32, shuffled every epoch. Prints one JSON object per epoch with the keys dlg's --log
+writes. Only the training loop is timed; data is in memory before the clock starts.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def load(split):
+    images = read_idx(f"{DATA}/{split}-images-idx3-ubyte.gz").astype(np.float32) / 255.0
+    labels = read_idx(f"{DATA}/{split}-labels-idx1-ubyte.gz").astype(np.int64)
+    return torch.from_numpy(images).unsqueeze(1), torch.from_numpy(labels)
+
+
+def model():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Flatten(),
+        nn.Linear(32 * 26 * 26, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+def evaluate(net, x, y, batch):
+    net.eval()
+    loss_sum, correct = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            logits = net(x[i : i + batch])
+            loss_sum += nn.functional.cross_entropy(logits, y[i : i + batch], reduction="sum").item()
+            correct += (logits.argmax(1) == y[i : i + batch]).sum().item()
+    net.train()
+    return loss_sum / len(x), correct / len(x)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    x, y = load("train")
+    tx, ty = load("t10k")
+    net = model()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for epoch in range(1, args.epochs + 1):
+        order = torch.randperm(len(x))
+        loss_sum, correct = 0.0, 0
+        start = time.perf_counter()
+        for i in range(0, len(x), args.batch):
+            index = order[i : i + args.batch]
+            logits = net(x[index])
+            loss = nn.functional.cross_entropy(logits, y[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(index)
+            correct += (logits.argmax(1) == y[index]).sum().item()
+        seconds = time.perf_counter() - start
+        test_loss, test_accuracy = evaluate(net, tx, ty, 1000)
+        print(json.dumps({
+            "framework": "pytorch", "version": torch.__version__, "threads": args.threads,
+            "epoch": epoch, "train_loss": loss_sum / len(x), "train_accuracy": correct / len(x),
+            "test_loss": test_loss, "test_accuracy": test_accuracy, "seconds": seconds,
+            "samples_per_second": len(x) / seconds,
+            "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
