@@ -41,7 +41,7 @@ public enum Gzip {
       if output.count > limit { throw DataError(path, "decompresses to more than \(limit) bytes") }
       throw DataError(
         path, "the gzip stream is truncated (it ends after \(input.count) bytes)",
-        help: "the file was cut short; download or copy it again")
+        help: "the file was cut short; copy it again or reinstall its package")
     default:
       let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
       throw DataError(path, "corrupt gzip data: \(message)")

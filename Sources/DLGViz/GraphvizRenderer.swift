@@ -39,6 +39,10 @@ public enum GraphvizRenderer {
         throw RenderError(message: "invalid DOT: " + lastError())
       }
       defer { agclose(graph) }
+      if format == .png {
+        // Twice the default 72 dpi: crisp at README width and on high-density screens.
+        setAttribute(graph, "dpi", "144")
+      }
       guard gvLayout(context, graph, "dot") == 0 else {
         throw RenderError(message: "layout failed: " + lastError())
       }
@@ -53,6 +57,22 @@ public enum GraphvizRenderer {
       defer { gvFreeRenderData(data) }
       return data.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
         Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+      }
+    }
+  }
+
+  /// Sets a graph attribute; cgraph takes mutable C strings, so pass copies.
+  private static func setAttribute(
+    _ graph: UnsafeMutablePointer<Agraph_t>, _ name: String, _ value: String
+  ) {
+    var name = Array(name.utf8CString)
+    var value = Array(value.utf8CString)
+    var empty = Array("".utf8CString)
+    name.withUnsafeMutableBufferPointer { n in
+      value.withUnsafeMutableBufferPointer { v in
+        empty.withUnsafeMutableBufferPointer { e in
+          _ = agsafeset(graph, n.baseAddress, v.baseAddress, e.baseAddress)
+        }
       }
     }
   }

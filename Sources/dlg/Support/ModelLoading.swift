@@ -31,10 +31,22 @@ enum ModelLoading {
     return SourceFile(path: path, text: String(decoding: data, as: UTF8.self))
   }
 
+  /// Diagnostics printed before the rest are summarised: a binary file handed to `dlg` should
+  /// not scroll a thousand errors past.
+  static let printedLimit = 20
+
   static func report(_ diagnostics: [Diagnostic], _ renderer: DiagnosticRenderer) {
-    for diagnostic in diagnostics { Terminal.error(renderer.render(diagnostic) + "\n") }
+    for diagnostic in diagnostics.prefix(printedLimit) {
+      Terminal.error(renderer.render(diagnostic) + "\n")
+    }
     let errors = diagnostics.filter { $0.severity == .error }.count
-    if errors > 1 { Terminal.errorLine("\(errors) errors") }
+    if diagnostics.count > printedLimit {
+      Terminal.errorLine(
+        "\(errors) errors (\(diagnostics.count - printedLimit) more not shown); "
+          + "is this a .dlg file?")
+    } else if errors > 1 {
+      Terminal.errorLine("\(errors) errors")
+    }
   }
 
   /// Refuses layers that parse and draw but cannot run, at their line.
