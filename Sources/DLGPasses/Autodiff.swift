@@ -70,7 +70,10 @@ public enum Autodiff {
         }
       }
     }
-    let pruned = DeadCodeElimination.run(builder.graph, keeping: fetches)
+    // Drop generated gradient nodes nothing reads (the gradient of an input image, say);
+    // the forward graph itself is the optimizer's business.
+    let pruned = DeadCodeElimination.run(
+      builder.graph, keeping: fetches, firstRemovable: forward.nodes.count)
     return TrainingGraph(
       graph: pruned, loss: loss, gradients: gradients, optimizerState: state, fetches: fetches)
   }

@@ -4,12 +4,17 @@ import DLGGraph
 /// (an optimizer update). Value ids are kept, so parameters stay shared between graphs
 /// derived from the same forward graph.
 public enum DeadCodeElimination {
-  public static func run(_ graph: Graph, keeping fetches: [ValueID]) -> Graph {
+  /// Nodes before `firstRemovable` are always kept (autodiff uses this to prune only the
+  /// gradient nodes it generated, leaving the user's forward graph to the optimizer).
+  public static func run(_ graph: Graph, keeping fetches: [ValueID], firstRemovable: Int = 0)
+    -> Graph
+  {
     var needed = Set(fetches)
     var keep = Array(repeating: false, count: graph.nodes.count)
     for (index, node) in graph.nodes.enumerated().reversed() {
       let hasSideEffects = !node.op.mutatedInputs.isEmpty
-      guard hasSideEffects || node.outputs.contains(where: needed.contains) else { continue }
+      guard index < firstRemovable || hasSideEffects || node.outputs.contains(where: needed.contains)
+      else { continue }
       keep[index] = true
       needed.formUnion(node.inputs)
     }
