@@ -41,15 +41,36 @@ public struct ConvGeometry: Sendable, Equatable {
 /// filter `[kH·kW·Cin, Cout]` is the NHWC output itself, so no transposition is ever needed;
 /// each row of patches copies `kW·Cin` contiguous floats per kernel row.
 public enum Convolution2D {
+  /// y = act(conv(x, w) + bias). Each thread takes a share of the images and works through
+  /// them a few at a time — gather patches, multiply, add bias, activate — so one group's
+  /// patches and outputs stay in cache from start to finish.
   public static func forward(
     _ g: ConvGeometry, input: UnsafePointer<Float>, filter: UnsafePointer<Float>,
-    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    bias: UnsafePointer<Float>? = nil, activation: Activation = .identity
   ) {
-    im2col(g, input: input, patches: scratch)
-    GEMM.multiply(
-      transposeA: false, transposeB: false, m: g.patchRows, n: g.outChannels, k: g.patchColumns,
-      alpha: 1, a: scratch, lda: g.patchColumns, b: filter, ldb: g.outChannels, beta: 0,
-      c: output, ldc: g.outChannels)
+    let rowsPerImage = g.outHeight * g.outWidth
+    let columns = g.patchColumns
+    // About 256 KiB of patches per group: comfortably inside L2.
+    let group = max(1, (1 << 16) / max(rowsPerImage * columns, 1))
+    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { images in
+      var first = images.lowerBound
+      while first < images.upperBound {
+        let count = min(group, images.upperBound - first)
+        let patches = scratch + first * rowsPerImage * columns
+        let rows = output + first * rowsPerImage * g.outChannels
+        im2col(g, images: first..<first + count, input: input, patches: patches)
+        GEMM.sgemm(
+          false, false, count * rowsPerImage, g.outChannels, columns, 1, patches, columns,
+          filter, g.outChannels, 0, rows, g.outChannels)
+        if bias != nil || activation != .identity {
+          Elementwise.biasActivationRows(
+            0..<count * rowsPerImage, columns: g.outChannels, x: rows, bias: bias,
+            activation: activation, y: rows)
+        }
+        first += count
+      }
+    }
   }
 
   /// dFilter = patchesᵀ · dY (overwrites the filter gradient).
@@ -57,7 +78,9 @@ public enum Convolution2D {
     _ g: ConvGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
     filterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
-    im2col(g, input: input, patches: scratch)
+    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { images in
+      im2col(g, images: images, input: input, patches: scratch + images.lowerBound * g.outHeight * g.outWidth * g.patchColumns)
+    }
     GEMM.multiply(
       transposeA: true, transposeB: false, m: g.patchColumns, n: g.outChannels, k: g.patchRows,
       alpha: 1, a: scratch, lda: g.patchColumns, b: outputGradient, ldb: g.outChannels, beta: 0,
@@ -76,41 +99,40 @@ public enum Convolution2D {
     col2im(g, patches: scratch, inputGradient: inputGradient)
   }
 
-  /// Gathers every receptive field into one row of `patches`, zeros where it overhangs the
-  /// padded border. Batch items are independent, so they are split across threads.
+  /// Gathers every receptive field of the given images into one row of `patches` each (the
+  /// first image's first row at `patches`), zeros where it overhangs the padded border.
   static func im2col(
-    _ g: ConvGeometry, input: UnsafePointer<Float>, patches: UnsafeMutablePointer<Float>
+    _ g: ConvGeometry, images: Range<Int>, input: UnsafePointer<Float>,
+    patches: UnsafeMutablePointer<Float>
   ) {
     let (outH, outW, cin) = (g.outHeight, g.outWidth, g.inChannels)
     let rowLength = g.patchColumns
     let tapRow = g.kernelWidth * cin
-    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { items in
-      for n in items {
-        let image = input + n * g.inHeight * g.inWidth * cin
-        for oy in 0..<outH {
-          for ox in 0..<outW {
-            var row = patches + ((n * outH + oy) * outW + ox) * rowLength
-            let x0 = ox * g.strideWidth - g.padLeft
-            for ky in 0..<g.kernelHeight {
-              let y = oy * g.strideHeight - g.padTop + ky
-              if y < 0 || y >= g.inHeight {
-                row.update(repeating: 0, count: tapRow)
-              } else if x0 >= 0 && x0 + g.kernelWidth <= g.inWidth {
-                // The whole kernel row is inside the image: one contiguous copy.
-                row.update(from: image + (y * g.inWidth + x0) * cin, count: tapRow)
-              } else {
-                for kx in 0..<g.kernelWidth {
-                  let x = x0 + kx
-                  let target = row + kx * cin
-                  if x < 0 || x >= g.inWidth {
-                    target.update(repeating: 0, count: cin)
-                  } else {
-                    target.update(from: image + (y * g.inWidth + x) * cin, count: cin)
-                  }
+    for n in images {
+      let image = input + n * g.inHeight * g.inWidth * cin
+      for oy in 0..<outH {
+        for ox in 0..<outW {
+          var row = patches + (((n - images.lowerBound) * outH + oy) * outW + ox) * rowLength
+          let x0 = ox * g.strideWidth - g.padLeft
+          for ky in 0..<g.kernelHeight {
+            let y = oy * g.strideHeight - g.padTop + ky
+            if y < 0 || y >= g.inHeight {
+              row.update(repeating: 0, count: tapRow)
+            } else if x0 >= 0 && x0 + g.kernelWidth <= g.inWidth {
+              // The whole kernel row is inside the image: one contiguous copy.
+              row.update(from: image + (y * g.inWidth + x0) * cin, count: tapRow)
+            } else {
+              for kx in 0..<g.kernelWidth {
+                let x = x0 + kx
+                let target = row + kx * cin
+                if x < 0 || x >= g.inWidth {
+                  target.update(repeating: 0, count: cin)
+                } else {
+                  target.update(from: image + (y * g.inWidth + x) * cin, count: cin)
                 }
               }
-              row += tapRow
             }
+            row += tapRow
           }
         }
       }

@@ -29,23 +29,31 @@ public enum Elementwise {
   ) {
     let rowsPerChunk = max(1, parallelChunk / max(columns, 1))
     ThreadBudget.parallelFor(count: rows, minimumChunk: rowsPerChunk) { range in
-      for r in range {
-        let xr = x + r * columns
-        let yr = y + r * columns
-        var c = 0
-        while c + width <= columns {
-          var v = load(xr + c)
-          if let bias { v += load(bias + c) }
-          if activation == .relu { v = v.replacing(with: 0, where: v .< 0) }
-          store(v, yr + c)
-          c += width
-        }
-        while c < columns {
-          var v = xr[c] + (bias?[c] ?? 0)
-          if activation == .relu { v = max(v, 0) }
-          yr[c] = v
-          c += 1
-        }
+      biasActivationRows(range, columns: columns, x: x, bias: bias, activation: activation, y: y)
+    }
+  }
+
+  /// `biasActivation` on some rows, on the calling thread (for kernels that already split).
+  static func biasActivationRows(
+    _ range: Range<Int>, columns: Int, x: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    activation: Activation, y: UnsafeMutablePointer<Float>
+  ) {
+    for r in range {
+      let xr = x + r * columns
+      let yr = y + r * columns
+      var c = 0
+      while c + width <= columns {
+        var v = load(xr + c)
+        if let bias { v += load(bias + c) }
+        if activation == .relu { v = v.replacing(with: 0, where: v .< 0) }
+        store(v, yr + c)
+        c += width
+      }
+      while c < columns {
+        var v = xr[c] + (bias?[c] ?? 0)
+        if activation == .relu { v = max(v, 0) }
+        yr[c] = v
+        c += 1
       }
     }
   }
@@ -107,6 +115,40 @@ public enum Elementwise {
       }
       sums.update(from: partials, count: columns)
       for chunk in 1..<chunks { accumulate(count: columns, partials + chunk * columns, into: sums) }
+    }
+  }
+
+  /// dx = dy · (y > 0) and sums[c] = Σ_r dx[r, c], in one pass over memory.
+  public static func reluGradientWithColumnSums(
+    rows: Int, columns: Int, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>
+  ) {
+    let chunks = min(ThreadBudget.threads, max(1, rows * columns / parallelChunk))
+    ScratchPool.shared.withBuffer(count: chunks * columns) { partials in
+      partials.update(repeating: 0, count: chunks * columns)
+      ThreadBudget.forEachPart(chunks) { chunk in
+        let partial = partials + chunk * columns
+        for r in rows * chunk / chunks..<rows * (chunk + 1) / chunks {
+          let (yr, dyr, dxr) = (y + r * columns, dy + r * columns, dx + r * columns)
+          var c = 0
+          while c + width <= columns {
+            let g = load(dyr + c).replacing(with: 0, where: load(yr + c) .<= 0)
+            store(g, dxr + c)
+            store(load(partial + c) + g, partial + c)
+            c += width
+          }
+          while c < columns {
+            let g = yr[c] > 0 ? dyr[c] : 0
+            dxr[c] = g
+            partial[c] += g
+            c += 1
+          }
+        }
+      }
+      sums.update(from: partials, count: columns)
+      for chunk in 1..<max(chunks, 1) {
+        accumulate(count: columns, partials + chunk * columns, into: sums)
+      }
     }
   }
 

@@ -9,6 +9,17 @@ public enum DeadCodeElimination {
   public static func run(_ graph: Graph, keeping fetches: [ValueID], firstRemovable: Int = 0)
     -> Graph
   {
+    let keep = liveNodes(graph, keeping: fetches, firstRemovable: firstRemovable)
+    var result = graph
+    result.replaceNodes(graph.nodes.indices.filter { keep[$0] }.map { graph.nodes[$0] })
+    return result
+  }
+
+  /// Which nodes must run: those with side effects, and those whose results they or the
+  /// fetches need, transitively.
+  static func liveNodes(_ graph: Graph, keeping fetches: [ValueID], firstRemovable: Int = 0)
+    -> [Bool]
+  {
     var needed = Set(fetches)
     var keep = Array(repeating: false, count: graph.nodes.count)
     for (index, node) in graph.nodes.enumerated().reversed() {
@@ -18,8 +29,6 @@ public enum DeadCodeElimination {
       keep[index] = true
       needed.formUnion(node.inputs)
     }
-    var result = graph
-    result.replaceNodes(graph.nodes.indices.filter { keep[$0] }.map { graph.nodes[$0] })
-    return result
+    return keep
   }
 }

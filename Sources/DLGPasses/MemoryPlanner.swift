@@ -30,37 +30,61 @@ public enum MemoryPlanner {
     var last: Int
   }
 
+  /// How tensors are placed.
+  public enum Strategy: Sendable {
+    /// Liveness-based sharing (greedy by size) and in-place execution.
+    case greedyBySize
+    /// One buffer per tensor, nothing shared: the `-O0` baseline.
+    case naive
+  }
+
   /// Plans a graph executed in node order for a concrete batch size. Inputs are written
   /// before step 0; `fetches` stay intact until after the last step.
-  public static func plan(_ graph: Graph, batch: Int, fetches: [ValueID]) -> MemoryPlan {
-    let intervals = liveIntervals(graph, batch: batch, fetches: fetches)
+  public static func plan(
+    _ graph: Graph, batch: Int, fetches: [ValueID], strategy: Strategy = .greedyBySize
+  ) -> MemoryPlan {
+    let intervals = liveIntervals(
+      graph, batch: batch, fetches: fetches, inPlace: strategy == .greedyBySize)
     var placed: [(offset: Int, interval: Interval)] = []
     var offsets: [ValueID: Int] = [:]
     var scratchOffsets: [Int: Int] = [:]
     var arena = 0
-    for interval in intervals.sorted(by: { ($0.bytes, -$0.first) > ($1.bytes, -$1.first) }) {
-      // Lowest gap among the placed tensors that overlap in time.
-      let conflicts = placed.filter {
-        $0.interval.first <= interval.last && interval.first <= $0.interval.last
-      }
-      .sorted { $0.offset < $1.offset }
+    let order =
+      strategy == .naive
+      ? intervals : intervals.sorted { ($0.bytes, -$0.first) > ($1.bytes, -$1.first) }
+    for interval in order {
       var offset = 0
-      for conflict in conflicts {
-        if offset + interval.bytes <= conflict.offset { break }
-        offset = max(offset, align(conflict.offset + conflict.interval.bytes))
+      if strategy == .naive {
+        offset = align(arena)
+      } else {
+        // Lowest gap among the placed tensors that overlap in time.
+        let conflicts = placed.filter {
+          $0.interval.first <= interval.last && interval.first <= $0.interval.last
+        }.sorted { $0.offset < $1.offset }
+        for conflict in conflicts {
+          if offset + interval.bytes <= conflict.offset { break }
+          offset = max(offset, align(conflict.offset + conflict.interval.bytes))
+        }
       }
       placed.append((offset, interval))
       arena = max(arena, offset + interval.bytes)
       for value in interval.values { offsets[value] = offset }
       if let node = interval.scratchNode { scratchOffsets[node] = offset }
     }
-    let naive = intervals.reduce(0) { $0 + $1.bytes }
+    // The naive figure: every tensor in its own buffer (views are free in any scheme).
+    let naive = liveIntervals(graph, batch: batch, fetches: fetches, inPlace: false)
+      .reduce(0) { $0 + $1.bytes }
+    // The lower bound: the most bytes alive at once, found by sweeping interval ends.
+    var events: [(step: Int, delta: Int)] = []
+    for interval in intervals {
+      events.append((interval.first, interval.bytes))
+      events.append((interval.last + 1, -interval.bytes))
+    }
+    events.sort { ($0.step, $0.delta) < ($1.step, $1.delta) }
+    var alive = 0
     var lowerBound = 0
-    let steps = (intervals.map(\.first).min() ?? 0)...(intervals.map(\.last).max() ?? 0)
-    for step in steps {
-      let alive = intervals.filter { $0.first <= step && step <= $0.last }.reduce(0) {
-        $0 + $1.bytes
-      }
+    for event in events {
+      alive += event.delta
       lowerBound = max(lowerBound, alive)
     }
     return MemoryPlan(
@@ -71,25 +95,38 @@ public enum MemoryPlanner {
   static func align(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
   /// Live ranges in node steps: inputs from -1, intermediates from their producer, each to its
-  /// last reader; views merged with the tensor they view.
-  static func liveIntervals(_ graph: Graph, batch: Int, fetches: [ValueID]) -> [Interval] {
+  /// last reader. Views are merged with the tensor they view; with `inPlace`, an output that
+  /// may overwrite an input no later node reads is merged with that input too.
+  static func liveIntervals(_ graph: Graph, batch: Int, fetches: [ValueID], inPlace: Bool = true)
+    -> [Interval]
+  {
     let end = graph.nodes.count
-    // Storage root of each value: a view points at the root of what it views.
+    let fetched = Set(fetches)
+    var lastRead: [ValueID: Int] = [:]
+    for (step, node) in graph.nodes.enumerated() {
+      for input in node.inputs { lastRead[input] = step }
+    }
+    // Storage root of each value: a view or an in-place output points at what it reuses.
     var root: [ValueID: ValueID] = [:]
     func rootOf(_ v: ValueID) -> ValueID { root[v].map(rootOf) ?? v }
+    var members: [ValueID: [ValueID]] = [:]
     var first: [ValueID: Int] = [:]
     var last: [ValueID: Int] = [:]
     // Views of parameters live in the parameter store, not in the arena.
     var persistentViews: Set<ValueID> = []
     func touch(_ v: ValueID, _ step: Int) {
-      guard !persistentViews.contains(v) else { return }
+      guard !persistentViews.contains(v), !graph[v].isPersistent else { return }
       let r = rootOf(v)
       first[r] = min(first[r] ?? step, step)
       last[r] = max(last[r] ?? step, step)
     }
+    func join(_ v: ValueID, to target: ValueID) {
+      let r = rootOf(target)
+      root[v] = r
+      members[r, default: [r]].append(v)
+    }
     for (step, node) in graph.nodes.enumerated() {
-      for input in node.inputs where !graph[input].isPersistent && !persistentViews.contains(input)
-      {
+      for input in node.inputs {
         touch(input, graph[input].role == .input ? -1 : step)
         touch(input, step)
       }
@@ -98,18 +135,30 @@ public enum MemoryPlanner {
         if graph[viewed].isPersistent || persistentViews.contains(viewed) {
           persistentViews.insert(node.outputs[0])
         } else {
-          root[node.outputs[0]] = rootOf(viewed)
+          join(node.outputs[0], to: viewed)
         }
+      } else if inPlace, let reused = node.op.inPlaceInput {
+        let input = node.inputs[reused]
+        let group = members[rootOf(input)] ?? [rootOf(input)]
+        let free =
+          !graph[input].isPersistent && !persistentViews.contains(input)
+          && group.allSatisfy { graph[$0].role != .input }
+          && group.allSatisfy { (lastRead[$0] ?? -1) <= step && !fetched.contains($0) }
+          && graph[input].type.elementCount(batch: batch)
+            == graph[node.outputs[0]].type.elementCount(batch: batch)
+        if free { join(node.outputs[0], to: input) }
       }
       for output in node.outputs { touch(output, step) }
     }
-    for fetch in fetches where !graph[fetch].isPersistent { touch(fetch, end) }
-    var members: [ValueID: [ValueID]] = [:]
-    for v in Set(first.keys).union(root.keys) { members[rootOf(v), default: []].append(v) }
-    var intervals: [Interval] = members.keys.sorted().map { r in
-      let bytes = members[r]!.map { graph[$0].type.elementCount(batch: batch) * 4 }.max() ?? 0
+    for fetch in fetches { touch(fetch, end) }
+    var groups: [ValueID: [ValueID]] = [:]
+    for v in Set(first.keys).union(root.keys) where !persistentViews.contains(v) {
+      groups[rootOf(v), default: []].append(v)
+    }
+    var intervals: [Interval] = groups.keys.sorted().map { r in
+      let bytes = groups[r]!.map { graph[$0].type.elementCount(batch: batch) * 4 }.max() ?? 0
       return Interval(
-        values: members[r]!.sorted(), scratchNode: nil, bytes: align(max(bytes, 4)),
+        values: groups[r]!.sorted(), scratchNode: nil, bytes: align(max(bytes, 4)),
         first: first[r] ?? 0, last: last[r] ?? 0)
     }
     for (step, node) in graph.nodes.enumerated() {
@@ -118,8 +167,7 @@ public enum MemoryPlanner {
       let scratch = node.op.scratchCount(inputs: inputs, outputs: outputs)
       if scratch > 0 {
         intervals.append(
-          Interval(
-            values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
+          Interval(values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
       }
     }
     return intervals

@@ -15,11 +15,14 @@ public final class Executable: @unchecked Sendable {
   private var kernels: [Kernel] = []
 
   /// Plans memory and binds kernels. Persistent values must already be in `store`.
-  public init(graph: Graph, batchSize: Int, fetches: [ValueID], store: ParameterStore) {
+  public init(
+    graph: Graph, batchSize: Int, fetches: [ValueID], store: ParameterStore,
+    strategy: MemoryPlanner.Strategy = .greedyBySize
+  ) {
     self.graph = graph
     self.batchSize = batchSize
     self.store = store
-    plan = MemoryPlanner.plan(graph, batch: batchSize, fetches: fetches)
+    plan = MemoryPlanner.plan(graph, batch: batchSize, fetches: fetches, strategy: strategy)
     arena = UnsafeMutableRawPointer.allocate(
       byteCount: max(plan.arenaBytes, MemoryPlanner.alignment),
       alignment: MemoryPlanner.alignment)

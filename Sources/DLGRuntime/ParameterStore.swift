@@ -26,8 +26,12 @@ public final class ParameterStore: @unchecked Sendable {
         byteCount: max(count, 1) * 4, alignment: MemoryPlanner.alignment)
       let floats = raw.bindMemory(to: Float.self, capacity: max(count, 1))
       floats.initialize(repeating: 0, count: max(count, 1))
-      if case .parameter(let initializer) = value.role {
+      switch value.role {
+      case .parameter(let initializer):
         Self.initialize(floats, count: count, initializer, using: &generator)
+      case .constant(let data):
+        floats.update(from: data, count: min(count, data.count))
+      default: break
       }
       buffers[id] = raw
       types[id] = value.type

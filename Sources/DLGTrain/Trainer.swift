@@ -24,18 +24,26 @@ public final class Trainer {
   public let model: Model
   public let config: TrainingConfig
   public let training: TrainingGraph
+  /// What each optimization pass did to the training graph and to the inference graph.
+  public let trainingReports: [PassReport]
+  public let inferenceReports: [PassReport]
+  public let optimization: OptimizationLevel
   public let store = ParameterStore()
   private let input: ValueID
   private let labels: ValueID
   private let loss: ValueID
   private let correct: ValueID?
-  private let inference: Graph
+  public let inference: Graph
+  private let inferenceFetches: [ValueID]
   private var trainPlans: [Int: Executable] = [:]
   private var evalPlans: [Int: Executable] = [:]
   private var step = 0
 
   /// Builds the training graph and initializes the weights; no data is read yet.
-  public init(model: Model, overrides: TrainingOverrides = .init()) throws(TrainingError) {
+  public init(
+    model: Model, overrides: TrainingOverrides = .init(),
+    optimization: OptimizationLevel = .standard
+  ) throws(TrainingError) {
     guard var config = model.training else {
       throw .notTrainable("the model has no train section: add one to train it")
     }
@@ -49,25 +57,47 @@ public final class Trainer {
     self.config = config
     self.input = input
     self.labels = labels
-    self.loss = loss
-    correct = model.metrics["correct"]
+    let correct = model.metrics["correct"]
     let fetches = [loss] + (correct.map { [$0] } ?? [])
+    var differentiated: TrainingGraph
     do {
-      training = try Autodiff.trainingGraph(
+      differentiated = try Autodiff.trainingGraph(
         forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer)
     } catch {
       throw .notTrainable("cannot differentiate the model: \(error.description)")
     }
-    inference = DeadCodeElimination.run(model.graph, keeping: fetches)
+    let (optimized, reports) = GraphOptimizer.optimize(
+      differentiated.graph, fetches: differentiated.fetches, level: optimization)
+    differentiated.graph = optimized.graph
+    differentiated.fetches = optimized.fetches
+    differentiated.gradients = differentiated.gradients.mapValues(optimized.resolve)
+    training = differentiated
+    trainingReports = reports
+    let (forward, forwardReports) = GraphOptimizer.optimize(
+      DeadCodeElimination.run(model.graph, keeping: fetches), fetches: fetches,
+      level: optimization)
+    inference = forward.graph
+    inferenceFetches = forward.fetches
+    inferenceReports = forwardReports
+    self.loss = optimized.resolve(loss)
+    self.correct = correct.map(optimized.resolve)
+    self.optimization = optimization
     var generator = SeededGenerator(seed: config.seed)
     store.allocate(for: training.graph, using: &generator)
+    store.allocate(for: inference, using: &generator)
+  }
+
+  /// Memory placement: shared by liveness normally, one buffer per tensor at -O0.
+  private var strategy: MemoryPlanner.Strategy {
+    optimization == .none ? .naive : .greedyBySize
   }
 
   /// The compiled training step for a batch size (planned once, then reused).
   public func trainingPlan(batchSize: Int) -> Executable {
     if let plan = trainPlans[batchSize] { return plan }
     let plan = Executable(
-      graph: training.graph, batchSize: batchSize, fetches: training.fetches, store: store)
+      graph: training.graph, batchSize: batchSize, fetches: training.fetches, store: store,
+      strategy: strategy)
     trainPlans[batchSize] = plan
     return plan
   }
@@ -76,7 +106,8 @@ public final class Trainer {
   public func evaluationPlan(batchSize: Int) -> Executable {
     if let plan = evalPlans[batchSize] { return plan }
     let plan = Executable(
-      graph: inference, batchSize: batchSize, fetches: training.fetches, store: store)
+      graph: inference, batchSize: batchSize, fetches: inferenceFetches, store: store,
+      strategy: strategy)
     evalPlans[batchSize] = plan
     return plan
   }
@@ -163,6 +194,9 @@ public final class Trainer {
     let batches = BatchIterator(
       count: data.count, batchSize: config.batchSize, shuffle: false, seed: 0, epoch: 0,
       dropLast: false)
+    // The inference graph was optimized on its own: read its fetches, not the training ones.
+    let lossValue = inferenceFetches[0]
+    let correctValue = inferenceFetches.count > 1 ? inferenceFetches[1] : nil
     var lossSum = 0.0
     var correctSum = 0.0
     for b in 0..<batches.batchCount {
@@ -170,11 +204,11 @@ public final class Trainer {
       let plan = evaluationPlan(batchSize: indices.count)
       feed(plan, data, indices)
       plan.run(StepInfo(step: step, training: false))
-      lossSum += Double(plan.buffer(loss)!.floats.pointee) * Double(indices.count)
-      if let correct { correctSum += Double(plan.buffer(correct)!.floats.pointee) }
+      lossSum += Double(plan.buffer(lossValue)!.floats.pointee) * Double(indices.count)
+      if let correctValue { correctSum += Double(plan.buffer(correctValue)!.floats.pointee) }
     }
     let count = Double(max(data.count, 1))
-    return (lossSum / count, correct == nil ? nil : correctSum / count)
+    return (lossSum / count, correctValue == nil ? nil : correctSum / count)
   }
 
   private func feed(_ plan: Executable, _ data: Dataset, _ indices: ArraySlice<Int>) {

@@ -63,6 +63,18 @@ public struct Graph: Sendable {
     }
   }
 
+  /// Turns a value into a compile-time constant (constant folding); its producer is dropped
+  /// from the node list by the caller.
+  public mutating func makeConstant(_ value: ValueID, _ data: [Float]) {
+    values[value.index].role = .constant(data)
+    values[value.index].producer = nil
+  }
+
+  /// Adds a value for a node a pass is about to create.
+  public mutating func addIntermediate(_ name: String, _ type: TensorType) -> ValueID {
+    appendValue(Value(type: type, name: name, role: .intermediate, producer: nil))
+  }
+
   /// Values with a given role, in creation order.
   public func values(where predicate: (Value) -> Bool) -> [ValueID] {
     values.indices.filter { predicate(values[$0]) }.map(ValueID.init)

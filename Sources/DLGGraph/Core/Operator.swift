@@ -44,6 +44,10 @@ public protocol Operator: Sendable {
   /// planner then gives both one storage and no kernel work is needed.
   var aliasedInput: Int? { get }
 
+  /// If output 0 may overwrite input `n` when nothing reads that input afterwards, returns
+  /// `n`; the memory planner then gives them one buffer (in-place execution).
+  var inPlaceInput: Int? { get }
+
   /// Floats of temporary workspace the kernel needs for these concrete shapes.
   func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int
 
@@ -55,6 +59,7 @@ extension Operator {
   public var attributeSummary: String { "" }
   public var mutatedInputs: [Int] { [] }
   public var aliasedInput: Int? { nil }
+  public var inPlaceInput: Int? { nil }
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int { 0 }
 }
 

@@ -20,6 +20,8 @@ public enum ValueRole: Sendable, Hashable {
   case state
   /// Produced by a node during a step; placed in the arena by the memory planner.
   case intermediate
+  /// Known before training: computed once by constant folding, stored with the parameters.
+  case constant([Float])
 }
 
 /// How a parameter's initial values are drawn.
@@ -51,7 +53,7 @@ public struct Value: Sendable {
   /// True for values that outlive a step (parameters and optimizer state).
   public var isPersistent: Bool {
     switch role {
-    case .parameter, .state: true
+    case .parameter, .state, .constant: true
     case .input, .intermediate: false
     }
   }

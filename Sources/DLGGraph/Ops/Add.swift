@@ -6,6 +6,7 @@ public struct Add: Operator {
   public init() {}
 
   public var name: String { "Add" }
+  public var inPlaceInput: Int? { 0 }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .merge }
 

@@ -5,6 +5,7 @@ public struct BiasAdd: Operator {
   public init() {}
 
   public var name: String { "BiasAdd" }
+  public var inPlaceInput: Int? { 0 }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .dense }
 

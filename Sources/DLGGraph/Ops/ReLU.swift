@@ -5,6 +5,7 @@ public struct ReLU: Operator {
   public init() {}
 
   public var name: String { "ReLU" }
+  public var inPlaceInput: Int? { 0 }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .activation }
 
@@ -35,6 +36,7 @@ public struct ReLUGradient: NonDifferentiable {
   public init() {}
 
   public var name: String { "ReLUGradient" }
+  public var inPlaceInput: Int? { 1 }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .activation }
 
