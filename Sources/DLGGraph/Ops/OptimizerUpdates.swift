@@ -21,6 +21,17 @@ public struct AdamSettings: Sendable, Hashable {
   }
 }
 
+extension AdamSettings {
+  /// Adam's bias corrections for step `t`, folded into the step size and epsilon (Kingma &
+  /// Ba, section 2), plus AdamW's decoupled decay factor.
+  func constants(step: Int) -> (stepSize: Float, epsilonHat: Float, decay: Float) {
+    let t = Float(max(step, 1))
+    let correction1 = 1 - pow(beta1, t)
+    let correction2 = (1 - pow(beta2, t)).squareRoot()
+    return (learningRate * correction2 / correction1, epsilon * correction2, learningRate * weightDecay)
+  }
+}
+
 /// One Adam step on one parameter, in place, in a single fused pass over memory.
 /// Inputs: (parameter, gradient, first moment, second moment); no outputs.
 public struct AdamUpdate: NonDifferentiable {
@@ -50,14 +61,11 @@ public struct AdamUpdate: NonDifferentiable {
     )
     let s = settings
     return { info in
-      // Bias correction folded into the step size and epsilon (Kingma & Ba, section 2).
-      let t = Float(max(info.step, 1))
-      let correction1 = 1 - pow(s.beta1, t)
-      let correction2 = (1 - pow(s.beta2, t)).squareRoot()
+      let (stepSize, epsilonHat, decay) = s.constants(step: info.step)
       OptimizerKernels.adam(
         count: count, parameter: p, gradient: g, firstMoment: m, secondMoment: v,
-        stepSize: s.learningRate * correction2 / correction1, beta1: s.beta1, beta2: s.beta2,
-        epsilonHat: s.epsilon * correction2, decoupledDecay: s.learningRate * s.weightDecay)
+        stepSize: stepSize, beta1: s.beta1, beta2: s.beta2, epsilonHat: epsilonHat,
+        decoupledDecay: decay)
     }
   }
 }

@@ -22,6 +22,8 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Worker threads (default: all cores).")
   var threads: Int?
 
+  @OptionGroup var optimization: OptimizationOptions
+
   @Flag(help: "Print the result as JSON.")
   var json = false
 
@@ -36,7 +38,9 @@ struct BenchCommand: ParsableCommand {
     try ModelLoading.requireExecutable(model)
     let trainer: Trainer
     do {
-      trainer = try Trainer(model: model, overrides: TrainingOverrides(batchSize: batch))
+      trainer = try Trainer(
+        model: model, overrides: TrainingOverrides(batchSize: batch),
+        optimization: optimization.level)
     } catch {
       Terminal.failure(error.description)
       throw ExitCode.failure

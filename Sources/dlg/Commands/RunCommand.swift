@@ -24,6 +24,8 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Worker threads (default: all cores).")
   var threads: Int?
 
+  @OptionGroup var optimization: OptimizationOptions
+
   @Option(help: "Write one JSON object per epoch to this file (JSON Lines).")
   var log: String?
 
@@ -46,7 +48,8 @@ struct RunCommand: ParsableCommand {
     try ModelLoading.requireExecutable(model)
     do {
       let trainer = try Trainer(
-        model: model, overrides: TrainingOverrides(epochs: epochs, batchSize: batch, seed: seed))
+        model: model, overrides: TrainingOverrides(epochs: epochs, batchSize: batch, seed: seed),
+        optimization: optimization.level)
       let logFile = try log.map(JSONLinesLog.init(path:))
       let (train, test) = try trainer.loadData()
       Terminal.errorLine(
