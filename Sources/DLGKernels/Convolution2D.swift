@@ -79,7 +79,9 @@ public enum Convolution2D {
     filterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
     ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { images in
-      im2col(g, images: images, input: input, patches: scratch + images.lowerBound * g.outHeight * g.outWidth * g.patchColumns)
+      im2col(
+        g, images: images, input: input,
+        patches: scratch + images.lowerBound * g.outHeight * g.outWidth * g.patchColumns)
     }
     GEMM.multiply(
       transposeA: true, transposeB: false, m: g.patchColumns, n: g.outChannels, k: g.patchRows,

@@ -24,7 +24,8 @@ public enum DeadCodeElimination {
     var keep = Array(repeating: false, count: graph.nodes.count)
     for (index, node) in graph.nodes.enumerated().reversed() {
       let hasSideEffects = !node.op.mutatedInputs.isEmpty
-      guard index < firstRemovable || hasSideEffects || node.outputs.contains(where: needed.contains)
+      guard
+        index < firstRemovable || hasSideEffects || node.outputs.contains(where: needed.contains)
       else { continue }
       keep[index] = true
       needed.formUnion(node.inputs)

@@ -87,7 +87,9 @@ struct Fusion: GraphPass {
     return changes
   }
 
-  private func apply(_ removed: Set<Int>, _ replacement: [Int: Node], _ context: inout OptimizationContext) {
+  private func apply(
+    _ removed: Set<Int>, _ replacement: [Int: Node], _ context: inout OptimizationContext
+  ) {
     guard !removed.isEmpty else { return }
     var nodes: [Node] = []
     for (index, node) in context.graph.nodes.enumerated() {

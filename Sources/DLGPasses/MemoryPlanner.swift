@@ -45,32 +45,22 @@ public enum MemoryPlanner {
   ) -> MemoryPlan {
     let intervals = liveIntervals(
       graph, batch: batch, fetches: fetches, inPlace: strategy == .greedyBySize)
-    var placed: [(offset: Int, interval: Interval)] = []
-    var offsets: [ValueID: Int] = [:]
-    var scratchOffsets: [Int: Int] = [:]
-    var arena = 0
-    let order =
+    var best: (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])?
+    // Greedy placement depends on the order tensors are placed in; try a few orders (largest
+    // first, as in the paper; longest-lived first; earliest first) and keep the smallest.
+    let orders: [[Interval]] =
       strategy == .naive
-      ? intervals : intervals.sorted { ($0.bytes, -$0.first) > ($1.bytes, -$1.first) }
-    for interval in order {
-      var offset = 0
-      if strategy == .naive {
-        offset = align(arena)
-      } else {
-        // Lowest gap among the placed tensors that overlap in time.
-        let conflicts = placed.filter {
-          $0.interval.first <= interval.last && interval.first <= $0.interval.last
-        }.sorted { $0.offset < $1.offset }
-        for conflict in conflicts {
-          if offset + interval.bytes <= conflict.offset { break }
-          offset = max(offset, align(conflict.offset + conflict.interval.bytes))
-        }
-      }
-      placed.append((offset, interval))
-      arena = max(arena, offset + interval.bytes)
-      for value in interval.values { offsets[value] = offset }
-      if let node = interval.scratchNode { scratchOffsets[node] = offset }
+      ? [intervals]
+      : [
+        intervals.sorted { ($0.bytes, -$0.first) > ($1.bytes, -$1.first) },
+        intervals.sorted { ($0.last - $0.first, $0.bytes) > ($1.last - $1.first, $1.bytes) },
+        intervals.sorted { ($0.first, -$0.bytes) < ($1.first, -$1.bytes) },
+      ]
+    for order in orders {
+      let placement = place(order, packed: strategy == .greedyBySize)
+      if placement.arena < (best?.arena ?? .max) { best = placement }
     }
+    let (arena, offsets, scratchOffsets) = best ?? (0, [:], [:])
     // The naive figure: every tensor in its own buffer (views are free in any scheme).
     let naive = liveIntervals(graph, batch: batch, fetches: fetches, inPlace: false)
       .reduce(0) { $0 + $1.bytes }
@@ -90,6 +80,36 @@ public enum MemoryPlanner {
     return MemoryPlan(
       offsets: offsets, scratchOffsets: scratchOffsets, arenaBytes: align(arena),
       naiveBytes: naive, lowerBoundBytes: lowerBound)
+  }
+
+  /// Places intervals in the given order at the lowest offset where they overlap nothing
+  /// alive at the same time (or, unpacked, each after the previous one).
+  static func place(_ order: [Interval], packed: Bool)
+    -> (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])
+  {
+    var placed: [(offset: Int, interval: Interval)] = []
+    var offsets: [ValueID: Int] = [:]
+    var scratchOffsets: [Int: Int] = [:]
+    var arena = 0
+    for interval in order {
+      var offset = 0
+      if !packed {
+        offset = align(arena)
+      } else {
+        let conflicts = placed.filter {
+          $0.interval.first <= interval.last && interval.first <= $0.interval.last
+        }.sorted { $0.offset < $1.offset }
+        for conflict in conflicts {
+          if offset + interval.bytes <= conflict.offset { break }
+          offset = max(offset, align(conflict.offset + conflict.interval.bytes))
+        }
+      }
+      placed.append((offset, interval))
+      arena = max(arena, offset + interval.bytes)
+      for value in interval.values { offsets[value] = offset }
+      if let node = interval.scratchNode { scratchOffsets[node] = offset }
+    }
+    return (arena, offsets, scratchOffsets)
   }
 
   static func align(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
@@ -167,7 +187,8 @@ public enum MemoryPlanner {
       let scratch = node.op.scratchCount(inputs: inputs, outputs: outputs)
       if scratch > 0 {
         intervals.append(
-          Interval(values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
+          Interval(
+            values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
       }
     }
     return intervals

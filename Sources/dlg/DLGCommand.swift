@@ -12,6 +12,8 @@ struct DLGCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dlg",
     abstract: "Parse, optimize, train and draw deep-learning dataflow graphs written in .dlg.",
-    subcommands: [RunCommand.self, CheckCommand.self, VizCommand.self, BenchCommand.self]
+    subcommands: [
+      RunCommand.self, CheckCommand.self, VizCommand.self, CompileCommand.self, BenchCommand.self,
+    ]
   )
 }

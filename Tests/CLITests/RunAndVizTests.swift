@@ -66,3 +66,47 @@ import Testing
     #expect(dot.hasPrefix("digraph"))
   }
 }
+
+@Suite struct CompileCommandTests {
+  @Test func jsonReportsPassesAndMemory() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: "/unused").write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run(["compile", model, "--json"])
+    #expect(result.status == 0, "\(result.standardError)")
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    for key in [
+      "nodes_before", "nodes_after", "fused", "folded", "arena_bytes", "naive_bytes",
+      "lower_bound_bytes",
+    ] {
+      #expect(object[key] != nil, "missing \(key)")
+    }
+    let inference = try #require(object["inference"] as? [String: Any])
+    #expect((inference["fused"] as? Int ?? 0) >= 3)
+    let arena = try #require(object["arena_bytes"] as? Int)
+    let lowerBound = try #require(object["lower_bound_bytes"] as? Int)
+    #expect(lowerBound <= arena)
+    #expect(arena < (object["naive_bytes"] as? Int ?? 0))
+    let unoptimized = try CLIRunner.run(["compile", model, "--json", "-O0"])
+    let baseline = try #require(
+      try JSONSerialization.jsonObject(with: Data(unoptimized.standardOutput.utf8))
+        as? [String: Any])
+    #expect(baseline["fused"] as? Int == 0)
+    #expect((baseline["nodes_after"] as? Int ?? 0) > (object["nodes_after"] as? Int ?? 0))
+  }
+
+  @Test func explainTellsWhatChanged() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: "/unused").write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run(["compile", model, "--explain"])
+    #expect(result.status == 0)
+    #expect(result.standardOutput.contains("fused conv/Conv2D + conv/BiasAdd + conv/ReLU"))
+    #expect(result.standardOutput.contains("lower bound"))
+  }
+}

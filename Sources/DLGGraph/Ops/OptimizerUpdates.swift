@@ -28,7 +28,9 @@ extension AdamSettings {
     let t = Float(max(step, 1))
     let correction1 = 1 - pow(beta1, t)
     let correction2 = (1 - pow(beta2, t)).squareRoot()
-    return (learningRate * correction2 / correction1, epsilon * correction2, learningRate * weightDecay)
+    return (
+      learningRate * correction2 / correction1, epsilon * correction2, learningRate * weightDecay
+    )
   }
 }
 

@@ -1,0 +1,128 @@
+import ArgumentParser
+import DLG
+import Foundation
+
+/// `dlg compile FILE`: build the training and inference graphs, optimize them, plan their
+/// memory, and say what happened.
+struct CompileCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compile",
+    abstract: "Optimize a model's graphs and plan their memory; --explain says what changed.")
+
+  @ArgumentParser.Argument(help: "The .dlg model to compile.")
+  var file: String
+
+  @Flag(help: "Explain every pass: what it removed, folded or fused, and why it matters.")
+  var explain = false
+
+  @Flag(help: "Print the result as JSON.")
+  var json = false
+
+  @Option(help: "Batch size the memory plan is made for (default: the file's, or 32).")
+  var batch: Int?
+
+  @OptionGroup var optimization: OptimizationOptions
+
+  func validate() throws {
+    if let batch, batch < 1 || batch > 1 << 20 { throw ValidationError("--batch is out of range") }
+  }
+
+  /// One graph's compilation, as reported.
+  struct Summary {
+    var nodesBefore: Int
+    var nodesAfter: Int
+    var reports: [PassReport]
+    var plan: MemoryPlan
+    /// Every tensor of the unoptimized graph in its own buffer: what memory planning saves.
+    var naiveBytes: Int
+
+    var fused: Int { count(in: "fusion") + count(in: "optimizer-update fusion") }
+    var folded: Int { count(in: "constant folding") }
+    private func count(in pass: String) -> Int {
+      reports.first { $0.pass == pass }?.changes.count ?? 0
+    }
+
+    var json: [String: Any] {
+      [
+        "nodes_before": nodesBefore, "nodes_after": nodesAfter, "fused": fused, "folded": folded,
+        "arena_bytes": plan.arenaBytes, "naive_bytes": naiveBytes,
+        "lower_bound_bytes": plan.lowerBoundBytes,
+        "passes": reports.map { ["pass": $0.pass, "changes": $0.changes] },
+      ]
+    }
+  }
+
+  func run() throws {
+    let model = try ModelLoading.load(file)
+    try ModelLoading.requireExecutable(model)
+    let batchSize = batch ?? model.training?.batchSize ?? 32
+    let level = optimization.level
+    let strategy: MemoryPlanner.Strategy = level == .none ? .naive : .greedyBySize
+    let forwardFetches = model.loss.map { [$0] + model.metrics.values.sorted() } ?? model.outputs
+    let forward = DeadCodeElimination.run(model.graph, keeping: forwardFetches)
+    let inference = summarize(forward, fetches: forwardFetches, batch: batchSize, level, strategy)
+    var training: Summary?
+    if let loss = model.loss, let config = model.training {
+      do {
+        let graph = try Autodiff.trainingGraph(
+          forward: model.graph, loss: loss, fetches: forwardFetches, optimizer: config.optimizer)
+        training = summarize(graph.graph, fetches: graph.fetches, batch: batchSize, level, strategy)
+      } catch {
+        Terminal.failure("cannot differentiate \(file): \(error.description)")
+        throw ExitCode.failure
+      }
+    }
+    if json {
+      var object = training?.json ?? [:]
+      object["inference"] = inference.json
+      object["batch"] = batchSize
+      object["optimization"] = level.rawValue
+      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+      return
+    }
+    if let training { printSummary("training step", training, batchSize) }
+    printSummary("inference", inference, batchSize)
+  }
+
+  private func summarize(
+    _ graph: Graph, fetches: [ValueID], batch: Int, _ level: OptimizationLevel,
+    _ strategy: MemoryPlanner.Strategy
+  ) -> Summary {
+    let (context, reports) = GraphOptimizer.optimize(graph, fetches: fetches, level: level)
+    let plan = MemoryPlanner.plan(
+      context.graph, batch: batch, fetches: context.fetches, strategy: strategy)
+    let naive = MemoryPlanner.plan(graph, batch: batch, fetches: fetches, strategy: .naive)
+    return Summary(
+      nodesBefore: graph.nodes.count, nodesAfter: context.graph.nodes.count, reports: reports,
+      plan: plan, naiveBytes: naive.arenaBytes)
+  }
+
+  private func printSummary(_ title: String, _ summary: Summary, _ batch: Int) {
+    print(
+      "\(title): \(summary.nodesBefore) nodes → \(summary.nodesAfter) "
+        + "(\(summary.fused) fused, \(summary.folded) folded)")
+    if explain {
+      for report in summary.reports {
+        print("  \(report.pass) — \(report.purpose)")
+        if report.changes.isEmpty { print("    nothing to do") }
+        for change in report.changes { print("    • \(change)") }
+      }
+    }
+    let plan = summary.plan
+    let overLowerBound =
+      plan.lowerBoundBytes > 0
+      ? Double(plan.arenaBytes) / Double(plan.lowerBoundBytes) * 100 - 100 : 0
+    print(
+      "  memory at batch \(batch): arena \(megabytes(plan.arenaBytes)) "
+        + "(\(String(format: "%.0f", overLowerBound))% above the lower bound of "
+        + "\(megabytes(plan.lowerBoundBytes))); one buffer per tensor of the unoptimized "
+        + "graph would take \(megabytes(summary.naiveBytes))")
+  }
+
+  private func megabytes(_ bytes: Int) -> String {
+    bytes >= 1 << 20
+      ? String(format: "%.2f MiB", Double(bytes) / 1_048_576)
+      : String(format: "%.1f KiB", Double(bytes) / 1024)
+  }
+}

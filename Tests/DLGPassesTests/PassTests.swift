@@ -1,0 +1,96 @@
+import DLGGraph
+import Testing
+
+@testable import DLGPasses
+
+/// Each pass on a small graph built for it.
+@Suite struct PassTests {
+  @Test func constantFoldingEvaluatesInputFreeNodes() throws {
+    var graph = Graph()
+    let one = try graph.apply1(Fill(1, .fixed([3])), [], name: "one")
+    let two = try graph.apply1(Add(), [one, one], name: "two")
+    var context = OptimizationContext(graph: graph, fetches: [two])
+    let changes = ConstantFolding().run(&context)
+    #expect(changes.count == 2)
+    #expect(context.graph.nodes.isEmpty)
+    guard case .constant(let data) = context.graph[two].role else {
+      Issue.record("not folded")
+      return
+    }
+    #expect(data == [2, 2, 2])
+  }
+
+  @Test func simplificationRemovesNoOpReshapesAndMergesChains() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([2, 3]))
+    let same = try graph.apply1(Reshape([.batch, .fixed(2), .fixed(3)]), [x], name: "same")
+    let flat = try graph.apply1(Reshape([.batch, .fixed(6)]), [same], name: "flat")
+    let back = try graph.apply1(Reshape([.batch, .fixed(3), .fixed(2)]), [flat], name: "back")
+    var context = OptimizationContext(graph: graph, fetches: [back])
+    let changes = AlgebraicSimplification().run(&context)
+    #expect(changes.count == 2)
+    #expect(context.graph.nodes.map(\.name) == ["flat", "back"])
+    #expect(context.graph.nodes[1].inputs == [x])
+  }
+
+  @Test func cseReusesIdenticalNodes() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([4]))
+    let a = try graph.apply1(ReLU(), [x], name: "a")
+    let b = try graph.apply1(ReLU(), [x], name: "b")
+    let sum = try graph.apply1(Add(), [a, b], name: "sum")
+    var context = OptimizationContext(graph: graph, fetches: [sum])
+    #expect(CommonSubexpressionElimination().run(&context).count == 1)
+    #expect(context.graph.nodes.count == 2)
+    #expect(context.graph.nodes[1].inputs == [a, a])
+  }
+
+  @Test func fusionBuildsEpiloguesOnlyForSingleUseChains() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([8]))
+    let w = graph.addParameter("w", .fixed([8, 4]), initializer: .zeros)
+    let b = graph.addParameter("b", .fixed([4]), initializer: .zeros)
+    let product = try graph.apply1(MatMul(), [x, w], name: "fc/MatMul")
+    let biased = try graph.apply1(BiasAdd(), [product, b], name: "fc/BiasAdd")
+    let y = try graph.apply1(ReLU(), [biased], name: "fc/ReLU")
+    var context = OptimizationContext(graph: graph, fetches: [y])
+    #expect(Fusion().run(&context).count == 1)
+    #expect(context.graph.nodes.count == 1)
+    let fused = try #require(context.graph.nodes[0].op as? FusedMatMul)
+    #expect(fused.activation == .relu)
+    #expect(context.graph.nodes[0].outputs == [y])
+
+    // When the biased value is also fetched, the ReLU must stay separate.
+    var keep = OptimizationContext(graph: graph, fetches: [y, biased])
+    _ = Fusion().run(&keep)
+    #expect(keep.graph.nodes.map(\.op.name) == ["FusedMatMul", "ReLU"])
+  }
+
+  @Test func optimizerUpdatesAreGathered() throws {
+    var graph = Graph()
+    var inputs: [ValueID] = []
+    for i in 0..<3 {
+      let p = graph.addParameter("p\(i)", .fixed([5]), initializer: .zeros)
+      let g = graph.addInput("g\(i)", .fixed([5]))
+      let m = graph.addState("m\(i)", .fixed([5]))
+      let v = graph.addState("v\(i)", .fixed([5]))
+      try graph.apply(AdamUpdate(AdamSettings()), [p, g, m, v], name: "update\(i)")
+      inputs += [p, g, m, v]
+    }
+    var context = OptimizationContext(graph: graph, fetches: [])
+    #expect(OptimizerUpdateFusion().run(&context).count == 1)
+    #expect(context.graph.nodes.count == 1)
+    #expect(context.graph.nodes[0].inputs == inputs)
+    #expect(context.graph.nodes[0].op.mutatedInputs.count == 9)
+  }
+
+  @Test func noPassesAtO0() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([4]))
+    let a = try graph.apply1(ReLU(), [x], name: "a")
+    _ = try graph.apply1(ReLU(), [x], name: "unused")
+    let (context, reports) = GraphOptimizer.optimize(graph, fetches: [a], level: .none)
+    #expect(reports.isEmpty)
+    #expect(context.graph.nodes.count == 2)
+  }
+}
