@@ -20,7 +20,7 @@ public enum ModelDiagram {
       diagram.nodes.append(
         Diagram.Node(
           id: layer.id, title: layer.type, subtitle: layer.id, details: details,
-          family: family(layer.family), shape: .box))
+          family: family(layer.family), shape: .rounded))
     }
     for layer in model.layers {
       for input in layer.inputs {

@@ -16,25 +16,18 @@ public enum DOTWriter {
       "  edge [fontname=\"\(DiagramStyle.font)\", fontsize=10, color=\"\(DiagramStyle.edge)\", "
     out += "fontcolor=\"\(DiagramStyle.subtitle)\", arrowsize=0.7];\n"
     let clustered = Set(diagram.clusters.flatMap(\.members))
-    for (index, cluster) in diagram.clusters.enumerated() {
-      out += "  subgraph cluster_\(index) {\n"
-      out += "    label=<\(html(cluster.title))>; style=\"rounded,dashed\"; "
-      out += "color=\"\(DiagramStyle.subtitle)\"; fontsize=12;\n"
-      for member in cluster.members {
-        if let node = diagram.nodes.first(where: { $0.id == member }) {
-          out += "    " + nodeLine(node) + "\n"
-        }
-      }
-      out += "  }\n"
+    for cluster in diagram.clusters where cluster.parent == nil {
+      out += clusterBlock(cluster, in: diagram, indent: "  ")
     }
     for node in diagram.nodes where !clustered.contains(node.id) {
       out += "  " + nodeLine(node) + "\n"
     }
     for edge in diagram.edges {
       var attributes: [String] = []
+      if edge.style == .invisible { attributes.append("style=invis") }
       if let label = edge.label, !label.isEmpty { attributes.append("label=<\(html(label))>") }
       switch edge.style {
-      case .solid: break
+      case .solid, .invisible: break
       case .dotted: attributes.append("style=dashed")
       case .thick: attributes.append("penwidth=2.2")
       }
@@ -49,6 +42,25 @@ public enum DOTWriter {
     return out + "}\n"
   }
 
+  /// A cluster with its nodes and, nested inside, its child clusters.
+  private static func clusterBlock(_ cluster: Diagram.Cluster, in diagram: Diagram, indent: String)
+    -> String
+  {
+    let index = diagram.clusters.firstIndex { $0.id == cluster.id } ?? 0
+    var out = "\(indent)subgraph cluster_\(index) {\n"
+    out += "\(indent)  label=<\(html(cluster.title))>; style=\"rounded,dashed\"; "
+    out += "color=\"\(DiagramStyle.subtitle)\"; fontsize=12;\n"
+    for member in cluster.members {
+      if let node = diagram.nodes.first(where: { $0.id == member }) {
+        out += "\(indent)  " + nodeLine(node) + "\n"
+      }
+    }
+    for child in diagram.clusters where child.parent == cluster.id {
+      out += clusterBlock(child, in: diagram, indent: indent + "  ")
+    }
+    return out + "\(indent)}\n"
+  }
+
   private static func nodeLine(_ node: Diagram.Node) -> String {
     var label = "<b>\(html(node.title))</b>"
     if let subtitle = node.subtitle, subtitle != node.title {
@@ -59,8 +71,10 @@ public enum DOTWriter {
       label += "<br/><font point-size=\"10\">\(html(detail))</font>"
     }
     let (shape, style) = DiagramStyle.shape(node.shape)
+    // A subroutine is drawn with a double border, as Mermaid draws it.
+    let border = node.shape == .subroutine ? ", peripheries=2" : ""
     return "\(quoted(node.id)) [label=<\(label)>, shape=\(shape), style=\"\(style)\", "
-      + "fillcolor=\"\(DiagramStyle.fill(node.family))\"];"
+      + "fillcolor=\"\(DiagramStyle.fill(node.family))\"\(border)];"
   }
 
   private static func arrow(_ head: Diagram.ArrowHead) -> String {

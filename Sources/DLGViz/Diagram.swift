@@ -16,8 +16,8 @@ public struct Diagram: Sendable {
 
   /// Box shapes (Mermaid's flowchart shapes map onto these).
   public enum Shape: String, Sendable {
-    case box, rounded, stadium, circle, diamond, hexagon, cylinder, subroutine, parallelogram
-    case asymmetric
+    case box, rounded, stadium, circle, doubleCircle, diamond, hexagon, cylinder, subroutine
+    case parallelogram, trapezoid, asymmetric
   }
 
   public struct Node: Sendable {
@@ -44,7 +44,7 @@ public struct Diagram: Sendable {
     }
   }
 
-  public enum LineStyle: String, Sendable { case solid, dotted, thick }
+  public enum LineStyle: String, Sendable { case solid, dotted, thick, invisible }
   public enum ArrowHead: String, Sendable { case normal, none, circle, cross }
 
   public struct Edge: Sendable {
@@ -73,12 +73,16 @@ public struct Diagram: Sendable {
   public struct Cluster: Sendable {
     public var id: String
     public var title: String
+    /// Node ids directly inside this cluster.
     public var members: [String]
+    /// The enclosing cluster's id, for nested groups.
+    public var parent: String?
 
-    public init(id: String, title: String, members: [String]) {
+    public init(id: String, title: String, members: [String], parent: String? = nil) {
       self.id = id
       self.title = title
       self.members = members
+      self.parent = parent
     }
   }
 

@@ -22,21 +22,23 @@ enum DiagramStyle {
     case .recurrent: "#ccfbf1"
     case .attention: "#ede9fe"
     case .other: "#f5f5f4"
-    case .plain: "#ffffff"
+    case .plain: "#f8fafc"
     }
   }
 
   static func shape(_ shape: Diagram.Shape) -> (shape: String, style: String) {
     switch shape {
-    case .box: ("box", "rounded,filled")
+    case .box: ("box", "filled")
     case .rounded: ("box", "rounded,filled")
     case .stadium: ("box", "rounded,filled")
     case .circle: ("circle", "filled")
+    case .doubleCircle: ("doublecircle", "filled")
     case .diamond: ("diamond", "filled")
     case .hexagon: ("hexagon", "filled")
     case .cylinder: ("cylinder", "filled")
     case .subroutine: ("box", "filled")
     case .parallelogram: ("parallelogram", "filled")
+    case .trapezoid: ("trapezium", "filled")
     case .asymmetric: ("cds", "filled")
     }
   }

@@ -22,6 +22,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 public struct RenderError: Error, Sendable, CustomStringConvertible {
   public var message: String
   public var description: String { message }
+
+  public init(message: String) { self.message = message }
 }
 
 /// Lays out and renders DOT in-process through libgvc: no `dot` subprocess, no temporary files.
