@@ -20,7 +20,7 @@ public enum ModelDiagram {
       diagram.nodes.append(
         Diagram.Node(
           id: layer.id, title: layer.type, subtitle: layer.id, details: details,
-          family: family(layer.family), shape: .rounded))
+          family: GraphDiagram.family(layer.family), shape: .rounded))
     }
     for layer in model.layers {
       for input in layer.inputs {
@@ -54,28 +54,13 @@ public enum ModelDiagram {
     return node.op.name
   }
 
-  private static func direction(_ text: String?) -> Diagram.Direction {
+  /// The direction a model file asks for (`direction LR`), top to bottom by default.
+  public static func direction(_ text: String?) -> Diagram.Direction {
     switch text?.uppercased() {
     case "LR": .leftToRight
     case "RL": .rightToLeft
     case "BT": .bottomToTop
     default: .topToBottom
-    }
-  }
-
-  private static func family(_ family: OpFamily) -> Diagram.Family {
-    switch family {
-    case .input: .input
-    case .output: .output
-    case .loss: .loss
-    case .convolution: .convolution
-    case .dense: .dense
-    case .activation: .activation
-    case .normalization: .normalization
-    case .pooling: .pooling
-    case .reshape: .reshape
-    case .merge: .merge
-    case .optimizer, .metric, .other: .other
     }
   }
 

@@ -17,9 +17,8 @@ public enum ModelLowering {
     }
     var lowering = NetworkLowering(file: file)
     lowering.lower(network)
-    let sinks = lowering.layers.filter { layer in
-      !lowering.layers.contains { $0.inputs.contains(layer.id) }
-    }
+    let consumed = Set(lowering.layers.flatMap(\.inputs))
+    let sinks = lowering.layers.filter { !consumed.contains($0.id) }
     var model = Model(
       file: file, title: network.title, direction: network.direction, graph: lowering.graph,
       layers: lowering.layers,

@@ -107,10 +107,12 @@ struct NetworkLowering {
       guard let lowering = spec.lowering, argumentErrors.isEmpty else { continue }
       let inputValues = inputs.compactMap { outputs[$0] }
       guard inputValues.count == inputs.count else { continue }  // an input already failed
+      let valuesBefore = graph.values.count
+      // The graph moves into the context and back, so appending to it never copies it.
       var context = LayerLoweringContext(
         graph: graph, layerName: layer.id, location: layer.decl.range)
-      let parametersBefore = graph.parameters.count
-      let valuesBefore = graph.values.count
+      graph = Graph()
+      defer { graph = context.graph }
       do {
         let output = try lowering(arguments, inputValues, &context)
         if let huge = context.graph.values[valuesBefore...].first(where: {
@@ -125,12 +127,13 @@ struct NetworkLowering {
             ))
           continue
         }
-        graph = context.graph
         outputs[index] = output
         info.output = output
-        info.outputType = graph[output].type
-        info.parameterCount = graph.parameters.dropFirst(parametersBefore).reduce(0) {
-          $0 + graph[$1].type.elementsPerItem
+        info.outputType = context.graph[output].type
+        // Only this layer's new values are scanned, so lowering stays linear in model size.
+        info.parameterCount = context.graph.values[valuesBefore...].reduce(0) { count, value in
+          if case .parameter = value.role { return count + value.type.elementsPerItem }
+          return count
         }
       } catch {
         diagnostics.append(shapeDiagnostic(error, layer: layer.decl, inputs: inputValues))

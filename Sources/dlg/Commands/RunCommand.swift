@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Write the trained weights to this file (safetensors).")
   var save: String?
 
+  @Option(help: "Draw loss and accuracy per epoch to this SVG file (updated every epoch).")
+  var plot: String?
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     if let batch, batch < 1 || batch > 1 << 20 {
@@ -56,10 +59,15 @@ struct RunCommand: ParsableCommand {
         "training \(file): \(model.parameterCount) parameters, \(train.count) samples, "
           + "batch \(trainer.config.batchSize), \(trainer.config.epochs) epoch(s)")
       let display = ProgressDisplay(interactive: Terminal.standardErrorIsTerminal)
+      var records: [EpochRecord] = []
       _ = try trainer.train(on: train, test: test, observer: display) {
         record throws(TrainingError) in
         try logFile?.append(record)
         if let save { try trainer.saveWeights(to: save) }
+        records.append(record)
+        if let plot, !CurvesFile.write(records, to: plot, title: model.title) {
+          throw .checkpoint("cannot write the plot \(plot)")
+        }
       }
       if let save { Terminal.errorLine("saved weights to \(save)") }
     } catch {

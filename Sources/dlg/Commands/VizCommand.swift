@@ -14,6 +14,21 @@ struct VizCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output file: .svg, .png, .pdf or .dot.")
   var output: String
 
+  @Option(help: "Layout direction: TB, BT, LR or RL (default: the file's, or TB).")
+  var rankdir: String?
+
+  @Flag(help: "Draw the ops after optimization: fused nodes list what they fused.")
+  var optimized = false
+
+  @Flag(help: "Draw the whole training step: forward, backward and optimizer update.")
+  var training = false
+
+  func validate() throws {
+    if let rankdir, !["TB", "TD", "BT", "LR", "RL"].contains(rankdir.uppercased()) {
+      throw ValidationError("--rankdir must be TB, BT, LR or RL")
+    }
+  }
+
   func run() throws {
     guard let format = OutputFormat(path: output) else {
       Terminal.failure(
@@ -21,7 +36,9 @@ struct VizCommand: ParsableCommand {
       throw ExitCode.failure
     }
     let model = try ModelLoading.load(file)
-    let dot = DOTWriter.dot(for: ModelDiagram.diagram(for: model))
+    var diagram = try picture(of: model)
+    if let rankdir { diagram.direction = ModelDiagram.direction(rankdir) }
+    let dot = DOTWriter.dot(for: diagram)
     let bytes: [UInt8]
     if format == .dot {
       bytes = Array(dot.utf8)
@@ -38,5 +55,32 @@ struct VizCommand: ParsableCommand {
       throw ExitCode.failure
     }
     Terminal.errorLine("wrote \(output)")
+  }
+
+  /// Layers by default; ops of the inference graph or the training step on request.
+  private func picture(of model: Model) throws -> Diagram {
+    guard optimized || training else { return ModelDiagram.diagram(for: model) }
+    let fetches = model.loss.map { [$0] + model.metrics.values.sorted() } ?? model.outputs
+    var graph = DeadCodeElimination.run(model.graph, keeping: fetches)
+    var graphFetches = fetches
+    if training {
+      guard let loss = model.loss, let config = model.training else {
+        Terminal.failure("--training needs a train section with a loss")
+        throw ExitCode.failure
+      }
+      do {
+        let step = try Autodiff.trainingGraph(
+          forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer)
+        (graph, graphFetches) = (step.graph, step.fetches)
+      } catch {
+        Terminal.failure("cannot differentiate \(file): \(error.description)")
+        throw ExitCode.failure
+      }
+    }
+    if optimized {
+      graph = GraphOptimizer.optimize(graph, fetches: graphFetches, level: .standard).context.graph
+    }
+    return GraphDiagram.diagram(
+      for: graph, title: model.title, direction: ModelDiagram.direction(model.direction))
   }
 }
