@@ -136,7 +136,8 @@ struct NetworkLowering {
           return count
         }
       } catch {
-        diagnostics.append(shapeDiagnostic(error, layer: layer.decl, inputs: inputValues))
+        diagnostics.append(
+          shapeDiagnostic(error, layer: layer.decl, inputs: inputValues, in: context.graph))
       }
     }
   }
@@ -203,9 +204,9 @@ struct NetworkLowering {
       at: decl.range, help: "merge the inputs first with Add or Concat")
   }
 
-  private func shapeDiagnostic(_ error: ShapeError, layer: LayerDecl, inputs: [ValueID])
-    -> Diagnostic
-  {
+  private func shapeDiagnostic(
+    _ error: ShapeError, layer: LayerDecl, inputs: [ValueID], in graph: Graph
+  ) -> Diagnostic {
     let inputNotes = error.notes.isEmpty ? inputs.map { "input: \(graph[$0].type)" } : error.notes
     return Diagnostic(
       code: "E301", error.message, at: layer.range, help: error.help, notes: inputNotes)
