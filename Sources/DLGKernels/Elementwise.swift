@@ -220,3 +220,44 @@ public enum Elementwise {
     }
   }
 }
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Smooth activations and their gradients (computed from the activation's output).
+extension Elementwise {
+  /// y = 1 / (1 + e^-x).
+  public static func sigmoid(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range { y[i] = 1 / (1 + expf(-x[i])) }
+    }
+  }
+
+  /// dx = dy · y · (1 − y).
+  public static func sigmoidGradient(
+    count: Int, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    }
+  }
+
+  /// y = tanh(x).
+  public static func tanh(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range { y[i] = tanhf(x[i]) }
+    }
+  }
+
+  /// dx = dy · (1 − y²).
+  public static func tanhGradient(
+    count: Int, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+    }
+  }
+}

@@ -90,7 +90,7 @@ import Testing
       """
       neuralnet
         x: Input[8, 8, 1]
-        p: MaxPool2D[2x2]
+        p: LSTM[16]
         x --> p
       train
         loss softmax_cross_entropy(p, labels)
@@ -98,7 +98,7 @@ import Testing
     let result = try CLIRunner.run(["run", path])
     #expect(result.status == 1)
     #expect(result.standardError.contains("model.dlg:3:"))
-    #expect(result.standardError.contains("MaxPool2D"))
+    #expect(result.standardError.contains("LSTM"))
   }
 
   @Test func badOptionValues() throws {

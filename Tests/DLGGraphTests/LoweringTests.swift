@@ -159,12 +159,30 @@ let fashionCNN = """
     #expect(diagnostics.contains { $0.code == "E210" })
   }
 
+  @Test func poolingShapes() throws {
+    let (model, diagnostics) = lower(
+      """
+      neuralnet sequential
+        Input[32, 32, 3]
+        Conv2D[6, 5x5, relu]
+        MaxPool2D[2x2]
+        Conv2D[16, 5x5, relu]
+        AvgPool2D[2x2, stride: 2]
+        GlobalAvgPool2D
+        Dense[10, sigmoid]
+      """)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let shapes = try #require(model).layers.map { $0.outputType?.shapeDescription ?? "-" }
+    #expect(
+      shapes == ["N×32×32×3", "N×28×28×6", "N×14×14×6", "N×10×10×16", "N×5×5×16", "N×16", "N×10"])
+  }
+
   @Test func nonExecutableLayersLowerForDrawingButAreListed() throws {
     let (model, diagnostics) = lower(
       """
       neuralnet
         x: Input[28, 28, 1]
-        p: MaxPool2D[2x2]
+        p: LSTM[16, return_sequences: true]
         x --> p
       """)
     #expect(diagnostics.isEmpty)

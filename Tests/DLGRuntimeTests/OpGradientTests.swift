@@ -43,6 +43,29 @@ import Testing
     #expect(error < 2e-2)
   }
 
+  @Test(arguments: [Pool2D.Kind.max, .average])
+  func pooling(_ kind: Pool2D.Kind) throws {
+    for window in [
+      Conv2DAttributes(kernel: (2, 2), stride: (2, 2)),
+      Conv2DAttributes(kernel: (3, 3), stride: (2, 2), padding: .same),
+    ] {
+      var graph = Graph()
+      let x = graph.addParameter("x", .fixed([2, 5, 6, 3]), initializer: .heUniform(fanIn: 1))
+      let y = try graph.apply1(Pool2D(kind, window: window), [x], name: "pool")
+      let error = try GradientChecker(graph: graph, output: y).check(epsilon: 1e-3)
+      #expect(error < 2e-2, "\(kind) \(window)")
+    }
+  }
+
+  @Test(arguments: [SmoothActivation.Kind.sigmoid, .tanh])
+  func smoothActivations(_ kind: SmoothActivation.Kind) throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([3, 7]), initializer: .heUniform(fanIn: 1))
+    let y = try graph.apply1(SmoothActivation(kind), [x], name: "act")
+    let error = try GradientChecker(graph: graph, output: y).check(epsilon: 1e-3)
+    #expect(error < 2e-2)
+  }
+
   @Test func reshapeIsAViewWithAGradient() throws {
     var graph = Graph()
     let x = graph.addParameter("x", .fixed([2, 3, 4]), initializer: .heUniform(fanIn: 2))

@@ -3,17 +3,15 @@ extension LayerCatalog {
   /// yet; `dlg run` names the first such layer at its line.
   static let drawableOnly: [LayerSpec] = [
     ("Conv1D", OpFamily.convolution), ("Conv3D", .convolution),
-    ("MaxPool1D", .pooling), ("MaxPool2D", .pooling), ("MaxPool3D", .pooling),
-    ("AvgPool1D", .pooling), ("AvgPool2D", .pooling), ("AvgPool3D", .pooling),
-    ("MaxPooling2D", .pooling), ("AveragePooling2D", .pooling),
-    ("GlobalMaxPool1D", .pooling), ("GlobalMaxPool2D", .pooling),
-    ("GlobalAvgPool1D", .pooling), ("GlobalAvgPool2D", .pooling),
+    ("MaxPool1D", .pooling), ("MaxPool3D", .pooling),
+    ("AvgPool1D", .pooling), ("AvgPool3D", .pooling),
+    ("GlobalMaxPool1D", .pooling), ("GlobalMaxPool2D", .pooling), ("GlobalAvgPool1D", .pooling),
     ("BatchNorm", .normalization), ("LayerNorm", .normalization), ("GroupNorm", .normalization),
     ("Dropout", .other), ("Embedding", .other),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
     ("Concat", .merge), ("Multiply", .merge),
     ("Attention", .other), ("MultiHeadAttention", .other),
-    ("Sigmoid", .activation), ("Tanh", .activation), ("GELU", .activation),
+    ("GELU", .activation),
   ].map { name, family in
     LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)
   }

@@ -3,7 +3,10 @@
 public enum LayerCatalog {
   /// All layer types, executable ones first.
   public static let all: [LayerSpec] =
-    [input, dense, conv2D, flatten, reshape, relu, softmax, activation, output, add]
+    [
+      input, dense, conv2D, flatten, reshape, relu, softmax, activation, output, add, maxPool2D,
+      avgPool2D, globalAvgPool2D, sigmoid, tanh,
+    ]
     + drawableOnly
 
   private static let byName: [String: LayerSpec] = {

@@ -72,7 +72,7 @@ enum ArgumentBinder {
     for parameter in spec.parameters where values[parameter.name] == nil {
       if let value = parameter.defaultValue {
         values[parameter.name] = value
-      } else if !diagnostics.contains(where: { $0.code == "E207" }) {
+      } else if !parameter.optional, !diagnostics.contains(where: { $0.code == "E207" }) {
         diagnostics.append(
           Diagnostic(
             code: "E206", "\(spec.name) needs a value for `\(parameter.name)`", at: layer.range,

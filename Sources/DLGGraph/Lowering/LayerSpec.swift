@@ -20,15 +20,19 @@ public struct ParameterSpec: Sendable {
   public var defaultValue: ArgumentValue?
   /// True if the parameter can be given without a label at its position.
   public var positional: Bool
+  /// True if it may be left out without a default (its absence means something, such as a
+  /// pooling stride that follows the window).
+  public var optional: Bool
 
   public init(
     _ name: String, _ kind: ParameterKind, default defaultValue: ArgumentValue? = nil,
-    positional: Bool = true
+    positional: Bool = true, optional: Bool = false
   ) {
     self.name = name
     self.kind = kind
     self.defaultValue = defaultValue
     self.positional = positional
+    self.optional = optional
   }
 }
 
@@ -42,11 +46,14 @@ public enum ArgumentValue: Sendable, Hashable {
 }
 
 /// The activations a layer's `activation` parameter accepts.
-public let activationNames = ["relu", "linear", "none", "softmax"]
+public let activationNames = ["relu", "linear", "none", "softmax", "sigmoid", "tanh"]
 
 /// Arguments bound to a layer's parameters, with typed accessors.
 public struct BoundArguments: Sendable {
   var values: [String: ArgumentValue]
+
+  /// True if the argument was written or has a default.
+  public func has(_ name: String) -> Bool { values[name] != nil }
 
   public func integer(_ name: String) -> Int {
     if case .integer(let n) = values[name] { return n }
@@ -133,6 +140,8 @@ public struct LayerLoweringContext {
     case nil, "linear", "none": x
     case "relu": try apply(ReLU(), [x])
     case "softmax": try apply(Softmax(), [x])
+    case "sigmoid": try apply(SmoothActivation(.sigmoid), [x])
+    case "tanh": try apply(SmoothActivation(.tanh), [x])
     case let other?: throw ShapeError("activation `\(other)` is not executable yet")
     }
   }

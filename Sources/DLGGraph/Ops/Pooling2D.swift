@@ -1,0 +1,102 @@
+import DLGKernels
+
+/// Max or average pooling of NHWC images over a window.
+public struct Pool2D: Operator {
+  public enum Kind: String, Sendable, Hashable {
+    case max = "MaxPool2D"
+    case average = "AvgPool2D"
+  }
+
+  public var kind: Kind
+  /// The window as a kernel: same geometry rules as a convolution.
+  public var window: Conv2DAttributes
+
+  public init(_ kind: Kind, window: Conv2DAttributes) {
+    self.kind = kind
+    self.window = window
+  }
+
+  public var name: String { kind.rawValue }
+  public var attributeSummary: String { window.summary }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .pooling }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    let x = inputs[0]
+    guard x.rank == 4, case .fixed(let h) = x.shape[1], case .fixed(let w) = x.shape[2] else {
+      throw ShapeError(
+        "\(name) expects images [N, height, width, channels], got \(x)",
+        help: "pooling goes after a convolution or an image Input")
+    }
+    guard
+      let outH = window.outputExtent(
+        input: h, kernel: window.kernelHeight, stride: window.strideHeight),
+      let outW = window.outputExtent(
+        input: w, kernel: window.kernelWidth, stride: window.strideWidth)
+    else {
+      throw ShapeError(
+        "a \(window.kernelHeight)×\(window.kernelWidth) window does not fit the input",
+        notes: ["input: \(x)"], help: "use a smaller window or padding: same")
+    }
+    return [TensorType(.float32, [x.shape[0], .fixed(outH), .fixed(outW), x.shape[3]])]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil] }
+    let gradient = Pool2DGradient(kind, window: window, inputType: builder.type(of: node.inputs[0]))
+    return [try builder.add(gradient, [node.inputs[0], node.outputs[0], dy], "d\(name)")]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let dims = binding.inputs[0].dimensions
+    let geometry = window.geometry(input: dims, outChannels: dims[3])
+    let (x, y, kind) = (binding.inputs[0].floats, binding.outputs[0].floats, kind)
+    return { _ in
+      switch kind {
+      case .max: Pooling.maxForward(geometry, input: x, output: y)
+      case .average: Pooling.averageForward(geometry, input: x, output: y)
+      }
+    }
+  }
+}
+
+/// The gradient of pooling. Inputs: (x, y, dy); output: dx.
+public struct Pool2DGradient: NonDifferentiable {
+  public var kind: Pool2D.Kind
+  public var window: Conv2DAttributes
+  public var inputType: TensorType
+
+  public init(_ kind: Pool2D.Kind, window: Conv2DAttributes, inputType: TensorType) {
+    self.kind = kind
+    self.window = window
+    self.inputType = inputType
+  }
+
+  public var name: String { kind.rawValue + "Gradient" }
+  public var attributeSummary: String { window.summary }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .pooling }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 3, op: name)
+    return [inputType]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let dims = binding.inputs[0].dimensions
+    let geometry = window.geometry(input: dims, outChannels: dims[3])
+    let (x, y, dy) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats)
+    let (dx, kind) = (binding.outputs[0].floats, kind)
+    return { _ in
+      switch kind {
+      case .max:
+        Pooling.maxBackward(
+          geometry, input: x, output: y, outputGradient: dy, inputGradient: dx)
+      case .average: Pooling.averageBackward(geometry, outputGradient: dy, inputGradient: dx)
+      }
+    }
+  }
+}

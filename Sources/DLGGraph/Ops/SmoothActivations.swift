@@ -1,0 +1,72 @@
+import DLGKernels
+
+/// Sigmoid or tanh, elementwise; the gradient reads the output.
+public struct SmoothActivation: Operator {
+  public enum Kind: String, Sendable, Hashable {
+    case sigmoid = "Sigmoid"
+    case tanh = "Tanh"
+  }
+
+  public var kind: Kind
+
+  public init(_ kind: Kind) { self.kind = kind }
+
+  public var name: String { kind.rawValue }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .activation }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
+    return [inputs[0]]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil] }
+    return [try builder.add(SmoothActivationGradient(kind), [node.outputs[0], dy], "d\(name)")]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (x, y, kind) = (binding.inputs[0].floats, binding.outputs[0].floats, kind)
+    return { _ in
+      switch kind {
+      case .sigmoid: Elementwise.sigmoid(count: count, x: x, y: y)
+      case .tanh: Elementwise.tanh(count: count, x: x, y: y)
+      }
+    }
+  }
+}
+
+/// The gradient of a smooth activation from its output. Inputs: (y, dy); output: dx.
+public struct SmoothActivationGradient: NonDifferentiable {
+  public var kind: SmoothActivation.Kind
+
+  public init(_ kind: SmoothActivation.Kind) { self.kind = kind }
+
+  public var name: String { kind.rawValue + "Gradient" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .activation }
+  public var inPlaceInput: Int? { 1 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[1]]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (y, dy) = (binding.inputs[0].floats, binding.inputs[1].floats)
+    let (dx, kind) = (binding.outputs[0].floats, kind)
+    return { _ in
+      switch kind {
+      case .sigmoid: Elementwise.sigmoidGradient(count: count, y: y, dy: dy, dx: dx)
+      case .tanh: Elementwise.tanhGradient(count: count, y: y, dy: dy, dx: dx)
+      }
+    }
+  }
+}
