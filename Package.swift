@@ -46,16 +46,19 @@ let package = Package(
 
     // Tests: one target per module, plus end-to-end CLI tests.
     .testTarget(name: "DLGLangTests", dependencies: ["DLGLang"]),
-    .testTarget(name: "DLGKernelsTests", dependencies: ["DLGKernels"]),
+    .testTarget(name: "DLGKernelsTests", dependencies: ["DLGKernels", "DLGTestSupport"]),
     .testTarget(name: "DLGGraphTests", dependencies: ["DLGGraph", "DLGLang"]),
-    .testTarget(name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang"]),
+    .testTarget(
+      name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),
     .testTarget(
       name: "DLGRuntimeTests", dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang"]),
     .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
-    .target(name: "DLGTestSupport", dependencies: ["DLGData"], path: "Tests/DLGTestSupport"),
+    // Shared by tests: a deterministic generator, and small generated datasets.
+    .target(name: "DLGTestSupport", path: "Tests/DLGTestSupport"),
+    .target(name: "DLGTestData", dependencies: ["DLGData"], path: "Tests/DLGTestData"),
     .testTarget(
-      name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestSupport"]),
+      name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestData"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
-    .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"]),
   ]
 )

@@ -48,7 +48,7 @@ public enum MemoryPlanner {
     var best: (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])?
     // Greedy placement depends on the order tensors are placed in; try a few orders (largest
     // first, as in the paper; longest-lived first; earliest first) and keep the smallest.
-    let orders: [[Interval]] =
+    var orders: [[Interval]] =
       strategy == .naive
       ? [intervals]
       : [
@@ -56,9 +56,26 @@ public enum MemoryPlanner {
         intervals.sorted { ($0.last - $0.first, $0.bytes) > ($1.last - $1.first, $1.bytes) },
         intervals.sorted { ($0.first, -$0.bytes) < ($1.first, -$1.bytes) },
       ]
+    // Small graphs (a training step of a few layers) can afford a search: perturbed orders
+    // from a fixed seed, so the plan is the same on every run.
+    if strategy == .greedyBySize, intervals.count <= 400 {
+      var state: UInt64 = 0x2545_F491_4F6C_DD1D
+      for _ in 0..<48 {
+        var order = orders[0]
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+          state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+          // Swap only nearby tensors: the size order is mostly right, its ties are not.
+          let j = max(0, i - Int((state >> 33) % 3))
+          order.swapAt(i, j)
+        }
+        orders.append(order)
+      }
+    }
     for order in orders {
-      let placement = place(order, packed: strategy == .greedyBySize)
-      if placement.arena < (best?.arena ?? .max) { best = placement }
+      for bestFit in strategy == .naive ? [false] : [false, true] {
+        let placement = place(order, packed: strategy == .greedyBySize, bestFit: bestFit)
+        if placement.arena < (best?.arena ?? .max) { best = placement }
+      }
     }
     let (arena, offsets, scratchOffsets) = best ?? (0, [:], [:])
     // The naive figure: every tensor in its own buffer (views are free in any scheme).
@@ -84,7 +101,7 @@ public enum MemoryPlanner {
 
   /// Places intervals in the given order at the lowest offset where they overlap nothing
   /// alive at the same time (or, unpacked, each after the previous one).
-  static func place(_ order: [Interval], packed: Bool)
+  static func place(_ order: [Interval], packed: Bool, bestFit: Bool = false)
     -> (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])
   {
     var placed: [(offset: Int, interval: Interval)] = []
@@ -99,10 +116,19 @@ public enum MemoryPlanner {
         let conflicts = placed.filter {
           $0.interval.first <= interval.last && interval.first <= $0.interval.last
         }.sorted { $0.offset < $1.offset }
+        // The gaps between tensors alive at the same time: first fit takes the lowest that
+        // is large enough, best fit the smallest such gap.
+        var chosen: (offset: Int, size: Int)?
+        var cursor = 0
         for conflict in conflicts {
-          if offset + interval.bytes <= conflict.offset { break }
-          offset = max(offset, align(conflict.offset + conflict.interval.bytes))
+          let gap = conflict.offset - cursor
+          if gap >= interval.bytes, chosen == nil || (bestFit && gap < chosen!.size) {
+            chosen = (cursor, gap)
+            if !bestFit { break }
+          }
+          cursor = max(cursor, align(conflict.offset + conflict.interval.bytes))
         }
+        offset = chosen?.offset ?? cursor
       }
       placed.append((offset, interval))
       arena = max(arena, offset + interval.bytes)

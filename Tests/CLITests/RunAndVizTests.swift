@@ -1,4 +1,4 @@
-import DLGTestSupport
+import DLGTestData
 import Foundation
 import Testing
 

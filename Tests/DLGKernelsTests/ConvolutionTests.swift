@@ -1,3 +1,4 @@
+import DLGTestSupport
 import Testing
 
 @testable import DLGKernels
@@ -51,7 +52,7 @@ import Testing
   @Test(arguments: [1, 2])
   func forwardAndBackwardMatchReference(threads: Int) {
     ThreadBudget.configure(threads: threads)
-    var values = Values(5)
+    var values = TestRandom(5)
     for g in Self.geometries {
       let x = values.floats(g.batch * g.inHeight * g.inWidth * g.inChannels)
       let w = values.floats(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)

@@ -1,3 +1,4 @@
+import DLGTestSupport
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
   @Test(arguments: [1, 2])
   func biasReluAndGradients(threads: Int) {
     ThreadBudget.configure(threads: threads)
-    var values = Values(2)
+    var values = TestRandom(2)
     let (rows, columns) = (2000, 37)
     let x = values.floats(rows * columns)
     let bias = values.floats(columns)
@@ -40,7 +41,7 @@ import Testing
   }
 
   @Test func softmaxLossGradientAndCounts() {
-    var values = Values(3)
+    var values = TestRandom(3)
     let (rows, columns) = (6, 9)
     var logits = values.floats(rows * columns).map { $0 * 30 }  // large: tests stability
     let labels: [Int32] = [0, 8, 3, 3, 5, 1]
@@ -81,7 +82,7 @@ import Testing
   @Test(arguments: [1, 2])
   func adamMatchesTheTextbook(threads: Int) {
     ThreadBudget.configure(threads: threads)
-    var values = Values(4)
+    var values = TestRandom(4)
     let count = 70_001
     var p = values.floats(count)
     var m = [Float](repeating: 0, count: count)

@@ -1,3 +1,4 @@
+import DLGTestSupport
 import Testing
 
 @testable import DLGKernels
@@ -15,7 +16,7 @@ import Testing
   @Test(arguments: [1, 2])
   func matchesReference(threads: Int) {
     ThreadBudget.configure(threads: threads)
-    var values = Values(1)
+    var values = TestRandom(1)
     for (m, n, k) in Self.shapes {
       for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
         let a = values.floats(m * k)

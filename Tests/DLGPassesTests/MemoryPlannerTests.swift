@@ -1,4 +1,5 @@
 import DLGGraph
+import DLGTestSupport
 import Testing
 
 @testable import DLGPasses
@@ -32,18 +33,6 @@ func expectValid(
   #expect(plan.arenaBytes <= MemoryPlanner.align(plan.naiveBytes), sourceLocation: sourceLocation)
 }
 
-/// A small deterministic generator for random graphs.
-struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 @Suite struct MemoryPlannerTests {
   @Test func chainReusesMemory() throws {
     var graph = Graph()
@@ -74,7 +63,7 @@ struct SplitMix: RandomNumberGenerator {
 
   @Test(arguments: 0..<40)
   func randomGraphsGetValidPlans(seed: Int) throws {
-    var generator = SplitMix(state: UInt64(seed))
+    var generator = TestRandom(UInt64(seed))
     var graph = Graph()
     var pool = [graph.addInput("x", .batched([Int.random(in: 1...64, using: &generator)]))]
     let width = pool[0]

@@ -2,6 +2,7 @@ import DLGGraph
 import DLGKernels
 import DLGPasses
 import DLGRuntime
+import DLGTestSupport
 import Testing
 
 /// `loss = Σ x · w` for fixed random weights `w`: turns any tensor into a scalar whose
@@ -55,18 +56,6 @@ struct ScaledConstant: NonDifferentiable {
   }
 }
 
-/// A small deterministic generator so checks do not depend on other modules' RNGs.
-struct TestGenerator: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// Compares the gradients autodiff builds with central finite differences of the loss, for
 /// every element of every parameter. Ops are checked by making their inputs parameters.
 struct GradientChecker {
@@ -78,7 +67,7 @@ struct GradientChecker {
 
   /// Checks every parameter's gradient; returns the worst relative error seen.
   func check(epsilon: Float = 1e-2, seed: UInt64 = 7) throws -> Float {
-    var generator = TestGenerator(state: seed)
+    var generator = TestRandom(seed)
     var graph = graph
     let count = graph[output].type.elementCount(batch: batch)
     let weights = (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }

@@ -1,5 +1,5 @@
 import DLG
-import DLGTestSupport
+import DLGTestData
 import Foundation
 import Testing
 

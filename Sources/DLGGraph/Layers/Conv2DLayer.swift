@@ -32,11 +32,7 @@ extension LayerCatalog {
         .glorotUniform(fanIn: fanIn, fanOut: fanOut))
       let attributes = Conv2DAttributes(
         kernel: (kernel[0], kernel[1]), stride: (stride[0], stride[1]), padding: padding)
-      var y = try context.apply(Conv2D(attributes), [x, weight])
-      if arguments.name("bias") != "false" {
-        let bias = context.parameter("bias", [filters], .zeros)
-        y = try context.apply(BiasAdd(), [y, bias])
-      }
-      return try context.activate(y, arguments.name("activation"))
+      let product = try context.apply(Conv2D(attributes), [x, weight])
+      return try context.biasAndActivation(product, width: filters, arguments)
     })
 }

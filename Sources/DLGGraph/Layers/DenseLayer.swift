@@ -19,11 +19,7 @@ extension LayerCatalog {
       let units = arguments.integer("units")
       let weight = context.parameter(
         "weight", [features, units], .glorotUniform(fanIn: features, fanOut: units))
-      var y = try context.apply(MatMul(), [x, weight])
-      if arguments.name("bias") != "false" {
-        let bias = context.parameter("bias", [units], .zeros)
-        y = try context.apply(BiasAdd(), [y, bias])
-      }
-      return try context.activate(y, arguments.name("activation"))
+      let product = try context.apply(MatMul(), [x, weight])
+      return try context.biasAndActivation(product, width: units, arguments)
     })
 }

@@ -134,6 +134,19 @@ public struct LayerLoweringContext {
     graph.addParameter("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
   }
 
+  /// The common tail of Dense and Conv2D: a bias of `width` (unless `bias: false`), then the
+  /// layer's `activation` argument.
+  public mutating func biasAndActivation(
+    _ x: ValueID, width: Int, _ arguments: BoundArguments
+  ) throws(ShapeError) -> ValueID {
+    var y = x
+    if arguments.name("bias") != "false" {
+      let bias = parameter("bias", [width], .zeros)
+      y = try apply(BiasAdd(), [y, bias])
+    }
+    return try activate(y, arguments.name("activation"))
+  }
+
   /// Applies a named activation to `x`.
   public mutating func activate(_ x: ValueID, _ activation: String?) throws(ShapeError) -> ValueID {
     switch activation {
