@@ -33,7 +33,7 @@ let package = Package(
     .target(name: "DLGData", dependencies: ["CZlib"]),
     .target(
       name: "DLGTrain",
-      dependencies: ["DLGLang", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGData"]),
+      dependencies: ["DLGLang", "DLGKernels", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGData"]),
     .target(name: "DLGViz", dependencies: ["CGraphviz"]),
     .target(
       name: "DLG",

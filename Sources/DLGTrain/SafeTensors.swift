@@ -101,3 +101,10 @@ extension Trainer {
       entries, metadata: ["format": "dlg", "model": model.file.source.path], to: path)
   }
 }
+
+extension Trainer {
+  /// Replaces the initial weights with those of a safetensors file written by `saveWeights`.
+  public func loadWeights(from path: String) throws(TrainingError) {
+    try store.loadWeights(path, into: model.graph)
+  }
+}

@@ -14,7 +14,7 @@ struct DLGCommand: ParsableCommand {
     abstract: "Parse, optimize, train and draw deep-learning dataflow graphs written in .dlg.",
     subcommands: [
       RunCommand.self, CheckCommand.self, VizCommand.self, DiagramCommand.self, CompileCommand.self,
-      BenchCommand.self, PlotCommand.self,
+      BenchCommand.self, PlotCommand.self, EvalCommand.self, PredictCommand.self,
     ]
   )
 }

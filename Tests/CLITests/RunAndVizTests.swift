@@ -110,3 +110,34 @@ import Testing
     #expect(result.standardOutput.contains("lower bound"))
   }
 }
+
+@Suite struct EvalAndPredictTests {
+  @Test func evalAndPredictUseSavedWeights() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 200, test: 50)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 2).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let trained = try CLIRunner.run(["run", model, "--save", "\(folder)/w.safetensors"])
+    #expect(trained.status == 0, "\(trained.standardError)")
+    let eval = try CLIRunner.run(["eval", model, "--weights", "\(folder)/w.safetensors", "--json"])
+    #expect(eval.status == 0, "\(eval.standardError)")
+    let result = try #require(
+      try JSONSerialization.jsonObject(with: Data(eval.standardOutput.utf8)) as? [String: Any])
+    #expect(result["samples"] as? Int == 50)
+    #expect((result["accuracy"] as? Double ?? 0) > 0.3)
+    let predict = try CLIRunner.run([
+      "predict", model, "--weights", "\(folder)/w.safetensors", "--input",
+      "\(data)/t10k-images-idx3-ubyte.gz", "-o", "\(folder)/p.csv",
+    ])
+    #expect(predict.status == 0, "\(predict.standardError)")
+    let rows = try String(contentsOfFile: "\(folder)/p.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rows.count == 51)
+    #expect(rows[0].hasPrefix("index,class,p0"))
+    let missing = try CLIRunner.run(["eval", model, "--weights", "\(folder)/none.safetensors"])
+    #expect(missing.status == 1)
+    #expect(missing.standardError.contains("none.safetensors"))
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// NumPy's `.npy` format: a magic string, a header (a Python dict literal with `descr`,
+/// `fortran_order` and `shape`), then the raw array.
+public enum NPY {
+  /// Reads an array of f4, f8, u1, i1, i4 or i8 values (little-endian, C order) as Float.
+  public static func read(path: String) throws(DataError) -> IDXArray {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw DataError(path, "no such file")
+    }
+    let bytes = [UInt8](data)
+    guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
+      throw DataError(path, "not a .npy file (bad magic string)")
+    }
+    let major = bytes[6]
+    let lengthBytes = major == 1 ? 2 : 4
+    guard bytes.count >= 8 + lengthBytes else { throw DataError(path, "the header is truncated") }
+    var headerLength = 0
+    for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+    let headerStart = 8 + lengthBytes
+    guard headerStart + headerLength <= bytes.count else {
+      throw DataError(path, "the header is truncated")
+    }
+    let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
+    guard
+      let descr = field("descr", in: header)?.trimmingCharacters(
+        in: CharacterSet(charactersIn: "'\" ")),
+      let shapeText = field("shape", in: header)
+    else { throw DataError(path, "the header has no descr or shape: \(header)") }
+    if field("fortran_order", in: header)?.contains("True") == true {
+      throw DataError(path, "Fortran-order arrays are not supported; save with order='C'")
+    }
+    let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+      .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let sizes: [String: Int] = ["<f4": 4, "<f8": 8, "|u1": 1, "|i1": 1, "<i4": 4, "<i8": 8]
+    guard let size = sizes[descr] else {
+      throw DataError(
+        path, "unsupported dtype \(descr); use float32, float64, uint8, int32 or int64")
+    }
+    var count = 1
+    for d in dims {
+      let (product, overflow) = count.multipliedReportingOverflow(by: d)
+      guard d >= 0, !overflow, product <= bytes.count else {
+        throw DataError(path, "declares a shape \(dims) larger than the file")
+      }
+      count = product
+    }
+    let start = headerStart + headerLength
+    guard bytes.count - start == count * size else {
+      throw DataError(
+        path, "holds \(bytes.count - start) data bytes, but shape \(dims) needs \(count * size)")
+    }
+    var values = [Float](repeating: 0, count: count)
+    bytes.withUnsafeBytes { raw in
+      let base = raw.baseAddress! + start
+      for i in 0..<count {
+        switch descr {
+        case "<f4":
+          values[i] = Float(
+            bitPattern: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+        case "<f8":
+          values[i] = Float(
+            Double(
+              bitPattern: base.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+        case "|u1": values[i] = Float(base.load(fromByteOffset: i, as: UInt8.self))
+        case "|i1": values[i] = Float(base.load(fromByteOffset: i, as: Int8.self))
+        case "<i4":
+          values[i] = Float(
+            Int32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+        default:
+          values[i] = Float(
+            Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
+        }
+      }
+    }
+    return IDXArray(dimensions: dims, values: values)
+  }
+
+  /// Writes a float32 array (version 1.0 header, padded to 64 bytes as NumPy does).
+  public static func write(path: String, shape: [Int], values: [Float]) throws(DataError) {
+    let shapeText =
+      shape.count == 1
+      ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+    bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8)
+    for value in values {
+      withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+    }
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+      throw DataError(path, "cannot write the file")
+    }
+  }
+
+  /// The text of `'key': value` in a header dict, up to the next top-level comma.
+  private static func field(_ key: String, in header: String) -> String? {
+    guard let range = header.range(of: "'\(key)':") else { return nil }
+    var depth = 0
+    var value = ""
+    for character in header[range.upperBound...] {
+      if character == "(" { depth += 1 }
+      if character == ")" { depth -= 1 }
+      if (character == "," && depth == 0) || character == "}" { break }
+      value.append(character)
+    }
+    return value.trimmingCharacters(in: .whitespaces)
+  }
+}

@@ -1,0 +1,66 @@
+import DLGData
+import DLGGraph
+import DLGKernels
+import DLGPasses
+import DLGRuntime
+
+/// Inference with a trained model: the forward graph alone, optimized and memory-planned once
+/// per batch size, with weights from a safetensors file. This is what a Swift program
+/// embedding dlg uses: `Predictor(model:weights:)`, then `probabilities(for:)`.
+public final class Predictor {
+  public let model: Model
+  private let graph: Graph
+  private let input: ValueID
+  private let output: ValueID
+  private let store = ParameterStore()
+  private var plans: [Int: Executable] = [:]
+
+  public init(model: Model, weights: String) throws(TrainingError) {
+    guard let input = model.input, let output = model.outputs.first else {
+      throw .notTrainable("the model needs an Input layer and an output to predict")
+    }
+    self.model = model
+    self.input = input
+    let (optimized, _) = GraphOptimizer.optimize(
+      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard)
+    graph = optimized.graph
+    self.output = optimized.resolve(output)
+    var generator = SeededGenerator(seed: 0)
+    store.allocate(for: graph, using: &generator)
+    try store.loadWeights(weights, into: model.graph)
+  }
+
+  /// The number of values the model outputs per sample (classes, for a classifier).
+  public var outputWidth: Int { graph[output].type.elementsPerItem }
+
+  /// Class probabilities (softmax of the outputs) for each sample, row by row.
+  public func probabilities(for data: Dataset, batchSize: Int = 256) -> [Float] {
+    let width = outputWidth
+    var result = [Float](repeating: 0, count: data.count * width)
+    let batches = BatchIterator(
+      count: data.count, batchSize: batchSize, shuffle: false, seed: 0, epoch: 0, dropLast: false)
+    var scratchLabels = [Int32](repeating: 0, count: batchSize)
+    for b in 0..<batches.batchCount {
+      let indices = batches.indices(ofBatch: b)
+      let plan = self.plan(batchSize: indices.count)
+      guard let features = plan.buffer(input), let logits = plan.buffer(output) else { continue }
+      scratchLabels.withUnsafeMutableBufferPointer { labels in
+        data.gather(indices, features: features.floats, labels: labels.baseAddress!)
+      }
+      plan.run(StepInfo(step: 0, training: false))
+      result.withUnsafeMutableBufferPointer { out in
+        RowSoftmax.forward(
+          rows: indices.count, columns: width, logits: logits.floats,
+          probabilities: out.baseAddress! + b * batchSize * width)
+      }
+    }
+    return result
+  }
+
+  private func plan(batchSize: Int) -> Executable {
+    if let plan = plans[batchSize] { return plan }
+    let plan = Executable(graph: graph, batchSize: batchSize, fetches: [output], store: store)
+    plans[batchSize] = plan
+    return plan
+  }
+}

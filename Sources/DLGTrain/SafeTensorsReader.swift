@@ -1,0 +1,104 @@
+import DLGGraph
+import DLGRuntime
+import Foundation
+
+/// Reads safetensors files, checking every field before trusting it: a truncated, corrupt or
+/// foreign file gets a message that says what is wrong, never a crash or a huge allocation.
+extension SafeTensors {
+  /// One tensor read from a file.
+  public struct Tensor: Sendable {
+    public var dtype: String
+    public var shape: [Int]
+    /// The values, converted to f32 (F32 files are read as they are; I32 converted).
+    public var values: [Float]
+  }
+
+  public static func read(_ path: String) throws(TrainingError) -> [String: Tensor] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .checkpoint("cannot read \(path): no such file")
+    }
+    return try decode([UInt8](data), path: path)
+  }
+
+  static func decode(_ bytes: [UInt8], path: String) throws(TrainingError) -> [String: Tensor] {
+    func fail(_ why: String) -> TrainingError {
+      .checkpoint("\(path) is not a valid safetensors file: \(why)")
+    }
+    guard bytes.count >= 8 else { throw fail("it is only \(bytes.count) bytes long") }
+    var headerLength = 0
+    for i in 0..<8 { headerLength |= Int(bytes[i]) << (8 * i) }
+    guard headerLength > 1, headerLength <= bytes.count - 8 else {
+      throw fail("its header claims \(headerLength) bytes but the file has \(bytes.count - 8)")
+    }
+    let headerData = Data(bytes[8..<8 + headerLength])
+    guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
+      throw fail("its header is not a JSON object")
+    }
+    let dataStart = 8 + headerLength
+    let dataCount = bytes.count - dataStart
+    var tensors: [String: Tensor] = [:]
+    for (name, entry) in header where name != "__metadata__" {
+      guard let entry = entry as? [String: Any], let dtype = entry["dtype"] as? String,
+        let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
+        offsets.count == 2
+      else { throw fail("the entry for `\(name)` lacks dtype, shape or data_offsets") }
+      guard dtype == "F32" || dtype == "I32" else {
+        throw fail("`\(name)` has dtype \(dtype); dlg reads F32 and I32")
+      }
+      var count = 1
+      for extent in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+        guard extent >= 0, !overflow else {
+          throw fail("`\(name)` has an impossible shape \(shape)")
+        }
+        count = product
+      }
+      let (begin, end) = (offsets[0], offsets[1])
+      guard begin >= 0, begin <= end, end <= dataCount, end - begin == count * 4 else {
+        throw fail(
+          "the data of `\(name)` (bytes \(begin)..<\(end)) does not match its shape \(shape) "
+            + "or lies outside the \(dataCount) data bytes: the file may be truncated")
+      }
+      var values = [Float](repeating: 0, count: count)
+      bytes.withUnsafeBufferPointer { buffer in
+        let raw = UnsafeRawPointer(buffer.baseAddress! + dataStart + begin)
+        for i in 0..<count {
+          let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+          values[i] = dtype == "F32" ? Float(bitPattern: bits) : Float(Int32(bitPattern: bits))
+        }
+      }
+      tensors[name] = Tensor(dtype: dtype, shape: shape, values: values)
+    }
+    return tensors
+  }
+}
+
+extension ParameterStore {
+  /// Replaces the parameters of `graph` with the tensors of a safetensors file, after checking
+  /// that every parameter is there with the right shape (and nothing else is).
+  public func loadWeights(_ path: String, into graph: Graph) throws(TrainingError) {
+    let tensors = try SafeTensors.read(path)
+    let parameters = graph.parameters
+    let expected = Set(parameters.map { graph[$0].name })
+    if let extra = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
+      throw .checkpoint(
+        "\(path) has a tensor `\(extra)` that this model does not have: "
+          + "were the weights saved from another model?")
+    }
+    for parameter in parameters {
+      let name = graph[parameter].name
+      let shape = graph[parameter].type.dimensions(batch: 1)
+      guard let tensor = tensors[name] else {
+        throw .checkpoint("\(path) has no tensor `\(name)`, which this model needs")
+      }
+      guard tensor.shape == shape else {
+        let text = { (s: [Int]) in s.map(String.init).joined(separator: "×") }
+        throw .checkpoint(
+          "\(path): `\(name)` has shape \(text(tensor.shape)), but the model expects "
+            + "\(text(shape))")
+      }
+      guard let buffer = buffer(parameter) else { continue }
+      buffer.floats.update(from: tensor.values, count: tensor.values.count)
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import DLG
+import DLGKernels
+import Foundation
+
+/// `dlg eval FILE --weights W`: loss and metrics of trained weights on the model's test data.
+struct EvalCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Evaluate trained weights on the test data the model's train section names.")
+
+  @ArgumentParser.Argument(help: "The .dlg model.")
+  var file: String
+
+  @Option(help: "Weights written by `dlg run --save` (safetensors).")
+  var weights: String
+
+  @Option(help: "Mini-batch size (default: the file's).")
+  var batch: Int?
+
+  @Option(help: "Worker threads (default: all cores).")
+  var threads: Int?
+
+  @Flag(help: "Print the result as JSON.")
+  var json = false
+
+  func run() throws {
+    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    let model = try ModelLoading.load(file)
+    try ModelLoading.requireExecutable(model)
+    do {
+      let trainer = try Trainer(model: model, overrides: TrainingOverrides(batchSize: batch))
+      try trainer.loadWeights(from: weights)
+      let (train, test) = try trainer.loadData()
+      let data = test ?? train
+      let (loss, accuracy) = trainer.evaluate(on: data)
+      if json {
+        var object: [String: Any] = ["loss": loss, "samples": data.count]
+        if let accuracy { object["accuracy"] = accuracy }
+        let encoded = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: encoded, as: UTF8.self))
+      } else {
+        var line = String(format: "%@: loss %.4f", test == nil ? "train data" : "test data", loss)
+        if let accuracy { line += String(format: "  accuracy %.4f", accuracy) }
+        print(line + "  (\(data.count) samples)")
+      }
+    } catch let error as TrainingError {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import DLG
+import DLGKernels
+import Foundation
+
+/// `dlg predict FILE --weights W --input DATA -o OUT`: class probabilities for new samples.
+struct PredictCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "predict",
+    abstract: "Predict classes for samples in an IDX or .npy file; write CSV or .npy.")
+
+  @ArgumentParser.Argument(help: "The .dlg model.")
+  var file: String
+
+  @Option(help: "Weights written by `dlg run --save` (safetensors).")
+  var weights: String
+
+  @Option(help: "Samples: an IDX file (plain or .gz) or a .npy array, first dimension = samples.")
+  var input: String
+
+  @Option(name: .shortAndLong, help: "Output: .csv (class and probabilities per row) or .npy.")
+  var output: String
+
+  @Option(help: "Multiply inputs by this (default: the scale of the file's training data).")
+  var scale: Float?
+
+  @Option(help: "Worker threads (default: all cores).")
+  var threads: Int?
+
+  func run() throws {
+    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    guard output.hasSuffix(".csv") || output.hasSuffix(".npy") else {
+      Terminal.failure("cannot tell the format of \(output): use .csv or .npy")
+      throw ExitCode.failure
+    }
+    let model = try ModelLoading.load(file)
+    try ModelLoading.requireExecutable(model)
+    do {
+      let predictor = try Predictor(model: model, weights: weights)
+      let data = try samples(for: model)
+      let probabilities = predictor.probabilities(for: data)
+      let width = predictor.outputWidth
+      if output.hasSuffix(".npy") {
+        try NPY.write(path: output, shape: [data.count, width], values: probabilities)
+      } else {
+        var csv = "index,class," + (0..<width).map { "p\($0)" }.joined(separator: ",") + "\n"
+        for row in 0..<data.count {
+          let values = probabilities[row * width..<(row + 1) * width]
+          let best = values.indices.max { values[$0] < values[$1] }! - row * width
+          csv +=
+            "\(row),\(best)," + values.map { String(format: "%.6g", $0) }.joined(separator: ",")
+            + "\n"
+        }
+        guard FileManager.default.createFile(atPath: output, contents: Data(csv.utf8)) else {
+          throw DataError(output, "cannot write the file")
+        }
+      }
+      Terminal.errorLine("wrote \(data.count) predictions to \(output)")
+    } catch let error as TrainingError {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    } catch let error as DataError {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    }
+  }
+
+  /// The input file as samples of the model's input shape.
+  private func samples(for model: Model) throws -> Dataset {
+    let array =
+      input.hasSuffix(".npy") ? try NPY.read(path: input) : try IDXReader.read(path: input)
+    guard let inputValue = model.input, let count = array.dimensions.first, count > 0 else {
+      throw DataError(input, "holds no samples")
+    }
+    let sampleShape = Array(model.graph[inputValue].type.dimensions(batch: 1).dropFirst())
+    let sampleSize = sampleShape.reduce(1, *)
+    guard array.values.count == count * sampleSize else {
+      let shape = array.dimensions.map(String.init).joined(separator: "×")
+      throw DataError(
+        input,
+        "holds samples of shape \(shape.split(separator: "×").dropFirst().joined(separator: "×")), "
+          + "but the model's input is \(sampleShape.map(String.init).joined(separator: "×"))")
+    }
+    let factor = scale ?? model.training?.data?.scale ?? 1
+    return Dataset(
+      features: factor == 1 ? array.values : array.values.map { $0 * factor },
+      sampleShape: sampleShape, labels: [Int32](repeating: 0, count: count))
+  }
+}

@@ -1,0 +1,74 @@
+import DLG
+import DLGTestData
+import Foundation
+import Testing
+
+@Suite struct CheckpointTests {
+  func model(_ text: String) throws -> Model {
+    try #require(
+      ModelLowering.lower(Parser.parse(SourceFile(path: "m.dlg", text: text)).model).model)
+  }
+
+  static let small = """
+    neuralnet
+      x: Input[8, 8, 1]
+      f: Flatten
+      o: Dense[3]
+      x --> f --> o
+    train
+      loss softmax_cross_entropy(o, labels)
+    """
+
+  @Test func weightsRoundTripThroughSafetensors() throws {
+    let folder = try SyntheticData.makeFolder(train: 4, test: 4)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let first = try Trainer(model: try model(Self.small), overrides: TrainingOverrides(seed: 1))
+    try first.saveWeights(to: "\(folder)/w.safetensors")
+    let second = try Trainer(model: try model(Self.small), overrides: TrainingOverrides(seed: 2))
+    try second.loadWeights(from: "\(folder)/w.safetensors")
+    for parameter in first.model.graph.parameters {
+      let a = try #require(first.store.buffer(parameter))
+      let b = try #require(second.store.buffer(parameter))
+      #expect(
+        Array(UnsafeBufferPointer(start: a.floats, count: a.count))
+          == Array(UnsafeBufferPointer(start: b.floats, count: b.count)))
+    }
+  }
+
+  @Test func mismatchedAndCorruptCheckpointsAreRefused() throws {
+    let folder = try SyntheticData.makeFolder(train: 4, test: 4)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let path = "\(folder)/w.safetensors"
+    try Trainer(model: try model(Self.small)).saveWeights(to: path)
+    let wider = try Trainer(
+      model: try model(Self.small.replacingOccurrences(of: "Dense[3]", with: "Dense[4]")))
+    #expect { try wider.loadWeights(from: path) } throws: {
+      "\($0)".contains("`o.weight` has shape 64×3, but the model expects 64×4")
+    }
+    let renamed = try Trainer(
+      model: try model(
+        Self.small.replacingOccurrences(of: "o: Dense", with: "out: Dense")
+          .replacingOccurrences(of: "--> o", with: "--> out")
+          .replacingOccurrences(of: "(o, labels)", with: "(out, labels)")))
+    #expect { try renamed.loadWeights(from: path) } throws: { "\($0)".contains("`o.") }
+    let bytes = try #require(FileManager.default.contents(atPath: path))
+    for cut in [3, 40, bytes.count - 5] {
+      try bytes.prefix(cut).write(to: URL(fileURLWithPath: "\(folder)/cut.safetensors"))
+      #expect { try wider.loadWeights(from: "\(folder)/cut.safetensors") } throws: {
+        "\($0)".contains("not a valid safetensors file")
+      }
+    }
+  }
+
+  @Test func npyRoundTripAndErrors() throws {
+    let folder = try SyntheticData.makeFolder(train: 4, test: 4)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let values: [Float] = [1, -2.5, 3, 4, 5, 6]
+    try NPY.write(path: "\(folder)/a.npy", shape: [2, 3], values: values)
+    let array = try NPY.read(path: "\(folder)/a.npy")
+    #expect(array.dimensions == [2, 3])
+    #expect(array.values == values)
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(folder)/bad.npy"))
+    #expect { _ = try NPY.read(path: "\(folder)/bad.npy") } throws: { "\($0)".contains("magic") }
+  }
+}
