@@ -4,12 +4,35 @@ import DLGViz
 /// Turns a lowered model into a picture: one box per layer with its op, arguments and
 /// parameter count; the tensor shape each layer produces on its outgoing edges.
 public enum ModelDiagram {
-  public static func diagram(for model: Model) -> Diagram {
+  /// `depth` collapses blocks nested deeper than it into one box per block instance (0 draws
+  /// every top-level block as a single box; nil draws every layer, blocks as clusters).
+  public static func diagram(for model: Model, depth: Int? = nil) -> Diagram {
     var diagram = Diagram(
       title: model.title, direction: direction(model.direction), nodes: [], edges: [],
       clusters: [])
+    let instances = Dictionary(
+      model.blockInstances.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    /// The box a layer is drawn in: itself, or the block instance it collapses into.
+    func box(_ layer: LayerInfo) -> String {
+      guard let depth, layer.blockPath.count > depth else { return layer.id }
+      return layer.blockPath[depth]
+    }
     let byID = Dictionary(model.layers.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    var drawn = Set<String>()
     for layer in model.layers {
+      let id = box(layer)
+      guard drawn.insert(id).inserted else { continue }
+      if id != layer.id, let instance = instances[id] {
+        let members = model.layers.filter { $0.blockPath.contains(id) }
+        let parameters = members.reduce(0) { $0 + $1.parameterCount }
+        var details = ["\(members.count) layers"]
+        if parameters > 0 { details.append("\(grouped(parameters)) params") }
+        diagram.nodes.append(
+          Diagram.Node(
+            id: id, title: instance.type, subtitle: id, details: details, family: .other,
+            shape: .rounded))
+        continue
+      }
       var details: [String] = []
       if !layer.argumentsText.isEmpty { details.append(layer.argumentsText) }
       if layer.parameterCount > 0 { details.append("\(grouped(layer.parameterCount)) params") }
@@ -22,17 +45,37 @@ public enum ModelDiagram {
           id: layer.id, title: layer.type, subtitle: layer.id, details: details,
           family: GraphDiagram.family(layer.family), shape: .rounded))
     }
+    var edges = Set<String>()
     for layer in model.layers {
       for input in layer.inputs {
-        let shape = byID[input]?.outputType?.shapeDescription
-        diagram.edges.append(Diagram.Edge(from: input, to: layer.id, label: shape))
+        guard let source = byID[input] else { continue }
+        let (from, to) = (box(source), box(layer))
+        guard from != to, edges.insert("\(from)→\(to)").inserted else { continue }
+        diagram.edges.append(
+          Diagram.Edge(from: from, to: to, label: source.outputType?.shapeDescription))
       }
+    }
+    // Blocks that are not collapsed are drawn as clusters of their layers.
+    for instance in model.blockInstances {
+      let level =
+        (model.layers.first { $0.blockPath.contains(instance.id) }?.blockPath
+          .firstIndex(of: instance.id)) ?? 0
+      if let depth, level >= depth { continue }
+      let members =
+        model.layers.filter { $0.blockPath.last == instance.id }.map(\.id)
+        .filter { drawn.contains($0) }
+        + model.blockInstances.filter { $0.parent == instance.id && drawn.contains($0.id) }.map(
+          \.id)
+      diagram.clusters.append(
+        Diagram.Cluster(
+          id: instance.id, title: "\(instance.type) \(instance.id)", members: members,
+          parent: instance.parent))
     }
     // The output shape of the final layers, shown on an edge into an output marker, so every
     // layer's output shape is on the picture.
+    let consumed = Set(model.layers.flatMap(\.inputs))
     if model.loss != nil || !model.outputs.isEmpty {
-      for layer in model.layers
-      where !model.layers.contains(where: { $0.inputs.contains(layer.id) }) {
+      for layer in model.layers where !consumed.contains(layer.id) {
         let id = "\(layer.id)__output"
         let lossText = model.loss == nil ? nil : lossDescription(model)
         diagram.nodes.append(
@@ -41,7 +84,7 @@ public enum ModelDiagram {
             subtitle: nil, details: lossText.map { [$0] } ?? [],
             family: lossText == nil ? .output : .loss, shape: .rounded))
         diagram.edges.append(
-          Diagram.Edge(from: layer.id, to: id, label: layer.outputType?.shapeDescription))
+          Diagram.Edge(from: box(layer), to: id, label: layer.outputType?.shapeDescription))
       }
     }
     return diagram

@@ -25,4 +25,6 @@ public enum DiagnosticCode {
   public static let emptyFile = "E108"
   /// Something after a complete statement on the same line.
   public static let unexpectedToken = "E109"
+  /// A `block` without its `end`.
+  public static let unclosedBlock = "E110"
 }

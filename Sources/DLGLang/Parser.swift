@@ -19,7 +19,15 @@ public enum Parser {
       state.error(problem.code, problem.message, problem.start, problem.end, help: problem.help)
     }
     state.parseFile()
-    let model = ModelFile(source: source, network: state.network, train: state.train)
+    if let open = state.openBlock {
+      state.diagnostics.append(
+        Diagnostic(
+          code: DiagnosticCode.unclosedBlock, "block `\(open.name.name)` has no `end`",
+          at: open.range, help: "add a line `end` after its last layer"))
+      state.blocks.append(open)
+    }
+    let model = ModelFile(
+      source: source, network: state.network, train: state.train, blocks: state.blocks)
     return ParseResult(model: model, diagnostics: state.diagnostics)
   }
 }
@@ -34,10 +42,13 @@ struct ParserState {
   var diagnostics: [Diagnostic] = []
   var network: NetworkSection?
   var train: TrainSection?
+  var blocks: [BlockDecl] = []
+  /// The block being declared, between `block` and `end`.
+  var openBlock: BlockDecl?
   private var section: Section = .none
   private var depth = 0
 
-  private enum Section { case none, network, train }
+  private enum Section { case none, network, train, block }
 
   init(source: SourceFile, tokens: [Token]) {
     self.source = source
@@ -101,7 +112,7 @@ struct ParserState {
       } catch {}
       skipToNextLine()
     }
-    if network == nil, train == nil {
+    if network == nil, train == nil, blocks.isEmpty, openBlock == nil {
       diagnostics.append(
         Diagnostic(
           code: DiagnosticCode.emptyFile, "the file has no `neuralnet` section",
@@ -131,6 +142,15 @@ struct ParserState {
         train = TrainSection(entries: [], range: range(of: first))
         section = .train
         return
+      case "block":
+        try parseBlockHeader()
+        return
+      case "end" where section == .block:
+        _ = advance()
+        if let block = openBlock { blocks.append(block) }
+        openBlock = nil
+        section = sectionBeforeBlock
+        return
       default: break
       }
     }
@@ -139,9 +159,49 @@ struct ParserState {
       throw fail(
         DiagnosticCode.outsideSection, "expected `neuralnet` or `train` to start a section",
         help: "a model starts with a line `neuralnet`")
-    case .network: try parseNetworkLine()
+    case .network, .block: try parseNetworkLine()
     case .train: try parseTrainLine()
     }
+  }
+
+  private var sectionBeforeBlock: Section = .none
+
+  /// `block Name(param, param: default)`.
+  private mutating func parseBlockHeader() throws(LineError) {
+    let keyword = advance()
+    if let open = openBlock {
+      error(
+        DiagnosticCode.unclosedBlock, "block `\(open.name.name)` has no `end` before this block",
+        keyword.start, keyword.end, help: "blocks cannot be nested; close it with `end`")
+      blocks.append(open)
+    } else {
+      sectionBeforeBlock = section
+    }
+    let name = try identifier("a block name such as `ConvBlock`")
+    var parameters: [BlockParameter] = []
+    if current.kind == .leftParen {
+      for argument in try argumentList(open: .leftParen, close: .rightParen) {
+        // Written as `name` or `name: default`.
+        if let label = argument.label {
+          parameters.append(BlockParameter(name: label, defaultValue: argument.value))
+        } else if case .identifier(let parameter) = argument.value.kind {
+          parameters.append(
+            BlockParameter(
+              name: Identifier(name: parameter, range: argument.range), defaultValue: nil))
+        } else {
+          error(
+            DiagnosticCode.expectedValue, "a block parameter is a name, or `name: default`",
+            argument.range.start.offset, argument.range.end.offset)
+        }
+      }
+    }
+    let body = NetworkSection(
+      mode: .sequential, title: nil, direction: nil, layers: [], chains: [],
+      range: range(of: keyword))
+    openBlock = BlockDecl(
+      name: name, parameters: parameters, body: body,
+      range: range(keyword.start, tokens[max(index - 1, 0)].end))
+    section = .block
   }
 
   private var explicitMode: NetworkSection.Mode?
@@ -217,20 +277,23 @@ struct ParserState {
         help: "remove `sequential` from the header, or remove the edges")
       return
     }
-    network?.mode = .graph
+    var chains: [EdgeChain] = []
     if groups.allSatisfy({ $0.count == 1 }) {
-      let chain = EdgeChain(nodes: groups.map { $0[0] }, range: lineRange)
-      network?.chains.append(chain)
+      chains.append(EdgeChain(nodes: groups.map { $0[0] }, range: lineRange))
     } else {
       // `a & b --> c`: every pair between consecutive groups is an edge.
       for (from, to) in zip(groups, groups.dropFirst()) {
         for a in from {
-          for b in to {
-            let chain = EdgeChain(nodes: [a, b], range: lineRange)
-            network?.chains.append(chain)
-          }
+          for b in to { chains.append(EdgeChain(nodes: [a, b], range: lineRange)) }
         }
       }
+    }
+    if section == .block {
+      openBlock?.body.mode = .graph
+      openBlock?.body.chains += chains
+    } else {
+      network?.mode = .graph
+      network?.chains += chains
     }
   }
 
@@ -276,10 +339,20 @@ struct ParserState {
       _ = advance()
       label = text
     }
+    var repeatCount: Expression?
+    if current.kind == .star {
+      _ = advance()
+      repeatCount = try expression()
+    }
     let end = tokens[max(index - 1, 0)].end
     let layer = LayerDecl(
-      id: id, type: type, arguments: arguments, label: label, range: range(start, end))
-    network?.layers.append(layer)
+      id: id, type: type, arguments: arguments, label: label, repeatCount: repeatCount,
+      range: range(start, end))
+    if section == .block {
+      openBlock?.body.layers.append(layer)
+    } else {
+      network?.layers.append(layer)
+    }
   }
 
   // MARK: Train lines

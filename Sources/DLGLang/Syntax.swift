@@ -6,11 +6,47 @@ public struct ModelFile: Sendable {
   public var source: SourceFile
   public var network: NetworkSection?
   public var train: TrainSection?
+  /// Reusable blocks declared with `block Name(params) ... end`, in order.
+  public var blocks: [BlockDecl]
 
-  public init(source: SourceFile, network: NetworkSection?, train: TrainSection?) {
+  public init(
+    source: SourceFile, network: NetworkSection?, train: TrainSection?, blocks: [BlockDecl] = []
+  ) {
     self.source = source
     self.network = network
     self.train = train
+    self.blocks = blocks
+  }
+}
+
+/// `block ConvBlock(filters, kernel: 3x3) ... end`: layers and edges used like one layer.
+/// Its body is a network section: sequential (each layer feeds the next, the first gets the
+/// block's input) or graph mode, where the name `in` stands for the block's input. The block's
+/// output is its layer named `out`, or else its last layer.
+public struct BlockDecl: Sendable {
+  public var name: Identifier
+  public var parameters: [BlockParameter]
+  public var body: NetworkSection
+  public var range: SourceRange
+
+  public init(
+    name: Identifier, parameters: [BlockParameter], body: NetworkSection, range: SourceRange
+  ) {
+    self.name = name
+    self.parameters = parameters
+    self.body = body
+    self.range = range
+  }
+}
+
+/// A block parameter, with its default value if it has one (`kernel: 3x3`).
+public struct BlockParameter: Sendable {
+  public var name: Identifier
+  public var defaultValue: Expression?
+
+  public init(name: Identifier, defaultValue: Expression?) {
+    self.name = name
+    self.defaultValue = defaultValue
   }
 }
 
@@ -56,16 +92,20 @@ public struct LayerDecl: Sendable {
   /// The bracketed arguments; empty when the brackets are omitted (`Flatten`).
   public var arguments: [Argument]
   public var label: String?
+  /// `ConvBlock[32] * 3`: the layer repeated, each copy feeding the next.
+  public var repeatCount: Expression?
   /// The whole declaration.
   public var range: SourceRange
 
   public init(
-    id: Identifier?, type: Identifier, arguments: [Argument], label: String?, range: SourceRange
+    id: Identifier?, type: Identifier, arguments: [Argument], label: String?,
+    repeatCount: Expression? = nil, range: SourceRange
   ) {
     self.id = id
     self.type = type
     self.arguments = arguments
     self.label = label
+    self.repeatCount = repeatCount
     self.range = range
   }
 }

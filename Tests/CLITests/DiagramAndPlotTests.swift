@@ -143,3 +143,24 @@ import Testing
     #expect(trainingDot.contains("rankdir=LR"))
   }
 }
+
+@Suite struct BlockDiagramTests {
+  @Test func depthCollapsesBlocks() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let graphs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("graphs")
+    let model = graphs.appendingPathComponent("blocks_cnn.dlg").path
+    let full = try CLIRunner.run(["viz", model, "-o", "\(folder)/full.dot"])
+    #expect(full.status == 0, "\(full.standardError)")
+    let fullDot = try String(contentsOfFile: "\(folder)/full.dot", encoding: .utf8)
+    #expect(fullDot.components(separatedBy: "subgraph cluster_").count - 1 == 5)
+    #expect(fullDot.contains("ConvBlock more.1"))
+    let collapsed = try CLIRunner.run(["viz", model, "--depth", "0", "-o", "\(folder)/c.dot"])
+    #expect(collapsed.status == 0)
+    let dot = try String(contentsOfFile: "\(folder)/c.dot", encoding: .utf8)
+    #expect(!dot.contains("subgraph cluster_"))
+    #expect(dot.contains("\"more.1\" -> \"more.2\""))
+    #expect(dot.contains("4 layers"))
+  }
+}

@@ -6,7 +6,9 @@ enum ArgumentBinder {
   /// Largest extent a single dimension may have; anything bigger is a typo, not a model.
   static let maximumExtent = 1 << 24
 
-  static func bind(_ layer: LayerDecl, to spec: LayerSpec) -> (BoundArguments, [Diagnostic]) {
+  static func bind(
+    _ layer: LayerDecl, to spec: LayerSpec, environment: [String: Constant] = [:]
+  ) -> (BoundArguments, [Diagnostic]) {
     var values: [String: ArgumentValue] = [:]
     var diagnostics: [Diagnostic] = []
     let positional = spec.parameters.filter(\.positional)
@@ -17,7 +19,7 @@ enum ArgumentBinder {
       var dims: [Int] = []
       for argument in layer.arguments {
         do {
-          dims.append(try extent(argument.value))
+          dims.append(try extent(argument.value, environment))
         } catch {
           diagnostics.append(error)
         }
@@ -64,7 +66,8 @@ enum ArgumentBinder {
         continue
       }
       do {
-        values[parameter.name] = try convert(argument.value, to: parameter, layer: spec.name)
+        values[parameter.name] = try convert(
+          argument.value, to: parameter, layer: spec.name, environment)
       } catch {
         diagnostics.append(error)
       }
@@ -101,10 +104,11 @@ enum ArgumentBinder {
     }
   }
 
-  private static func convert(_ expression: Expression, to parameter: ParameterSpec, layer: String)
-    throws(Diagnostic) -> ArgumentValue
-  {
-    let value = try ConstantEvaluator.evaluate(expression)
+  private static func convert(
+    _ expression: Expression, to parameter: ParameterSpec, layer: String,
+    _ environment: [String: Constant]
+  ) throws(Diagnostic) -> ArgumentValue {
+    let value = try ConstantEvaluator.evaluate(expression, environment)
     let mismatch = { (expected: String) in
       Diagnostic(
         code: "E207",
@@ -114,13 +118,14 @@ enum ArgumentBinder {
     switch parameter.kind {
     case .integer:
       guard case .integer = value else { throw mismatch("an integer") }
-      return .integer(try extent(expression))
+      return .integer(try extent(expression, environment))
     case .float:
       guard let number = value.number else { throw mismatch("a number") }
       return .float(number)
     case .dimensions(let rank):
       switch value {
-      case .integer: return .dimensions(Array(repeating: try extent(expression), count: rank))
+      case .integer:
+        return .dimensions(Array(repeating: try extent(expression, environment), count: rank))
       case .dimensions(let dims) where dims.count == rank:
         for dim in dims where dim < 1 || dim > maximumExtent {
           throw Diagnostic(
@@ -156,8 +161,10 @@ enum ArgumentBinder {
 
   /// A positive integer extent (a unit count, a dimension), range-checked so an absurd shape
   /// is refused here instead of allocating gigabytes later.
-  private static func extent(_ expression: Expression) throws(Diagnostic) -> Int {
-    guard case .integer(let n) = try ConstantEvaluator.evaluate(expression) else {
+  private static func extent(_ expression: Expression, _ environment: [String: Constant])
+    throws(Diagnostic) -> Int
+  {
+    guard case .integer(let n) = try ConstantEvaluator.evaluate(expression, environment) else {
       throw Diagnostic(
         code: "E207", "expected a positive integer here", at: expression.range)
     }

@@ -13,32 +13,38 @@ enum Constant {
 
 /// Evaluates constant expressions (`1/255`, `2*16`, `-1`) with overflow checks.
 enum ConstantEvaluator {
-  static func evaluate(_ expression: Expression) throws(Diagnostic) -> Constant {
+  /// Evaluates `expression`; names bound in `environment` (a block's parameters) stand for
+  /// their values.
+  static func evaluate(_ expression: Expression, _ environment: [String: Constant] = [:])
+    throws(Diagnostic) -> Constant
+  {
     switch expression.kind {
     case .integer(let n): return .integer(n)
     case .float(let x): return .float(x)
     case .string(let s): return .string(s)
-    case .identifier(let name): return .name(name)
+    case .identifier(let name): return environment[name] ?? .name(name)
     case .dimensions(let dims): return .dimensions(dims)
     case .list(let items):
       var values: [Constant] = []
-      for item in items { values.append(try evaluate(item)) }
+      for item in items { values.append(try evaluate(item, environment)) }
       return .list(values)
     case .call(let name, let arguments):
       var values: [(label: String?, value: Constant, range: SourceRange)] = []
       for argument in arguments {
-        values.append((argument.label?.name, try evaluate(argument.value), argument.range))
+        values.append(
+          (argument.label?.name, try evaluate(argument.value, environment), argument.range))
       }
       return .call(name: name.name, arguments: values)
     case .negate(let inner):
-      switch try evaluate(inner) {
+      switch try evaluate(inner, environment) {
       case .integer(let n) where n != Int.min: return .integer(-n)
       case .float(let x): return .float(-x)
       default:
         throw Diagnostic(code: "E220", "only numbers can be negated", at: expression.range)
       }
     case .binary(let op, let lhs, let rhs):
-      return try arithmetic(op, try evaluate(lhs), try evaluate(rhs), at: expression.range)
+      return try arithmetic(
+        op, try evaluate(lhs, environment), try evaluate(rhs, environment), at: expression.range)
     }
   }
 

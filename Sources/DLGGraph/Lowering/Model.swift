@@ -16,6 +16,17 @@ public struct LayerInfo: Sendable {
   public var parameterCount: Int
   public var family: OpFamily
   public var location: SourceRange
+  /// The block instances it sits in, outermost first (`["b1"]`); empty at the top level.
+  public var blockPath: [String] = []
+}
+
+/// One use of a block in a model: `b1: ConvBlock[32]` (repeated uses get `b1.1`, `b1.2`, ...).
+public struct BlockInstance: Sendable {
+  public var id: String
+  /// The block's name (`ConvBlock`).
+  public var type: String
+  /// The enclosing instance, for blocks used inside blocks.
+  public var parent: String?
 }
 
 /// A `.dlg` file lowered to a static forward graph, with everything training needs.
@@ -36,6 +47,10 @@ public struct Model: Sendable {
   /// Metric values, by metric name (`correct` is a count; accuracy = correct / samples).
   public var metrics: [String: ValueID]
   public var training: TrainingConfig?
+  /// Top-level layer and block ids → their outputs (what a loss may name).
+  public var namedOutputs: [String: ValueID] = [:]
+  /// Every block use, for drawing them as clusters.
+  public var blockInstances: [BlockInstance] = []
 
   /// Total trainable parameters.
   public var parameterCount: Int {

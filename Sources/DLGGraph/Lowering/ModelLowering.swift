@@ -6,6 +6,8 @@ public enum ModelLowering {
   /// Shape errors are found here, before any data is read.
   public static func lower(_ file: ModelFile) -> (model: Model?, diagnostics: [Diagnostic]) {
     guard let network = file.network else {
+      // A file of blocks only (a library module) is valid to check, not to run.
+      if !file.blocks.isEmpty { return (nil, []) }
       return (
         nil,
         [
@@ -24,6 +26,8 @@ public enum ModelLowering {
       layers: lowering.layers,
       input: lowering.layers.first { $0.type == "Input" }?.output,
       labels: nil, outputs: sinks.compactMap(\.output), loss: nil, metrics: [:], training: nil)
+    model.namedOutputs = lowering.namedOutputs
+    model.blockInstances = lowering.blockInstances
     var diagnostics = lowering.diagnostics
     if let train = file.train {
       var trainLowering = TrainSectionLowering()

@@ -77,11 +77,15 @@ struct TrainSectionLowering {
           at: entry.value.range, help: "write `\(name.name)(out, labels)`"))
       return
     }
-    guard let layer = model.layers.first(where: { $0.id == outputName }) else {
+    guard
+      let named = model.namedOutputs[outputName]
+        ?? model.layers.first(where: { $0.id == outputName })?.output
+    else {
+      if model.layers.contains(where: { $0.id == outputName }) { return }  // its layer has an error
       diagnostics.append(
         Diagnostic(
           code: "E406", "no layer named `\(outputName)`", at: arguments[0].range,
-          help: closestMatch(to: outputName, among: model.layers.map(\.id)).map {
+          help: closestMatch(to: outputName, among: Array(model.namedOutputs.keys)).map {
             "did you mean `\($0)`?"
           }))
       return
@@ -93,7 +97,7 @@ struct TrainSectionLowering {
           at: arguments[1].range, help: "labels come from the data source; write `labels`"))
       return
     }
-    guard let logits = layer.output else { return }  // its layer already has an error
+    let logits = named
     let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
     model.labels = labels
     do {

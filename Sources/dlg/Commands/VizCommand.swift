@@ -17,6 +17,9 @@ struct VizCommand: ParsableCommand {
   @Option(help: "Layout direction: TB, BT, LR or RL (default: the file's, or TB).")
   var rankdir: String?
 
+  @Option(help: "Collapse blocks nested deeper than N into one box each (0: every block is a box).")
+  var depth: Int?
+
   @Flag(help: "Draw the ops after optimization: fused nodes list what they fused.")
   var optimized = false
 
@@ -27,6 +30,7 @@ struct VizCommand: ParsableCommand {
     if let rankdir, !["TB", "TD", "BT", "LR", "RL"].contains(rankdir.uppercased()) {
       throw ValidationError("--rankdir must be TB, BT, LR or RL")
     }
+    if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more") }
   }
 
   func run() throws {
@@ -59,7 +63,7 @@ struct VizCommand: ParsableCommand {
 
   /// Layers by default; ops of the inference graph or the training step on request.
   private func picture(of model: Model) throws -> Diagram {
-    guard optimized || training else { return ModelDiagram.diagram(for: model) }
+    guard optimized || training else { return ModelDiagram.diagram(for: model, depth: depth) }
     let fetches = model.loss.map { [$0] + model.metrics.values.sorted() } ?? model.outputs
     var graph = DeadCodeElimination.run(model.graph, keeping: fetches)
     var graphFetches = fetches

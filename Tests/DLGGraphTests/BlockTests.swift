@@ -1,0 +1,80 @@
+import DLGGraph
+import DLGLang
+import Testing
+
+@Suite struct BlockTests {
+  static let blocks = """
+    block ConvBlock(filters, kernel: 3x3)
+      conv: Conv2D[filters, kernel, relu, padding: same]
+      pool: MaxPool2D[2x2]
+    end
+
+    block Residual(width)
+      a: Dense[width, relu]
+      b: Dense[width]
+      sum: Add
+      out: ReLU
+      in --> a --> b --> sum --> out
+      in --> sum
+    end
+
+    """
+
+  @Test func blocksInlineWithQualifiedIDsAndParameters() throws {
+    let (model, diagnostics) = lower(
+      Self.blocks + """
+        neuralnet
+          image: Input[16, 16, 1]
+          stem: ConvBlock[4]
+          more: ConvBlock[8, kernel: 5x5] * 2
+          flat: Flatten
+          res: Residual[32] * 2
+          image --> stem --> more --> flat --> res
+        """)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let m = try #require(model)
+    let ids = m.layers.map(\.id)
+    #expect(ids.contains("stem.conv") && ids.contains("more.2.pool") && ids.contains("res.2.out"))
+    let shapes = Dictionary(
+      uniqueKeysWithValues: m.layers.map { ($0.id, $0.outputType?.shapeDescription ?? "-") })
+    #expect(shapes["stem.pool"] == "N×8×8×4")
+    #expect(shapes["more.1.pool"] == "N×4×4×8")
+    #expect(shapes["more.2.pool"] == "N×2×2×8")
+    #expect(shapes["res.2.out"] == "N×32")
+    // The 5x5 kernel reached the convolution: 5·5·4·8 weights + 8 biases.
+    #expect(m.layers.first { $0.id == "more.1.conv" }?.parameterCount == 5 * 5 * 4 * 8 + 8)
+    #expect(m.layers.first { $0.id == "res.1.sum" }?.inputs.sorted() == ["flat", "res.1.b"])
+    #expect(m.blockInstances.map(\.id) == ["stem", "more.1", "more.2", "res.1", "res.2"])
+    #expect(m.layers.first { $0.id == "more.2.conv" }?.blockPath == ["more.2"])
+    #expect(m.namedOutputs["res"] != nil)
+  }
+
+  @Test func blockMistakesAreReported() throws {
+    let (_, diagnostics) = lower(
+      Self.blocks + """
+        block Loop(n)
+          x: Loop[n]
+        end
+        neuralnet
+          image: Input[16, 16, 1]
+          a: ConvBlock[4, kernal: 5x5]
+          b: ConvBlock
+          c: Loop[1]
+          d: ConvBlock[4] * 0
+          image --> a
+          image --> b
+          image --> c
+          image --> d
+        """)
+    #expect(diagnostics.contains { $0.code == "E205" && $0.help?.contains("kernel") == true })
+    #expect(diagnostics.contains { $0.code == "E206" && $0.message.contains("filters") })
+    #expect(diagnostics.contains { $0.code == "E217" && $0.message.contains("Loop → Loop") })
+    #expect(diagnostics.contains { $0.code == "E218" })
+  }
+
+  @Test func unclosedBlockIsAParseError() {
+    let result = Parser.parse(
+      SourceFile(path: "b.dlg", text: "block A(x)\n  d: Dense[x]\nneuralnet\n  i: Input[2]\n"))
+    #expect(result.diagnostics.contains { $0.code == "E110" })
+  }
+}
