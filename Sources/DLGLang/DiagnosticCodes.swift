@@ -27,4 +27,8 @@ public enum DiagnosticCode {
   public static let unexpectedToken = "E109"
   /// A `block` without its `end`.
   public static let unclosedBlock = "E110"
+  /// An imported file that cannot be found or read.
+  public static let importNotFound = "E111"
+  /// Files that import each other in a cycle.
+  public static let importCycle = "E112"
 }

@@ -26,8 +26,9 @@ public enum Parser {
           at: open.range, help: "add a line `end` after its last layer"))
       state.blocks.append(open)
     }
-    let model = ModelFile(
+    var model = ModelFile(
       source: source, network: state.network, train: state.train, blocks: state.blocks)
+    model.imports = state.imports
     return ParseResult(model: model, diagnostics: state.diagnostics)
   }
 }
@@ -43,6 +44,7 @@ struct ParserState {
   var network: NetworkSection?
   var train: TrainSection?
   var blocks: [BlockDecl] = []
+  var imports: [ImportDecl] = []
   /// The block being declared, between `block` and `end`.
   var openBlock: BlockDecl?
   private var section: Section = .none
@@ -112,7 +114,7 @@ struct ParserState {
       } catch {}
       skipToNextLine()
     }
-    if network == nil, train == nil, blocks.isEmpty, openBlock == nil {
+    if network == nil, train == nil, blocks.isEmpty, openBlock == nil, imports.isEmpty {
       diagnostics.append(
         Diagnostic(
           code: DiagnosticCode.emptyFile, "the file has no `neuralnet` section",
@@ -144,6 +146,24 @@ struct ParserState {
         return
       case "block":
         try parseBlockHeader()
+        return
+      case "import" where section != .block:
+        _ = advance()
+        let target = current
+        switch target.kind {
+        case .string(let path):
+          _ = advance()
+          imports.append(
+            ImportDecl(path: path, isLibrary: false, range: range(first.start, target.end)))
+        case .identifier(let name):
+          _ = advance()
+          imports.append(
+            ImportDecl(path: name, isLibrary: true, range: range(first.start, target.end)))
+        default:
+          throw fail(
+            DiagnosticCode.expectedValue, "expected a file to import",
+            help: "write `import \"blocks.dlg\"` or `import conv` for stdlib/conv.dlg")
+        }
         return
       case "end" where section == .block:
         _ = advance()

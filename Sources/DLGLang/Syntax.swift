@@ -6,8 +6,11 @@ public struct ModelFile: Sendable {
   public var source: SourceFile
   public var network: NetworkSection?
   public var train: TrainSection?
-  /// Reusable blocks declared with `block Name(params) ... end`, in order.
+  /// Reusable blocks declared with `block Name(params) ... end`, in order; after loading, also
+  /// the blocks of imported files.
   public var blocks: [BlockDecl]
+  /// `import "path.dlg"` and `import name` lines.
+  public var imports: [ImportDecl] = []
 
   public init(
     source: SourceFile, network: NetworkSection?, train: TrainSection?, blocks: [BlockDecl] = []
@@ -35,6 +38,21 @@ public struct BlockDecl: Sendable {
     self.name = name
     self.parameters = parameters
     self.body = body
+    self.range = range
+  }
+}
+
+/// `import "blocks/conv.dlg"` (a path relative to the importing file) or `import conv`
+/// (`conv.dlg` in the standard library, `stdlib/`).
+public struct ImportDecl: Sendable {
+  public var path: String
+  /// True for `import name`: looked up in the standard library.
+  public var isLibrary: Bool
+  public var range: SourceRange
+
+  public init(path: String, isLibrary: Bool, range: SourceRange) {
+    self.path = path
+    self.isLibrary = isLibrary
     self.range = range
   }
 }

@@ -18,8 +18,10 @@ import Testing
   func optimizedMatchesUnoptimized(file: String) throws {
     let path = Self.graphsFolder.appendingPathComponent(file).path
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    let parsed = Parser.parse(SourceFile(path: path, text: text))
-    let model = try #require(ModelLowering.lower(parsed.model).model)
+    let loaded = ModuleLoader(libraryPaths: ModuleLoader.defaultLibraryPaths(for: path))
+      .load(SourceFile(path: path, text: text))
+    #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+    let model = try #require(ModelLowering.lower(loaded.file).model)
     guard model.training != nil, ModelLowering.nonExecutableLayers(model).isEmpty,
       let inputValue = model.input, let labelValue = model.labels, let lossValue = model.loss
     else { return }

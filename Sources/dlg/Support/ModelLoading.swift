@@ -6,17 +6,30 @@ import Foundation
 /// Throws `ExitCode.failure` after printing when the model has errors.
 enum ModelLoading {
   static func load(_ path: String) throws -> Model {
-    let source = try readSource(path)
-    let parsed = Parser.parse(source)
-    let renderer = DiagnosticRenderer(sources: [source], color: Terminal.standardErrorIsTerminal)
-    if parsed.diagnostics.contains(where: { $0.severity == .error }) {
-      report(parsed.diagnostics, renderer)
+    let (loaded, renderer) = try loadModule(path)
+    let (model, diagnostics) = ModelLowering.lower(loaded.file)
+    report(loaded.diagnostics + diagnostics, renderer)
+    guard let model else {
+      if loaded.file.network == nil, !loaded.file.blocks.isEmpty, diagnostics.isEmpty {
+        Terminal.failure("\(path) declares blocks but no `neuralnet`: import it from a model")
+      }
       throw ExitCode.failure
     }
-    let (model, diagnostics) = ModelLowering.lower(parsed.model)
-    report(parsed.diagnostics + diagnostics, renderer)
-    guard let model else { throw ExitCode.failure }
     return model
+  }
+
+  /// Reads a file and its imports, printing and failing on syntax errors.
+  static func loadModule(_ path: String) throws -> (ModuleLoader.Loaded, DiagnosticRenderer) {
+    let source = try readSource(path)
+    let loader = ModuleLoader(libraryPaths: ModuleLoader.defaultLibraryPaths(for: path))
+    let loaded = loader.load(source)
+    let renderer = DiagnosticRenderer(
+      sources: loaded.sources, color: Terminal.standardErrorIsTerminal)
+    if loaded.diagnostics.contains(where: { $0.severity == .error }) {
+      report(loaded.diagnostics, renderer)
+      throw ExitCode.failure
+    }
+    return (loaded, renderer)
   }
 
   static func readSource(_ path: String) throws -> SourceFile {
