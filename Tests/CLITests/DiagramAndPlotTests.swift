@@ -164,3 +164,28 @@ import Testing
     #expect(dot.contains("4 layers"))
   }
 }
+
+/// The DOT written for a few models and a flowchart, compared with reviewed golden files in
+/// Tests/CLITests/Golden. After an intended change of style, regenerate them with the commands
+/// in each test and review the difference.
+@Suite struct GoldenDOTTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+  static let golden = root.appendingPathComponent("Tests/CLITests/Golden").path
+
+  @Test(arguments: [
+    (["viz", "graphs/fashion_mnist.dlg"], "fashion_mnist.dot"),
+    (["viz", "graphs/blocks_cnn.dlg", "--depth", "0"], "blocks_cnn_depth0.dot"),
+    (["diagram", "Tests/CLITests/Golden/service.mmd"], "service.dot"),
+  ])
+  func matchesGolden(arguments: [String], golden: String) throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let result = try CLIRunner.run(
+      arguments + ["-o", "\(folder)/out.dot"], in: Self.root.path)
+    #expect(result.status == 0, "\(result.standardError)")
+    let produced = try String(contentsOfFile: "\(folder)/out.dot", encoding: .utf8)
+    let expected = try String(contentsOfFile: "\(Self.golden)/\(golden)", encoding: .utf8)
+    #expect(produced == expected)
+  }
+}
