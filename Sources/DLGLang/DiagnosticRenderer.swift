@@ -92,7 +92,9 @@ public func closestMatch(to name: String, among candidates: [String]) -> String?
   }
   guard let best else { return nil }
   let allowed = max(1, min(target.count, best.candidate.count) / 3)
-  return best.distance <= allowed ? best.candidate : nil
+  // A one-letter name is never "close" to another one-letter name.
+  let longest = max(target.count, best.candidate.unicodeScalars.count)
+  return best.distance <= allowed && best.distance < longest ? best.candidate : nil
 }
 
 /// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of a span).

@@ -113,3 +113,24 @@ import Testing
     #expect(result.standardError.contains(".svg"))
   }
 }
+
+@Suite struct CheckJSONTests {
+  @Test func diagnosticsAsJSONWithPlaces() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let path = "\(folder)/bad.dlg"
+    try "neuralnet\n  x: Input[4]\n  y: Dens[3]\n  x --> y\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run(["check", "--json", path])
+    #expect(result.status == 1)
+    #expect(result.standardError.isEmpty)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    #expect(object["ok"] as? Bool == false)
+    let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
+    #expect(diagnostics.first?["code"] as? String == "E201")
+    #expect(diagnostics.first?["line"] as? Int == 3)
+    #expect(diagnostics.first?["column"] as? Int == 6)
+    #expect((diagnostics.first?["help"] as? String)?.contains("Dense") == true)
+  }
+}
