@@ -13,7 +13,8 @@ struct DLGCommand: ParsableCommand {
     commandName: "dlg",
     abstract: "Parse, optimize, train and draw deep-learning dataflow graphs written in .dlg.",
     subcommands: [
-      RunCommand.self, CheckCommand.self, VizCommand.self, DiagramCommand.self, CompileCommand.self,
+      RunCommand.self, CheckCommand.self, FormatCommand.self, VizCommand.self, DiagramCommand.self,
+      CompileCommand.self,
       BenchCommand.self, PlotCommand.self, EvalCommand.self, PredictCommand.self,
     ]
   )
