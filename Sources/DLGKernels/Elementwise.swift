@@ -261,3 +261,44 @@ extension Elementwise {
     }
   }
 }
+
+/// Inverted dropout with a counter-based generator: element `i` of step `seed` is kept or
+/// dropped the same way on every run and whatever the thread count.
+extension Elementwise {
+  /// mask[i] = 1/(1−rate) with probability 1−rate, else 0; y = x · mask.
+  public static func dropout(
+    count: Int, rate: Float, seed: UInt64, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
+    mask: UnsafeMutablePointer<Float>
+  ) {
+    let keep = 1 / (1 - rate)
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range {
+        var z = seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let u = Float(z >> 40) / Float(1 << 24)
+        let m: Float = u >= rate ? keep : 0
+        mask[i] = m
+        y[i] = x[i] * m
+      }
+    }
+  }
+
+  /// y = a · b, elementwise.
+  public static func multiply(
+    count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      var i = range.lowerBound
+      while i + width <= range.upperBound {
+        store(load(a + i) * load(b + i), y + i)
+        i += width
+      }
+      while i < range.upperBound {
+        y[i] = a[i] * b[i]
+        i += 1
+      }
+    }
+  }
+}

@@ -128,3 +128,20 @@ import Testing
     }
   }
 }
+
+@Suite struct DropoutKernelTests {
+  @Test func dropsAboutTheRateAndIsDeterministic() {
+    let count = 100_000
+    let x = [Float](repeating: 2, count: count)
+    var y = [Float](repeating: 0, count: count)
+    var mask = [Float](repeating: 0, count: count)
+    Elementwise.dropout(count: count, rate: 0.3, seed: 42, x: x, y: &y, mask: &mask)
+    let dropped = mask.filter { $0 == 0 }.count
+    #expect(abs(Double(dropped) / Double(count) - 0.3) < 0.01)
+    #expect(y.allSatisfy { $0 == 0 || abs($0 - 2 / 0.7) < 1e-5 })
+    var again = [Float](repeating: 0, count: count)
+    var mask2 = [Float](repeating: 0, count: count)
+    Elementwise.dropout(count: count, rate: 0.3, seed: 42, x: x, y: &again, mask: &mask2)
+    #expect(again == y)
+  }
+}

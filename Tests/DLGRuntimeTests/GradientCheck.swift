@@ -64,6 +64,9 @@ struct GradientChecker {
   /// Inputs that are not parameters (labels), with a function that fills their buffer.
   var fixedInputs: [(ValueID, (TensorBuffer) -> Void)] = []
   var batch = 1
+  /// Runs the finite differences in training mode too (ops such as dropout behave
+  /// differently in evaluation; with the same step they draw the same mask).
+  var trainingMode = false
 
   /// Checks every parameter's gradient; returns the worst relative error seen.
   func check(epsilon: Float = 1e-2, seed: UInt64 = 7) throws -> Float {
@@ -86,7 +89,7 @@ struct GradientChecker {
     // run, as training does.
     func run(_ plan: Executable) throws {
       for (value, fill) in fixedInputs { fill(try #require(plan.buffer(value))) }
-      plan.run(StepInfo(step: 1, training: plan === train))
+      plan.run(StepInfo(step: 1, training: plan === train || trainingMode))
     }
     try run(train)
     var worst: Float = 0

@@ -66,6 +66,17 @@ import Testing
     #expect(error < 2e-2)
   }
 
+  @Test func dropoutAndMultiply() throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([4, 9]), initializer: .heUniform(fanIn: 1))
+    let w = graph.addParameter("w", .fixed([4, 9]), initializer: .heUniform(fanIn: 1))
+    let dropped = try graph.apply(Dropout(rate: 0.5, salt: 3), [x], name: "drop")[0]
+    let y = try graph.apply1(Multiply(), [dropped, w], name: "mul")
+    var checker = GradientChecker(graph: graph, output: y)
+    checker.trainingMode = true
+    #expect(try checker.check(epsilon: 1e-3) < 2e-2)
+  }
+
   @Test func reshapeIsAViewWithAGradient() throws {
     var graph = Graph()
     let x = graph.addParameter("x", .fixed([2, 3, 4]), initializer: .heUniform(fanIn: 2))

@@ -11,6 +11,11 @@ extension LayerCatalog {
     lowering: { arguments, inputs, context throws(ShapeError) in
       let x = inputs[0]
       let type = context.graph[x].type
+      guard type.dtype == .float32 else {
+        throw ShapeError(
+          "Dense expects f32 features, got \(type)",
+          help: "integer ids go through an Embedding layer first")
+      }
       guard type.rank == 2, case .fixed(let features) = type.shape[1] else {
         throw ShapeError(
           "Dense expects a batch of feature vectors [N, features], got \(type)",

@@ -7,9 +7,9 @@ extension LayerCatalog {
     ("AvgPool1D", .pooling), ("AvgPool3D", .pooling),
     ("GlobalMaxPool1D", .pooling), ("GlobalMaxPool2D", .pooling), ("GlobalAvgPool1D", .pooling),
     ("BatchNorm", .normalization), ("LayerNorm", .normalization), ("GroupNorm", .normalization),
-    ("Dropout", .other), ("Embedding", .other),
+    ("Embedding", .other),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
-    ("Concat", .merge), ("Multiply", .merge),
+    ("Concat", .merge),
     ("Attention", .other), ("MultiHeadAttention", .other),
     ("GELU", .activation),
   ].map { name, family in

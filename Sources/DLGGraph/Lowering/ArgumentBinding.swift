@@ -2,6 +2,15 @@ import DLGLang
 
 /// Matches a layer's written arguments to its parameters: positional in order, labelled by
 /// name, defaults for the rest, each value checked against the parameter's kind.
+extension ParameterKind {
+  var isShape: Bool {
+    switch self {
+    case .shape, .batchedShape: true
+    default: false
+    }
+  }
+}
+
 enum ArgumentBinder {
   /// Largest extent a single dimension may have; anything bigger is a typo, not a model.
   static let maximumExtent = 1 << 24
@@ -14,10 +23,23 @@ enum ArgumentBinder {
     let positional = spec.parameters.filter(\.positional)
     var nextPositional = 0
 
-    // Shape-like layers (`Input[28, 28, 1]`) take every positional argument as one shape.
-    if spec.parameters.count == 1, case .shape = spec.parameters[0].kind {
+    // Shape-like layers (`Input[28, 28, 1]`, `f32[N, 28, 28, 1]`) take every positional
+    // argument as one shape.
+    if spec.parameters.count == 1, spec.parameters[0].kind.isShape {
       var dims: [Int] = []
-      for argument in layer.arguments {
+      var arguments = layer.arguments[...]
+      if case .batchedShape = spec.parameters[0].kind {
+        guard case .identifier("N")? = arguments.first?.value.kind else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E207", "a typed input's first dimension is the batch, written `N`",
+              at: arguments.first?.range ?? layer.range,
+              help: "for example \(spec.name)[N, 28, 28, 1]"))
+          return (BoundArguments(values: [:]), diagnostics)
+        }
+        arguments = arguments.dropFirst()
+      }
+      for argument in arguments {
         do {
           dims.append(try extent(argument.value, environment))
         } catch {
@@ -153,9 +175,12 @@ enum ArgumentBinder {
             ?? "use one of: " + names.joined(separator: ", "))
       }
       return .name(name)
-    case .shape:
+    case .shape, .batchedShape:
       guard case .dimensions(let dims) = value else { throw mismatch("a shape") }
       return .shape(dims)
+    case .layerReference:
+      guard case .name(let name) = value else { throw mismatch("the id of another layer") }
+      return .name(name)
     }
   }
 

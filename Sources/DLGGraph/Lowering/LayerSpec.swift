@@ -10,6 +10,10 @@ public enum ParameterKind: Sendable {
   case choice([String])
   /// A list of positive integers: a shape.
   case shape
+  /// `N, d1, d2, ...`: a shape whose first dimension is the batch, written `N`.
+  case batchedShape
+  /// The id of another layer (`share: fc1`).
+  case layerReference
 }
 
 /// One parameter of a layer type: `Conv2D[filters, kernel, activation, stride:, padding:]`.

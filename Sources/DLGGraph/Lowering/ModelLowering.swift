@@ -24,7 +24,7 @@ public enum ModelLowering {
     var model = Model(
       file: file, title: network.title, direction: network.direction, graph: lowering.graph,
       layers: lowering.layers,
-      input: lowering.layers.first { $0.type == "Input" }?.output,
+      input: lowering.layers.first { ["Input", "f32", "i32"].contains($0.type) }?.output,
       labels: nil, outputs: sinks.compactMap(\.output), loss: nil, metrics: [:], training: nil)
     model.namedOutputs = lowering.namedOutputs
     model.blockInstances = lowering.blockInstances

@@ -1,0 +1,82 @@
+import DLGKernels
+
+/// Inverted dropout: while training, each element is zeroed with probability `rate` and the
+/// rest scaled by 1/(1−rate); in evaluation it passes values through. Outputs: (y, mask); the
+/// gradient multiplies by the same mask.
+public struct Dropout: Operator {
+  public var rate: Float
+  /// Distinguishes the masks of different dropout layers in the same step.
+  public var salt: UInt64
+
+  public init(rate: Float, salt: UInt64) {
+    self.rate = rate
+    self.salt = salt
+  }
+
+  public var name: String { "Dropout" }
+  public var attributeSummary: String { "rate \(rate)" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .other }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
+    return [inputs[0], inputs[0]]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil] }
+    return [try builder.add(Multiply(), [dy, node.outputs[1]], "dDropout")]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (x, y, mask) = (binding.inputs[0].floats, binding.outputs[0].floats, binding.outputs[1].floats)
+    let (rate, salt) = (rate, salt)
+    return { info in
+      if info.training, rate > 0 {
+        Elementwise.dropout(
+          count: count, rate: rate, seed: salt &+ UInt64(max(info.step, 0)) &* 0x2545_F491,
+          x: x, y: y, mask: mask)
+      } else {
+        Elementwise.copy(count: count, from: x, to: y)
+        Elementwise.fill(count: count, value: 1, mask)
+      }
+    }
+  }
+}
+
+/// Elementwise product of two tensors of the same shape.
+public struct Multiply: Operator {
+  public init() {}
+
+  public var name: String { "Multiply" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .merge }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    try ShapeRules.expectFloat(inputs[0], op: name, what: "inputs")
+    return [inputs[0]]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil, nil] }
+    return [
+      try builder.add(Multiply(), [dy, node.inputs[1]], "dA"),
+      try builder.add(Multiply(), [dy, node.inputs[0]], "dB"),
+    ]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.outputs[0].count
+    let (a, b, y) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats)
+    return { _ in Elementwise.multiply(count: count, a, b, y) }
+  }
+}
