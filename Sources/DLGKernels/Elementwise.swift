@@ -287,7 +287,8 @@ extension Elementwise {
 
   /// y = a · b, elementwise.
   public static func multiply(
-    count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>
+    count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    _ y: UnsafeMutablePointer<Float>
   ) {
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
       var i = range.lowerBound

@@ -78,3 +78,43 @@ import Testing
     #expect(result.diagnostics.contains { $0.code == "E110" })
   }
 }
+
+@Suite struct TypedInputAndSharingTests {
+  @Test func typedInputsDeclareTheirElementType() throws {
+    let (model, diagnostics) = lower(
+      """
+      neuralnet
+        image: f32[N, 8, 8, 1]
+        flat: Flatten
+        out: Dense[3]
+        image --> flat --> out
+      """)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let m = try #require(model)
+    #expect(m.graph[try #require(m.input)].type == .batched([8, 8, 1]))
+    let (_, wrong) = lower("neuralnet\n  ids: i32[N, 4]\n  out: Dense[3]\n  ids --> out\n")
+    #expect(wrong.contains { $0.code == "E301" && $0.help?.contains("Embedding") == true })
+    let (_, noBatch) = lower("neuralnet\n  x: f32[4]\n")
+    #expect(noBatch.contains { $0.code == "E207" && $0.message.contains("`N`") })
+  }
+
+  @Test func sharedParametersAreOneValue() throws {
+    let (model, diagnostics) = lower(
+      """
+      neuralnet
+        x: Input[8]
+        a: Dense[8, relu]
+        b: Dense[8, relu, share: a]
+        x --> a --> b
+      """)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let m = try #require(model)
+    #expect(m.parameterCount == 8 * 8 + 8)
+    #expect(m.layers.first { $0.id == "b" }?.parameterCount == 0)
+    let weight = try #require(m.graph.parameters.first { m.graph[$0].name == "a.weight" })
+    #expect(m.graph.nodes.filter { $0.inputs.contains(weight) }.count == 2)
+    let (_, mismatch) = lower(
+      "neuralnet\n  x: Input[8]\n  a: Dense[8]\n  b: Dense[4, share: a]\n  x --> a --> b\n")
+    #expect(mismatch.contains { $0.code == "E301" && $0.message.contains("cannot share") })
+  }
+}

@@ -11,6 +11,7 @@ extension LayerCatalog {
       ParameterSpec(
         "padding", .choice(["valid", "same"]), default: .name("valid"), positional: false),
       ParameterSpec("bias", .choice(["true", "false"]), default: .name("true"), positional: false),
+      ParameterSpec("share", .layerReference, positional: false, optional: true),
     ],
     family: .convolution,
     lowering: { arguments, inputs, context throws(ShapeError) in
@@ -27,7 +28,8 @@ extension LayerCatalog {
       let padding = Padding(rawValue: arguments.name("padding") ?? "valid") ?? .valid
       let fanIn = kernel[0] * kernel[1] * channels
       let fanOut = kernel[0] * kernel[1] * filters
-      let weight = context.parameter(
+      context.sharedWith = arguments.name("share")
+      let weight = try context.parameter(
         "weight", [kernel[0], kernel[1], channels, filters],
         .glorotUniform(fanIn: fanIn, fanOut: fanOut))
       let attributes = Conv2DAttributes(

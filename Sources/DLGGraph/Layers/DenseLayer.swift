@@ -6,6 +6,7 @@ extension LayerCatalog {
       ParameterSpec("units", .integer),
       ParameterSpec("activation", .choice(activationNames), default: .name("linear")),
       ParameterSpec("bias", .choice(["true", "false"]), default: .name("true"), positional: false),
+      ParameterSpec("share", .layerReference, positional: false, optional: true),
     ],
     family: .dense,
     lowering: { arguments, inputs, context throws(ShapeError) in
@@ -22,7 +23,8 @@ extension LayerCatalog {
           help: "add a Flatten layer before it")
       }
       let units = arguments.integer("units")
-      let weight = context.parameter(
+      context.sharedWith = arguments.name("share")
+      let weight = try context.parameter(
         "weight", [features, units], .glorotUniform(fanIn: features, fanOut: units))
       let product = try context.apply(MatMul(), [x, weight])
       return try context.biasAndActivation(product, width: units, arguments)

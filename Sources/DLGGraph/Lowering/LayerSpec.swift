@@ -124,6 +124,8 @@ public struct LayerLoweringContext {
   public var graph: Graph
   public var layerName: String
   public var location: SourceRange?
+  /// `share: fc1`: the layer whose parameters this one reuses instead of creating its own.
+  public var sharedWith: String?
 
   /// Appends an op named after the layer (`conv/BiasAdd`).
   public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(ShapeError) -> ValueID
@@ -131,11 +133,26 @@ public struct LayerLoweringContext {
     try graph.apply1(op, inputs, name: "\(layerName)/\(op.name)", location: location)
   }
 
-  /// Adds a trainable parameter named `layer.suffix`.
+  /// Adds a trainable parameter named `layer.suffix`, or, for a layer declared with
+  /// `share: other`, returns `other.suffix` after checking it has the same shape.
   public mutating func parameter(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
-    -> ValueID
+    throws(ShapeError) -> ValueID
   {
-    graph.addParameter("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
+    guard let owner = sharedWith else {
+      return graph.addParameter("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
+    }
+    let name = "\(owner).\(suffix)"
+    guard let shared = graph.parameters.first(where: { graph[$0].name == name }) else {
+      throw ShapeError(
+        "there is no parameter `\(name)` to share",
+        help: "`share:` names a layer of the same kind declared before this one")
+    }
+    guard graph[shared].type == .fixed(dims) else {
+      throw ShapeError(
+        "cannot share `\(name)`: the shapes differ",
+        notes: ["`\(name)`: \(graph[shared].type)", "this layer needs: \(TensorType.fixed(dims))"])
+    }
+    return shared
   }
 
   /// The common tail of Dense and Conv2D: a bias of `width` (unless `bias: false`), then the
@@ -145,7 +162,7 @@ public struct LayerLoweringContext {
   ) throws(ShapeError) -> ValueID {
     var y = x
     if arguments.name("bias") != "false" {
-      let bias = parameter("bias", [width], .zeros)
+      let bias = try parameter("bias", [width], .zeros)
       y = try apply(BiasAdd(), [y, bias])
     }
     return try activate(y, arguments.name("activation"))

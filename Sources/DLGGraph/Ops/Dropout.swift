@@ -33,7 +33,9 @@ public struct Dropout: Operator {
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let count = binding.inputs[0].count
-    let (x, y, mask) = (binding.inputs[0].floats, binding.outputs[0].floats, binding.outputs[1].floats)
+    let (x, y, mask) = (
+      binding.inputs[0].floats, binding.outputs[0].floats, binding.outputs[1].floats
+    )
     let (rate, salt) = (rate, salt)
     return { info in
       if info.training, rate > 0 {
