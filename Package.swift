@@ -59,6 +59,6 @@ let package = Package(
     .testTarget(
       name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestData"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
-    .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"]),
+    .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
   ]
 )

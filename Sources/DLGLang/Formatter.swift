@@ -43,11 +43,11 @@ public enum Formatter {
       let word: String? = if case .identifier(let name) = first.kind { name } else { nil }
       let followedByColon = tokens.count > 1 && tokens[1].kind == .colon
       if let word, !followedByColon,
-        ["neuralnet", "train", "block", "end", "import"].contains(word)
+        ["neuralnet", "train", "block", "end", "import", "let"].contains(word)
       {
         kind = .header
         body = Line.join(tokens, spelling, layerLine: false)
-        opensSection = word != "import" && word != "end"
+        opensSection = !["import", "end", "let"].contains(word)
         closesBlock = word == "end"
         entersTrain = word == "train"
       } else if word == "title", !followedByColon {
@@ -120,6 +120,7 @@ public enum Formatter {
         // `Layer[...] * 3` repeats a layer; inside brackets `*` is arithmetic.
         return depth == 0 && layerLine
       case (.plus, _), (_, .plus), (.slash, _), (_, .slash): return false
+      case (.equals, _), (_, .equals): return true
       case (_, .minus): return !(depth > 0 && isOperand(a.kind))
       case (.minus, _): return false
       default: return true

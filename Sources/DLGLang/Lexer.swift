@@ -74,7 +74,7 @@ struct Lexer {
     UInt8(ascii: "["): .leftBracket, UInt8(ascii: "]"): .rightBracket,
     UInt8(ascii: "("): .leftParen, UInt8(ascii: ")"): .rightParen,
     UInt8(ascii: "+"): .plus, UInt8(ascii: "-"): .minus, UInt8(ascii: "*"): .star,
-    UInt8(ascii: "/"): .slash,
+    UInt8(ascii: "/"): .slash, UInt8(ascii: "="): .equals,
   ]
 
   /// Bytes in the UTF-8 sequence a lead byte starts.

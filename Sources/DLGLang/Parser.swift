@@ -29,6 +29,7 @@ public enum Parser {
     var model = ModelFile(
       source: source, network: state.network, train: state.train, blocks: state.blocks)
     model.imports = state.imports
+    model.constants = state.constants
     return ParseResult(model: model, diagnostics: state.diagnostics)
   }
 }
@@ -45,6 +46,7 @@ struct ParserState {
   var train: TrainSection?
   var blocks: [BlockDecl] = []
   var imports: [ImportDecl] = []
+  var constants: [ConstantDecl] = []
   /// The block being declared, between `block` and `end`.
   var openBlock: BlockDecl?
   private var section: Section = .none
@@ -114,7 +116,9 @@ struct ParserState {
       } catch {}
       skipToNextLine()
     }
-    if network == nil, train == nil, blocks.isEmpty, openBlock == nil, imports.isEmpty {
+    if network == nil, train == nil, blocks.isEmpty, openBlock == nil, imports.isEmpty,
+      constants.isEmpty
+    {
       diagnostics.append(
         Diagnostic(
           code: DiagnosticCode.emptyFile, "the file has no `neuralnet` section",
@@ -146,6 +150,19 @@ struct ParserState {
         return
       case "block":
         try parseBlockHeader()
+        return
+      case "let" where section != .block:
+        _ = advance()
+        let name = try identifier("a constant name, as in `let width = 64`")
+        guard current.kind == .equals else {
+          throw fail(
+            DiagnosticCode.expectedValue, "expected `=` after the constant's name",
+            help: "write `let \(name.name) = 64`")
+        }
+        _ = advance()
+        let value = try expression()
+        constants.append(
+          ConstantDecl(name: name, value: value, range: range(first.start, value.range.end.offset)))
         return
       case "import" where section != .block:
         _ = advance()

@@ -11,6 +11,8 @@ public struct ModelFile: Sendable {
   public var blocks: [BlockDecl]
   /// `import "path.dlg"` and `import name` lines.
   public var imports: [ImportDecl] = []
+  /// `let width = 64` lines, in order: named constants usable in any argument.
+  public var constants: [ConstantDecl] = []
 
   public init(
     source: SourceFile, network: NetworkSection?, train: TrainSection?, blocks: [BlockDecl] = []
@@ -53,6 +55,19 @@ public struct ImportDecl: Sendable {
   public init(path: String, isLibrary: Bool, range: SourceRange) {
     self.path = path
     self.isLibrary = isLibrary
+    self.range = range
+  }
+}
+
+/// `let name = expression`: a named constant.
+public struct ConstantDecl: Sendable {
+  public var name: Identifier
+  public var value: Expression
+  public var range: SourceRange
+
+  public init(name: Identifier, value: Expression, range: SourceRange) {
+    self.name = name
+    self.value = value
     self.range = range
   }
 }

@@ -9,7 +9,7 @@ public enum TokenKind: Sendable, Equatable {
   case arrow
   case colon, comma, ampersand
   case leftBracket, rightBracket, leftParen, rightParen
-  case plus, minus, star, slash
+  case plus, minus, star, slash, equals
   case newline
   case end
 }
@@ -42,6 +42,7 @@ extension TokenKind {
     case .minus: "`-`"
     case .star: "`*`"
     case .slash: "`/`"
+    case .equals: "`=`"
     case .newline: "the end of the line"
     case .end: "the end of the file"
     }

@@ -118,3 +118,27 @@ import Testing
     #expect(mismatch.contains { $0.code == "E301" && $0.message.contains("cannot share") })
   }
 }
+
+@Suite struct ConstantTests {
+  @Test func namedConstantsFeedArgumentsAndBlocks() throws {
+    let (model, diagnostics) = lower(
+      """
+      let width = 16
+      let half = width / 2
+      block Pair(units: half)
+        a: Dense[units, relu]
+        b: Dense[units]
+      end
+      neuralnet
+        x: Input[4]
+        p: Pair
+        q: Dense[width * 2]
+        x --> p --> q
+      """)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let shapes = try #require(model).layers.map { $0.outputType?.shapeDescription ?? "-" }
+    #expect(shapes == ["N×4", "N×8", "N×8", "N×32"])
+    let (_, twice) = lower("let a = 1\nlet a = 2\nneuralnet\n  x: Input[a]\n")
+    #expect(twice.contains { $0.code == "E219" })
+  }
+}

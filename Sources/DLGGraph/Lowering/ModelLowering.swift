@@ -18,6 +18,7 @@ public enum ModelLowering {
       )
     }
     var lowering = NetworkLowering(file: file)
+    lowering.evaluateConstants()
     lowering.lower(network)
     let consumed = Set(lowering.layers.flatMap(\.inputs))
     let sinks = lowering.layers.filter { !consumed.contains($0.id) }

@@ -50,7 +50,29 @@ struct NetworkLowering {
   }
 
   mutating func lower(_ network: NetworkSection) {
-    _ = lowerSection(network, scope: Scope())
+    var scope = Scope()
+    scope.environment = constants
+    _ = lowerSection(network, scope: scope)
+  }
+
+  /// The file's `let` constants, each evaluated with the ones before it.
+  private(set) var constants: [String: Constant] = [:]
+
+  mutating func evaluateConstants() {
+    for decl in file.constants {
+      if constants[decl.name.name] != nil {
+        diagnostics.append(
+          Diagnostic(
+            code: "E219", "the constant `\(decl.name.name)` is defined twice", at: decl.name.range,
+            help: "rename one of them"))
+        continue
+      }
+      do {
+        constants[decl.name.name] = try ConstantEvaluator.evaluate(decl.value, constants)
+      } catch {
+        diagnostics.append(error)
+      }
+    }
   }
 
   /// Lowers one section; returns its output (the block output for blocks) and the qualified id
@@ -279,7 +301,7 @@ struct NetworkLowering {
     }
     for parameter in block.parameters where environment[parameter.name.name] == nil {
       if let value = parameter.defaultValue,
-        let constant = try? ConstantEvaluator.evaluate(value, [:])
+        let constant = try? ConstantEvaluator.evaluate(value, constants)
       {
         environment[parameter.name.name] = constant
       } else {
