@@ -21,13 +21,9 @@ enum DataSources {
     _ dataset: Dataset, against model: Model, input: ValueID, classes: Int?, spec: DataSourceSpec
   ) throws(TrainingError) {
     let expected = Array(model.graph[input].type.dimensions(batch: 1).dropFirst())
-    // [28, 28] and [28, 28, 1] are the same samples: compare without trailing unit dimensions.
-    let trimmed = { (dims: [Int]) -> [Int] in
-      var dims = dims
-      while dims.last == 1 { dims.removeLast() }
-      return dims
-    }
-    guard trimmed(dataset.sampleShape) == trimmed(expected) else {
+    // Samples are contiguous, so any input shape with the same number of values reads them
+    // as they are: 28×28 images feed Input[28, 28, 1] or Input[784] alike.
+    guard dataset.sampleShape.reduce(1, *) == expected.reduce(1, *) else {
       let shapeText = { (dims: [Int]) in dims.map(String.init).joined(separator: "×") }
       throw .data(
         "\(spec.location.description): the data has samples of shape "

@@ -12,6 +12,8 @@ public final class Predictor {
   private let graph: Graph
   private let input: ValueID
   private let output: ValueID
+  /// True when the network ends in a softmax already: its outputs are probabilities.
+  private let outputsProbabilities: Bool
   private let store = ParameterStore()
   private var plans: [Int: Executable] = [:]
 
@@ -21,6 +23,10 @@ public final class Predictor {
     }
     self.model = model
     self.input = input
+    outputsProbabilities =
+      model.graph[output].producer.map {
+        model.graph.nodes[$0].op is Softmax
+      } ?? false
     let (optimized, _) = GraphOptimizer.optimize(
       DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard)
     graph = optimized.graph
@@ -49,9 +55,13 @@ public final class Predictor {
       }
       plan.run(StepInfo(step: 0, training: false))
       result.withUnsafeMutableBufferPointer { out in
-        RowSoftmax.forward(
-          rows: indices.count, columns: width, logits: logits.floats,
-          probabilities: out.baseAddress! + b * batchSize * width)
+        let target = out.baseAddress! + b * batchSize * width
+        if outputsProbabilities {
+          target.update(from: logits.floats, count: indices.count * width)
+        } else {
+          RowSoftmax.forward(
+            rows: indices.count, columns: width, logits: logits.floats, probabilities: target)
+        }
       }
     }
     return result

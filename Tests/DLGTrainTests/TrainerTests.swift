@@ -76,3 +76,31 @@ func trainer(for text: String) throws -> Trainer {
     }
   }
 }
+
+@Suite struct SoftmaxEndingTests {
+  /// Mermaid diagrams usually end in `Dense[10, softmax]`: such a model trains (on the logits
+  /// before the softmax), and dropout in it is active only while training.
+  @Test func mermaidStyleMLPLearns() throws {
+    let folder = try SyntheticData.makeFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let t = try trainer(
+      for: """
+        neuralnet sequential
+          Input[64]
+          Dense[32, relu]
+          Dropout[0.1]
+          Dense[10, softmax]
+        train
+          data      idx("\(folder)", split: "train", scale: 1/255)
+          test      idx("\(folder)", split: "t10k", scale: 1/255)
+          loss      softmax_cross_entropy(dense_2, labels)
+          optimizer Adam(lr: 0.01)
+          batch     16
+          epochs    3
+          metrics   accuracy
+        """)
+    let (train, test) = try t.loadData()
+    let records = try t.train(on: train, test: test, observer: nil)
+    #expect((records.last?.testAccuracy ?? 0) > 0.6, "\(records)")
+  }
+}

@@ -81,7 +81,11 @@ struct TrainSectionLowering {
       let named = model.namedOutputs[outputName]
         ?? model.layers.first(where: { $0.id == outputName })?.output
     else {
-      if model.layers.contains(where: { $0.id == outputName }) { return }  // its layer has an error
+      // A layer that exists but could not be lowered already has its own error.
+      let declared = model.file.network?.layers.compactMap(\.id?.name) ?? []
+      if declared.contains(outputName) || model.layers.contains(where: { $0.id == outputName }) {
+        return
+      }
       diagnostics.append(
         Diagnostic(
           code: "E406", "no layer named `\(outputName)`", at: arguments[0].range,
@@ -97,7 +101,13 @@ struct TrainSectionLowering {
           at: arguments[1].range, help: "labels come from the data source; write `labels`"))
       return
     }
-    let logits = named
+    // A network that ends in softmax (as Mermaid diagrams usually do) is trained on the
+    // logits before it: cross-entropy of the probabilities is exactly softmax cross-entropy
+    // of the logits, and this way is numerically stable.
+    var logits = named
+    if let producer = model.graph[named].producer, model.graph.nodes[producer].op is Softmax {
+      logits = model.graph.nodes[producer].inputs[0]
+    }
     let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
     model.labels = labels
     do {
