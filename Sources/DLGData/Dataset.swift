@@ -6,11 +6,19 @@ public struct Dataset: Sendable {
   public var features: [Float]
   public var sampleShape: [Int]
   public var labels: [Int32]
+  /// Regression targets, `targetWidth` per sample (empty for classification data).
+  public var targets: [Float]
+  public var targetWidth: Int
 
-  public init(features: [Float], sampleShape: [Int], labels: [Int32]) {
+  public init(
+    features: [Float], sampleShape: [Int], labels: [Int32], targets: [Float] = [],
+    targetWidth: Int = 0
+  ) {
     self.features = features
     self.sampleShape = sampleShape
     self.labels = labels
+    self.targets = targets
+    self.targetWidth = targetWidth
   }
 
   public var count: Int { labels.count }
@@ -30,6 +38,20 @@ public struct Dataset: Sendable {
           (target + slot * size).update(from: source.baseAddress! + index * size, count: size)
           labelTarget[slot] = labelSource[index]
         }
+      }
+    }
+  }
+}
+
+extension Dataset {
+  /// Copies the given samples' regression targets into a caller-owned buffer.
+  public func gatherTargets<C: Collection<Int>>(
+    _ indices: C, into target: UnsafeMutablePointer<Float>
+  ) {
+    let width = targetWidth
+    targets.withUnsafeBufferPointer { source in
+      for (slot, index) in indices.enumerated() {
+        (target + slot * width).update(from: source.baseAddress! + index * width, count: width)
       }
     }
   }

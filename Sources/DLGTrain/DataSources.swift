@@ -1,9 +1,12 @@
 import DLGData
 import DLGGraph
+import Foundation
 
 /// Loads the dataset a `train` section names, and checks it fits the model before training.
 enum DataSources {
   static func load(_ spec: DataSourceSpec) throws(TrainingError) -> Dataset {
+    var spec = spec
+    spec.path = resolve(spec.path, relativeTo: spec.location.file)
     switch spec.format {
     case "idx":
       do {
@@ -11,9 +14,24 @@ enum DataSources {
       } catch {
         throw .data("\(spec.location.description): \(error.description)")
       }
+    case "csv":
+      do {
+        return try CSVDataset.load(
+          path: spec.path, features: spec.features, targets: spec.targets, label: spec.label,
+          scale: spec.scale)
+      } catch {
+        throw .data("\(spec.location.description): \(error.description)")
+      }
     default:
       throw .data("\(spec.location.description): unknown data source `\(spec.format)`")
     }
+  }
+
+  /// Data paths are relative to the model file, like imports, so a model runs from anywhere.
+  static func resolve(_ path: String, relativeTo modelFile: String) -> String {
+    guard !path.hasPrefix("/") else { return path }
+    return URL(fileURLWithPath: modelFile).deletingLastPathComponent()
+      .appendingPathComponent(path).path
   }
 
   /// The samples must have the model input's shape and the labels must index its classes.
@@ -28,6 +46,15 @@ enum DataSources {
       throw .data(
         "\(spec.location.description): the data has samples of shape "
           + "\(shapeText(dataset.sampleShape)), but the model's input is \(shapeText(expected))")
+    }
+    if let targets = model.targets {
+      let width = model.graph[targets].type.elementsPerItem
+      guard dataset.targetWidth == width else {
+        throw .data(
+          "\(spec.location.description): the model predicts \(width) value(s) per sample, but "
+            + "the data has \(dataset.targetWidth) target column(s)"
+            + (dataset.targetWidth == 0 ? "; name them with `targets: [...]`" : ""))
+      }
     }
     if let classes, dataset.classCount > classes {
       throw .data(

@@ -30,7 +30,8 @@ public final class Trainer {
   public let optimization: OptimizationLevel
   public let store = ParameterStore()
   private let input: ValueID
-  private let labels: ValueID
+  private let labels: ValueID?
+  private let targets: ValueID?
   private let loss: ValueID
   private let correct: ValueID?
   public let inference: Graph
@@ -47,7 +48,7 @@ public final class Trainer {
     guard var config = model.training else {
       throw .notTrainable("the model has no train section: add one to train it")
     }
-    guard let input = model.input, let labels = model.labels, let loss = model.loss else {
+    guard let input = model.input, let loss = model.loss else {
       throw .notTrainable("the model needs an Input layer and a loss to be trained")
     }
     config.epochs = overrides.epochs ?? config.epochs
@@ -56,7 +57,8 @@ public final class Trainer {
     self.model = model
     self.config = config
     self.input = input
-    self.labels = labels
+    self.labels = model.labels
+    self.targets = model.targets
     let correct = model.metrics["correct"]
     let fetches = [loss] + (correct.map { [$0] } ?? [])
     var differentiated: TrainingGraph
@@ -212,9 +214,21 @@ public final class Trainer {
   }
 
   private func feed(_ plan: Executable, _ data: Dataset, _ indices: ArraySlice<Int>) {
-    guard let features = plan.buffer(input), let labelBuffer = plan.buffer(labels) else { return }
-    data.gather(indices, features: features.floats, labels: labelBuffer.ints)
+    guard let features = plan.buffer(input) else { return }
+    if let labels, let labelBuffer = plan.buffer(labels) {
+      data.gather(indices, features: features.floats, labels: labelBuffer.ints)
+    } else {
+      labelScratch.withUnsafeMutableBufferPointer { scratch in
+        data.gather(indices, features: features.floats, labels: scratch.baseAddress!)
+      }
+    }
+    if let targets, let targetBuffer = plan.buffer(targets) {
+      data.gatherTargets(indices, into: targetBuffer.floats)
+    }
   }
+
+  /// Where labels go when the model has none (regression): one batch worth, reused.
+  private lazy var labelScratch = [Int32](repeating: 0, count: max(config.batchSize, 1))
 
   /// The class count: the last dimension of the logits the loss reads.
   private func logitsClasses() -> Int? {

@@ -142,3 +142,37 @@ func temporaryFolder() throws -> String {
     #expect(labels == [10, 8])
   }
 }
+
+@Suite struct CSVTests {
+  @Test func columnsBecomeFeaturesTargetsAndLabels() throws {
+    let folder = try temporaryFolder()
+    let path = "\(folder)/d.csv"
+    try "a,b,\"y\",class\n1,2,3.5,0\n4,5,6.5,2\n\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let data = try CSVDataset.load(
+      path: path, features: [], targets: ["y"], label: "class", scale: 2)
+    #expect(data.sampleShape == [2])
+    #expect(data.features == [2, 4, 8, 10])
+    #expect(data.targets == [3.5, 6.5])
+    #expect(data.targetWidth == 1)
+    #expect(data.labels == [0, 2])
+    let only = try CSVDataset.load(path: path, features: ["b"], targets: [], label: nil, scale: 1)
+    #expect(only.features == [2, 5])
+  }
+
+  @Test func mistakesNameTheLine() throws {
+    let folder = try temporaryFolder()
+    let path = "\(folder)/d.csv"
+    try "a,y\n1,2\n3,x\n".write(toFile: path, atomically: true, encoding: .utf8)
+    #expect {
+      _ = try CSVDataset.load(path: path, features: [], targets: ["y"], label: nil, scale: 1)
+    } throws: { "\($0)".contains("d.csv:3") && "\($0)".contains("`x`") }
+    #expect {
+      _ = try CSVDataset.load(path: path, features: [], targets: ["z"], label: nil, scale: 1)
+    } throws: { "\($0)".contains("no column `z`") && "\($0)".contains("a, y") }
+    try "a,y\n1,2,3\n".write(toFile: path, atomically: true, encoding: .utf8)
+    #expect {
+      _ = try CSVDataset.load(path: path, features: [], targets: ["y"], label: nil, scale: 1)
+    } throws: { "\($0)".contains("3 fields") }
+  }
+}

@@ -66,6 +66,18 @@ import Testing
     #expect(error < 2e-2)
   }
 
+  @Test func meanSquaredError() throws {
+    var graph = Graph()
+    let p = graph.addParameter("p", .fixed([3, 2]), initializer: .heUniform(fanIn: 1))
+    let t = graph.addInput("t", .fixed([3, 2]))
+    let loss = try graph.apply1(MeanSquaredError(), [p, t], name: "mse")
+    var checker = GradientChecker(graph: graph, output: loss)
+    checker.fixedInputs = [
+      (t, { buffer in for i in 0..<6 { buffer.floats[i] = Float(i) / 4 - 0.5 } })
+    ]
+    #expect(try checker.check(epsilon: 1e-3) < 2e-2)
+  }
+
   @Test func dropoutAndMultiply() throws {
     var graph = Graph()
     let x = graph.addParameter("x", .fixed([4, 9]), initializer: .heUniform(fanIn: 1))

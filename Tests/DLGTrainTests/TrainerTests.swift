@@ -104,3 +104,20 @@ func trainer(for text: String) throws -> Trainer {
     #expect((records.last?.testAccuracy ?? 0) > 0.6, "\(records)")
   }
 }
+
+@Suite struct RegressionTests {
+  /// graphs/linear_regression.dlg: 1000 full-batch SGD steps end below a loss of 1e-3.
+  @Test func linearRegressionConverges() throws {
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("graphs/linear_regression.dlg").path
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let parsed = Parser.parse(SourceFile(path: path, text: text))
+    let model = try #require(ModelLowering.lower(parsed.model).model)
+    let t = try Trainer(model: model)
+    let (train, test) = try t.loadData()
+    let records = try t.train(on: train, test: test, observer: nil)
+    #expect(records.count == 1000)
+    #expect(records.last!.trainLoss <= 1e-3, "final loss \(records.last!.trainLoss)")
+  }
+}

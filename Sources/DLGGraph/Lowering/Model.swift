@@ -41,6 +41,8 @@ public struct Model: Sendable {
   public var input: ValueID?
   /// Class labels `i32[N]`, present when a loss uses `labels`.
   public var labels: ValueID?
+  /// Regression targets (the predictions' shape), present when a loss uses `targets`.
+  public var targets: ValueID? = nil
   /// Outputs of the network: the layers nothing else reads.
   public var outputs: [ValueID]
   public var loss: ValueID?

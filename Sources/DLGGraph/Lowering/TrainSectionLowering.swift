@@ -3,11 +3,14 @@ import DLGLang
 /// Checks the `train` section and appends the loss and metrics to the forward graph.
 struct TrainSectionLowering {
   static let keys = ["data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed"]
-  static let losses = ["softmax_cross_entropy"]
+  static let losses = ["softmax_cross_entropy", "mse"]
   static let optimizers = ["Adam", "SGD"]
   static let metricNames = ["accuracy"]
 
   var diagnostics: [Diagnostic] = []
+
+  /// What a loss compares against: class `labels`, or float `targets` for regression.
+  static func targetName(_ loss: String) -> String { loss == "mse" ? "targets" : "labels" }
 
   mutating func lower(_ section: TrainSection, into model: inout Model) {
     var seen: [String: TrainEntry] = [:]
@@ -73,8 +76,9 @@ struct TrainSectionLowering {
     else {
       diagnostics.append(
         Diagnostic(
-          code: "E405", "\(name.name) takes two names: the logits layer and `labels`",
-          at: entry.value.range, help: "write `\(name.name)(out, labels)`"))
+          code: "E405",
+          "\(name.name) takes two names: the output layer and `\(Self.targetName(name.name))`",
+          at: entry.value.range, help: "write `\(name.name)(out, \(Self.targetName(name.name)))`"))
       return
     }
     guard
@@ -94,23 +98,33 @@ struct TrainSectionLowering {
           }))
       return
     }
-    guard labelName == "labels" else {
+    let expectedTarget = Self.targetName(name.name)
+    guard labelName == expectedTarget else {
       diagnostics.append(
         Diagnostic(
-          code: "E405", "the second argument of \(name.name) must be `labels`",
-          at: arguments[1].range, help: "labels come from the data source; write `labels`"))
+          code: "E405", "the second argument of \(name.name) must be `\(expectedTarget)`",
+          at: arguments[1].range,
+          help: "\(expectedTarget) come from the data source; write `\(expectedTarget)`"))
       return
     }
-    // A network that ends in softmax (as Mermaid diagrams usually do) is trained on the
-    // logits before it: cross-entropy of the probabilities is exactly softmax cross-entropy
-    // of the logits, and this way is numerically stable.
-    var logits = named
-    if let producer = model.graph[named].producer, model.graph.nodes[producer].op is Softmax {
-      logits = model.graph.nodes[producer].inputs[0]
-    }
-    let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
-    model.labels = labels
     do {
+      if name.name == "mse" {
+        // Regression: float targets of the predictions' shape.
+        let targets = model.graph.addInput("targets", model.graph[named].type)
+        model.targets = targets
+        model.loss = try model.graph.apply1(
+          MeanSquaredError(), [named, targets], name: "loss", location: entry.range)
+        return
+      }
+      // A network that ends in softmax (as Mermaid diagrams usually do) is trained on the
+      // logits before it: cross-entropy of the probabilities is exactly softmax cross-entropy
+      // of the logits, and this way is numerically stable.
+      var logits = named
+      if let producer = model.graph[named].producer, model.graph.nodes[producer].op is Softmax {
+        logits = model.graph.nodes[producer].inputs[0]
+      }
+      let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
+      model.labels = labels
       model.loss = try model.graph.apply1(
         SoftmaxCrossEntropy(), [logits, labels], name: "loss", location: entry.range)
       if metrics.contains("accuracy") {
@@ -134,16 +148,17 @@ struct TrainSectionLowering {
           help: "write idx(\"/usr/share/datasets/fashion-mnist\", split: \"train\")"))
       return nil
     }
-    guard format.name == "idx" else {
+    guard format.name == "idx" || format.name == "csv" else {
       diagnostics.append(
         Diagnostic(
           code: "E407", "unknown data source `\(format.name)`", at: format.range,
-          help: "available: idx(path, split:, scale:)"))
+          help: "available: idx(folder, split:, scale:), csv(file, features:, targets:, label:)"))
       return nil
     }
     var path: String?
     var split = entry.key.name == "test" ? "t10k" : "train"
     var scale: Float = 1
+    var columns: [String: [String]] = [:]
     for argument in arguments {
       let value: Constant
       do { value = try ConstantEvaluator.evaluate(argument.value) } catch {
@@ -152,22 +167,49 @@ struct TrainSectionLowering {
       }
       switch (argument.label?.name, value) {
       case (nil, .string(let s)): path = s
-      case ("split", .string(let s)): split = s
+      case ("split", .string(let s)) where format.name == "idx": split = s
       case ("scale", let v) where v.number != nil: scale = Float(v.number!)
+      case (let key?, let v)
+      where format.name == "csv" && ["features", "targets", "label"].contains(key):
+        guard let names = Self.columnNames(v) else { fallthrough }
+        columns[key] = names
       default:
         diagnostics.append(
           Diagnostic(
-            code: "E408", "idx takes a path string, `split:` (a string) and `scale:` (a number)",
+            code: "E408",
+            format.name == "idx"
+              ? "idx takes a folder string, `split:` (a string) and `scale:` (a number)"
+              : "csv takes a file string, `features:`, `targets:` (column names), `label:` and `scale:`",
             at: argument.range))
       }
     }
     guard let path else {
       diagnostics.append(
-        Diagnostic(code: "E408", "idx needs the folder of the IDX files", at: entry.value.range))
+        Diagnostic(
+          code: "E408", "\(format.name) needs the path of its data", at: entry.value.range))
       return nil
     }
-    return DataSourceSpec(
-      format: "idx", path: path, split: split, scale: scale, location: entry.value.range)
+    var spec = DataSourceSpec(
+      format: format.name, path: path, split: split, scale: scale, location: entry.value.range)
+    spec.features = columns["features"] ?? []
+    spec.targets = columns["targets"] ?? []
+    spec.label = columns["label"]?.first
+    return spec
+  }
+
+  /// Column names written as a name, a string, or a list of them.
+  static func columnNames(_ value: Constant) -> [String]? {
+    switch value {
+    case .name(let n), .string(let n): return [n]
+    case .list(let items):
+      let names = items.compactMap { item -> String? in
+        if case .name(let n) = item { return n }
+        if case .string(let n) = item { return n }
+        return nil
+      }
+      return names.count == items.count ? names : nil
+    default: return nil
+    }
   }
 
   private mutating func optimizerSpec(_ entry: TrainEntry) -> OptimizerSpec? {

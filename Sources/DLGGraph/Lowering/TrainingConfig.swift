@@ -8,6 +8,10 @@ public struct DataSourceSpec: Sendable {
   public var split: String
   public var scale: Float
   public var location: SourceRange
+  /// CSV: the feature columns (all others when empty), target columns and label column.
+  public var features: [String] = []
+  public var targets: [String] = []
+  public var label: String?
 
   public init(format: String, path: String, split: String, scale: Float, location: SourceRange) {
     self.format = format

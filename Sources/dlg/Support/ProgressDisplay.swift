@@ -33,8 +33,15 @@ final class ProgressDisplay: TrainingObserver {
     FileHandle.standardError.write(Data(line.utf8))
   }
 
+  /// When the last epoch line was printed: thousands of tiny epochs (a regression on five
+  /// points) print about one line a second, plus the first three and the last.
+  private var lastEpochLine = 0.0
+
   func epochFinished(_ record: EpochRecord, of epochs: Int) {
     if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    let now = Date().timeIntervalSince1970
+    guard record.epoch <= 3 || record.epoch == epochs || now - lastEpochLine >= 1 else { return }
+    lastEpochLine = now
     var line = String(
       format: "epoch %d/%d  loss %.4f", record.epoch, epochs, record.trainLoss)
     if let accuracy = record.trainAccuracy { line += String(format: "  acc %.4f", accuracy) }
