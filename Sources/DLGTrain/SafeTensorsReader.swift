@@ -14,13 +14,22 @@ extension SafeTensors {
   }
 
   public static func read(_ path: String) throws(TrainingError) -> [String: Tensor] {
+    try readFile(path).tensors
+  }
+
+  /// The tensors and the string metadata of a file.
+  public static func readFile(_ path: String) throws(TrainingError)
+    -> (tensors: [String: Tensor], metadata: [String: String])
+  {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .checkpoint("cannot read \(path): no such file")
     }
     return try decode([UInt8](data), path: path)
   }
 
-  static func decode(_ bytes: [UInt8], path: String) throws(TrainingError) -> [String: Tensor] {
+  static func decode(_ bytes: [UInt8], path: String) throws(TrainingError)
+    -> (tensors: [String: Tensor], metadata: [String: String])
+  {
     func fail(_ why: String) -> TrainingError {
       .checkpoint("\(path) is not a valid safetensors file: \(why)")
     }
@@ -69,7 +78,8 @@ extension SafeTensors {
       }
       tensors[name] = Tensor(dtype: dtype, shape: shape, values: values)
     }
-    return tensors
+    let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
+    return (tensors, metadata)
   }
 }
 
@@ -77,17 +87,22 @@ extension ParameterStore {
   /// Replaces the parameters of `graph` with the tensors of a safetensors file, after checking
   /// that every parameter is there with the right shape (and nothing else is).
   public func loadWeights(_ path: String, into graph: Graph) throws(TrainingError) {
-    let tensors = try SafeTensors.read(path)
-    let parameters = graph.parameters
-    let expected = Set(parameters.map { graph[$0].name })
+    try load(try SafeTensors.read(path), into: graph.parameters, of: graph, path: path)
+  }
+
+  /// Fills `values` from `tensors` by name, refusing missing, extra or misshapen tensors.
+  func load(
+    _ tensors: [String: SafeTensors.Tensor], into values: [ValueID], of graph: Graph, path: String
+  ) throws(TrainingError) {
+    let expected = Set(values.map { graph[$0].name })
     if let extra = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
       throw .checkpoint(
         "\(path) has a tensor `\(extra)` that this model does not have: "
-          + "were the weights saved from another model?")
+          + "was it saved from another model, or with another optimizer?")
     }
-    for parameter in parameters {
-      let name = graph[parameter].name
-      let shape = graph[parameter].type.dimensions(batch: 1)
+    for value in values {
+      let name = graph[value].name
+      let shape = graph[value].type.dimensions(batch: 1)
       guard let tensor = tensors[name] else {
         throw .checkpoint("\(path) has no tensor `\(name)`, which this model needs")
       }
@@ -97,7 +112,7 @@ extension ParameterStore {
           "\(path): `\(name)` has shape \(text(tensor.shape)), but the model expects "
             + "\(text(shape))")
       }
-      guard let buffer = buffer(parameter) else { continue }
+      guard let buffer = buffer(value) else { continue }
       buffer.floats.update(from: tensor.values, count: tensor.values.count)
     }
   }

@@ -38,7 +38,18 @@ public final class Trainer {
   private let inferenceFetches: [ValueID]
   private var trainPlans: [Int: Executable] = [:]
   private var evalPlans: [Int: Executable] = [:]
-  private var step = 0
+  /// Where training stands; a checkpoint saves it and `resume(from:)` restores it.
+  public internal(set) var position = TrainingPosition()
+  /// Where to write checkpoints, and how often (every epoch, and every N steps if set).
+  public var checkpointPath: String?
+  public var checkpointEverySteps: Int?
+  /// Asked after every step; when it says yes, a checkpoint is written and training stops
+  /// with `TrainingError.interrupted` (the CLI wires Ctrl-C to it).
+  public var shouldStop: (() -> Bool)?
+  private var step: Int {
+    get { position.step }
+    set { position.step = newValue }
+  }
 
   /// Builds the training graph and initializes the weights; no data is read yet.
   public init(
@@ -137,8 +148,10 @@ public final class Trainer {
     afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
   ) throws(TrainingError) -> [EpochRecord] {
     var records: [EpochRecord] = []
-    for epoch in 1...config.epochs {
+    guard position.epoch <= config.epochs else { return [] }
+    for epoch in position.epoch...config.epochs {
       var record = try trainEpoch(epoch, on: train, observer: observer)
+      position = TrainingPosition(epoch: epoch + 1, batch: 0, step: step)
       if let test {
         let (testLoss, testAccuracy) = evaluate(on: test)
         record.testLoss = testLoss
@@ -146,6 +159,7 @@ public final class Trainer {
       }
       observer?.epochFinished(record, of: config.epochs)
       records.append(record)
+      if let checkpointPath { try saveCheckpoint(to: checkpointPath) }
       try afterEpoch(record)
     }
     return records
@@ -157,11 +171,14 @@ public final class Trainer {
     let batches = BatchIterator(
       count: data.count, batchSize: config.batchSize, shuffle: true, seed: config.seed,
       epoch: epoch, dropLast: false)
-    var lossSum = 0.0
-    var correctSum = 0.0
-    var samples = 0
+    // A resumed epoch continues after the batches already done, with their sums.
+    var lossSum = position.lossSum
+    var correctSum = position.correctSum
+    var samples = position.samples
+    let firstBatch = position.epoch == epoch ? position.batch : 0
+    let samplesBefore = samples
     let start = DispatchTime.now().uptimeNanoseconds
-    for b in 0..<batches.batchCount {
+    for b in firstBatch..<batches.batchCount {
       let indices = batches.indices(ofBatch: b)
       let plan = trainingPlan(batchSize: indices.count)
       feed(plan, data, indices)
@@ -174,6 +191,17 @@ public final class Trainer {
       lossSum += Double(batchLoss) * Double(indices.count)
       if let correct { correctSum += Double(plan.buffer(correct)!.floats.pointee) }
       samples += indices.count
+      position = TrainingPosition(
+        epoch: epoch, batch: b + 1, step: step, lossSum: lossSum, correctSum: correctSum,
+        samples: samples)
+      if let checkpointPath, let every = checkpointEverySteps, step % every == 0 {
+        try saveCheckpoint(to: checkpointPath)
+      }
+      if shouldStop?() == true {
+        let path = checkpointPath ?? Self.defaultCheckpointPath(for: model.file.source.path)
+        try saveCheckpoint(to: path)
+        throw .interrupted(epoch: epoch, batch: b + 1, checkpoint: path)
+      }
       if let observer {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         observer.batchFinished(
@@ -188,7 +216,7 @@ public final class Trainer {
       epoch: epoch, trainLoss: lossSum / Double(max(samples, 1)),
       trainAccuracy: correct == nil ? nil : correctSum / Double(max(samples, 1)),
       testLoss: nil, testAccuracy: nil, seconds: seconds,
-      samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+      samplesPerSecond: Double(samples - samplesBefore) / max(seconds, 1e-9))
   }
 
   /// Mean loss and accuracy over a whole dataset, in order, with the forward graph only.

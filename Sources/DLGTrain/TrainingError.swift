@@ -4,6 +4,7 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
   case data(String)
   case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
   case checkpoint(String)
+  case interrupted(epoch: Int, batch: Int, checkpoint: String)
 
   public var description: String {
     switch self {
@@ -14,6 +15,9 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         + "Lower the learning rate, or check the data for NaN or huge values; "
         + "the last saved checkpoint is kept."
     case .checkpoint(let why): why
+    case .interrupted(let epoch, let batch, let checkpoint):
+      "interrupted at epoch \(epoch), batch \(batch); the checkpoint \(checkpoint) holds "
+        + "everything so far: continue with --resume \(checkpoint)"
     }
   }
 }

@@ -72,3 +72,66 @@ import Testing
     #expect { _ = try NPY.read(path: "\(folder)/bad.npy") } throws: { "\($0)".contains("magic") }
   }
 }
+
+@Suite struct ResumeTests {
+  func trainer(_ text: String) throws -> Trainer {
+    let model = try #require(
+      ModelLowering.lower(Parser.parse(SourceFile(path: "m.dlg", text: text)).model).model)
+    return try Trainer(model: model)
+  }
+
+  /// Stopping mid-epoch and resuming from the checkpoint gives the same records and weights as
+  /// a run that was never stopped.
+  @Test func interruptedThenResumedEqualsUninterrupted() throws {
+    let folder = try SyntheticData.makeFolder(train: 160, test: 40)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 2)
+    let straight = try trainer(text)
+    let (train, test) = try straight.loadData()
+    let expected = try straight.train(on: train, test: test, observer: nil)
+
+    let first = try trainer(text)
+    first.checkpointPath = "\(folder)/run.ckpt"
+    var steps = 0
+    first.shouldStop = {
+      steps += 1
+      return steps == 13  // mid-way through the second epoch (10 batches per epoch)
+    }
+    #expect {
+      _ = try first.train(on: train, test: test, observer: nil)
+    } throws: { error in
+      guard case TrainingError.interrupted(let epoch, let batch, _) = error else { return false }
+      return epoch == 2 && batch == 3
+    }
+    let second = try trainer(text)
+    try second.resume(from: "\(folder)/run.ckpt")
+    #expect(second.position.epoch == 2 && second.position.batch == 3)
+    let resumed = try second.train(on: train, test: test, observer: nil)
+    #expect(resumed.count == 1)
+    #expect(resumed.last?.trainLoss == expected.last?.trainLoss)
+    #expect(resumed.last?.testAccuracy == expected.last?.testAccuracy)
+    for parameter in straight.model.graph.parameters {
+      let a = try #require(straight.store.buffer(parameter))
+      let b = try #require(second.store.buffer(parameter))
+      #expect(
+        Array(UnsafeBufferPointer(start: a.floats, count: a.count))
+          == Array(UnsafeBufferPointer(start: b.floats, count: b.count)))
+    }
+  }
+
+  @Test func checkpointsWithOtherSettingsAreRefused() throws {
+    let folder = try SyntheticData.makeFolder(train: 32, test: 8)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 1)
+    let first = try trainer(text)
+    try first.saveCheckpoint(to: "\(folder)/c.ckpt")
+    let other = try trainer(text.replacingOccurrences(of: "batch     16", with: "batch     8"))
+    #expect { try other.resume(from: "\(folder)/c.ckpt") } throws: {
+      "\($0)".contains("batch_size 16, but this run uses 8")
+    }
+    try first.saveWeights(to: "\(folder)/w.safetensors")
+    #expect { try first.resume(from: "\(folder)/w.safetensors") } throws: {
+      "\($0)".contains("weights only")
+    }
+  }
+}

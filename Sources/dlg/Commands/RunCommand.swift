@@ -35,10 +35,25 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Draw loss and accuracy per epoch to this SVG file (updated every epoch).")
   var plot: String?
 
+  @Option(help: "Write a checkpoint (weights, optimizer state, position) here every epoch.")
+  var checkpoint: String?
+
+  @Option(help: "Also write the checkpoint every N steps.")
+  var checkpointEvery: Int?
+
+  @Option(help: "Continue from a checkpoint written by --checkpoint or by Ctrl-C.")
+  var resume: String?
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     if let batch, batch < 1 || batch > 1 << 20 {
       throw ValidationError("--batch must be between 1 and \(1 << 20)")
+    }
+    if let checkpointEvery, checkpointEvery < 1 {
+      throw ValidationError("--checkpoint-every must be at least 1")
+    }
+    if checkpointEvery != nil, checkpoint == nil {
+      throw ValidationError("--checkpoint-every needs --checkpoint FILE")
     }
     if let threads, threads < 1 || threads > 256 {
       throw ValidationError("--threads must be between 1 and 256")
@@ -53,8 +68,20 @@ struct RunCommand: ParsableCommand {
       let trainer = try Trainer(
         model: model, overrides: TrainingOverrides(epochs: epochs, batchSize: batch, seed: seed),
         optimization: optimization.level)
-      let logFile = try log.map(JSONLinesLog.init(path:))
+      trainer.checkpointPath = checkpoint
+      trainer.checkpointEverySteps = checkpointEvery
+      trainer.shouldStop = { Interrupts.requested }
+      if let resume {
+        try trainer.resume(from: resume)
+        Terminal.errorLine(
+          "resuming from \(resume): epoch \(trainer.position.epoch), batch \(trainer.position.batch)"
+        )
+      }
+      let logFile = try log.map { path throws(TrainingError) in
+        try JSONLinesLog(path: path, append: resume != nil)
+      }
       let (train, test) = try trainer.loadData()
+      Interrupts.install()
       Terminal.errorLine(
         "training \(file): \(model.parameterCount) parameters, \(train.count) samples, "
           + "batch \(trainer.config.batchSize), \(trainer.config.epochs) epoch(s)")
@@ -71,6 +98,11 @@ struct RunCommand: ParsableCommand {
       }
       if let save { Terminal.errorLine("saved weights to \(save)") }
     } catch {
+      if case .interrupted = error {
+        // Not a failure of the input: the user asked to stop, and nothing is lost.
+        Terminal.errorLine(error.description)
+        throw ExitCode(130)
+      }
       Terminal.failure(error.description)
       throw ExitCode.failure
     }

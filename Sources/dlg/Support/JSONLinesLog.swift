@@ -7,12 +7,15 @@ final class JSONLinesLog {
   private let handle: FileHandle
   private let encoder: JSONEncoder
 
-  init(path: String) throws(TrainingError) {
-    guard FileManager.default.createFile(atPath: path, contents: nil),
+  /// `append` continues an existing log (a resumed run); otherwise the file starts empty.
+  init(path: String, append: Bool = false) throws(TrainingError) {
+    let exists = FileManager.default.fileExists(atPath: path)
+    guard (append && exists) || FileManager.default.createFile(atPath: path, contents: nil),
       let handle = FileHandle(forWritingAtPath: path)
     else {
       throw .checkpoint("cannot write the log file \(path)")
     }
+    if append { _ = try? handle.seekToEnd() }
     self.handle = handle
     encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]

@@ -1,0 +1,98 @@
+import DLGGraph
+import DLGRuntime
+import Foundation
+
+/// Where training stands: with the weights and the optimizer state, enough to continue a run
+/// exactly (shuffling derives from the seed and the epoch, dropout masks from the step).
+public struct TrainingPosition: Sendable, Equatable {
+  /// The epoch in progress, 1-based.
+  public var epoch = 1
+  /// Batches of that epoch already trained.
+  public var batch = 0
+  /// Optimizer steps taken in all.
+  public var step = 0
+  /// Running sums of the epoch in progress, so its averages come out as without a stop.
+  public var lossSum = 0.0
+  public var correctSum = 0.0
+  public var samples = 0
+
+  public init(
+    epoch: Int = 1, batch: Int = 0, step: Int = 0, lossSum: Double = 0, correctSum: Double = 0,
+    samples: Int = 0
+  ) {
+    self.epoch = epoch
+    self.batch = batch
+    self.step = step
+    self.lossSum = lossSum
+    self.correctSum = correctSum
+    self.samples = samples
+  }
+}
+
+extension Trainer {
+  /// `model.checkpoint.safetensors` beside where the run was started.
+  static func defaultCheckpointPath(for model: String) -> String {
+    URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+      + ".checkpoint.safetensors"
+  }
+
+  /// Settings a checkpoint must share with the run that resumes it.
+  private var settingsFingerprint: [String: String] {
+    [
+      "seed": String(config.seed), "batch_size": String(config.batchSize),
+      "optimizer": String(describing: config.optimizer),
+    ]
+  }
+
+  /// Writes weights, optimizer state and position, atomically (a kill mid-write leaves the
+  /// previous checkpoint intact).
+  public func saveCheckpoint(to path: String) throws(TrainingError) {
+    let entries = store.entries.filter {
+      if case .constant = training.graph[$0.id].role { return false }
+      return true
+    }.map { SafeTensors.Entry(name: $0.name, buffer: $0.buffer) }
+    var metadata = settingsFingerprint
+    metadata["format"] = "dlg-checkpoint"
+    metadata["model"] = model.file.source.path
+    metadata["epoch"] = String(position.epoch)
+    metadata["batch"] = String(position.batch)
+    metadata["step"] = String(position.step)
+    metadata["loss_sum"] = String(position.lossSum.bitPattern)
+    metadata["correct_sum"] = String(position.correctSum.bitPattern)
+    metadata["samples"] = String(position.samples)
+    try SafeTensors.write(entries, metadata: metadata, to: path)
+  }
+
+  /// Restores weights, optimizer state and position from a checkpoint of this model and these
+  /// settings; says exactly what does not match otherwise.
+  public func resume(from path: String) throws(TrainingError) {
+    let (tensors, metadata) = try SafeTensors.readFile(path)
+    guard metadata["format"] == "dlg-checkpoint" else {
+      throw .checkpoint(
+        "\(path) holds weights only, not a checkpoint: load it with `dlg eval --weights`, "
+          + "or train from the start")
+    }
+    for (key, value) in settingsFingerprint where metadata[key] != value {
+      throw .checkpoint(
+        "\(path) was written with \(key) \(metadata[key] ?? "?"), but this run uses \(value): "
+          + "resume with the same settings")
+    }
+    let persistent = training.graph.values.indices.map(ValueID.init).filter {
+      switch training.graph[$0].role {
+      case .parameter, .state: true
+      default: false
+      }
+    }
+    try store.load(tensors, into: persistent, of: training.graph, path: path)
+    guard let epoch = metadata["epoch"].flatMap(Int.init),
+      let batch = metadata["batch"].flatMap(Int.init),
+      let step = metadata["step"].flatMap(Int.init),
+      let lossBits = metadata["loss_sum"].flatMap(UInt64.init),
+      let correctBits = metadata["correct_sum"].flatMap(UInt64.init),
+      let samples = metadata["samples"].flatMap(Int.init)
+    else { throw .checkpoint("\(path): its position (epoch, batch, step) is missing or corrupt") }
+    position = TrainingPosition(
+      epoch: epoch, batch: batch, step: step, lossSum: Double(bitPattern: lossBits),
+      correctSum: Double(bitPattern: correctBits), samples: samples)
+  }
+}
