@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Print the result as JSON.")
   var json = false
 
+  @Flag(help: "Time the forward pass alone (prediction) instead of training steps.")
+  var inference = false
+
   func validate() throws {
     if steps < 1 || steps > 1_000_000 { throw ValidationError("--steps must be at least 1") }
     if let batch, batch < 1 || batch > 1 << 20 { throw ValidationError("--batch is out of range") }
@@ -46,9 +49,11 @@ struct BenchCommand: ParsableCommand {
       throw ExitCode.failure
     }
     let batchSize = trainer.config.batchSize
-    let plan = trainer.trainingPlan(batchSize: batchSize)
+    let plan =
+      inference
+      ? trainer.evaluationPlan(batchSize: batchSize) : trainer.trainingPlan(batchSize: batchSize)
     fillInputs(plan, model: model)
-    for step in 1...5 { plan.run(StepInfo(step: step, training: true)) }
+    for step in 1...5 { plan.run(StepInfo(step: step, training: !inference)) }
     var perNode: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
     for step in 1...steps {
@@ -61,7 +66,8 @@ struct BenchCommand: ParsableCommand {
       let object: [String: Any] = [
         "model": file, "batch": batchSize, "threads": ThreadBudget.threads, "steps": steps,
         "ms_per_step": msPerStep, "samples_per_second": samplesPerSecond,
-        "arena_bytes": plan.plan.arenaBytes,
+        "arena_bytes": plan.plan.arenaBytes, "peak_rss_bytes": Self.peakResidentBytes(),
+        "mode": inference ? "inference" : "training",
       ]
       let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
@@ -69,8 +75,9 @@ struct BenchCommand: ParsableCommand {
     }
     print(
       String(
-        format: "%@: batch %d, %d threads: %.2f ms/step, %.0f samples/s", file, batchSize,
-        ThreadBudget.threads, msPerStep, samplesPerSecond))
+        format: "%@ (%@): batch %d, %d threads: %.2f ms/step, %.0f samples/s, peak RSS %.0f MiB",
+        file, inference ? "inference" : "training", batchSize, ThreadBudget.threads, msPerStep,
+        samplesPerSecond, Double(Self.peakResidentBytes()) / 1_048_576))
     print("top ops (ms per step):")
     let ranked = perNode.enumerated().sorted { $0.element > $1.element }.prefix(15)
     for (index, total) in ranked {
@@ -82,6 +89,18 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
+  /// The most memory this process has had resident (Linux reports it in KiB).
+  static func peakResidentBytes() -> Int {
+    var usage = rusage()
+    #if os(Linux)
+      getrusage(RUSAGE_SELF.rawValue, &usage)
+      return usage.ru_maxrss * 1024
+    #else
+      getrusage(RUSAGE_SELF, &usage)
+      return usage.ru_maxrss
+    #endif
+  }
+
   /// Random inputs in [0, 1) and labels of class 0, so the step runs on realistic values.
   private func fillInputs(_ plan: Executable, model: Model) {
     var generator = SeededGenerator(seed: 1)
@@ -90,6 +109,9 @@ struct BenchCommand: ParsableCommand {
     }
     if let labels = model.labels, let buffer = plan.buffer(labels) {
       for i in 0..<buffer.count { buffer.ints[i] = 0 }
+    }
+    if let targets = model.targets, let buffer = plan.buffer(targets) {
+      for i in 0..<buffer.count { buffer.floats[i] = 0 }
     }
   }
 }
