@@ -19,8 +19,7 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Timed steps, after 5 warm-up steps.")
   var steps: Int = 50
 
-  @Option(help: "Worker threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threading: ThreadOptions
 
   @OptionGroup var optimization: OptimizationOptions
 
@@ -36,7 +35,7 @@ struct BenchCommand: ParsableCommand {
   }
 
   func run() throws {
-    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    threading.apply()
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     let trainer: Trainer

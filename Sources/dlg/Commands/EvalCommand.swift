@@ -18,14 +18,13 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Mini-batch size (default: the file's).")
   var batch: Int?
 
-  @Option(help: "Worker threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threading: ThreadOptions
 
   @Flag(help: "Print the result as JSON.")
   var json = false
 
   func run() throws {
-    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    threading.apply()
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     do {

@@ -24,11 +24,10 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "Multiply inputs by this (default: the scale of the file's training data).")
   var scale: Float?
 
-  @Option(help: "Worker threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threading: ThreadOptions
 
   func run() throws {
-    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    threading.apply()
     guard output.hasSuffix(".csv") || output.hasSuffix(".npy") else {
       Terminal.failure("cannot tell the format of \(output): use .csv or .npy")
       throw ExitCode.failure

@@ -21,8 +21,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Seed for weight initialization and shuffling (overrides the file).")
   var seed: UInt64?
 
-  @Option(help: "Worker threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threading: ThreadOptions
 
   @OptionGroup var optimization: OptimizationOptions
 
@@ -55,13 +54,10 @@ struct RunCommand: ParsableCommand {
     if checkpointEvery != nil, checkpoint == nil {
       throw ValidationError("--checkpoint-every needs --checkpoint FILE")
     }
-    if let threads, threads < 1 || threads > 256 {
-      throw ValidationError("--threads must be between 1 and 256")
-    }
   }
 
   func run() throws {
-    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    threading.apply()
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     do {
