@@ -3,6 +3,18 @@ import DLGTestData
 import Foundation
 import Testing
 
+/// Every parameter of two trainers of the same model holds the same values.
+func expectSameWeights(_ a: Trainer, _ b: Trainer) throws {
+  for parameter in a.model.graph.parameters {
+    let x = try #require(a.store.buffer(parameter))
+    let y = try #require(b.store.buffer(parameter))
+    #expect(
+      Array(UnsafeBufferPointer(start: x.floats, count: x.count))
+        == Array(UnsafeBufferPointer(start: y.floats, count: y.count)),
+      "\(a.model.graph[parameter].name) differs")
+  }
+}
+
 @Suite struct CheckpointTests {
   func model(_ text: String) throws -> Model {
     try #require(
@@ -26,13 +38,7 @@ import Testing
     try first.saveWeights(to: "\(folder)/w.safetensors")
     let second = try Trainer(model: try model(Self.small), overrides: TrainingOverrides(seed: 2))
     try second.loadWeights(from: "\(folder)/w.safetensors")
-    for parameter in first.model.graph.parameters {
-      let a = try #require(first.store.buffer(parameter))
-      let b = try #require(second.store.buffer(parameter))
-      #expect(
-        Array(UnsafeBufferPointer(start: a.floats, count: a.count))
-          == Array(UnsafeBufferPointer(start: b.floats, count: b.count)))
-    }
+    try expectSameWeights(first, second)
   }
 
   @Test func mismatchedAndCorruptCheckpointsAreRefused() throws {
@@ -110,13 +116,7 @@ import Testing
     #expect(resumed.count == 1)
     #expect(resumed.last?.trainLoss == expected.last?.trainLoss)
     #expect(resumed.last?.testAccuracy == expected.last?.testAccuracy)
-    for parameter in straight.model.graph.parameters {
-      let a = try #require(straight.store.buffer(parameter))
-      let b = try #require(second.store.buffer(parameter))
-      #expect(
-        Array(UnsafeBufferPointer(start: a.floats, count: a.count))
-          == Array(UnsafeBufferPointer(start: b.floats, count: b.count)))
-    }
+    try expectSameWeights(straight, second)
   }
 
   @Test func checkpointsWithOtherSettingsAreRefused() throws {
