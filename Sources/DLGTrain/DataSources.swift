@@ -14,6 +14,12 @@ enum DataSources {
       } catch {
         throw .data("\(spec.location.description): \(error.description)")
       }
+    case "cifar":
+      do {
+        return try CIFARDataset.load(directory: spec.path, split: spec.split, scale: spec.scale)
+      } catch {
+        throw .data("\(spec.location.description): \(error.description)")
+      }
     case "csv":
       do {
         return try CSVDataset.load(

@@ -176,3 +176,33 @@ func temporaryFolder() throws -> String {
     } throws: { "\($0)".contains("3 fields") }
   }
 }
+
+@Suite struct CIFARTests {
+  @Test func recordsBecomeNHWCImages() throws {
+    let folder = try temporaryFolder()
+    // Two images: pixel p of channel c holds (p + 7c) % 256.
+    var images: [UInt8] = []
+    for _ in 0..<2 {
+      for pixel in 0..<1024 {
+        for channel in 0..<3 { images.append(UInt8((pixel + 7 * channel) % 256)) }
+      }
+    }
+    try CIFARDataset.write(path: "\(folder)/test_batch.bin", images: images, labels: [3, 9])
+    let data = try CIFARDataset.load(directory: folder, split: "test", scale: 1)
+    #expect(data.sampleShape == [32, 32, 3])
+    #expect(data.labels == [3, 9])
+    #expect(data.features.prefix(6) == [0, 7, 14, 1, 8, 15])
+    #expect(data.features.count == 2 * 3072)
+  }
+
+  @Test func truncatedAndMissingFilesAreReported() throws {
+    let folder = try temporaryFolder()
+    try Data(repeating: 1, count: 3000).write(to: URL(fileURLWithPath: "\(folder)/test_batch.bin"))
+    #expect { _ = try CIFARDataset.load(directory: folder, split: "test", scale: 1) } throws: {
+      "\($0)".contains("truncated")
+    }
+    #expect { _ = try CIFARDataset.load(directory: folder, split: "train", scale: 1) } throws: {
+      "\($0)".contains("data_batch_1.bin") && "\($0)".contains("no such file")
+    }
+  }
+}

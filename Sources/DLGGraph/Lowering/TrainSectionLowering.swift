@@ -148,15 +148,16 @@ struct TrainSectionLowering {
           help: "write idx(\"/usr/share/datasets/fashion-mnist\", split: \"train\")"))
       return nil
     }
-    guard format.name == "idx" || format.name == "csv" else {
+    guard ["idx", "csv", "cifar"].contains(format.name) else {
       diagnostics.append(
         Diagnostic(
           code: "E407", "unknown data source `\(format.name)`", at: format.range,
-          help: "available: idx(folder, split:, scale:), csv(file, features:, targets:, label:)"))
+          help: "available: idx(folder, split:, scale:), cifar(folder, split:, scale:), "
+            + "csv(file, features:, targets:, label:)"))
       return nil
     }
     var path: String?
-    var split = entry.key.name == "test" ? "t10k" : "train"
+    var split = entry.key.name == "test" ? (format.name == "cifar" ? "test" : "t10k") : "train"
     var scale: Float = 1
     var columns: [String: [String]] = [:]
     for argument in arguments {
@@ -167,7 +168,7 @@ struct TrainSectionLowering {
       }
       switch (argument.label?.name, value) {
       case (nil, .string(let s)): path = s
-      case ("split", .string(let s)) where format.name == "idx": split = s
+      case ("split", .string(let s)) where format.name != "csv": split = s
       case ("scale", let v) where v.number != nil: scale = Float(v.number!)
       case (let key?, let v)
       where format.name == "csv" && ["features", "targets", "label"].contains(key):
@@ -177,8 +178,8 @@ struct TrainSectionLowering {
         diagnostics.append(
           Diagnostic(
             code: "E408",
-            format.name == "idx"
-              ? "idx takes a folder string, `split:` (a string) and `scale:` (a number)"
+            format.name != "csv"
+              ? "\(format.name) takes a folder string, `split:` (a string) and `scale:` (a number)"
               : "csv takes a file string, `features:`, `targets:` (column names), `label:` and `scale:`",
             at: argument.range))
       }
