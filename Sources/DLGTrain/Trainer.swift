@@ -183,7 +183,9 @@ public final class Trainer {
       let plan = trainingPlan(batchSize: indices.count)
       feed(plan, data, indices)
       step += 1
-      plan.run(StepInfo(step: step, training: true))
+      let rate = config.schedule.factor(
+        step: step, epoch: epoch, totalSteps: config.epochs * batches.batchCount)
+      plan.run(StepInfo(step: step, training: true, learningRateScale: rate))
       let batchLoss = plan.buffer(loss)!.floats.pointee
       guard batchLoss.isFinite else {
         throw .nonFiniteLoss(epoch: epoch, batch: b + 1, value: batchLoss)

@@ -203,3 +203,28 @@ let fashionCNN = """
     #expect(diagnostics.contains { $0.code == "E216" && $0.range?.start.line == 3 })
   }
 }
+
+@Suite struct ScheduleTests {
+  @Test func schedulesParseAndGiveTheirFactors() throws {
+    func schedule(_ text: String) -> (LearningRateSchedule?, [Diagnostic]) {
+      let (model, diagnostics) = lower(
+        "neuralnet\n  x: Input[2]\n  y: Dense[2]\n  x --> y\ntrain\n  loss softmax_cross_entropy(y, labels)\n  schedule \(text)\n"
+      )
+      return (model?.training?.schedule, diagnostics)
+    }
+    #expect(schedule("cosine(warmup: 10)").0 == .cosine(warmup: 10))
+    #expect(schedule("step(every: 2, factor: 0.5)").0 == .step(every: 2, factor: 0.5))
+    #expect(schedule("warmup(steps: 100)").0 == .warmup(steps: 100))
+    #expect(schedule("linear").1.contains { $0.code == "E413" })
+    let cosine = LearningRateSchedule.cosine(warmup: 10)
+    #expect(cosine.factor(step: 5, epoch: 1, totalSteps: 110) == 0.5)
+    #expect(cosine.factor(step: 10, epoch: 1, totalSteps: 110) == 1)
+    #expect(abs(cosine.factor(step: 60, epoch: 1, totalSteps: 110) - 0.5) < 1e-6)
+    #expect(cosine.factor(step: 110, epoch: 1, totalSteps: 110) < 1e-6)
+    let decay = LearningRateSchedule.step(every: 2, factor: 0.5)
+    #expect(
+      [1, 2, 3, 4, 5].map { decay.factor(step: 1, epoch: $0, totalSteps: 1) } == [
+        1, 1, 0.5, 0.5, 0.25,
+      ])
+  }
+}

@@ -80,10 +80,13 @@ public struct StepInfo: Sendable {
   public var step: Int
   /// True while training (dropout active, batch statistics used).
   public var training: Bool
+  /// Multiplies every optimizer's learning rate this step: a learning-rate schedule.
+  public var learningRateScale: Float
 
-  public init(step: Int, training: Bool) {
+  public init(step: Int, training: Bool, learningRateScale: Float = 1) {
     self.step = step
     self.training = training
+    self.learningRateScale = learningRateScale
   }
 }
 

@@ -2,7 +2,9 @@ import DLGLang
 
 /// Checks the `train` section and appends the loss and metrics to the forward graph.
 struct TrainSectionLowering {
-  static let keys = ["data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed"]
+  static let keys = [
+    "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
+  ]
   static let losses = ["softmax_cross_entropy", "mse"]
   static let optimizers = ["Adam", "SGD"]
   static let metricNames = ["accuracy"]
@@ -52,7 +54,8 @@ struct TrainSectionLowering {
     }
     model.training = TrainingConfig(
       data: data, test: test, optimizer: optimizer, batchSize: batch, epochs: epochs,
-      metrics: metrics, seed: UInt64(seed))
+      metrics: metrics, seed: UInt64(seed),
+      schedule: seen["schedule"].flatMap { schedule($0) } ?? .constant)
   }
 
   private mutating func lowerLoss(_ entry: TrainEntry, metrics: [String], into model: inout Model) {
@@ -210,6 +213,44 @@ struct TrainSectionLowering {
       }
       return names.count == items.count ? names : nil
     default: return nil
+    }
+  }
+
+  /// `schedule cosine(warmup: 100)`, `step(every: 3, factor: 0.5)`, `warmup(steps: 500)`.
+  private mutating func schedule(_ entry: TrainEntry) -> LearningRateSchedule? {
+    let help = "write cosine(warmup: 0), step(every: 2, factor: 0.5) or warmup(steps: 500)"
+    var name = ""
+    var arguments: [String: Double] = [:]
+    switch entry.value.kind {
+    case .identifier(let n): name = n
+    case .call(let callee, let args):
+      name = callee.name
+      for argument in args {
+        guard let label = argument.label?.name,
+          let number = (try? ConstantEvaluator.evaluate(argument.value))?.number, number >= 0
+        else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E413", "schedule arguments are labelled non-negative numbers",
+              at: argument.range, help: help))
+          return nil
+        }
+        arguments[label] = number
+      }
+    default: break
+    }
+    switch (name, Set(arguments.keys)) {
+    case ("constant", []): return .constant
+    case ("cosine", let keys) where keys.isSubset(of: ["warmup"]):
+      return .cosine(warmup: Int(arguments["warmup"] ?? 0))
+    case ("warmup", ["steps"]): return .warmup(steps: Int(arguments["steps"]!))
+    case ("step", let keys) where keys.isSubset(of: ["every", "factor"]) && keys.contains("every"):
+      return .step(every: Int(arguments["every"]!), factor: arguments["factor"] ?? 0.1)
+    default:
+      diagnostics.append(
+        Diagnostic(
+          code: "E413", "unknown learning-rate schedule", at: entry.value.range, help: help))
+      return nil
     }
   }
 

@@ -1,4 +1,5 @@
 import DLGLang
+import Foundation
 
 /// Where training or test samples come from: `idx("/path", split: "train", scale: 1/255)`.
 public struct DataSourceSpec: Sendable {
@@ -28,6 +29,33 @@ public enum OptimizerSpec: Sendable {
   case sgd(SGDSettings)
 }
 
+/// How the learning rate changes over a run, as a factor on the optimizer's rate.
+public enum LearningRateSchedule: Sendable, Equatable {
+  case constant
+  /// Multiplied by `factor` every `every` epochs.
+  case step(every: Int, factor: Double)
+  /// A half cosine from 1 down to 0 over the run, after `warmup` steps rising linearly from 0.
+  case cosine(warmup: Int)
+  /// Rising linearly from 0 to 1 over the first `steps` steps, then constant.
+  case warmup(steps: Int)
+
+  /// The factor for a 1-based `step` in a 1-based `epoch` of a run of `totalSteps` steps.
+  public func factor(step: Int, epoch: Int, totalSteps: Int) -> Float {
+    switch self {
+    case .constant:
+      return 1
+    case .step(let every, let factor):
+      return Float(pow(factor, Double((epoch - 1) / max(every, 1))))
+    case .warmup(let steps):
+      return step >= steps ? 1 : Float(step) / Float(max(steps, 1))
+    case .cosine(let warmup):
+      if step < warmup { return Float(step) / Float(max(warmup, 1)) }
+      let progress = Double(step - warmup) / Double(max(totalSteps - warmup, 1))
+      return Float(0.5 * (1 + cos(Double.pi * min(progress, 1))))
+    }
+  }
+}
+
 /// The `train` section, checked.
 public struct TrainingConfig: Sendable {
   public var data: DataSourceSpec?
@@ -37,4 +65,5 @@ public struct TrainingConfig: Sendable {
   public var epochs: Int
   public var metrics: [String]
   public var seed: UInt64
+  public var schedule: LearningRateSchedule = .constant
 }

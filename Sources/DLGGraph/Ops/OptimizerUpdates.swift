@@ -24,13 +24,12 @@ public struct AdamSettings: Sendable, Hashable {
 extension AdamSettings {
   /// Adam's bias corrections for step `t`, folded into the step size and epsilon (Kingma &
   /// Ba, section 2), plus AdamW's decoupled decay factor.
-  func constants(step: Int) -> (stepSize: Float, epsilonHat: Float, decay: Float) {
-    let t = Float(max(step, 1))
+  func constants(_ info: StepInfo) -> (stepSize: Float, epsilonHat: Float, decay: Float) {
+    let t = Float(max(info.step, 1))
+    let rate = learningRate * info.learningRateScale
     let correction1 = 1 - pow(beta1, t)
     let correction2 = (1 - pow(beta2, t)).squareRoot()
-    return (
-      learningRate * correction2 / correction1, epsilon * correction2, learningRate * weightDecay
-    )
+    return (rate * correction2 / correction1, epsilon * correction2, rate * weightDecay)
   }
 }
 
@@ -63,7 +62,7 @@ public struct AdamUpdate: NonDifferentiable {
     )
     let s = settings
     return { info in
-      let (stepSize, epsilonHat, decay) = s.constants(step: info.step)
+      let (stepSize, epsilonHat, decay) = s.constants(info)
       OptimizerKernels.adam(
         count: count, parameter: p, gradient: g, firstMoment: m, secondMoment: v,
         stepSize: stepSize, beta1: s.beta1, beta2: s.beta2, epsilonHat: epsilonHat,
@@ -116,10 +115,11 @@ public struct SGDUpdate: NonDifferentiable {
     let (p, g) = (binding.inputs[0].floats, binding.inputs[1].floats)
     let velocity = binding.inputs.count > 2 ? binding.inputs[2].floats : nil
     let s = settings
-    return { _ in
+    return { info in
       OptimizerKernels.sgd(
         count: count, parameter: p, gradient: g, velocity: velocity,
-        learningRate: s.learningRate, momentum: s.momentum, nesterov: s.nesterov,
+        learningRate: s.learningRate * info.learningRateScale, momentum: s.momentum,
+        nesterov: s.nesterov,
         weightDecay: s.weightDecay)
     }
   }
