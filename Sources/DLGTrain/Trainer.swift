@@ -260,9 +260,12 @@ public final class Trainer {
   /// Where labels go when the model has none (regression): one batch worth, reused.
   private lazy var labelScratch = [Int32](repeating: 0, count: max(config.batchSize, 1))
 
-  /// The class count: the last dimension of the logits the loss reads.
+  /// The class count: the last dimension of the logits the loss reads (two for a binary loss).
   private func logitsClasses() -> Int? {
-    guard let node = model.graph.nodes.first(where: { $0.outputs.contains(loss) }),
+    guard let node = model.graph.nodes.first(where: { $0.outputs.contains(model.loss ?? loss) })
+    else { return nil }
+    if node.op is BinaryCrossEntropyLoss { return 2 }
+    guard node.op is SoftmaxCrossEntropy,
       case .fixed(let classes)? = model.graph[node.inputs[0]].type.shape.last
     else { return nil }
     return classes

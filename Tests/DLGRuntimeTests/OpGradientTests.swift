@@ -78,6 +78,31 @@ import Testing
     #expect(try checker.check(epsilon: 1e-3) < 2e-2)
   }
 
+  @Test func binaryCrossEntropy() throws {
+    var graph = Graph()
+    let logits = graph.addParameter("logits", .fixed([5, 1]), initializer: .heUniform(fanIn: 1))
+    let labels = graph.addInput("labels", TensorType(.int32, [.fixed(5)]))
+    let loss = try graph.apply1(BinaryCrossEntropyLoss(), [logits, labels], name: "bce")
+    var checker = GradientChecker(graph: graph, output: loss)
+    checker.fixedInputs = [
+      (
+        labels,
+        { buffer in for (i, y) in [Int32(0), 1, 1, 0, 1].enumerated() { buffer.ints[i] = y } }
+      )
+    ]
+    #expect(try checker.check(epsilon: 1e-3) < 2e-2)
+  }
+
+  @Test func concatAndItsSlices() throws {
+    var graph = Graph()
+    let a = graph.addParameter("a", .fixed([3, 2]), initializer: .heUniform(fanIn: 1))
+    let b = graph.addParameter("b", .fixed([3, 4]), initializer: .heUniform(fanIn: 1))
+    let c = graph.addParameter("c", .fixed([3, 1]), initializer: .heUniform(fanIn: 1))
+    let y = try graph.apply1(Concat(), [a, b, c], name: "concat")
+    #expect(graph[y].type == .fixed([3, 7]))
+    #expect(try GradientChecker(graph: graph, output: y).check(epsilon: 1e-3) < 2e-2)
+  }
+
   @Test func dropoutAndMultiply() throws {
     var graph = Graph()
     let x = graph.addParameter("x", .fixed([4, 9]), initializer: .heUniform(fanIn: 1))

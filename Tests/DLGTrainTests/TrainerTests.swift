@@ -121,3 +121,42 @@ func trainer(for text: String) throws -> Trainer {
     #expect(records.last!.trainLoss <= 1e-3, "final loss \(records.last!.trainLoss)")
   }
 }
+
+@Suite struct BinaryClassificationTests {
+  /// A yes/no question about the synthetic images (is the block in the top half?) learned with
+  /// binary cross-entropy from a sigmoid output, and concatenated features.
+  @Test func learnsWithBinaryCrossEntropy() throws {
+    let folder = try SyntheticData.makeFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // Relabel: classes 0-4 have the block in the top half.
+    for split in ["train", "t10k"] {
+      let path = "\(folder)/\(split)-labels-idx1-ubyte.gz"
+      let labels = try IDXReader.read(path: path).values.map { UInt8($0 < 5 ? 1 : 0) }
+      try IDXWriter.write(path: path, dimensions: [labels.count], bytes: labels, gzip: true)
+    }
+    let t = try trainer(
+      for: """
+        neuralnet
+          image: Input[8, 8, 1]
+          flat:  Flatten
+          a:     Dense[8, relu]
+          b:     Dense[8, tanh]
+          both:  Concat
+          out:   Dense[1, sigmoid]
+          image --> flat --> a --> both
+          flat --> b --> both
+          both --> out
+        train
+          data      idx("\(folder)", split: "train", scale: 1/255)
+          test      idx("\(folder)", split: "t10k", scale: 1/255)
+          loss      binary_cross_entropy(out, labels)
+          optimizer Adam(lr: 0.01)
+          batch     16
+          epochs    3
+          metrics   accuracy
+        """)
+    let (train, test) = try t.loadData()
+    let records = try t.train(on: train, test: test, observer: nil)
+    #expect((records.last?.testAccuracy ?? 0) > 0.85, "\(records)")
+  }
+}

@@ -61,3 +61,10 @@ extension LayerCatalog {
     name: "Multiply", inputArity: 2...2, family: .merge,
     lowering: { _, inputs, context throws(ShapeError) in try context.apply(Multiply(), inputs) })
 }
+
+extension LayerCatalog {
+  /// `Concat`: joins its inputs along the last axis (channels, or features).
+  static let concat = LayerSpec(
+    name: "Concat", inputArity: 2...64, family: .merge,
+    lowering: { _, inputs, context throws(ShapeError) in try context.apply(Concat(), inputs) })
+}

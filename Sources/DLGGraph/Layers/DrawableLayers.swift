@@ -9,7 +9,6 @@ extension LayerCatalog {
     ("BatchNorm", .normalization), ("LayerNorm", .normalization), ("GroupNorm", .normalization),
     ("Embedding", .other),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
-    ("Concat", .merge),
     ("Attention", .other), ("MultiHeadAttention", .other),
     ("GELU", .activation),
   ].map { name, family in

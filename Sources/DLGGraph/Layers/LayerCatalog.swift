@@ -5,7 +5,7 @@ public enum LayerCatalog {
   public static let all: [LayerSpec] =
     [
       input, dense, conv2D, flatten, reshape, relu, softmax, activation, output, add, maxPool2D,
-      avgPool2D, globalAvgPool2D, sigmoid, tanh, f32Input, i32Input, dropout, multiply,
+      avgPool2D, globalAvgPool2D, sigmoid, tanh, f32Input, i32Input, dropout, multiply, concat,
     ]
     + drawableOnly
 

@@ -5,7 +5,7 @@ struct TrainSectionLowering {
   static let keys = [
     "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
   ]
-  static let losses = ["softmax_cross_entropy", "mse"]
+  static let losses = ["softmax_cross_entropy", "binary_cross_entropy", "mse"]
   static let optimizers = ["Adam", "SGD"]
   static let metricNames = ["accuracy"]
 
@@ -119,20 +119,26 @@ struct TrainSectionLowering {
           MeanSquaredError(), [named, targets], name: "loss", location: entry.range)
         return
       }
-      // A network that ends in softmax (as Mermaid diagrams usually do) is trained on the
-      // logits before it: cross-entropy of the probabilities is exactly softmax cross-entropy
-      // of the logits, and this way is numerically stable.
+      // A network that ends in softmax or sigmoid (as Mermaid diagrams usually do) is trained
+      // on the logits before it: the cross-entropy of the probabilities is exactly the
+      // cross-entropy computed from the logits, and this way is numerically stable.
+      let binary = name.name == "binary_cross_entropy"
       var logits = named
-      if let producer = model.graph[named].producer, model.graph.nodes[producer].op is Softmax {
-        logits = model.graph.nodes[producer].inputs[0]
+      if let producer = model.graph[named].producer {
+        let op = model.graph.nodes[producer].op
+        if (!binary && op is Softmax) || (binary && (op as? SmoothActivation)?.kind == .sigmoid) {
+          logits = model.graph.nodes[producer].inputs[0]
+        }
       }
       let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
       model.labels = labels
+      let lossOp: any Operator = binary ? BinaryCrossEntropyLoss() : SoftmaxCrossEntropy()
       model.loss = try model.graph.apply1(
-        SoftmaxCrossEntropy(), [logits, labels], name: "loss", location: entry.range)
+        lossOp, [logits, labels], name: "loss", location: entry.range)
       if metrics.contains("accuracy") {
+        let metric: any Operator = binary ? BinaryCorrectCount() : CorrectCount()
         model.metrics["correct"] = try model.graph.apply1(
-          CorrectCount(), [logits, labels], name: "accuracy", location: entry.range)
+          metric, [logits, labels], name: "accuracy", location: entry.range)
       }
     } catch {
       diagnostics.append(

@@ -1,0 +1,94 @@
+import DLGKernels
+
+/// Binary cross-entropy of one logit per row `[N, 1]` against 0/1 labels `i32[N]`, from the
+/// logits (the sigmoid is part of the loss, which keeps it stable).
+public struct BinaryCrossEntropyLoss: Operator {
+  public init() {}
+
+  public var name: String { "BinaryCrossEntropy" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .loss }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try BinaryShapes.check(inputs, op: name)
+    return [.scalar]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dLoss = outputGradients[0] else { return [nil, nil] }
+    let gradient = try builder.add(
+      BinaryCrossEntropyGradient(), [node.inputs[0], node.inputs[1], dLoss], "dLogits")
+    return [gradient, nil]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let rows = binding.inputs[0].dimensions[0]
+    let (x, y, loss) = (binding.inputs[0].floats, binding.inputs[1].ints, binding.outputs[0].floats)
+    return { _ in loss.pointee = BinaryCrossEntropy.loss(rows: rows, logits: x, labels: y) }
+  }
+}
+
+/// `(σ(x) − y) · dLoss / N`. Inputs: (logits, labels, dLoss).
+public struct BinaryCrossEntropyGradient: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "BinaryCrossEntropyGradient" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .loss }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 3, op: name)
+    return [inputs[0]]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let rows = binding.inputs[0].dimensions[0]
+    let (x, y, dLoss) = (binding.inputs[0].floats, binding.inputs[1].ints, binding.inputs[2].floats)
+    let gradient = binding.outputs[0].floats
+    return { _ in
+      BinaryCrossEntropy.gradient(
+        rows: rows, logits: x, labels: y, scale: dLoss.pointee / Float(rows), gradient: gradient)
+    }
+  }
+}
+
+/// Rows whose logit's sign matches the 0/1 label (a metric, as f32).
+public struct BinaryCorrectCount: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "BinaryCorrectCount" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .metric }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try BinaryShapes.check(inputs, op: name)
+    return [.scalar]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let rows = binding.inputs[0].dimensions[0]
+    let (x, y, out) = (binding.inputs[0].floats, binding.inputs[1].ints, binding.outputs[0].floats)
+    return { _ in
+      out.pointee = Float(BinaryCrossEntropy.correctCount(rows: rows, logits: x, labels: y))
+    }
+  }
+}
+
+/// Logits `f32[N, 1]` and labels `i32[N]`.
+enum BinaryShapes {
+  static func check(_ inputs: [TensorType], op: String) throws(ShapeError) {
+    try ShapeRules.expectInputCount(inputs, 2, op: op)
+    let (logits, labels) = (inputs[0], inputs[1])
+    guard logits.rank == 2, logits.shape[1] == .fixed(1), logits.dtype == .float32 else {
+      throw ShapeError(
+        "\(op) expects one logit per sample [N, 1], got \(logits)",
+        help: "end the network with Dense[1] (or Dense[1, sigmoid])")
+    }
+    guard labels.rank == 1, labels.dtype == .int32, labels.shape[0] == logits.shape[0] else {
+      throw ShapeError(
+        "\(op) expects one 0/1 label per sample", notes: ["logits: \(logits)", "labels: \(labels)"])
+    }
+  }
+}
