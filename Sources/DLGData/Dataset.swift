@@ -44,6 +44,17 @@ public struct Dataset: Sendable {
 }
 
 extension Dataset {
+  /// `gather` for integer inputs (word ids): the stored values converted to Int32.
+  public func gatherInts<C: Collection<Int>>(_ indices: C, into target: UnsafeMutablePointer<Int32>)
+  {
+    let size = sampleSize
+    features.withUnsafeBufferPointer { source in
+      for (slot, index) in indices.enumerated() {
+        for i in 0..<size { target[slot * size + i] = Int32(source[index * size + i]) }
+      }
+    }
+  }
+
   /// Copies the given samples' regression targets into a caller-owned buffer.
   public func gatherTargets<C: Collection<Int>>(
     _ indices: C, into target: UnsafeMutablePointer<Float>

@@ -4,7 +4,11 @@ import Foundation
 
 /// Loads the dataset a `train` section names, and checks it fits the model before training.
 enum DataSources {
-  static func load(_ spec: DataSourceSpec) throws(TrainingError) -> Dataset {
+  /// Loads a source. A text source builds a vocabulary (the training data) or uses the one
+  /// given (the test data, which must map words the same way).
+  static func load(_ spec: DataSourceSpec, vocabulary: inout Vocabulary?) throws(TrainingError)
+    -> Dataset
+  {
     var spec = spec
     spec.path = resolve(spec.path, relativeTo: spec.location.file)
     switch spec.format {
@@ -17,6 +21,16 @@ enum DataSources {
     case "cifar":
       do {
         return try CIFARDataset.load(directory: spec.path, split: spec.split, scale: spec.scale)
+      } catch {
+        throw .data("\(spec.location.description): \(error.description)")
+      }
+    case "text":
+      do {
+        let (data, words) = try TextDataset.load(
+          path: spec.path, vocabularySize: spec.vocabulary, length: spec.length,
+          vocabulary: vocabulary)
+        vocabulary = words
+        return data
       } catch {
         throw .data("\(spec.location.description): \(error.description)")
       }

@@ -131,11 +131,12 @@ public final class Trainer {
       throw .notTrainable("the train section needs a `data` source")
     }
     let classes = logitsClasses()
-    let train = try DataSources.load(trainSpec)
+    var vocabulary: Vocabulary?
+    let train = try DataSources.load(trainSpec, vocabulary: &vocabulary)
     try DataSources.check(train, against: model, input: input, classes: classes, spec: trainSpec)
     var test: Dataset?
     if let testSpec = config.test {
-      let loaded = try DataSources.load(testSpec)
+      let loaded = try DataSources.load(testSpec, vocabulary: &vocabulary)
       try DataSources.check(loaded, against: model, input: input, classes: classes, spec: testSpec)
       test = loaded
     }
@@ -245,7 +246,13 @@ public final class Trainer {
 
   private func feed(_ plan: Executable, _ data: Dataset, _ indices: ArraySlice<Int>) {
     guard let features = plan.buffer(input) else { return }
-    if let labels, let labelBuffer = plan.buffer(labels) {
+    if features.dtype == .int32 {
+      // Word ids: stored as floats (exact below 2^24), fed as integers.
+      data.gatherInts(indices, into: features.ints)
+      if let labels, let labelBuffer = plan.buffer(labels) {
+        for (slot, index) in indices.enumerated() { labelBuffer.ints[slot] = data.labels[index] }
+      }
+    } else if let labels, let labelBuffer = plan.buffer(labels) {
       data.gather(indices, features: features.floats, labels: labelBuffer.ints)
     } else {
       labelScratch.withUnsafeMutableBufferPointer { scratch in

@@ -206,3 +206,29 @@ func temporaryFolder() throws -> String {
     }
   }
 }
+
+@Suite struct TextDatasetTests {
+  @Test func tokenizesBuildsAVocabularyAndPads() throws {
+    let folder = try temporaryFolder()
+    try "1\tGreat movie, GREAT fun!\n0\tboring movie\n".write(
+      toFile: "\(folder)/train.tsv", atomically: true, encoding: .utf8)
+    try "1\tgreat unseen words\n".write(
+      toFile: "\(folder)/test.tsv", atomically: true, encoding: .utf8)
+    #expect(TextDataset.tokenize("Great movie, GREAT fun!") == ["great", "movie", "great", "fun"])
+    let (train, vocabulary) = try TextDataset.load(
+      path: "\(folder)/train.tsv", vocabularySize: 4, length: 5, vocabulary: nil)
+    // Ids 0 and 1 are padding and unknown; the two most frequent words get 2 and 3.
+    #expect(vocabulary.ids == ["great": 2, "movie": 3])
+    #expect(train.labels == [1, 0])
+    #expect(Array(train.features.prefix(5)) == [2, 3, 2, 1, 0])
+    let (test, same) = try TextDataset.load(
+      path: "\(folder)/test.tsv", vocabularySize: 4, length: 5, vocabulary: vocabulary)
+    #expect(same == vocabulary)
+    #expect(test.features == [2, 1, 1, 0, 0])
+    try "no tab here\n".write(toFile: "\(folder)/bad.tsv", atomically: true, encoding: .utf8)
+    #expect {
+      _ = try TextDataset.load(
+        path: "\(folder)/bad.tsv", vocabularySize: 4, length: 5, vocabulary: nil)
+    } throws: { "\($0)".contains("bad.tsv:1") }
+  }
+}

@@ -228,3 +228,25 @@ let fashionCNN = """
       ])
   }
 }
+
+@Suite struct SequenceLayerTests {
+  @Test func textPipelineShapes() throws {
+    let (model, diagnostics) = lower(
+      """
+      neuralnet
+        words: i32[N, 100]
+        embed: Embedding[10000, 16]
+        conv:  Conv1D[32, 5, relu]
+        pool:  MaxPool1D[2]
+        glob:  GlobalMaxPool1D
+        out:   Dense[1, sigmoid]
+        words --> embed --> conv --> pool --> glob --> out
+      """)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let shapes = try #require(model).layers.map { $0.outputType?.shapeDescription ?? "-" }
+    #expect(shapes == ["N×100", "N×100×16", "N×96×32", "N×48×32", "N×32", "N×1"])
+    #expect(try #require(model).layers[1].parameterCount == 160_000)
+    let (_, wrong) = lower("neuralnet\n  x: Input[10]\n  e: Embedding[5, 2]\n  x --> e\n")
+    #expect(wrong.contains { $0.code == "E301" && $0.message.contains("integer ids") })
+  }
+}

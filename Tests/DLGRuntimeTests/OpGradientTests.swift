@@ -78,6 +78,22 @@ import Testing
     #expect(try checker.check(epsilon: 1e-3) < 2e-2)
   }
 
+  @Test func embeddingTableGradient() throws {
+    var graph = Graph()
+    let ids = graph.addInput("ids", TensorType(.int32, [.fixed(2), .fixed(3)]))
+    let table = graph.addParameter("table", .fixed([5, 4]), initializer: .heUniform(fanIn: 1))
+    let y = try graph.apply1(EmbeddingLookup(), [ids, table], name: "embed")
+    #expect(graph[y].type == .fixed([2, 3, 4]))
+    var checker = GradientChecker(graph: graph, output: y)
+    checker.fixedInputs = [
+      (
+        ids,
+        { buffer in for (i, id) in [Int32(0), 3, 3, 4, 1, 7].enumerated() { buffer.ints[i] = id } }
+      )
+    ]
+    #expect(try checker.check(epsilon: 1e-3) < 2e-2)
+  }
+
   @Test func binaryCrossEntropy() throws {
     var graph = Graph()
     let logits = graph.addParameter("logits", .fixed([5, 1]), initializer: .heUniform(fanIn: 1))

@@ -2,12 +2,11 @@ extension LayerCatalog {
   /// Layer types of Mermaid's `neuralnet` vocabulary that dlg parses and draws but cannot run
   /// yet; `dlg run` names the first such layer at its line.
   static let drawableOnly: [LayerSpec] = [
-    ("Conv1D", OpFamily.convolution), ("Conv3D", .convolution),
-    ("MaxPool1D", .pooling), ("MaxPool3D", .pooling),
+    ("Conv3D", OpFamily.convolution),
+    ("MaxPool3D", .pooling),
     ("AvgPool1D", .pooling), ("AvgPool3D", .pooling),
-    ("GlobalMaxPool1D", .pooling), ("GlobalMaxPool2D", .pooling), ("GlobalAvgPool1D", .pooling),
+    ("GlobalMaxPool2D", .pooling), ("GlobalAvgPool1D", .pooling),
     ("BatchNorm", .normalization), ("LayerNorm", .normalization), ("GroupNorm", .normalization),
-    ("Embedding", .other),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
     ("Attention", .other), ("MultiHeadAttention", .other),
     ("GELU", .activation),

@@ -157,18 +157,19 @@ struct TrainSectionLowering {
           help: "write idx(\"/usr/share/datasets/fashion-mnist\", split: \"train\")"))
       return nil
     }
-    guard ["idx", "csv", "cifar"].contains(format.name) else {
+    guard ["idx", "csv", "cifar", "text"].contains(format.name) else {
       diagnostics.append(
         Diagnostic(
           code: "E407", "unknown data source `\(format.name)`", at: format.range,
           help: "available: idx(folder, split:, scale:), cifar(folder, split:, scale:), "
-            + "csv(file, features:, targets:, label:)"))
+            + "csv(file, features:, targets:, label:), text(file, vocabulary:, length:)"))
       return nil
     }
     var path: String?
     var split = entry.key.name == "test" ? (format.name == "cifar" ? "test" : "t10k") : "train"
     var scale: Float = 1
     var columns: [String: [String]] = [:]
+    var textSizes: [String: Int] = [:]
     for argument in arguments {
       let value: Constant
       do { value = try ConstantEvaluator.evaluate(argument.value) } catch {
@@ -177,7 +178,11 @@ struct TrainSectionLowering {
       }
       switch (argument.label?.name, value) {
       case (nil, .string(let s)): path = s
-      case ("split", .string(let s)) where format.name != "csv": split = s
+      case ("split", .string(let s)) where format.name == "idx" || format.name == "cifar": split = s
+      case (let key?, .integer(let n))
+      where format.name == "text" && ["vocabulary", "length"].contains(key) && n >= 1
+        && n <= 1 << 24:
+        textSizes[key] = n
       case ("scale", let v) where v.number != nil: scale = Float(v.number!)
       case (let key?, let v)
       where format.name == "csv" && ["features", "targets", "label"].contains(key):
@@ -187,9 +192,11 @@ struct TrainSectionLowering {
         diagnostics.append(
           Diagnostic(
             code: "E408",
-            format.name != "csv"
-              ? "\(format.name) takes a folder string, `split:` (a string) and `scale:` (a number)"
-              : "csv takes a file string, `features:`, `targets:` (column names), `label:` and `scale:`",
+            format.name == "text"
+              ? "text takes a file string, `vocabulary:` and `length:` (positive integers)"
+              : format.name != "csv"
+                ? "\(format.name) takes a folder string, `split:` (a string) and `scale:` (a number)"
+                : "csv takes a file string, `features:`, `targets:` (column names), `label:` and `scale:`",
             at: argument.range))
       }
     }
@@ -204,6 +211,8 @@ struct TrainSectionLowering {
     spec.features = columns["features"] ?? []
     spec.targets = columns["targets"] ?? []
     spec.label = columns["label"]?.first
+    spec.vocabulary = textSizes["vocabulary"] ?? spec.vocabulary
+    spec.length = textSizes["length"] ?? spec.length
     return spec
   }
 

@@ -13,6 +13,9 @@ public struct DataSourceSpec: Sendable {
   public var features: [String] = []
   public var targets: [String] = []
   public var label: String?
+  /// Text: vocabulary size and sequence length.
+  public var vocabulary = 10_000
+  public var length = 100
 
   public init(format: String, path: String, split: String, scale: Float, location: SourceRange) {
     self.format = format
