@@ -303,3 +303,33 @@ extension Elementwise {
     }
   }
 }
+
+/// GELU (Hendrycks & Gimpel, 2016), in its tanh form as used by GPT-2 and BERT.
+extension Elementwise {
+  static let geluC: Float = 0.797_884_6  // sqrt(2/π)
+
+  /// y = ½ x (1 + tanh(c (x + 0.044715 x³))).
+  public static func gelu(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range {
+        let v = x[i]
+        y[i] = 0.5 * v * (1 + tanhf(geluC * (v + 0.044715 * v * v * v)))
+      }
+    }
+  }
+
+  /// dx = dy · dGELU/dx, from the input x.
+  public static func geluGradient(
+    count: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
+  ) {
+    ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
+      for i in range {
+        let v = x[i]
+        let t = tanhf(geluC * (v + 0.044715 * v * v * v))
+        let derivative =
+          0.5 * (1 + t) + 0.5 * v * (1 - t * t) * geluC * (1 + 3 * 0.044715 * v * v)
+        dx[i] = dy[i] * derivative
+      }
+    }
+  }
+}

@@ -28,4 +28,10 @@ public protocol TrainingObserver: AnyObject {
     accuracy: Double?)
   /// After the test pass of an epoch.
   func epochFinished(_ record: EpochRecord, of epochs: Int)
+  /// When early stopping ends the run before its last epoch.
+  func stoppedEarly(after epoch: Int, patience: Int)
+}
+
+extension TrainingObserver {
+  public func stoppedEarly(after epoch: Int, patience: Int) {}
 }

@@ -149,6 +149,8 @@ public final class Trainer {
     afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
   ) throws(TrainingError) -> [EpochRecord] {
     var records: [EpochRecord] = []
+    var best = Double.infinity
+    var epochsWithoutImprovement = 0
     guard position.epoch <= config.epochs else { return [] }
     for epoch in position.epoch...config.epochs {
       var record = try trainEpoch(epoch, on: train, observer: observer)
@@ -162,6 +164,17 @@ public final class Trainer {
       records.append(record)
       if let checkpointPath { try saveCheckpoint(to: checkpointPath) }
       try afterEpoch(record)
+      if let patience = config.earlyStoppingPatience, let testLoss = record.testLoss {
+        if testLoss < best {
+          (best, epochsWithoutImprovement) = (testLoss, 0)
+        } else {
+          epochsWithoutImprovement += 1
+          if epochsWithoutImprovement >= patience {
+            observer?.stoppedEarly(after: epoch, patience: patience)
+            break
+          }
+        }
+      }
     }
     return records
   }

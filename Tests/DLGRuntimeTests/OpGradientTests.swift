@@ -78,6 +78,13 @@ import Testing
     #expect(try checker.check(epsilon: 1e-3) < 2e-2)
   }
 
+  @Test func gelu() throws {
+    var graph = Graph()
+    let x = graph.addParameter("x", .fixed([4, 5]), initializer: .heUniform(fanIn: 1))
+    let y = try graph.apply1(GELU(), [x], name: "gelu")
+    #expect(try GradientChecker(graph: graph, output: y).check(epsilon: 1e-3) < 2e-2)
+  }
+
   @Test func embeddingTableGradient() throws {
     var graph = Graph()
     let ids = graph.addInput("ids", TensorType(.int32, [.fixed(2), .fixed(3)]))

@@ -160,3 +160,21 @@ func trainer(for text: String) throws -> Trainer {
     #expect((records.last?.testAccuracy ?? 0) > 0.85, "\(records)")
   }
 }
+
+@Suite struct EarlyStoppingTests {
+  /// With a learning rate of zero the test loss never improves after the first epoch, so
+  /// training ends `patience` epochs later instead of running all 30.
+  @Test func stopsWhenTheTestLossStallsAndGELUTrains() throws {
+    let folder = try SyntheticData.makeFolder(train: 200, test: 50)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 30, optimizer: "SGD(lr: 0)")
+      .replacingOccurrences(of: "Dense[16, relu]", with: "Dense[16, gelu]")
+      .replacingOccurrences(
+        of: "  metrics   accuracy", with: "  metrics   accuracy\n  early_stopping 2")
+    let t = try trainer(for: text)
+    #expect(t.config.earlyStoppingPatience == 2)
+    let (train, test) = try t.loadData()
+    let records = try t.train(on: train, test: test, observer: nil)
+    #expect(records.count == 3)
+  }
+}

@@ -9,7 +9,6 @@ extension LayerCatalog {
     ("BatchNorm", .normalization), ("LayerNorm", .normalization), ("GroupNorm", .normalization),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
     ("Attention", .other), ("MultiHeadAttention", .other),
-    ("GELU", .activation),
   ].map { name, family in
     LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)
   }

@@ -45,6 +45,9 @@ extension LayerCatalog {
     lowering: { _, inputs, context throws(ShapeError) in
       try context.apply(SmoothActivation(.sigmoid), inputs)
     })
+  static let gelu = LayerSpec(
+    name: "GELU", aliases: ["Gelu"], family: .activation,
+    lowering: { _, inputs, context throws(ShapeError) in try context.apply(GELU(), inputs) })
   static let tanh = LayerSpec(
     name: "Tanh", family: .activation,
     lowering: { _, inputs, context throws(ShapeError) in

@@ -50,7 +50,7 @@ public enum ArgumentValue: Sendable, Hashable {
 }
 
 /// The activations a layer's `activation` parameter accepts.
-public let activationNames = ["relu", "linear", "none", "softmax", "sigmoid", "tanh"]
+public let activationNames = ["relu", "linear", "none", "softmax", "sigmoid", "tanh", "gelu"]
 
 /// Arguments bound to a layer's parameters, with typed accessors.
 public struct BoundArguments: Sendable {
@@ -176,6 +176,7 @@ public struct LayerLoweringContext {
     case "softmax": try apply(Softmax(), [x])
     case "sigmoid": try apply(SmoothActivation(.sigmoid), [x])
     case "tanh": try apply(SmoothActivation(.tanh), [x])
+    case "gelu": try apply(GELU(), [x])
     case let other?: throw ShapeError("activation `\(other)` is not executable yet")
     }
   }

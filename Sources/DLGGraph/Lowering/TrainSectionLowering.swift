@@ -4,6 +4,7 @@ import DLGLang
 struct TrainSectionLowering {
   static let keys = [
     "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
+    "early_stopping",
   ]
   static let losses = ["softmax_cross_entropy", "binary_cross_entropy", "mse"]
   static let optimizers = ["Adam", "SGD"]
@@ -55,7 +56,14 @@ struct TrainSectionLowering {
     model.training = TrainingConfig(
       data: data, test: test, optimizer: optimizer, batchSize: batch, epochs: epochs,
       metrics: metrics, seed: UInt64(seed),
-      schedule: seen["schedule"].flatMap { schedule($0) } ?? .constant)
+      schedule: seen["schedule"].flatMap { schedule($0) } ?? .constant,
+      earlyStoppingPatience: seen["early_stopping"].flatMap { patience($0) })
+    if model.training?.earlyStoppingPatience != nil, data != nil, test == nil {
+      diagnostics.append(
+        Diagnostic(
+          code: "E414", "early stopping watches the test loss, but there is no `test` source",
+          at: seen["early_stopping"]?.range, help: "add a `test` data source"))
+    }
   }
 
   private mutating func lowerLoss(_ entry: TrainEntry, metrics: [String], into model: inout Model) {
@@ -229,6 +237,18 @@ struct TrainSectionLowering {
       return names.count == items.count ? names : nil
     default: return nil
     }
+  }
+
+  /// `early_stopping 3`: the patience, in epochs.
+  private mutating func patience(_ entry: TrainEntry) -> Int? {
+    guard case .integer(let n) = entry.value.kind, n >= 1, n <= 10_000 else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E414", "early_stopping takes a patience in epochs", at: entry.value.range,
+          help: "write `early_stopping 3` to stop after 3 epochs without a better test loss"))
+      return nil
+    }
+    return n
   }
 
   /// `schedule cosine(warmup: 100)`, `step(every: 3, factor: 0.5)`, `warmup(steps: 500)`.

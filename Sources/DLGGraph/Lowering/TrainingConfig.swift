@@ -69,4 +69,6 @@ public struct TrainingConfig: Sendable {
   public var metrics: [String]
   public var seed: UInt64
   public var schedule: LearningRateSchedule = .constant
+  /// Stop when the test loss has not improved for this many epochs.
+  public var earlyStoppingPatience: Int?
 }

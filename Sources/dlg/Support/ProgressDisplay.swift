@@ -55,6 +55,13 @@ final class ProgressDisplay: TrainingObserver {
     epochStart = nil
   }
 
+  func stoppedEarly(after epoch: Int, patience: Int) {
+    FileHandle.standardError.write(
+      Data(
+        "stopped early after epoch \(epoch): the test loss has not improved for \(patience) epochs\n"
+          .utf8))
+  }
+
   static func clock(_ seconds: Double) -> String {
     let s = Int(seconds.rounded())
     return s >= 3600
