@@ -86,9 +86,12 @@ public final class Trainer {
     differentiated.gradients = differentiated.gradients.mapValues(optimized.resolve)
     training = differentiated
     trainingReports = reports
+    // Evaluation also reads the predicted classes when precision, recall or the confusion
+    // matrix are asked for.
+    let evaluationFetches = fetches + (model.metrics["predicted"].map { [$0] } ?? [])
     let (forward, forwardReports) = GraphOptimizer.optimize(
-      DeadCodeElimination.run(model.graph, keeping: fetches), fetches: fetches,
-      level: optimization)
+      DeadCodeElimination.run(model.graph, keeping: evaluationFetches),
+      fetches: evaluationFetches, level: optimization)
     inference = forward.graph
     inferenceFetches = forward.fetches
     inferenceReports = forwardReports
@@ -156,9 +159,16 @@ public final class Trainer {
       var record = try trainEpoch(epoch, on: train, observer: observer)
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: step)
       if let test {
-        let (testLoss, testAccuracy) = evaluate(on: test)
-        record.testLoss = testLoss
-        record.testAccuracy = testAccuracy
+        let evaluation = evaluate(on: test)
+        record.testLoss = evaluation.loss
+        record.testAccuracy = evaluation.accuracy
+        let wanted = Set(config.metrics)
+        if let scores = evaluation.macroScores {
+          if wanted.contains("precision") { record.testPrecision = scores.precision }
+          if wanted.contains("recall") { record.testRecall = scores.recall }
+          if wanted.contains("f1") { record.testF1 = scores.f1 }
+          if wanted.contains("confusion") { record.confusionMatrix = evaluation.confusion }
+        }
       }
       observer?.epochFinished(record, of: config.epochs)
       records.append(record)
@@ -235,14 +245,21 @@ public final class Trainer {
       samplesPerSecond: Double(samples - samplesBefore) / max(seconds, 1e-9))
   }
 
-  /// Mean loss and accuracy over a whole dataset, in order, with the forward graph only.
-  public func evaluate(on data: Dataset) -> (loss: Double, accuracy: Double?) {
+  /// Loss and metrics over a whole dataset, in order, with the forward graph only.
+  public func evaluate(on data: Dataset) -> Evaluation {
     let batches = BatchIterator(
       count: data.count, batchSize: config.batchSize, shuffle: false, seed: 0, epoch: 0,
       dropLast: false)
     // The inference graph was optimized on its own: read its fetches, not the training ones.
     let lossValue = inferenceFetches[0]
-    let correctValue = inferenceFetches.count > 1 ? inferenceFetches[1] : nil
+    let correctValue = correct == nil ? nil : inferenceFetches[1]
+    let predictedValue = model.metrics["predicted"] == nil ? nil : inferenceFetches.last
+    let classes = max(logitsClasses() ?? 0, 2)
+    var confusion =
+      predictedValue == nil
+      ? nil
+      : [[Int]](
+        repeating: [Int](repeating: 0, count: classes), count: classes)
     var lossSum = 0.0
     var correctSum = 0.0
     for b in 0..<batches.batchCount {
@@ -252,9 +269,17 @@ public final class Trainer {
       plan.run(StepInfo(step: step, training: false))
       lossSum += Double(plan.buffer(lossValue)!.floats.pointee) * Double(indices.count)
       if let correctValue { correctSum += Double(plan.buffer(correctValue)!.floats.pointee) }
+      if let predictedValue, let predicted = plan.buffer(predictedValue) {
+        for (slot, index) in indices.enumerated() {
+          let (truth, guess) = (Int(data.labels[index]), Int(predicted.floats[slot]))
+          if truth < classes, guess < classes { confusion?[truth][guess] += 1 }
+        }
+      }
     }
     let count = Double(max(data.count, 1))
-    return (lossSum / count, correctValue == nil ? nil : correctSum / count)
+    return Evaluation(
+      loss: lossSum / count, accuracy: correctValue == nil ? nil : correctSum / count,
+      confusion: confusion)
   }
 
   private func feed(_ plan: Executable, _ data: Dataset, _ indices: ArraySlice<Int>) {

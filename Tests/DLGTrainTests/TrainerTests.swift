@@ -178,3 +178,36 @@ func trainer(for text: String) throws -> Trainer {
     #expect(records.count == 3)
   }
 }
+
+@Suite struct ClassificationMetricsTests {
+  @Test func macroScoresFromAConfusionMatrix() throws {
+    // True class 0: 8 right, 2 called 1; true class 1: 5 right, 5 called 0; class 2 unused.
+    let evaluation = Evaluation(
+      loss: 0, accuracy: nil, confusion: [[8, 2, 0], [5, 5, 0], [0, 0, 0]])
+    let scores = try #require(evaluation.macroScores)
+    let (p0, r0) = (8.0 / 13, 0.8)
+    let (p1, r1) = (5.0 / 7, 0.5)
+    #expect(abs(scores.precision - (p0 + p1) / 2) < 1e-12)
+    #expect(abs(scores.recall - (r0 + r1) / 2) < 1e-12)
+    let f1 = (2 * p0 * r0 / (p0 + r0) + 2 * p1 * r1 / (p1 + r1)) / 2
+    #expect(abs(scores.f1 - f1) < 1e-12)
+  }
+
+  @Test func recordsCarryPrecisionRecallF1AndTheConfusionMatrix() throws {
+    let folder = try SyntheticData.makeFolder(train: 300, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 2).replacingOccurrences(
+      of: "  metrics   accuracy", with: "  metrics   accuracy, precision, recall, f1, confusion")
+    let t = try trainer(for: text)
+    let (train, test) = try t.loadData()
+    let record = try #require(try t.train(on: train, test: test, observer: nil).last)
+    let matrix = try #require(record.confusionMatrix)
+    #expect(matrix.count == 10)
+    #expect(matrix.flatMap { $0 }.reduce(0, +) == 100)
+    let correct = (0..<10).reduce(0) { $0 + matrix[$1][$1] }
+    #expect(abs(Double(correct) / 100 - (record.testAccuracy ?? -1)) < 1e-9)
+    #expect(record.testF1 != nil && record.testPrecision != nil && record.testRecall != nil)
+    let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+    #expect(json.contains("\"confusion_matrix\"") && json.contains("\"test_f1\""))
+  }
+}

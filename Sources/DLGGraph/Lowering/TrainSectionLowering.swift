@@ -8,7 +8,7 @@ struct TrainSectionLowering {
   ]
   static let losses = ["softmax_cross_entropy", "binary_cross_entropy", "mse"]
   static let optimizers = ["Adam", "SGD"]
-  static let metricNames = ["accuracy"]
+  static let metricNames = ["accuracy", "precision", "recall", "f1", "confusion"]
 
   var diagnostics: [Diagnostic] = []
 
@@ -147,6 +147,10 @@ struct TrainSectionLowering {
         let metric: any Operator = binary ? BinaryCorrectCount() : CorrectCount()
         model.metrics["correct"] = try model.graph.apply1(
           metric, [logits, labels], name: "accuracy", location: entry.range)
+      }
+      if !Set(metrics).isDisjoint(with: ["precision", "recall", "f1", "confusion"]) {
+        model.metrics["predicted"] = try model.graph.apply1(
+          PredictedClass(), [logits], name: "predicted", location: entry.range)
       }
     } catch {
       diagnostics.append(

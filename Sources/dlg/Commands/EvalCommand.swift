@@ -32,16 +32,29 @@ struct EvalCommand: ParsableCommand {
       try trainer.loadWeights(from: weights)
       let (train, test) = try trainer.loadData()
       let data = test ?? train
-      let (loss, accuracy) = trainer.evaluate(on: data)
+      let evaluation = trainer.evaluate(on: data)
+      let (loss, accuracy) = (evaluation.loss, evaluation.accuracy)
       if json {
         var object: [String: Any] = ["loss": loss, "samples": data.count]
         if let accuracy { object["accuracy"] = accuracy }
+        if let scores = evaluation.macroScores {
+          object["precision"] = scores.precision
+          object["recall"] = scores.recall
+          object["f1"] = scores.f1
+          object["confusion_matrix"] = evaluation.confusion
+        }
         let encoded = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         print(String(decoding: encoded, as: UTF8.self))
       } else {
         var line = String(format: "%@: loss %.4f", test == nil ? "train data" : "test data", loss)
         if let accuracy { line += String(format: "  accuracy %.4f", accuracy) }
+        if let scores = evaluation.macroScores {
+          line += String(
+            format: "  precision %.4f  recall %.4f  f1 %.4f", scores.precision, scores.recall,
+            scores.f1)
+        }
         print(line + "  (\(data.count) samples)")
+        if let confusion = evaluation.confusion { print(ConfusionText.render(confusion)) }
       }
     } catch let error as TrainingError {
       Terminal.failure(error.description)

@@ -49,9 +49,13 @@ final class ProgressDisplay: TrainingObserver {
     if let testAccuracy = record.testAccuracy {
       line += String(format: "  test_acc %.4f", testAccuracy)
     }
+    if let f1 = record.testF1 { line += String(format: "  test_f1 %.4f", f1) }
     line += String(
       format: "  %.1fs  %.0f samples/s", record.seconds, record.samplesPerSecond)
     FileHandle.standardError.write(Data((line + "\n").utf8))
+    if record.epoch == epochs, let confusion = record.confusionMatrix {
+      FileHandle.standardError.write(Data((ConfusionText.render(confusion) + "\n").utf8))
+    }
     epochStart = nil
   }
 
@@ -67,5 +71,19 @@ final class ProgressDisplay: TrainingObserver {
     return s >= 3600
       ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
       : String(format: "%d:%02d", s / 60, s % 60)
+  }
+}
+
+/// A confusion matrix as an aligned table: one row per true class, one column per prediction.
+enum ConfusionText {
+  static func render(_ matrix: [[Int]]) -> String {
+    let width = max(5, String(matrix.flatMap { $0 }.max() ?? 0).count + 1)
+    let pad = { (text: String) in String(repeating: " ", count: max(width - text.count, 0)) + text }
+    var lines = ["confusion matrix (rows: true class, columns: predicted)"]
+    lines.append("      " + matrix.indices.map { pad(String($0)) }.joined())
+    for (index, row) in matrix.enumerated() {
+      lines.append(pad(String(index)) + " " + row.map { pad(String($0)) }.joined())
+    }
+    return lines.joined(separator: "\n")
   }
 }
