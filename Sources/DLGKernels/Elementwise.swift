@@ -96,7 +96,8 @@ public enum Elementwise {
   public static func columnSums(
     rows: Int, columns: Int, x: UnsafePointer<Float>, sums: UnsafeMutablePointer<Float>
   ) {
-    let chunks = min(ThreadBudget.threads, max(1, rows * columns / parallelChunk))
+    let chunks = min(
+      max(rows, 1), ThreadBudget.parts(count: rows * columns, minimumChunk: parallelChunk))
     if chunks == 1 {
       sums.update(repeating: 0, count: columns)
       addRows(0..<rows, columns: columns, x: x, into: sums)
@@ -123,7 +124,8 @@ public enum Elementwise {
     rows: Int, columns: Int, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>
   ) {
-    let chunks = min(ThreadBudget.threads, max(1, rows * columns / parallelChunk))
+    let chunks = min(
+      max(rows, 1), ThreadBudget.parts(count: rows * columns, minimumChunk: parallelChunk))
     ScratchPool.shared.withBuffer(count: chunks * columns) { partials in
       partials.update(repeating: 0, count: chunks * columns)
       ThreadBudget.forEachPart(chunks) { chunk in

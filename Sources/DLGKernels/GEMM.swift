@@ -20,39 +20,48 @@ public enum GEMM {
     c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     guard m > 0, n > 0 else { return }
-    let threads = ThreadBudget.threads
-    let work = m * n * k
-    if threads == 1 || work < parallelThreshold {
-      sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-      return
-    }
-    if k >= 4 * max(m, n) {
-      splitK(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads)
-    } else if m >= n {
-      ThreadBudget.parallelFor(count: m, minimumChunk: 8) { rows in
-        let aSlice = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
-        sgemm(
-          transposeA, transposeB, rows.count, n, k, alpha, aSlice, lda, b, ldb, beta,
-          c + rows.lowerBound * ldc, ldc)
+    let small = m * n * k < parallelThreshold
+    if !small, k >= 4 * max(m, n) {
+      let parts = ThreadBudget.parts(count: k, minimumChunk: 64)
+      if parts > 1 {
+        splitK(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts)
+        return
       }
-    } else {
-      ThreadBudget.parallelFor(count: n, minimumChunk: 16) { columns in
-        let bSlice = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
-        sgemm(
-          transposeA, transposeB, m, columns.count, k, alpha, a, lda, bSlice, ldb, beta,
-          c + columns.lowerBound, ldc)
+    } else if !small, m >= n {
+      let parts = ThreadBudget.parts(count: m, minimumChunk: 8)
+      if parts > 1 {
+        ThreadBudget.forEachPart(parts) { part in
+          let rows = m * part / parts..<m * (part + 1) / parts
+          let aSlice = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+          sgemm(
+            transposeA, transposeB, rows.count, n, k, alpha, aSlice, lda, b, ldb, beta,
+            c + rows.lowerBound * ldc, ldc)
+        }
+        return
+      }
+    } else if !small {
+      let parts = ThreadBudget.parts(count: n, minimumChunk: 16)
+      if parts > 1 {
+        ThreadBudget.forEachPart(parts) { part in
+          let columns = n * part / parts..<n * (part + 1) / parts
+          let bSlice = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+          sgemm(
+            transposeA, transposeB, m, columns.count, k, alpha, a, lda, bSlice, ldb, beta,
+            c + columns.lowerBound, ldc)
+        }
+        return
       }
     }
+    sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
   }
 
-  /// Each thread multiplies a slice of k; the first writes C, the others private partials
-  /// that are then added into C.
+  /// Each part multiplies a slice of k; the first writes C, the others private partials that
+  /// are then added into C in part order.
   private static func splitK(
     _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ threads: Int
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ parts: Int
   ) {
-    let parts = min(threads, max(1, k / 64))
     ScratchPool.shared.withBuffer(count: (parts - 1) * m * n) { partials in
       ThreadBudget.forEachPart(parts) { part in
         let slice = k * part / parts..<k * (part + 1) / parts

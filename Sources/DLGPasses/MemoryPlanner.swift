@@ -38,13 +38,17 @@ public enum MemoryPlanner {
     case naive
   }
 
-  /// Plans a graph executed in node order for a concrete batch size. Inputs are written
-  /// before step 0; `fetches` stay intact until after the last step.
+  /// Plans a graph for a concrete batch size. Inputs are written before the first node runs;
+  /// `fetches` stay intact until after the last. With `concurrent`, liveness follows
+  /// `ScheduleLevels`, so nodes that may run at the same time never share memory; without it
+  /// (one thread), nodes run in listed order and tensors can share more.
   public static func plan(
-    _ graph: Graph, batch: Int, fetches: [ValueID], strategy: Strategy = .greedyBySize
+    _ graph: Graph, batch: Int, fetches: [ValueID], strategy: Strategy = .greedyBySize,
+    concurrent: Bool = true
   ) -> MemoryPlan {
     let intervals = liveIntervals(
-      graph, batch: batch, fetches: fetches, inPlace: strategy == .greedyBySize)
+      graph, batch: batch, fetches: fetches, inPlace: strategy == .greedyBySize,
+      concurrent: concurrent)
     var best: (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])?
     // Greedy placement depends on the order tensors are placed in; try a few orders (largest
     // first, as in the paper; longest-lived first; earliest first) and keep the smallest.
@@ -79,8 +83,10 @@ public enum MemoryPlanner {
     }
     let (arena, offsets, scratchOffsets) = best ?? (0, [:], [:])
     // The naive figure: every tensor in its own buffer (views are free in any scheme).
-    let naive = liveIntervals(graph, batch: batch, fetches: fetches, inPlace: false)
-      .reduce(0) { $0 + $1.bytes }
+    let naive = liveIntervals(
+      graph, batch: batch, fetches: fetches, inPlace: false, concurrent: concurrent
+    )
+    .reduce(0) { $0 + $1.bytes }
     // The lower bound: the most bytes alive at once, found by sweeping interval ends.
     var events: [(step: Int, delta: Int)] = []
     for interval in intervals {
@@ -140,17 +146,20 @@ public enum MemoryPlanner {
 
   static func align(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
-  /// Live ranges in node steps: inputs from -1, intermediates from their producer, each to its
-  /// last reader. Views are merged with the tensor they view; with `inPlace`, an output that
-  /// may overwrite an input no later node reads is merged with that input too.
-  static func liveIntervals(_ graph: Graph, batch: Int, fetches: [ValueID], inPlace: Bool = true)
-    -> [Interval]
-  {
-    let end = graph.nodes.count
+  /// Live ranges in schedule levels (`ScheduleLevels`, or listed order when not `concurrent`):
+  /// inputs from -1, intermediates from their producer's level, each to its last reader's.
+  /// Nodes on one level may run at the same time, so everything they touch is alive together. Views are merged with the tensor they
+  /// view; with `inPlace`, an output that may overwrite an input is merged with that input when
+  /// every other reader of the input runs on an earlier level.
+  static func liveIntervals(
+    _ graph: Graph, batch: Int, fetches: [ValueID], inPlace: Bool = true, concurrent: Bool = true
+  ) -> [Interval] {
+    let levels = concurrent ? ScheduleLevels(graph).levels : Array(graph.nodes.indices)
+    let end = (levels.max() ?? -1) + 1
     let fetched = Set(fetches)
-    var lastRead: [ValueID: Int] = [:]
-    for (step, node) in graph.nodes.enumerated() {
-      for input in node.inputs { lastRead[input] = step }
+    var readers: [ValueID: [Int]] = [:]
+    for (index, node) in graph.nodes.enumerated() {
+      for input in node.inputs { readers[input, default: []].append(index) }
     }
     // Storage root of each value: a view or an in-place output points at what it reuses.
     var root: [ValueID: ValueID] = [:]
@@ -171,7 +180,8 @@ public enum MemoryPlanner {
       root[v] = r
       members[r, default: [r]].append(v)
     }
-    for (step, node) in graph.nodes.enumerated() {
+    for (index, node) in graph.nodes.enumerated() {
+      let step = levels[index]
       for input in node.inputs {
         touch(input, graph[input].role == .input ? -1 : step)
         touch(input, step)
@@ -189,7 +199,10 @@ public enum MemoryPlanner {
         let free =
           !graph[input].isPersistent && !persistentViews.contains(input)
           && group.allSatisfy { graph[$0].role != .input }
-          && group.allSatisfy { (lastRead[$0] ?? -1) <= step && !fetched.contains($0) }
+          && group.allSatisfy { member in
+            !fetched.contains(member)
+              && (readers[member] ?? []).allSatisfy { $0 == index || levels[$0] < step }
+          }
           && graph[input].type.elementCount(batch: batch)
             == graph[node.outputs[0]].type.elementCount(batch: batch)
         if free { join(node.outputs[0], to: input) }
@@ -207,14 +220,15 @@ public enum MemoryPlanner {
         values: groups[r]!.sorted(), scratchNode: nil, bytes: align(max(bytes, 4)),
         first: first[r] ?? 0, last: last[r] ?? 0)
     }
-    for (step, node) in graph.nodes.enumerated() {
+    for (index, node) in graph.nodes.enumerated() {
       let inputs = node.inputs.map { graph[$0].type.dimensions(batch: batch) }
       let outputs = node.outputs.map { graph[$0].type.dimensions(batch: batch) }
       let scratch = node.op.scratchCount(inputs: inputs, outputs: outputs)
       if scratch > 0 {
         intervals.append(
           Interval(
-            values: [], scratchNode: step, bytes: align(scratch * 4), first: step, last: step))
+            values: [], scratchNode: index, bytes: align(scratch * 4), first: levels[index],
+            last: levels[index]))
       }
     }
     return intervals

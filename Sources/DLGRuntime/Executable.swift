@@ -1,10 +1,12 @@
 import DLGGraph
+import DLGKernels
 import DLGPasses
 import Dispatch
 
 /// A graph compiled for one batch size: memory planned into one arena, every kernel bound to
-/// its buffers. Running a step does no allocation and no lookups: it calls the bound kernels
-/// in order.
+/// its buffers, and the order between nodes reduced to the waits the data and the shared
+/// memory need. Running a step does no allocation and no lookups: the `Scheduler` calls the
+/// bound kernels as their inputs become ready.
 public final class Executable: @unchecked Sendable {
   public let graph: Graph
   public let batchSize: Int
@@ -13,6 +15,9 @@ public final class Executable: @unchecked Sendable {
   private let arena: UnsafeMutableRawPointer
   private var buffers: [ValueID: TensorBuffer] = [:]
   private var kernels: [Kernel] = []
+  private var scheduler: Scheduler!
+  /// For each node, the nodes it waits for (listed order otherwise being free).
+  public private(set) var predecessors: [[Int]] = []
 
   /// Plans memory and binds kernels. Persistent values must already be in `store`.
   public init(
@@ -22,7 +27,10 @@ public final class Executable: @unchecked Sendable {
     self.graph = graph
     self.batchSize = batchSize
     self.store = store
-    plan = MemoryPlanner.plan(graph, batch: batchSize, fetches: fetches, strategy: strategy)
+    // One thread runs nodes in listed order, which lets more tensors share memory.
+    plan = MemoryPlanner.plan(
+      graph, batch: batchSize, fetches: fetches, strategy: strategy,
+      concurrent: ThreadBudget.threads > 1)
     arena = UnsafeMutableRawPointer.allocate(
       byteCount: max(plan.arenaBytes, MemoryPlanner.alignment),
       alignment: MemoryPlanner.alignment)
@@ -32,6 +40,7 @@ public final class Executable: @unchecked Sendable {
       buffers[value] = TensorBuffer(
         base: arena + offset, dimensions: type.dimensions(batch: batchSize), dtype: type.dtype)
     }
+    var accesses: [[MemoryHazards.Access]] = []
     for (index, node) in graph.nodes.enumerated() {
       if let aliased = node.op.aliasedInput, let source = buffer(node.inputs[aliased]) {
         // A view: same bytes, its own shape.
@@ -45,7 +54,39 @@ public final class Executable: @unchecked Sendable {
           (arena + $0).assumingMemoryBound(to: Float.self)
         })
       kernels.append(node.op.makeKernel(binding))
+      accesses.append(Self.accesses(of: node, binding, scratchBytes: scratchBytes(node)))
     }
+    predecessors = MemoryHazards(accesses: accesses).predecessors
+    scheduler = Scheduler(kernels: kernels, predecessors: predecessors)
+  }
+
+  private func scratchBytes(_ node: Node) -> Int {
+    let inputs = node.inputs.map { graph[$0].type.dimensions(batch: batchSize) }
+    let outputs = node.outputs.map { graph[$0].type.dimensions(batch: batchSize) }
+    return node.op.scratchCount(inputs: inputs, outputs: outputs) * 4
+  }
+
+  /// The byte ranges a node reads and writes: its inputs, its outputs (not views, which
+  /// write nothing), the inputs it updates in place, and its scratch.
+  private static func accesses(of node: Node, _ binding: KernelBinding, scratchBytes: Int)
+    -> [MemoryHazards.Access]
+  {
+    func range(_ buffer: TensorBuffer, writes: Bool) -> MemoryHazards.Access {
+      let start = Int(bitPattern: buffer.base)
+      return MemoryHazards.Access(start: start, end: start + buffer.count * 4, writes: writes)
+    }
+    var result = binding.inputs.map { range($0, writes: false) }
+    for mutated in node.op.mutatedInputs {
+      result.append(range(binding.inputs[mutated], writes: true))
+    }
+    if node.op.aliasedInput == nil {
+      result += binding.outputs.map { range($0, writes: true) }
+    }
+    if let scratch = binding.scratch, scratchBytes > 0 {
+      let start = Int(bitPattern: scratch)
+      result.append(MemoryHazards.Access(start: start, end: start + scratchBytes, writes: true))
+    }
+    return result
   }
 
   deinit { arena.deallocate() }
@@ -56,19 +97,16 @@ public final class Executable: @unchecked Sendable {
     buffers[value] ?? store.buffer(value)
   }
 
-  /// Runs one step: every node in order.
+  /// Runs one step: every node once, independent nodes at the same time.
   public func run(_ info: StepInfo) {
-    for kernel in kernels { kernel(info) }
+    scheduler.run(info)
   }
 
   /// Runs one step and adds each node's wall time, in seconds, to `seconds` (indexed like
-  /// `graph.nodes`): the per-op breakdown of `dlg bench`.
+  /// `graph.nodes`): the per-op breakdown of `dlg bench`. Nodes that ran at the same time each
+  /// count their own time.
   public func runProfiled(_ info: StepInfo, seconds: inout [Double]) {
     if seconds.count != kernels.count { seconds = Array(repeating: 0, count: kernels.count) }
-    for (index, kernel) in kernels.enumerated() {
-      let start = DispatchTime.now().uptimeNanoseconds
-      kernel(info)
-      seconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    seconds.withUnsafeMutableBufferPointer { scheduler.run(info, profile: $0.baseAddress) }
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DLG
+import DLGKernels
 import Foundation
 
 /// `dlg compile FILE`: build the training and inference graphs, optimize them, plan their
@@ -22,6 +23,8 @@ struct CompileCommand: ParsableCommand {
   var batch: Int?
 
   @OptionGroup var optimization: OptimizationOptions
+
+  @OptionGroup var threading: ThreadOptions
 
   func validate() throws {
     if let batch, batch < 1 || batch > 1 << 20 { throw ValidationError("--batch is out of range") }
@@ -53,6 +56,7 @@ struct CompileCommand: ParsableCommand {
   }
 
   func run() throws {
+    threading.apply()
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     let batchSize = batch ?? model.training?.batchSize ?? 32
@@ -91,7 +95,8 @@ struct CompileCommand: ParsableCommand {
   ) -> Summary {
     let (context, reports) = GraphOptimizer.optimize(graph, fetches: fetches, level: level)
     let plan = MemoryPlanner.plan(
-      context.graph, batch: batch, fetches: context.fetches, strategy: strategy)
+      context.graph, batch: batch, fetches: context.fetches, strategy: strategy,
+      concurrent: ThreadBudget.threads > 1)
     let naive = MemoryPlanner.plan(graph, batch: batch, fetches: fetches, strategy: .naive)
     return Summary(
       nodesBefore: graph.nodes.count, nodesAfter: context.graph.nodes.count, reports: reports,

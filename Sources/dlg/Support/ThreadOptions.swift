@@ -2,10 +2,17 @@ import ArgumentParser
 import DLGKernels
 import Foundation
 
-/// `--threads N`, shared by every command that computes: one budget for the whole process.
+/// `--threads N` and `--deterministic`, shared by every command that computes: one budget for
+/// the whole process.
 struct ThreadOptions: ParsableArguments {
-  @Option(help: "Worker threads (default: all cores).")
+  @Option(help: "Threads that run kernels and graph nodes (default: all cores).")
   var threads: Int?
+
+  @Flag(
+    help: ArgumentHelp(
+      "Split work the same way whatever --threads is, so a seed gives bit-identical results.",
+      discussion: "Without it, results are reproducible for one thread count only."))
+  var deterministic = false
 
   func validate() throws {
     if let threads, threads < 1 || threads > 256 {
@@ -15,6 +22,8 @@ struct ThreadOptions: ParsableArguments {
 
   /// Sets the process's thread budget (OpenBLAS kept at one thread, see ThreadBudget).
   func apply() {
-    ThreadBudget.configure(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    ThreadBudget.configure(
+      threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+      deterministic: deterministic)
   }
 }

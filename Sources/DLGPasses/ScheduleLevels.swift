@@ -1,0 +1,57 @@
+import DLGGraph
+
+/// The order a graph's nodes may run in when independent nodes run at the same time: each
+/// node gets the earliest level after every node it depends on (as soon as possible). Nodes
+/// on one level never depend on each other, so the scheduler may run them together; the
+/// memory planner computes liveness over levels, which keeps tensors of concurrent branches
+/// apart in the arena.
+///
+/// A node depends on the producers of its inputs and, for values updated in place (optimizer
+/// updates), the update comes after every node listed before it that reads the old value and
+/// before every node listed after it.
+public struct ScheduleLevels: Sendable {
+  /// The level of each node, indexed like `graph.nodes`.
+  public var levels: [Int]
+  /// The nodes each node must wait for (data and update order only; the runtime adds the
+  /// waits that shared memory needs).
+  public var predecessors: [[Int]]
+
+  public var count: Int { (levels.max() ?? -1) + 1 }
+
+  public init(_ graph: Graph) {
+    let nodes = graph.nodes
+    // Storage roots, so a view of a parameter counts as a read of the parameter.
+    var root: [ValueID: ValueID] = [:]
+    func rootOf(_ value: ValueID) -> ValueID { root[value].map(rootOf) ?? value }
+    for node in nodes {
+      if let aliased = node.op.aliasedInput { root[node.outputs[0]] = rootOf(node.inputs[aliased]) }
+    }
+    var predecessors = [[Int]](repeating: [], count: nodes.count)
+    var readers: [ValueID: [Int]] = [:]
+    var lastUpdate: [ValueID: Int] = [:]
+    for (index, node) in nodes.enumerated() {
+      var waits = Set<Int>()
+      for input in node.inputs {
+        if let producer = graph[input].producer, producer < index { waits.insert(producer) }
+        if let update = lastUpdate[rootOf(input)], update != index { waits.insert(update) }
+      }
+      for mutated in node.op.mutatedInputs {
+        let target = rootOf(node.inputs[mutated])
+        for reader in readers[target] ?? [] where reader != index { waits.insert(reader) }
+      }
+      for input in node.inputs { readers[rootOf(input), default: []].append(index) }
+      for mutated in node.op.mutatedInputs {
+        let target = rootOf(node.inputs[mutated])
+        lastUpdate[target] = index
+        readers[target] = []
+      }
+      predecessors[index] = waits.sorted()
+    }
+    var levels = [Int](repeating: 0, count: nodes.count)
+    for index in nodes.indices {
+      levels[index] = (predecessors[index].map { levels[$0] }.max() ?? -1) + 1
+    }
+    self.levels = levels
+    self.predecessors = predecessors
+  }
+}

@@ -1,0 +1,98 @@
+import DLGGraph
+import DLGKernels
+import Dispatch
+import Synchronization
+
+/// Runs a compiled graph's kernels by dependency counting on the process's `WorkerPool`: a
+/// node becomes ready when every node it waits for has finished, so independent branches run
+/// at the same time, while each kernel may still split its own work across idle threads.
+///
+/// The waits are fixed when the plan is built (`MemoryHazards`); a step only resets one counter
+/// per node, then hands ready nodes to the pool. A thread that finishes a node runs the first
+/// successor it made ready itself and queues the rest, so a chain of small nodes stays on one
+/// thread. With one thread the kernels simply run in listed order.
+final class Scheduler: PoolWork, @unchecked Sendable {
+  private let kernels: [Kernel]
+  /// Successors of node i: `successors[successorStart[i]..<successorStart[i + 1]]`.
+  private let successors: [Int]
+  private let successorStart: [Int]
+  private let initialWaits: [Int]
+  private let roots: [Int]
+  private let waits: UnsafeMutablePointer<Atomic<Int>>
+  private let remaining = Atomic<Int>(0)
+  // Set before a step's tasks are queued and read by them: the queue's lock orders the two.
+  private var info = StepInfo(step: 0, training: false)
+  private var profile: UnsafeMutablePointer<Double>?
+
+  init(kernels: [Kernel], predecessors: [[Int]]) {
+    self.kernels = kernels
+    var lists = [[Int]](repeating: [], count: kernels.count)
+    for (node, waitsFor) in predecessors.enumerated() {
+      for predecessor in waitsFor { lists[predecessor].append(node) }
+    }
+    successors = lists.flatMap { $0 }
+    var starts = [0]
+    for list in lists { starts.append(starts.last! + list.count) }
+    successorStart = starts
+    let counts = predecessors.map(\.count)
+    initialWaits = counts
+    roots = counts.indices.filter { counts[$0] == 0 }
+    waits = .allocate(capacity: max(kernels.count, 1))
+    for index in kernels.indices { (waits + index).initialize(to: Atomic(0)) }
+  }
+
+  deinit {
+    waits.deinitialize(count: kernels.count)
+    waits.deallocate()
+  }
+
+  /// Runs every node once; with `profile`, adds each node's seconds to `profile[node]`.
+  func run(_ info: StepInfo, profile: UnsafeMutablePointer<Double>? = nil) {
+    guard !kernels.isEmpty else { return }
+    if WorkerPool.shared.workerCount == 0 {
+      for index in kernels.indices { execute(index, info, profile) }
+      return
+    }
+    self.info = info
+    self.profile = profile
+    for index in kernels.indices { waits[index].store(initialWaits[index], ordering: .relaxed) }
+    remaining.store(kernels.count, ordering: .relaxed)
+    for root in roots.dropFirst() { WorkerPool.shared.enqueue(self, index: root) }
+    runTask(roots[0])
+    WorkerPool.shared.help { remaining.load(ordering: .acquiring) == 0 }
+  }
+
+  override func runTask(_ index: Int) {
+    var node = index
+    while true {
+      execute(node, info, profile)
+      var next = -1
+      for position in successorStart[node]..<successorStart[node + 1] {
+        let successor = successors[position]
+        // The last predecessor to finish makes the successor ready; acquiring-and-releasing
+        // makes every predecessor's writes visible to whoever runs it.
+        if waits[successor].wrappingSubtract(1, ordering: .acquiringAndReleasing).oldValue == 1 {
+          if next < 0 {
+            next = successor
+          } else {
+            WorkerPool.shared.enqueue(self, index: successor)
+          }
+        }
+      }
+      remaining.wrappingSubtract(1, ordering: .releasing)
+      guard next >= 0 else { return }
+      node = next
+    }
+  }
+
+  @inline(__always)
+  private func execute(_ index: Int, _ info: StepInfo, _ profile: UnsafeMutablePointer<Double>?) {
+    guard let profile else {
+      kernels[index](info)
+      return
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    kernels[index](info)
+    profile[index] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+}
