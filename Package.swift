@@ -51,13 +51,15 @@ let package = Package(
     .testTarget(
       name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),
     .testTarget(
-      name: "DLGRuntimeTests", dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang"]),
+      name: "DLGRuntimeTests",
+      dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),
     .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
     // Shared by tests: a deterministic generator, and small generated datasets.
-    .target(name: "DLGTestSupport", path: "Tests/DLGTestSupport"),
+    .target(name: "DLGTestSupport", dependencies: ["DLGKernels"], path: "Tests/DLGTestSupport"),
     .target(name: "DLGTestData", dependencies: ["DLGData"], path: "Tests/DLGTestData"),
     .testTarget(
-      name: "DLGTrainTests", dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestData"]),
+      name: "DLGTrainTests",
+      dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestData", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
   ]

@@ -41,7 +41,9 @@ public enum MemoryPlanner {
   /// Plans a graph for a concrete batch size. Inputs are written before the first node runs;
   /// `fetches` stay intact until after the last. With `concurrent`, liveness follows
   /// `ScheduleLevels`, so nodes that may run at the same time never share memory; without it
-  /// (one thread), nodes run in listed order and tensors can share more.
+  /// (one thread), nodes run in listed order and tensors can share more. A concurrent plan is
+  /// for a graph listed level by level (`ScheduleLevels.levelOrdered`), which is the order the
+  /// runtime checks its memory hazards in.
   public static func plan(
     _ graph: Graph, batch: Int, fetches: [ValueID], strategy: Strategy = .greedyBySize,
     concurrent: Bool = true
@@ -201,7 +203,9 @@ public enum MemoryPlanner {
           && group.allSatisfy { graph[$0].role != .input }
           && group.allSatisfy { member in
             !fetched.contains(member)
-              && (readers[member] ?? []).allSatisfy { $0 == index || levels[$0] < step }
+              && (readers[member] ?? []).allSatisfy {
+                $0 == index || ($0 < index && levels[$0] < step)
+              }
           }
           && graph[input].type.elementCount(batch: batch)
             == graph[node.outputs[0]].type.elementCount(batch: batch)

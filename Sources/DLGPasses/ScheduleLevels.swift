@@ -54,4 +54,16 @@ public struct ScheduleLevels: Sendable {
     self.levels = levels
     self.predecessors = predecessors
   }
+
+  /// The graph with its nodes listed level by level (keeping listed order within a level): an
+  /// order in which running nodes of one level together, or in sequence, gives the same result.
+  /// The memory planner's concurrent liveness assumes this order.
+  public static func levelOrdered(_ graph: Graph) -> Graph {
+    let levels = ScheduleLevels(graph).levels
+    let order = graph.nodes.indices.sorted { (levels[$0], $0) < (levels[$1], $1) }
+    guard order != Array(graph.nodes.indices) else { return graph }
+    var result = graph
+    result.replaceNodes(order.map { graph.nodes[$0] })
+    return result
+  }
 }

@@ -24,13 +24,15 @@ public final class Executable: @unchecked Sendable {
     graph: Graph, batchSize: Int, fetches: [ValueID], store: ParameterStore,
     strategy: MemoryPlanner.Strategy = .greedyBySize
   ) {
+    // One thread runs nodes in listed order, which lets more tensors share memory; several
+    // run them level by level, each level's tensors kept apart.
+    let concurrent = ThreadBudget.threads > 1
+    let graph = concurrent ? ScheduleLevels.levelOrdered(graph) : graph
     self.graph = graph
     self.batchSize = batchSize
     self.store = store
-    // One thread runs nodes in listed order, which lets more tensors share memory.
     plan = MemoryPlanner.plan(
-      graph, batch: batchSize, fetches: fetches, strategy: strategy,
-      concurrent: ThreadBudget.threads > 1)
+      graph, batch: batchSize, fetches: fetches, strategy: strategy, concurrent: concurrent)
     arena = UnsafeMutableRawPointer.allocate(
       byteCount: max(plan.arenaBytes, MemoryPlanner.alignment),
       alignment: MemoryPlanner.alignment)

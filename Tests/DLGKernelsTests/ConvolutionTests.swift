@@ -51,38 +51,39 @@ import Testing
 
   @Test(arguments: [1, 2])
   func forwardAndBackwardMatchReference(threads: Int) {
-    ThreadBudget.configure(threads: threads)
-    var values = TestRandom(5)
-    for g in Self.geometries {
-      let x = values.floats(g.batch * g.inHeight * g.inWidth * g.inChannels)
-      let w = values.floats(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)
-      var scratch = [Float](repeating: .nan, count: g.forwardScratchCount)
-      var y = [Float](repeating: .nan, count: g.batch * g.outHeight * g.outWidth * g.outChannels)
-      Convolution2D.forward(g, input: x, filter: w, output: &y, scratch: &scratch)
-      #expect(maxRelativeError(y, Self.reference(g, x, w)) < 1e-4)
+    withThreadBudget(threads) {
+      var values = TestRandom(5)
+      for g in Self.geometries {
+        let x = values.floats(g.batch * g.inHeight * g.inWidth * g.inChannels)
+        let w = values.floats(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)
+        var scratch = [Float](repeating: .nan, count: g.forwardScratchCount)
+        var y = [Float](repeating: .nan, count: g.batch * g.outHeight * g.outWidth * g.outChannels)
+        Convolution2D.forward(g, input: x, filter: w, output: &y, scratch: &scratch)
+        #expect(maxRelativeError(y, Self.reference(g, x, w)) < 1e-4)
 
-      // The backward passes are the adjoints of the forward: <dy, conv(x, w)> is linear in
-      // both x and w, so its gradients are exact sums the reference gives directly.
-      let dy = values.floats(y.count)
-      var dw = [Float](repeating: .nan, count: w.count)
-      Convolution2D.backwardFilter(
-        g, input: x, outputGradient: dy, filterGradient: &dw, scratch: &scratch)
-      var dx = [Float](repeating: .nan, count: x.count)
-      Convolution2D.backwardInput(
-        g, outputGradient: dy, filter: w, inputGradient: &dx, scratch: &scratch)
-      func inner(_ x: [Float], _ w: [Float]) -> Float {
-        zip(Self.reference(g, x, w), dy).reduce(0) { $0 + $1.0 * $1.1 }
-      }
-      // Spot-check a few coordinates of each gradient with unit perturbations.
-      for i in stride(from: 0, to: w.count, by: max(1, w.count / 7)) {
-        var unit = [Float](repeating: 0, count: w.count)
-        unit[i] = 1
-        #expect(abs(inner(x, unit) - dw[i]) < 1e-3 * max(1, abs(dw[i])))
-      }
-      for i in stride(from: 0, to: x.count, by: max(1, x.count / 11)) {
-        var unit = [Float](repeating: 0, count: x.count)
-        unit[i] = 1
-        #expect(abs(inner(unit, w) - dx[i]) < 1e-3 * max(1, abs(dx[i])))
+        // The backward passes are the adjoints of the forward: <dy, conv(x, w)> is linear in
+        // both x and w, so its gradients are exact sums the reference gives directly.
+        let dy = values.floats(y.count)
+        var dw = [Float](repeating: .nan, count: w.count)
+        Convolution2D.backwardFilter(
+          g, input: x, outputGradient: dy, filterGradient: &dw, scratch: &scratch)
+        var dx = [Float](repeating: .nan, count: x.count)
+        Convolution2D.backwardInput(
+          g, outputGradient: dy, filter: w, inputGradient: &dx, scratch: &scratch)
+        func inner(_ x: [Float], _ w: [Float]) -> Float {
+          zip(Self.reference(g, x, w), dy).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        // Spot-check a few coordinates of each gradient with unit perturbations.
+        for i in stride(from: 0, to: w.count, by: max(1, w.count / 7)) {
+          var unit = [Float](repeating: 0, count: w.count)
+          unit[i] = 1
+          #expect(abs(inner(x, unit) - dw[i]) < 1e-3 * max(1, abs(dw[i])))
+        }
+        for i in stride(from: 0, to: x.count, by: max(1, x.count / 11)) {
+          var unit = [Float](repeating: 0, count: x.count)
+          unit[i] = 1
+          #expect(abs(inner(unit, w) - dx[i]) < 1e-3 * max(1, abs(dx[i])))
+        }
       }
     }
   }

@@ -9,35 +9,36 @@ import Testing
 @Suite(.serialized) struct ElementwiseTests {
   @Test(arguments: [1, 2])
   func biasReluAndGradients(threads: Int) {
-    ThreadBudget.configure(threads: threads)
-    var values = TestRandom(2)
-    let (rows, columns) = (2000, 37)
-    let x = values.floats(rows * columns)
-    let bias = values.floats(columns)
-    var y = [Float](repeating: 0, count: rows * columns)
-    Elementwise.biasActivation(
-      rows: rows, columns: columns, x: x, bias: bias, activation: .relu, y: &y)
-    let expected = (0..<rows * columns).map { max(0, x[$0] + bias[$0 % columns]) }
-    #expect(y == expected)
+    withThreadBudget(threads) {
+      var values = TestRandom(2)
+      let (rows, columns) = (2000, 37)
+      let x = values.floats(rows * columns)
+      let bias = values.floats(columns)
+      var y = [Float](repeating: 0, count: rows * columns)
+      Elementwise.biasActivation(
+        rows: rows, columns: columns, x: x, bias: bias, activation: .relu, y: &y)
+      let expected = (0..<rows * columns).map { max(0, x[$0] + bias[$0 % columns]) }
+      #expect(y == expected)
 
-    let dy = values.floats(rows * columns)
-    var dx = [Float](repeating: 0, count: rows * columns)
-    Elementwise.reluGradient(count: rows * columns, y: y, dy: dy, dx: &dx)
-    #expect(dx == (0..<dy.count).map { y[$0] > 0 ? dy[$0] : 0 })
+      let dy = values.floats(rows * columns)
+      var dx = [Float](repeating: 0, count: rows * columns)
+      Elementwise.reluGradient(count: rows * columns, y: y, dy: dy, dx: &dx)
+      #expect(dx == (0..<dy.count).map { y[$0] > 0 ? dy[$0] : 0 })
 
-    var sums = [Float](repeating: 0, count: columns)
-    Elementwise.columnSums(rows: rows, columns: columns, x: dy, sums: &sums)
-    let expectedSums = (0..<columns).map { c in
-      (0..<rows).reduce(Float(0)) { $0 + dy[$1 * columns + c] }
+      var sums = [Float](repeating: 0, count: columns)
+      Elementwise.columnSums(rows: rows, columns: columns, x: dy, sums: &sums)
+      let expectedSums = (0..<columns).map { c in
+        (0..<rows).reduce(Float(0)) { $0 + dy[$1 * columns + c] }
+      }
+      #expect(maxRelativeError(sums, expectedSums) < 1e-4)
+
+      var relu = [Float](repeating: 0, count: x.count)
+      Elementwise.relu(count: x.count, x: x, y: &relu)
+      #expect(relu == x.map { max($0, 0) })
+      var added = [Float](repeating: 0, count: x.count)
+      Elementwise.add(count: x.count, x, dy, &added)
+      #expect(added == zip(x, dy).map(+))
     }
-    #expect(maxRelativeError(sums, expectedSums) < 1e-4)
-
-    var relu = [Float](repeating: 0, count: x.count)
-    Elementwise.relu(count: x.count, x: x, y: &relu)
-    #expect(relu == x.map { max($0, 0) })
-    var added = [Float](repeating: 0, count: x.count)
-    Elementwise.add(count: x.count, x, dy, &added)
-    #expect(added == zip(x, dy).map(+))
   }
 
   @Test func softmaxLossGradientAndCounts() {
@@ -81,33 +82,35 @@ import Testing
 
   @Test(arguments: [1, 2])
   func adamMatchesTheTextbook(threads: Int) {
-    ThreadBudget.configure(threads: threads)
-    var values = TestRandom(4)
-    let count = 70_001
-    var p = values.floats(count)
-    var m = [Float](repeating: 0, count: count)
-    var v = [Float](repeating: 0, count: count)
-    var (rp, rm, rv) = (
-      p.map(Double.init), [Double](repeating: 0, count: count), [Double](repeating: 0, count: count)
-    )
-    let (lr, b1, b2, eps): (Float, Float, Float, Float) = (0.01, 0.9, 0.999, 1e-7)
-    for t in 1...3 {
-      let g = values.floats(count)
-      let c1 = 1 - Foundation.pow(b1, Float(t))
-      let c2 = (1 - Foundation.pow(b2, Float(t))).squareRoot()
-      OptimizerKernels.adam(
-        count: count, parameter: &p, gradient: g, firstMoment: &m, secondMoment: &v,
-        stepSize: lr * c2 / c1, beta1: b1, beta2: b2, epsilonHat: eps * c2, decoupledDecay: 0)
-      for i in 0..<count {
-        let gi = Double(g[i])
-        rm[i] = 0.9 * rm[i] + 0.1 * gi
-        rv[i] = 0.999 * rv[i] + 0.001 * gi * gi
-        let mHat = rm[i] / (1 - Foundation.pow(0.9, Double(t)))
-        let vHat = rv[i] / (1 - Foundation.pow(0.999, Double(t)))
-        rp[i] -= 0.01 * mHat / (vHat.squareRoot() + 1e-7)
+    withThreadBudget(threads) {
+      var values = TestRandom(4)
+      let count = 70_001
+      var p = values.floats(count)
+      var m = [Float](repeating: 0, count: count)
+      var v = [Float](repeating: 0, count: count)
+      var (rp, rm, rv) = (
+        p.map(Double.init), [Double](repeating: 0, count: count),
+        [Double](repeating: 0, count: count)
+      )
+      let (lr, b1, b2, eps): (Float, Float, Float, Float) = (0.01, 0.9, 0.999, 1e-7)
+      for t in 1...3 {
+        let g = values.floats(count)
+        let c1 = 1 - Foundation.pow(b1, Float(t))
+        let c2 = (1 - Foundation.pow(b2, Float(t))).squareRoot()
+        OptimizerKernels.adam(
+          count: count, parameter: &p, gradient: g, firstMoment: &m, secondMoment: &v,
+          stepSize: lr * c2 / c1, beta1: b1, beta2: b2, epsilonHat: eps * c2, decoupledDecay: 0)
+        for i in 0..<count {
+          let gi = Double(g[i])
+          rm[i] = 0.9 * rm[i] + 0.1 * gi
+          rv[i] = 0.999 * rv[i] + 0.001 * gi * gi
+          let mHat = rm[i] / (1 - Foundation.pow(0.9, Double(t)))
+          let vHat = rv[i] / (1 - Foundation.pow(0.999, Double(t)))
+          rp[i] -= 0.01 * mHat / (vHat.squareRoot() + 1e-7)
+        }
       }
+      #expect(maxRelativeError(p, rp.map(Float.init)) < 1e-4)
     }
-    #expect(maxRelativeError(p, rp.map(Float.init)) < 1e-4)
   }
 
   @Test func sgdWithMomentumAndNesterov() {

@@ -15,27 +15,28 @@ import Testing
 
   @Test(arguments: [1, 2])
   func matchesReference(threads: Int) {
-    ThreadBudget.configure(threads: threads)
-    var values = TestRandom(1)
-    for (m, n, k) in Self.shapes {
-      for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
-        let a = values.floats(m * k)
-        let b = values.floats(k * n)
-        var c = values.floats(m * n)
-        let before = c
-        a.withUnsafeBufferPointer { pa in
-          b.withUnsafeBufferPointer { pb in
-            c.withUnsafeMutableBufferPointer { pc in
-              GEMM.multiply(
-                transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
-                a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
-                beta: 0.5, c: pc.baseAddress!, ldc: n)
+    withThreadBudget(threads) {
+      var values = TestRandom(1)
+      for (m, n, k) in Self.shapes {
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+          let a = values.floats(m * k)
+          let b = values.floats(k * n)
+          var c = values.floats(m * n)
+          let before = c
+          a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+              c.withUnsafeMutableBufferPointer { pc in
+                GEMM.multiply(
+                  transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1,
+                  a: pa.baseAddress!, lda: ta ? m : k, b: pb.baseAddress!, ldb: tb ? k : n,
+                  beta: 0.5, c: pc.baseAddress!, ldc: n)
+              }
             }
           }
+          let product = Reference.matmul(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
+          let expected = zip(product, before).map { $0 + 0.5 * $1 }
+          #expect(maxRelativeError(c, expected) < 1e-4, "\(m)×\(n)×\(k) ta \(ta) tb \(tb)")
         }
-        let product = Reference.matmul(a, b, m: m, n: n, k: k, transposeA: ta, transposeB: tb)
-        let expected = zip(product, before).map { $0 + 0.5 * $1 }
-        #expect(maxRelativeError(c, expected) < 1e-4, "\(m)×\(n)×\(k) ta \(ta) tb \(tb)")
       }
     }
   }

@@ -1,5 +1,6 @@
 import DLG
 import DLGTestData
+import DLGTestSupport
 import Foundation
 import Testing
 
@@ -89,34 +90,36 @@ func expectSameWeights(_ a: Trainer, _ b: Trainer) throws {
   /// Stopping mid-epoch and resuming from the checkpoint gives the same records and weights as
   /// a run that was never stopped.
   @Test func interruptedThenResumedEqualsUninterrupted() throws {
-    let folder = try SyntheticData.makeFolder(train: 160, test: 40)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    let text = SyntheticData.model(folder: folder, epochs: 2)
-    let straight = try trainer(text)
-    let (train, test) = try straight.loadData()
-    let expected = try straight.train(on: train, test: test, observer: nil)
+    try withThreadBudget(2) {
+      let folder = try SyntheticData.makeFolder(train: 160, test: 40)
+      defer { try? FileManager.default.removeItem(atPath: folder) }
+      let text = SyntheticData.model(folder: folder, epochs: 2)
+      let straight = try trainer(text)
+      let (train, test) = try straight.loadData()
+      let expected = try straight.train(on: train, test: test, observer: nil)
 
-    let first = try trainer(text)
-    first.checkpointPath = "\(folder)/run.ckpt"
-    var steps = 0
-    first.shouldStop = {
-      steps += 1
-      return steps == 13  // mid-way through the second epoch (10 batches per epoch)
+      let first = try trainer(text)
+      first.checkpointPath = "\(folder)/run.ckpt"
+      var steps = 0
+      first.shouldStop = {
+        steps += 1
+        return steps == 13  // mid-way through the second epoch (10 batches per epoch)
+      }
+      #expect {
+        _ = try first.train(on: train, test: test, observer: nil)
+      } throws: { error in
+        guard case TrainingError.interrupted(let epoch, let batch, _) = error else { return false }
+        return epoch == 2 && batch == 3
+      }
+      let second = try trainer(text)
+      try second.resume(from: "\(folder)/run.ckpt")
+      #expect(second.position.epoch == 2 && second.position.batch == 3)
+      let resumed = try second.train(on: train, test: test, observer: nil)
+      #expect(resumed.count == 1)
+      #expect(resumed.last?.trainLoss == expected.last?.trainLoss)
+      #expect(resumed.last?.testAccuracy == expected.last?.testAccuracy)
+      try expectSameWeights(straight, second)
     }
-    #expect {
-      _ = try first.train(on: train, test: test, observer: nil)
-    } throws: { error in
-      guard case TrainingError.interrupted(let epoch, let batch, _) = error else { return false }
-      return epoch == 2 && batch == 3
-    }
-    let second = try trainer(text)
-    try second.resume(from: "\(folder)/run.ckpt")
-    #expect(second.position.epoch == 2 && second.position.batch == 3)
-    let resumed = try second.train(on: train, test: test, observer: nil)
-    #expect(resumed.count == 1)
-    #expect(resumed.last?.trainLoss == expected.last?.trainLoss)
-    #expect(resumed.last?.testAccuracy == expected.last?.testAccuracy)
-    try expectSameWeights(straight, second)
   }
 
   @Test func checkpointsWithOtherSettingsAreRefused() throws {

@@ -1,5 +1,6 @@
 import DLG
 import DLGTestData
+import DLGTestSupport
 import Foundation
 import Testing
 
@@ -27,16 +28,42 @@ func trainer(for text: String) throws -> Trainer {
   }
 
   @Test func sameSeedGivesSameLosses() throws {
+    try withThreadBudget(2) {
+      let folder = try SyntheticData.makeFolder(train: 200, test: 50)
+      defer { try? FileManager.default.removeItem(atPath: folder) }
+      let text = SyntheticData.model(folder: folder, epochs: 1)
+      var losses: [Double] = []
+      for _ in 0..<2 {
+        let t = try trainer(for: text)
+        let (train, test) = try t.loadData()
+        losses.append(try t.train(on: train, test: test, observer: nil)[0].trainLoss)
+      }
+      #expect(losses[0] == losses[1])
+    }
+  }
+
+  /// `--deterministic`: the same seed gives bit-identical losses and weights on 1, 2 and 3
+  /// threads.
+  @Test func deterministicModeIgnoresTheThreadCount() throws {
     let folder = try SyntheticData.makeFolder(train: 200, test: 50)
     defer { try? FileManager.default.removeItem(atPath: folder) }
-    let text = SyntheticData.model(folder: folder, epochs: 1)
-    var losses: [Double] = []
-    for _ in 0..<2 {
-      let t = try trainer(for: text)
-      let (train, test) = try t.loadData()
-      losses.append(try t.train(on: train, test: test, observer: nil)[0].trainLoss)
+    let text = SyntheticData.model(folder: folder, epochs: 2)
+    var trainers: [Trainer] = []
+    var records: [[EpochRecord]] = []
+    for threads in [1, 2, 3] {
+      try withThreadBudget(threads, deterministic: true) {
+        let t = try trainer(for: text)
+        let (train, test) = try t.loadData()
+        records.append(try t.train(on: train, test: test, observer: nil))
+        trainers.append(t)
+      }
     }
-    #expect(losses[0] == losses[1])
+    for other in records.dropFirst() {
+      #expect(other.map(\.trainLoss) == records[0].map(\.trainLoss))
+      #expect(other.map(\.testLoss) == records[0].map(\.testLoss))
+    }
+    try expectSameWeights(trainers[0], trainers[1])
+    try expectSameWeights(trainers[0], trainers[2])
   }
 
   @Test func savedWeightsAreValidSafetensors() throws {

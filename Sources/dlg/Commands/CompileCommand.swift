@@ -94,9 +94,10 @@ struct CompileCommand: ParsableCommand {
     _ strategy: MemoryPlanner.Strategy
   ) -> Summary {
     let (context, reports) = GraphOptimizer.optimize(graph, fetches: fetches, level: level)
+    let concurrent = ThreadBudget.threads > 1
     let plan = MemoryPlanner.plan(
-      context.graph, batch: batch, fetches: context.fetches, strategy: strategy,
-      concurrent: ThreadBudget.threads > 1)
+      concurrent ? ScheduleLevels.levelOrdered(context.graph) : context.graph, batch: batch,
+      fetches: context.fetches, strategy: strategy, concurrent: concurrent)
     let naive = MemoryPlanner.plan(graph, batch: batch, fetches: fetches, strategy: .naive)
     return Summary(
       nodesBefore: graph.nodes.count, nodesAfter: context.graph.nodes.count, reports: reports,
