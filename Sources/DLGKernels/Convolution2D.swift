@@ -31,6 +31,17 @@ public struct ConvGeometry: Sendable, Equatable {
   /// Columns of the patch matrix: one per filter tap.
   var patchColumns: Int { kernelHeight * kernelWidth * inChannels }
 
+  /// The im2col products of the forward pass, the filter gradient and the input gradient.
+  public var forwardProduct: MatrixProduct {
+    MatrixProduct(m: patchRows, n: outChannels, k: patchColumns)
+  }
+  public var backwardFilterProduct: MatrixProduct {
+    MatrixProduct(m: patchColumns, n: outChannels, k: patchRows, transposeA: true)
+  }
+  public var backwardInputProduct: MatrixProduct {
+    MatrixProduct(m: patchRows, n: patchColumns, k: outChannels, transposeB: true)
+  }
+
   /// Floats of im2col workspace each pass needs.
   public var forwardScratchCount: Int { patchRows * patchColumns }
   public var backwardFilterScratchCount: Int { patchRows * patchColumns }

@@ -8,6 +8,25 @@ import CBLAS
 /// pass of the Fashion-MNIST CNN: m 32, n 128, k 21632), each thread instead multiplies half of
 /// k into its own partial C and the partials are summed: both threads then stream disjoint
 /// halves of the large operands, which is what a memory-bound skinny product needs.
+/// The sizes of one matrix product `C[m×n] = op(A)[m×k] · op(B)[k×n]`: what an op reports so
+/// `dlg bench` can count FLOPs and compare the op with a bare sgemm of the same shape.
+public struct MatrixProduct: Sendable, Hashable, CustomStringConvertible {
+  public var m, n, k: Int
+  public var transposeA, transposeB: Bool
+
+  public init(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) {
+    (self.m, self.n, self.k) = (m, n, k)
+    (self.transposeA, self.transposeB) = (transposeA, transposeB)
+  }
+
+  /// Multiply-adds count twice, as everyone reports GEMM speed.
+  public var flops: Int { 2 * m * n * k }
+
+  public var description: String {
+    "\(m)×\(k)\(transposeA ? "ᵀ" : "") · \(k)×\(n)\(transposeB ? "ᵀ" : "")"
+  }
+}
+
 public enum GEMM {
   /// Below this many multiply-adds a product runs on one thread: dispatch would cost more.
   static let parallelThreshold = 1 << 18

@@ -1,32 +1,84 @@
 /// Max and average pooling over NHWC images; the window, stride and padding are described by
 /// a `ConvGeometry` whose channel counts are equal (pooling keeps the channels).
+///
+/// In NHWC the channels of one pixel are contiguous, so every loop runs over channels in
+/// 16-wide vectors (one AVX-512 register) with a scalar tail, one output pixel at a time, and
+/// the window positions are visited once per pixel rather than once per channel.
 public enum Pooling {
+  typealias Vector = SIMD16<Float>
+  static let width = 16
+
   /// y = the maximum of each window (padding never wins).
   public static func maxForward(
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
   ) {
-    forEachWindow(g) { n, oy, ox, out in
-      let y = output + out
-      y.update(repeating: -.infinity, count: g.inChannels)
-      visit(g, n, oy, ox) { offset in
-        for c in 0..<g.inChannels { y[c] = max(y[c], input[offset + c]) }
+    let channels = g.inChannels
+    forEachImage(g) { n in
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          let y = output + ((n * g.outHeight + oy) * g.outWidth + ox) * channels
+          let window = Window(g, n, oy, ox)
+          var c = 0
+          while c + width <= channels {
+            var best = Vector(repeating: -.infinity)
+            window.forEach { offset in
+              // A compare and a blend: `pointwiseMax` goes lane by lane for NaN rules.
+              let x = load(input + offset + c)
+              best = best.replacing(with: x, where: x .> best)
+            }
+            store(best, y + c)
+            c += width
+          }
+          while c < channels {
+            var best = -Float.infinity
+            window.forEach { offset in best = max(best, input[offset + c]) }
+            y[c] = best
+            c += 1
+          }
+        }
       }
     }
   }
 
-  /// dx: each window's gradient goes to the first position holding its maximum.
+  /// dx: each window's gradient goes to the first position holding its maximum (as the
+  /// forward pass picked it), added to what overlapping windows routed there.
   public static func maxBackward(
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
   ) {
-    zeroImages(g, inputGradient)
-    forEachWindow(g) { n, oy, ox, out in
-      for c in 0..<g.inChannels {
-        var routed = false
-        visit(g, n, oy, ox) { offset in
-          if !routed, input[offset + c] == output[out + c] {
-            inputGradient[offset + c] += outputGradient[out + c]
-            routed = true
+    let channels = g.inChannels
+    let imageSize = g.inHeight * g.inWidth * channels
+    forEachImage(g) { n in
+      (inputGradient + n * imageSize).update(repeating: 0, count: imageSize)
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          let out = ((n * g.outHeight + oy) * g.outWidth + ox) * channels
+          let window = Window(g, n, oy, ox)
+          var c = 0
+          while c + width <= channels {
+            let best = load(output + out + c)
+            let gradient = load(outputGradient + out + c)
+            // Lanes whose maximum has been found already route nothing more.
+            var pending = SIMDMask<SIMD16<Int32>>(repeating: true)
+            window.forEach { offset in
+              let hit = pending .& (load(input + offset + c) .== best)
+              guard any(hit) else { return }
+              let target = inputGradient + offset + c
+              store(
+                load(target) + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
+              pending = pending .& .!hit
+            }
+            c += width
+          }
+          while c < channels {
+            var routed = false
+            window.forEach { offset in
+              if !routed, input[offset + c] == output[out + c] {
+                inputGradient[offset + c] += outputGradient[out + c]
+                routed = true
+              }
+            }
+            c += 1
           }
         }
       }
@@ -37,16 +89,28 @@ public enum Pooling {
   public static func averageForward(
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
   ) {
-    forEachWindow(g) { n, oy, ox, out in
-      let y = output + out
-      y.update(repeating: 0, count: g.inChannels)
-      var count = 0
-      visit(g, n, oy, ox) { offset in
-        count += 1
-        Elementwise.accumulate(count: g.inChannels, input + offset, into: y)
+    let channels = g.inChannels
+    forEachImage(g) { n in
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          let y = output + ((n * g.outHeight + oy) * g.outWidth + ox) * channels
+          let window = Window(g, n, oy, ox)
+          let scale = 1 / Float(max(window.count, 1))
+          var c = 0
+          while c + width <= channels {
+            var sum = Vector(repeating: 0)
+            window.forEach { offset in sum += load(input + offset + c) }
+            store(sum * scale, y + c)
+            c += width
+          }
+          while c < channels {
+            var sum: Float = 0
+            window.forEach { offset in sum += input[offset + c] }
+            y[c] = sum * scale
+            c += 1
+          }
+        }
       }
-      let scale = 1 / Float(max(count, 1))
-      for c in 0..<g.inChannels { y[c] *= scale }
     }
   }
 
@@ -55,47 +119,85 @@ public enum Pooling {
     _ g: ConvGeometry, outputGradient: UnsafePointer<Float>,
     inputGradient: UnsafeMutablePointer<Float>
   ) {
-    zeroImages(g, inputGradient)
-    forEachWindow(g) { n, oy, ox, out in
-      var count = 0
-      visit(g, n, oy, ox) { _ in count += 1 }
-      let scale = 1 / Float(max(count, 1))
-      visit(g, n, oy, ox) { offset in
-        for c in 0..<g.inChannels { inputGradient[offset + c] += outputGradient[out + c] * scale }
-      }
-    }
-  }
-
-  /// Calls `body(n, oy, ox, outputOffset)` for every output pixel; images split over threads
-  /// (each thread writes only its own images).
-  @inline(__always)
-  static func forEachWindow(_ g: ConvGeometry, _ body: (Int, Int, Int, Int) -> Void) {
-    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 4) { images in
-      for n in images {
-        for oy in 0..<g.outHeight {
-          for ox in 0..<g.outWidth {
-            body(n, oy, ox, ((n * g.outHeight + oy) * g.outWidth + ox) * g.inChannels)
+    let channels = g.inChannels
+    let imageSize = g.inHeight * g.inWidth * channels
+    forEachImage(g) { n in
+      (inputGradient + n * imageSize).update(repeating: 0, count: imageSize)
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          let dy = outputGradient + ((n * g.outHeight + oy) * g.outWidth + ox) * channels
+          let window = Window(g, n, oy, ox)
+          let scale = 1 / Float(max(window.count, 1))
+          var c = 0
+          while c + width <= channels {
+            let share = load(dy + c) * scale
+            window.forEach { offset in
+              store(load(inputGradient + offset + c) + share, inputGradient + offset + c)
+            }
+            c += width
+          }
+          while c < channels {
+            let share = dy[c] * scale
+            window.forEach { offset in inputGradient[offset + c] += share }
+            c += 1
           }
         }
       }
     }
   }
 
-  /// Calls `body(inputOffset)` for every window position inside the image.
-  @inline(__always)
-  static func visit(_ g: ConvGeometry, _ n: Int, _ oy: Int, _ ox: Int, _ body: (Int) -> Void) {
-    for ky in 0..<g.kernelHeight {
-      let y = oy * g.strideHeight - g.padTop + ky
-      guard y >= 0, y < g.inHeight else { continue }
-      for kx in 0..<g.kernelWidth {
-        let x = ox * g.strideWidth - g.padLeft + kx
-        guard x >= 0, x < g.inWidth else { continue }
-        body(((n * g.inHeight + y) * g.inWidth + x) * g.inChannels)
+  /// The part of one pooling window inside the image: rows `y0..<y1`, columns `x0..<x1`.
+  struct Window {
+    var y0, y1, x0, x1: Int
+    var imageWidth, channels, imageOffset: Int
+
+    @inline(__always)
+    init(_ g: ConvGeometry, _ n: Int, _ oy: Int, _ ox: Int) {
+      let top = oy * g.strideHeight - g.padTop
+      let left = ox * g.strideWidth - g.padLeft
+      y0 = max(top, 0)
+      y1 = min(top + g.kernelHeight, g.inHeight)
+      x0 = max(left, 0)
+      x1 = min(left + g.kernelWidth, g.inWidth)
+      imageWidth = g.inWidth
+      channels = g.inChannels
+      imageOffset = n * g.inHeight * g.inWidth * g.inChannels
+    }
+
+    var count: Int { max(y1 - y0, 0) * max(x1 - x0, 0) }
+
+    /// Calls `body(offset)` with each position's first channel, row by row.
+    @inline(__always)
+    func forEach(_ body: (Int) -> Void) {
+      var y = y0
+      while y < y1 {
+        var x = x0
+        while x < x1 {
+          body(imageOffset + (y * imageWidth + x) * channels)
+          x += 1
+        }
+        y += 1
       }
     }
   }
 
-  private static func zeroImages(_ g: ConvGeometry, _ buffer: UnsafeMutablePointer<Float>) {
-    buffer.update(repeating: 0, count: g.batch * g.inHeight * g.inWidth * g.inChannels)
+  /// Images split over threads (each thread writes only its own images' outputs).
+  @inline(__always)
+  static func forEachImage(_ g: ConvGeometry, _ body: (Int) -> Void) {
+    let perImage = g.outHeight * g.outWidth * g.inChannels * g.kernelHeight * g.kernelWidth
+    let minimum = max(1, (1 << 15) / max(perImage, 1))
+    ThreadBudget.parallelFor(count: g.batch, minimumChunk: minimum) { images in
+      for n in images { body(n) }
+    }
+  }
+
+  @inline(__always)
+  static func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+  }
+
+  @inline(__always)
+  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
   }
 }

@@ -59,7 +59,20 @@ public final class Executable: @unchecked Sendable {
       accesses.append(Self.accesses(of: node, binding, scratchBytes: scratchBytes(node)))
     }
     predecessors = MemoryHazards(accesses: accesses).predecessors
-    scheduler = Scheduler(kernels: kernels, predecessors: predecessors)
+    scheduler = Scheduler(
+      kernels: kernels, predecessors: predecessors,
+      heavy: graph.nodes.indices.map { isHeavy($0) })
+  }
+
+  /// Whether a node's kernel splits its work across threads: a matrix product of at least a
+  /// million FLOPs, or a loop over at least 64K elements.
+  private func isHeavy(_ index: Int) -> Bool {
+    if matrixProducts(ofNode: index).reduce(0, { $0 + $1.flops }) >= 1 << 20 { return true }
+    let node = graph.nodes[index]
+    let elements = (node.inputs + node.outputs).map {
+      graph[$0].type.elementCount(batch: batchSize)
+    }
+    return elements.max() ?? 0 >= 1 << 16
   }
 
   private func scratchBytes(_ node: Node) -> Int {
@@ -97,6 +110,27 @@ public final class Executable: @unchecked Sendable {
   /// values this plan does not keep.
   public func buffer(_ value: ValueID) -> TensorBuffer? {
     buffers[value] ?? store.buffer(value)
+  }
+
+  /// The matrix products node `index` performs at this batch size.
+  public func matrixProducts(ofNode index: Int) -> [MatrixProduct] {
+    let node = graph.nodes[index]
+    return node.op.matrixProducts(
+      inputs: node.inputs.map { graph[$0].type.dimensions(batch: batchSize) },
+      outputs: node.outputs.map { graph[$0].type.dimensions(batch: batchSize) })
+  }
+
+  /// Median seconds of node `index` run alone, `repetitions` times on the current buffers
+  /// (after a full step has filled them): a kernel's speed without its neighbours.
+  public func timeNode(_ index: Int, _ info: StepInfo, repetitions: Int = 20) -> Double {
+    kernels[index](info)
+    var times: [Double] = []
+    for _ in 0..<max(repetitions, 1) {
+      let start = DispatchTime.now().uptimeNanoseconds
+      kernels[index](info)
+      times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
   }
 
   /// Runs one step: every node once, independent nodes at the same time.

@@ -1,3 +1,5 @@
+import DLGKernels
+
 /// How an op may be fused with its neighbours (the classes of TVM and tinygrad).
 public enum FusionClass: String, Sendable {
   /// One output element from the same element of each input (ReLU, Add).
@@ -51,6 +53,10 @@ public protocol Operator: Sendable {
   /// Floats of temporary workspace the kernel needs for these concrete shapes.
   func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int
 
+  /// The matrix products the kernel performs for these shapes (none for most ops): how
+  /// `dlg bench` counts FLOPs and measures kernels against a bare sgemm.
+  func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct]
+
   /// Binds the kernel to concrete buffers once, at plan time; the returned closure runs it.
   func makeKernel(_ binding: KernelBinding) -> Kernel
 }
@@ -61,6 +67,7 @@ extension Operator {
   public var aliasedInput: Int? { nil }
   public var inPlaceInput: Int? { nil }
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int { 0 }
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] { [] }
 }
 
 /// An op with no gradient (metrics, updates, gradient kernels themselves).

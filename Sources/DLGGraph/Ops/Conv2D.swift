@@ -109,6 +109,10 @@ public struct Conv2D: Operator {
     attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardScratchCount
   }
 
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    [attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardProduct]
+  }
+
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let geometry = attributes.geometry(
       input: binding.inputs[0].dimensions, outChannels: binding.inputs[1].dimensions[3])
@@ -143,6 +147,10 @@ public struct Conv2DBackpropInput: NonDifferentiable {
 
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
     attributes.geometry(input: outputs[0], outChannels: inputs[1][3]).backwardInputScratchCount
+  }
+
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    [attributes.geometry(input: outputs[0], outChannels: inputs[1][3]).backwardInputProduct]
   }
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
@@ -181,6 +189,10 @@ public struct Conv2DBackpropFilter: NonDifferentiable {
 
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
     attributes.geometry(input: inputs[0], outChannels: outputs[0][3]).backwardFilterScratchCount
+  }
+
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    [attributes.geometry(input: inputs[0], outChannels: outputs[0][3]).backwardFilterProduct]
   }
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {

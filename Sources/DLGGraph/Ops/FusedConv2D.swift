@@ -29,6 +29,10 @@ public struct FusedConv2D: NonDifferentiable {
     attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardScratchCount
   }
 
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    [attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardProduct]
+  }
+
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let geometry = attributes.geometry(
       input: binding.inputs[0].dimensions, outChannels: binding.inputs[1].dimensions[3])

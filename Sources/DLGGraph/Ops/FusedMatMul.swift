@@ -24,6 +24,10 @@ public struct FusedMatMul: NonDifferentiable {
     return try BiasAdd().outputTypes(for: [product[0], inputs[2]])
   }
 
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    matMul.matrixProducts(inputs: inputs, outputs: outputs)
+  }
+
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let product = matMul.makeKernel(
       KernelBinding(inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil))

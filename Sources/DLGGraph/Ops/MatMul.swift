@@ -64,6 +64,14 @@ public struct MatMul: Operator {
     }
   }
 
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    [
+      MatrixProduct(
+        m: outputs[0][0], n: outputs[0][1], k: transposeA ? inputs[0][0] : inputs[0][1],
+        transposeA: transposeA, transposeB: transposeB)
+    ]
+  }
+
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let a = binding.inputs[0]
     let b = binding.inputs[1]

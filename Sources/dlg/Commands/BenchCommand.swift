@@ -8,7 +8,13 @@ import Foundation
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Time training steps on generated data and show where the time goes.")
+    abstract: "Time training steps on generated data and show where the time goes.",
+    discussion: """
+      Runs warm-up steps, then --steps timed steps on random inputs of the model's shapes, and \
+      prints ms per step, steps/s, samples/s, achieved GFLOP/s in matrix products, peak memory \
+      and the ops that take the most time. --kernels times each matrix-product op alone next \
+      to a bare OpenBLAS sgemm of the same shape. Build in release mode to time anything.
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model to benchmark.")
   var file: String
@@ -28,6 +34,11 @@ struct BenchCommand: ParsableCommand {
 
   @Flag(help: "Time the forward pass alone (prediction) instead of training steps.")
   var inference = false
+
+  @Flag(
+    name: .customLong("kernels"),
+    help: "Also time each matrix-product op alone against a bare OpenBLAS sgemm of its shape.")
+  var kernelComparison = false
 
   func validate() throws {
     if steps < 1 || steps > 1_000_000 { throw ValidationError("--steps must be at least 1") }
@@ -56,36 +67,114 @@ struct BenchCommand: ParsableCommand {
     var perNode: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
     for step in 1...steps {
-      plan.runProfiled(StepInfo(step: step + 5, training: true), seconds: &perNode)
+      plan.runProfiled(StepInfo(step: step + 5, training: !inference), seconds: &perNode)
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let msPerStep = seconds / Double(steps) * 1000
     let samplesPerSecond = Double(steps * batchSize) / seconds
+    let nodeFlops = plan.graph.nodes.indices.map { index in
+      plan.matrixProducts(ofNode: index).reduce(0) { $0 + $1.flops }
+    }
+    let flopsPerStep = nodeFlops.reduce(0, +)
+    let gflops = Double(flopsPerStep) * Double(steps) / seconds / 1e9
+    let ranked = perNode.enumerated().sorted { $0.element > $1.element }.prefix(15)
+    let kernels = kernelComparison ? compareWithSgemm(plan, inference: inference) : []
     if json {
-      let object: [String: Any] = [
+      var object: [String: Any] = [
         "model": file, "batch": batchSize, "threads": ThreadBudget.threads, "steps": steps,
-        "ms_per_step": msPerStep, "samples_per_second": samplesPerSecond,
+        "ms_per_step": msPerStep, "steps_per_second": Double(steps) / seconds,
+        "samples_per_second": samplesPerSecond, "flops_per_step": flopsPerStep, "gflops": gflops,
         "arena_bytes": plan.plan.arenaBytes, "peak_rss_bytes": Self.peakResidentBytes(),
         "mode": inference ? "inference" : "training",
+        "optimization": optimization.level.rawValue,
+        "top_ops": ranked.map { index, total in
+          [
+            "name": plan.graph.nodes[index].name, "op": plan.graph.nodes[index].op.name,
+            "ms_per_step": total / Double(steps) * 1000,
+          ] as [String: Any]
+        },
       ]
+      if kernelComparison {
+        object["kernels"] = kernels.map { row in
+          [
+            "name": row.name, "op": row.op, "products": row.products, "op_ms": row.opSeconds * 1000,
+            "sgemm_ms": row.sgemmSeconds * 1000, "efficiency": row.efficiency,
+          ] as [String: Any]
+        }
+      }
       let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
       return
     }
     print(
       String(
-        format: "%@ (%@): batch %d, %d threads: %.2f ms/step, %.0f samples/s, peak RSS %.0f MiB",
-        file, inference ? "inference" : "training", batchSize, ThreadBudget.threads, msPerStep,
-        samplesPerSecond, Double(Self.peakResidentBytes()) / 1_048_576))
-    print("top ops (ms per step):")
-    let ranked = perNode.enumerated().sorted { $0.element > $1.element }.prefix(15)
+        format: "%@ (%@): batch %d, %d threads%@",
+        file, inference ? "inference" : "training", batchSize, ThreadBudget.threads,
+        optimization.level == .none ? ", -O0" : ""))
+    print(
+      String(
+        format: "  %.2f ms/step, %.1f steps/s, %.0f samples/s, %.1f GFLOP/s in matrix products "
+          + "(%.1f MFLOP a step), peak RSS %.0f MiB",
+        msPerStep, Double(steps) / seconds, samplesPerSecond, gflops,
+        Double(flopsPerStep) / 1e6, Double(Self.peakResidentBytes()) / 1_048_576))
+    let opTotal = perNode.reduce(0, +)
+    print("top ops (ms per step, share of all op time, GFLOP/s; concurrent ops each count):")
     for (index, total) in ranked {
       let node = plan.graph.nodes[index]
+      let rate = nodeFlops[index] > 0 ? Double(nodeFlops[index]) * Double(steps) / total / 1e9 : 0
       print(
         String(
-          format: "  %7.3f  %5.1f%%  %@ (%@)", total / Double(steps) * 1000,
-          total / seconds * 100, node.name, node.op.name))
+          format: "  %7.3f  %5.1f%%  %@  %@ (%@)", total / Double(steps) * 1000,
+          total / max(opTotal, 1e-12) * 100, rate > 0 ? String(format: "%6.1f", rate) : "      ",
+          node.name, node.op.name))
     }
+    if kernelComparison { printKernels(kernels) }
+  }
+
+  /// One op measured alone against a bare sgemm of its products.
+  struct KernelRow {
+    var name: String
+    var op: String
+    var products: [String]
+    var opSeconds: Double
+    var sgemmSeconds: Double
+    /// Bare sgemm time over the op's time: 1 means the op costs no more than its products.
+    var efficiency: Double { sgemmSeconds / max(opSeconds, 1e-12) }
+  }
+
+  /// Times every node that multiplies matrices, alone, and a bare OpenBLAS sgemm (on as many
+  /// OpenBLAS threads as dlg has) of the same shapes.
+  private func compareWithSgemm(_ plan: Executable, inference: Bool) -> [KernelRow] {
+    let info = StepInfo(step: 1_000, training: !inference)
+    return plan.graph.nodes.indices.compactMap { index -> KernelRow? in
+      let products = plan.matrixProducts(ofNode: index)
+      guard !products.isEmpty else { return nil }
+      let opSeconds = plan.timeNode(index, info)
+      let sgemm = products.reduce(0) {
+        $0 + SgemmReference.seconds($1, threads: ThreadBudget.threads)
+      }
+      let node = plan.graph.nodes[index]
+      return KernelRow(
+        name: node.name, op: node.op.name, products: products.map(\.description),
+        opSeconds: opSeconds, sgemmSeconds: sgemm)
+    }
+  }
+
+  private func printKernels(_ rows: [KernelRow]) {
+    print(
+      "kernels alone against a bare OpenBLAS sgemm of the same shape "
+        + "(\(ThreadBudget.threads) OpenBLAS threads):")
+    print("  op ms  sgemm ms  efficiency  node, product")
+    for row in rows {
+      print(
+        String(
+          format: "  %6.3f  %7.3f  %9.0f%%  %@ (%@), %@", row.opSeconds * 1000,
+          row.sgemmSeconds * 1000, row.efficiency * 100, row.name, row.op,
+          row.products.joined(separator: " + ")))
+    }
+    let op = rows.reduce(0) { $0 + $1.opSeconds }
+    let sgemm = rows.reduce(0) { $0 + $1.sgemmSeconds }
+    print(String(format: "  all: %.0f%% of bare sgemm speed", sgemm / max(op, 1e-12) * 100))
   }
 
   /// The most memory this process has had resident (Linux reports it in KiB).
