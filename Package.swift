@@ -59,7 +59,7 @@ let package = Package(
     .target(name: "DLGTestData", dependencies: ["DLGData"], path: "Tests/DLGTestData"),
     .testTarget(
       name: "DLGTrainTests",
-      dependencies: ["DLGTrain", "DLGData", "DLG", "DLGTestData", "DLGTestSupport"]),
+      dependencies: ["DLGTrain", "DLGData", "DLG", "DLGKernels", "DLGTestData", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
   ]

@@ -127,3 +127,35 @@ public enum IDXDataset {
     return (path, try IDXReader.read(path: path))
   }
 }
+
+extension Dataset {
+  /// The samples at `indices`, in that order.
+  public func subset(_ indices: [Int]) -> Dataset {
+    let size = sampleSize
+    var newFeatures: [Float] = []
+    newFeatures.reserveCapacity(indices.count * size)
+    var newTargets: [Float] = []
+    newTargets.reserveCapacity(indices.count * targetWidth)
+    for index in indices {
+      newFeatures.append(contentsOf: features[index * size..<(index + 1) * size])
+      newTargets.append(contentsOf: targets[index * targetWidth..<(index + 1) * targetWidth])
+    }
+    return Dataset(
+      features: newFeatures, sampleShape: sampleShape, labels: indices.map { labels[$0] },
+      targets: newTargets, targetWidth: targetWidth)
+  }
+
+  /// Splits off `fraction` of the samples, chosen by a shuffle drawn from `seed` (the same
+  /// seed always holds out the same samples), keeping at least one sample on each side.
+  public func split(holdingOut fraction: Double, seed: UInt64) -> (kept: Dataset, heldOut: Dataset)
+  {
+    let order = BatchIterator(
+      count: count, batchSize: max(count, 1), shuffle: true, seed: seed ^ 0x5EED_0F_5A11D,
+      epoch: 0, dropLast: false
+    ).indices(ofBatch: 0)
+    let heldOut = min(max(Int((Double(count) * fraction).rounded()), 1), max(count - 1, 0))
+    let kept = Array(order.dropLast(heldOut)).sorted()
+    let held = Array(order.suffix(heldOut)).sorted()
+    return (subset(kept), subset(held))
+  }
+}

@@ -76,4 +76,47 @@ public enum OptimizerKernels {
       }
     }
   }
+
+  /// Σ x² over a buffer, in `Double` across parts (each part sums in 16 float lanes): the
+  /// squared norm of a gradient, independent of thread timing.
+  public static func sumOfSquares(count: Int, _ x: UnsafePointer<Float>) -> Double {
+    let parts = ThreadBudget.parts(count: count, minimumChunk: parallelChunk)
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: parts) { partials in
+      ThreadBudget.forEachPart(parts) { part in
+        var lanes = Vector(repeating: 0)
+        var i = count * part / parts
+        let end = count * (part + 1) / parts
+        while i + width <= end {
+          let v = Elementwise.load(x + i)
+          lanes += v * v
+          i += width
+        }
+        var sum = Double(lanes.sum())
+        while i < end {
+          sum += Double(x[i] * x[i])
+          i += 1
+        }
+        partials[part] = sum
+      }
+      return partials.reduce(0, +)
+    }
+  }
+
+  /// Scales every gradient by `maxNorm / norm` when their global norm (the norm of all of them
+  /// as one vector) exceeds `maxNorm`, in place, as PyTorch's `clip_grad_norm_`. Returns the
+  /// norm before clipping.
+  @discardableResult
+  public static func clipByGlobalNorm(
+    _ gradients: [(pointer: UnsafeMutablePointer<Float>, count: Int)], maxNorm: Float
+  ) -> Float {
+    var squares = 0.0
+    for gradient in gradients { squares += sumOfSquares(count: gradient.count, gradient.pointer) }
+    let norm = Float(squares.squareRoot())
+    guard norm > maxNorm, norm.isFinite else { return norm }
+    let factor = maxNorm / (norm + 1e-6)
+    for gradient in gradients {
+      Elementwise.scale(count: gradient.count, gradient.pointer, by: factor, gradient.pointer)
+    }
+    return norm
+  }
 }

@@ -13,11 +13,13 @@ public struct TrainingGraph: Sendable {
 }
 
 /// Reverse-mode automatic differentiation on the static graph, done once before training:
-/// appends a gradient node for every forward node that influences the loss, then the optimizer
-/// update of every parameter, then removes what the step does not need.
+/// appends a gradient node for every forward node that influences the loss, then (with
+/// `clipNorm`) the clipping of all gradients by their global norm, then the optimizer update of
+/// every parameter, then removes what the step does not need.
 public enum Autodiff {
   public static func trainingGraph(
-    forward: Graph, loss: ValueID, fetches: [ValueID], optimizer: OptimizerSpec
+    forward: Graph, loss: ValueID, fetches: [ValueID], optimizer: OptimizerSpec,
+    clipNorm: Float? = nil
   ) throws(ShapeError) -> TrainingGraph {
     var builder = GraphBuilder(graph: forward, namePrefix: "grad")
     var gradientOf: [ValueID: ValueID] = [:]
@@ -41,10 +43,16 @@ public enum Autodiff {
       }
     }
 
+    let trained = forward.parameters.filter { gradientOf[$0] != nil }
+    if let clipNorm, !trained.isEmpty {
+      try builder.graph.apply(
+        ClipByGlobalNorm(maxNorm: clipNorm, gradientCount: trained.count),
+        trained.map { gradientOf[$0]! }, name: "update/clip")
+    }
     var gradients: [ValueID: ValueID] = [:]
     var state: [ValueID: [ValueID]] = [:]
-    for parameter in forward.parameters {
-      guard let gradient = gradientOf[parameter] else { continue }
+    for parameter in trained {
+      let gradient = gradientOf[parameter]!
       gradients[parameter] = gradient
       let name = forward[parameter].name
       let type = forward[parameter].type

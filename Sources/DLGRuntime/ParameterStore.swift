@@ -27,7 +27,7 @@ public final class ParameterStore: @unchecked Sendable {
       let floats = raw.bindMemory(to: Float.self, capacity: max(count, 1))
       floats.initialize(repeating: 0, count: max(count, 1))
       switch value.role {
-      case .parameter(let initializer):
+      case .parameter(let initializer), .statistic(let initializer):
         Self.initialize(floats, count: count, initializer, using: &generator)
       case .constant(let data):
         floats.update(from: data, count: min(count, data.count))

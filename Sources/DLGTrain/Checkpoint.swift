@@ -38,10 +38,14 @@ extension Trainer {
 
   /// Settings a checkpoint must share with the run that resumes it.
   private var settingsFingerprint: [String: String] {
-    [
+    var settings = [
       "seed": String(config.seed), "batch_size": String(config.batchSize),
       "optimizer": String(describing: config.optimizer),
     ]
+    // Only when set, so checkpoints of runs without them still resume.
+    if let fraction = config.validationFraction { settings["validation"] = String(fraction) }
+    if let clip = config.clipNorm { settings["clip_norm"] = String(clip) }
+    return settings
   }
 
   /// Writes weights, optimizer state and position, atomically (a kill mid-write leaves the
@@ -72,18 +76,25 @@ extension Trainer {
         "\(path) holds weights only, not a checkpoint: load it with `dlg eval --weights`, "
           + "or train from the start")
     }
-    for (key, value) in settingsFingerprint where metadata[key] != value {
+    let settings = settingsFingerprint
+    for (key, value) in settings.sorted(by: { $0.key < $1.key }) where metadata[key] != value {
       throw .checkpoint(
-        "\(path) was written with \(key) \(metadata[key] ?? "?"), but this run uses \(value): "
+        "\(path) was written with \(key) \(metadata[key] ?? "unset"), but this run uses "
+          + "\(value): resume with the same settings")
+    }
+    for key in ["validation", "clip_norm"] where settings[key] == nil && metadata[key] != nil {
+      throw .checkpoint(
+        "\(path) was written with \(key) \(metadata[key]!), but this run does not set it: "
           + "resume with the same settings")
     }
     let persistent = training.graph.values.indices.map(ValueID.init).filter {
       switch training.graph[$0].role {
-      case .parameter, .state: true
+      case .parameter, .state, .statistic: true
       default: false
       }
     }
     try store.load(tensors, into: persistent, of: training.graph, path: path)
+    statisticsLoaded = true
     guard let epoch = metadata["epoch"].flatMap(Int.init),
       let batch = metadata["batch"].flatMap(Int.init),
       let step = metadata["step"].flatMap(Int.init),

@@ -5,6 +5,9 @@ public struct EpochRecord: Codable, Sendable, Equatable {
   public var trainAccuracy: Double?
   public var testLoss: Double?
   public var testAccuracy: Double?
+  /// On the part of the training data held out with `validation`.
+  public var validationLoss: Double?
+  public var validationAccuracy: Double?
   /// Wall time of the training part of the epoch (not the test pass).
   public var seconds: Double
   public var samplesPerSecond: Double
@@ -21,6 +24,8 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     case trainAccuracy = "train_accuracy"
     case testLoss = "test_loss"
     case testAccuracy = "test_accuracy"
+    case validationLoss = "validation_loss"
+    case validationAccuracy = "validation_accuracy"
     case seconds
     case samplesPerSecond = "samples_per_second"
     case testPrecision = "test_precision"

@@ -90,10 +90,10 @@ public enum SafeTensors {
 }
 
 extension Trainer {
-  /// Writes the trained parameters (named as in the model: `conv.weight`, `fc.bias`, ...) as
-  /// a safetensors file.
+  /// Writes the trained parameters (named as in the model: `conv.weight`, `fc.bias`, ...) and
+  /// statistics (`bn.running_mean`) as a safetensors file.
   public func saveWeights(to path: String) throws(TrainingError) {
-    let parameters = Set(training.graph.parameters)
+    let parameters = Set(training.graph.modelWeights)
     let entries = store.entries.filter { parameters.contains($0.id) }.map {
       SafeTensors.Entry(name: $0.name, buffer: $0.buffer)
     }
@@ -106,5 +106,6 @@ extension Trainer {
   /// Replaces the initial weights with those of a safetensors file written by `saveWeights`.
   public func loadWeights(from path: String) throws(TrainingError) {
     try store.loadWeights(path, into: model.graph)
+    statisticsLoaded = true
   }
 }

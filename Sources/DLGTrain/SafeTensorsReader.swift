@@ -84,10 +84,10 @@ extension SafeTensors {
 }
 
 extension ParameterStore {
-  /// Replaces the parameters of `graph` with the tensors of a safetensors file, after checking
-  /// that every parameter is there with the right shape (and nothing else is).
+  /// Replaces the parameters and statistics of `graph` with the tensors of a safetensors
+  /// file, after checking that every one is there with the right shape (and nothing else is).
   public func loadWeights(_ path: String, into graph: Graph) throws(TrainingError) {
-    try load(try SafeTensors.read(path), into: graph.parameters, of: graph, path: path)
+    try load(try SafeTensors.read(path), into: graph.modelWeights, of: graph, path: path)
   }
 
   /// Fills `values` from `tensors` by name, refusing missing, extra or misshapen tensors.

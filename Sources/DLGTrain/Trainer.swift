@@ -75,7 +75,8 @@ public final class Trainer {
     var differentiated: TrainingGraph
     do {
       differentiated = try Autodiff.trainingGraph(
-        forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer)
+        forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer,
+        clipNorm: config.clipNorm)
     } catch {
       throw .notTrainable("cannot differentiate the model: \(error.description)")
     }
@@ -128,7 +129,16 @@ public final class Trainer {
     return plan
   }
 
+  /// True once weights or a checkpoint have been loaded: the `Normalize` statistics came with
+  /// them and are not measured again.
+  var statisticsLoaded = false
+
+  /// The part of the training data held out by `validation`, once `loadData` has run.
+  public private(set) var validationData: Dataset?
+
   /// Loads the data sources named in the train section and checks them against the model.
+  /// With `validation`, the returned training data lacks the held-out part, which is kept in
+  /// `validationData` and evaluated after every epoch.
   public func loadData() throws(TrainingError) -> (train: Dataset, test: Dataset?) {
     guard let trainSpec = config.data else {
       throw .notTrainable("the train section needs a `data` source")
@@ -137,13 +147,21 @@ public final class Trainer {
     var vocabulary: Vocabulary?
     let train = try DataSources.load(trainSpec, vocabulary: &vocabulary)
     try DataSources.check(train, against: model, input: input, classes: classes, spec: trainSpec)
+    var training = train
+    if let fraction = config.validationFraction {
+      guard train.count >= 2 else {
+        throw .data("\(trainSpec.location.description): too few samples to hold some out")
+      }
+      let parts = train.split(holdingOut: fraction, seed: config.seed)
+      (training, validationData) = (parts.kept, parts.heldOut)
+    }
     var test: Dataset?
     if let testSpec = config.test {
       let loaded = try DataSources.load(testSpec, vocabulary: &vocabulary)
       try DataSources.check(loaded, against: model, input: input, classes: classes, spec: testSpec)
       test = loaded
     }
-    return (train, test)
+    return (training, test)
   }
 
   /// Trains for the configured epochs, evaluating on `test` after each one.
@@ -151,6 +169,7 @@ public final class Trainer {
     on train: Dataset, test: Dataset?, observer: TrainingObserver?,
     afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
   ) throws(TrainingError) -> [EpochRecord] {
+    if !statisticsLoaded, position.step == 0 { adaptNormalization(to: train) }
     var records: [EpochRecord] = []
     var best = Double.infinity
     var epochsWithoutImprovement = 0
@@ -158,6 +177,11 @@ public final class Trainer {
     for epoch in position.epoch...config.epochs {
       var record = try trainEpoch(epoch, on: train, observer: observer)
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: step)
+      if let validationData {
+        let evaluation = evaluate(on: validationData)
+        record.validationLoss = evaluation.loss
+        record.validationAccuracy = evaluation.accuracy
+      }
       if let test {
         let evaluation = evaluate(on: test)
         record.testLoss = evaluation.loss
@@ -174,9 +198,12 @@ public final class Trainer {
       records.append(record)
       if let checkpointPath { try saveCheckpoint(to: checkpointPath) }
       try afterEpoch(record)
-      if let patience = config.earlyStoppingPatience, let testLoss = record.testLoss {
-        if testLoss < best {
-          (best, epochsWithoutImprovement) = (testLoss, 0)
+      // Early stopping watches the validation loss, or the test loss without a validation split.
+      if let patience = config.earlyStoppingPatience,
+        let watched = record.validationLoss ?? record.testLoss
+      {
+        if watched < best {
+          (best, epochsWithoutImprovement) = (watched, 0)
         } else {
           epochsWithoutImprovement += 1
           if epochsWithoutImprovement >= patience {

@@ -173,4 +173,22 @@ import Testing
     let error = try checker.check()
     #expect(error < 2e-2)
   }
+
+  /// Batch normalization with batch statistics, on a dense batch and on NHWC images; γ and β
+  /// random so their gradients are not trivially 0 or 1.
+  @Test(arguments: [[6, 5], [2, 3, 3, 4]])
+  func batchNorm(shape: [Int]) throws {
+    var graph = Graph()
+    let channels = shape.last!
+    let x = graph.addParameter("x", .fixed(shape), initializer: .heUniform(fanIn: 1))
+    let gamma = graph.addParameter("gamma", .fixed([channels]), initializer: .heUniform(fanIn: 1))
+    let beta = graph.addParameter("beta", .fixed([channels]), initializer: .heUniform(fanIn: 1))
+    let mean = graph.addStatistic("mean", .fixed([channels]), initializer: .zeros)
+    let variance = graph.addStatistic("variance", .fixed([channels]), initializer: .ones)
+    let y = try graph.apply(BatchNorm(), [x, gamma, beta, mean, variance], name: "bn")[0]
+    var checker = GradientChecker(graph: graph, output: y)
+    checker.trainingMode = true
+    let error = try checker.check(epsilon: 1e-3)
+    #expect(error < 2e-2)
+  }
 }

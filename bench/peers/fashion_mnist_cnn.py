@@ -82,6 +82,7 @@ def main():
         test_loss, test_accuracy = evaluate(net, tx, ty, 1000)
         print(json.dumps({
             "framework": "pytorch", "version": torch.__version__, "threads": args.threads,
+            "parameters": sum(p.numel() for p in net.parameters()),
             "epoch": epoch, "train_loss": loss_sum / len(x), "train_accuracy": correct / len(x),
             "test_loss": test_loss, "test_accuracy": test_accuracy, "seconds": seconds,
             "samples_per_second": len(x) / seconds,

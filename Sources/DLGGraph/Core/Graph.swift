@@ -23,6 +23,13 @@ public struct Graph: Sendable {
     appendValue(Value(type: type, name: name, role: .parameter(initializer), producer: nil))
   }
 
+  /// Adds model state that is not trained by gradients (running statistics).
+  public mutating func addStatistic(
+    _ name: String, _ type: TensorType, initializer: Initializer
+  ) -> ValueID {
+    appendValue(Value(type: type, name: name, role: .statistic(initializer), producer: nil))
+  }
+
   /// Adds persistent state (optimizer moments), zero at start.
   public mutating func addState(_ name: String, _ type: TensorType) -> ValueID {
     appendValue(Value(type: type, name: name, role: .state, producer: nil))
@@ -83,6 +90,17 @@ public struct Graph: Sendable {
   /// All trainable parameters, in creation order.
   public var parameters: [ValueID] {
     values { if case .parameter = $0.role { true } else { false } }
+  }
+
+  /// What a trained model consists of: its parameters and its statistics, in creation order.
+  /// These are what a weights file holds.
+  public var modelWeights: [ValueID] {
+    values {
+      switch $0.role {
+      case .parameter, .statistic: true
+      default: false
+      }
+    }
   }
 
   /// Every value read by some node, with the indices of its readers.

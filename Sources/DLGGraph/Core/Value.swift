@@ -18,6 +18,9 @@ public enum ValueRole: Sendable, Hashable {
   case parameter(Initializer)
   /// Persistent non-trainable state, such as an optimizer's moment estimates (starts at zero).
   case state
+  /// Non-trainable model state that training updates and inference reads (batch
+  /// normalization's running statistics): saved with the weights, unlike optimizer state.
+  case statistic(Initializer)
   /// Produced by a node during a step; placed in the arena by the memory planner.
   case intermediate
   /// Known before training: computed once by constant folding, stored with the parameters.
@@ -53,7 +56,7 @@ public struct Value: Sendable {
   /// True for values that outlive a step (parameters and optimizer state).
   public var isPersistent: Bool {
     switch role {
-    case .parameter, .state, .constant: true
+    case .parameter, .state, .statistic, .constant: true
     case .input, .intermediate: false
     }
   }

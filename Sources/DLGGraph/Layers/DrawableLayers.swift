@@ -4,9 +4,8 @@ extension LayerCatalog {
   static let drawableOnly: [LayerSpec] = [
     ("Conv3D", OpFamily.convolution),
     ("MaxPool3D", .pooling),
-    ("AvgPool1D", .pooling), ("AvgPool3D", .pooling),
-    ("GlobalMaxPool2D", .pooling), ("GlobalAvgPool1D", .pooling),
-    ("BatchNorm", .normalization), ("LayerNorm", .normalization), ("GroupNorm", .normalization),
+    ("AvgPool3D", .pooling),
+    ("LayerNorm", .normalization), ("GroupNorm", .normalization),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
     ("Attention", .other), ("MultiHeadAttention", .other),
   ].map { name, family in

@@ -6,8 +6,8 @@ public enum LayerCatalog {
     [
       input, dense, conv2D, flatten, reshape, relu, softmax, activation, output, add, maxPool2D,
       avgPool2D, globalAvgPool2D, sigmoid, tanh, f32Input, i32Input, dropout, multiply, concat,
-      conv1D, maxPool1D,
-      globalMaxPool1D, embedding, gelu,
+      conv1D, maxPool1D, avgPool1D, globalMaxPool1D, globalAvgPool1D, globalMaxPool2D, embedding,
+      gelu, batchNorm, normalize,
     ]
     + drawableOnly
 

@@ -25,19 +25,28 @@ extension LayerCatalog {
   /// `AvgPool2D[2x2]`.
   static let avgPool2D = pooling(.average, aliases: ["AveragePooling2D", "AvgPool"])
 
+  static func globalPooling2D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
+    LayerSpec(
+      name: name, aliases: aliases, family: .pooling,
+      lowering: { _, inputs, context throws(ShapeError) in
+        let type = context.graph[inputs[0]].type
+        guard type.rank == 4, case .fixed(let h) = type.shape[1],
+          case .fixed(let w) = type.shape[2]
+        else {
+          throw ShapeError("\(name) expects images [N, height, width, channels], got \(type)")
+        }
+        let pooled = try context.apply(
+          Pool2D(kind, window: Conv2DAttributes(kernel: (h, w), stride: (h, w))), inputs)
+        return try context.apply(Reshape([.batch, type.shape[3]]), [pooled])
+      })
+  }
+
   /// `GlobalAvgPool2D`: the mean of each channel over the whole image, `[N, C]`.
-  static let globalAvgPool2D = LayerSpec(
-    name: "GlobalAvgPool2D", aliases: ["GlobalAveragePooling2D"], family: .pooling,
-    lowering: { _, inputs, context throws(ShapeError) in
-      let type = context.graph[inputs[0]].type
-      guard type.rank == 4, case .fixed(let h) = type.shape[1], case .fixed(let w) = type.shape[2]
-      else {
-        throw ShapeError("GlobalAvgPool2D expects images [N, height, width, channels], got \(type)")
-      }
-      let pooled = try context.apply(
-        Pool2D(.average, window: Conv2DAttributes(kernel: (h, w), stride: (h, w))), inputs)
-      return try context.apply(Reshape([.batch, type.shape[3]]), [pooled])
-    })
+  static let globalAvgPool2D = globalPooling2D(
+    .average, name: "GlobalAvgPool2D", aliases: ["GlobalAveragePooling2D"])
+  /// `GlobalMaxPool2D`: the maximum of each channel over the whole image, `[N, C]`.
+  static let globalMaxPool2D = globalPooling2D(
+    .max, name: "GlobalMaxPool2D", aliases: ["GlobalMaxPooling2D"])
 
   /// `Sigmoid` and `Tanh` as layers of their own.
   static let sigmoid = LayerSpec(

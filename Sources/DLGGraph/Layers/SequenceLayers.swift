@@ -52,28 +52,44 @@ extension LayerCatalog {
       return try asSequence(activated, &context)
     })
 
+  static func pooling1D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
+    LayerSpec(
+      name: name, aliases: aliases,
+      parameters: [ParameterSpec("size", .integer, default: .integer(2))], family: .pooling,
+      lowering: { arguments, inputs, context throws(ShapeError) in
+        let (image, _) = try asImage(inputs[0], &context, layer: name)
+        let size = arguments.integer("size")
+        let pooled = try context.apply(
+          Pool2D(kind, window: Conv2DAttributes(kernel: (1, size), stride: (1, size))), [image])
+        return try asSequence(pooled, &context)
+      })
+  }
+
   /// `MaxPool1D[2]`: the maximum of each window of `size` steps.
-  static let maxPool1D = LayerSpec(
-    name: "MaxPool1D", aliases: ["MaxPooling1D"],
-    parameters: [ParameterSpec("size", .integer, default: .integer(2))], family: .pooling,
-    lowering: { arguments, inputs, context throws(ShapeError) in
-      let (image, _) = try asImage(inputs[0], &context, layer: "MaxPool1D")
-      let size = arguments.integer("size")
-      let pooled = try context.apply(
-        Pool2D(.max, window: Conv2DAttributes(kernel: (1, size), stride: (1, size))), [image])
-      return try asSequence(pooled, &context)
-    })
+  static let maxPool1D = pooling1D(.max, name: "MaxPool1D", aliases: ["MaxPooling1D"])
+  /// `AvgPool1D[2]`: the mean of each window of `size` steps.
+  static let avgPool1D = pooling1D(
+    .average, name: "AvgPool1D", aliases: ["AveragePooling1D", "AvgPooling1D"])
+
+  static func globalPooling1D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
+    LayerSpec(
+      name: name, aliases: aliases, family: .pooling,
+      lowering: { _, inputs, context throws(ShapeError) in
+        let (image, length) = try asImage(inputs[0], &context, layer: name)
+        let pooled = try context.apply(
+          Pool2D(kind, window: Conv2DAttributes(kernel: (1, length), stride: (1, length))),
+          [image])
+        let type = context.graph[pooled].type
+        return try context.apply(Reshape([type.shape[0], type.shape[3]]), [pooled])
+      })
+  }
 
   /// `GlobalMaxPool1D`: the maximum of each channel over the whole sequence, `[N, channels]`.
-  static let globalMaxPool1D = LayerSpec(
-    name: "GlobalMaxPool1D", aliases: ["GlobalMaxPooling1D"], family: .pooling,
-    lowering: { _, inputs, context throws(ShapeError) in
-      let (image, length) = try asImage(inputs[0], &context, layer: "GlobalMaxPool1D")
-      let pooled = try context.apply(
-        Pool2D(.max, window: Conv2DAttributes(kernel: (1, length), stride: (1, length))), [image])
-      let type = context.graph[pooled].type
-      return try context.apply(Reshape([type.shape[0], type.shape[3]]), [pooled])
-    })
+  static let globalMaxPool1D = globalPooling1D(
+    .max, name: "GlobalMaxPool1D", aliases: ["GlobalMaxPooling1D"])
+  /// `GlobalAvgPool1D`: the mean of each channel over the whole sequence, `[N, channels]`.
+  static let globalAvgPool1D = globalPooling1D(
+    .average, name: "GlobalAvgPool1D", aliases: ["GlobalAveragePooling1D"])
 }
 
 extension LayerCatalog {

@@ -155,6 +155,24 @@ public struct LayerLoweringContext {
     return shared
   }
 
+  /// Adds non-trainable state named `layer.suffix` (running statistics), or, with `share:`,
+  /// returns the shared layer's.
+  public mutating func statistic(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
+    throws(ShapeError) -> ValueID
+  {
+    guard let owner = sharedWith else {
+      return graph.addStatistic("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
+    }
+    let name = "\(owner).\(suffix)"
+    guard let shared = graph.modelWeights.first(where: { graph[$0].name == name }),
+      graph[shared].type == .fixed(dims)
+    else {
+      throw ShapeError(
+        "cannot share `\(name)`", help: "`share:` names a layer of the same kind and size")
+    }
+    return shared
+  }
+
   /// The common tail of Dense and Conv2D: a bias of `width` (unless `bias: false`), then the
   /// layer's `activation` argument.
   public mutating func biasAndActivation(

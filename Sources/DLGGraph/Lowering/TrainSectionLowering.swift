@@ -4,10 +4,10 @@ import DLGLang
 struct TrainSectionLowering {
   static let keys = [
     "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
-    "early_stopping",
+    "early_stopping", "clip_norm", "validation",
   ]
   static let losses = ["softmax_cross_entropy", "binary_cross_entropy", "mse"]
-  static let optimizers = ["Adam", "SGD"]
+  static let optimizers = ["Adam", "AdamW", "SGD"]
   static let metricNames = ["accuracy", "precision", "recall", "f1", "confusion"]
 
   var diagnostics: [Diagnostic] = []
@@ -57,12 +57,18 @@ struct TrainSectionLowering {
       data: data, test: test, optimizer: optimizer, batchSize: batch, epochs: epochs,
       metrics: metrics, seed: UInt64(seed),
       schedule: seen["schedule"].flatMap { schedule($0) } ?? .constant,
-      earlyStoppingPatience: seen["early_stopping"].flatMap { patience($0) })
-    if model.training?.earlyStoppingPatience != nil, data != nil, test == nil {
+      earlyStoppingPatience: seen["early_stopping"].flatMap { patience($0) },
+      clipNorm: seen["clip_norm"].flatMap { clipNorm($0) },
+      validationFraction: seen["validation"].flatMap { validationFraction($0) })
+    if model.training?.earlyStoppingPatience != nil, data != nil, test == nil,
+      model.training?.validationFraction == nil
+    {
       diagnostics.append(
         Diagnostic(
-          code: "E414", "early stopping watches the test loss, but there is no `test` source",
-          at: seen["early_stopping"]?.range, help: "add a `test` data source"))
+          code: "E414",
+          "early stopping watches the validation or test loss, but there is neither",
+          at: seen["early_stopping"]?.range,
+          help: "hold out training data with `validation 0.1`, or add a `test` data source"))
     }
   }
 
@@ -243,13 +249,41 @@ struct TrainSectionLowering {
     }
   }
 
+  /// `clip_norm 1.0`: the largest global norm gradients keep.
+  private mutating func clipNorm(_ entry: TrainEntry) -> Float? {
+    guard let value = (try? ConstantEvaluator.evaluate(entry.value))?.number, value > 0,
+      value.isFinite
+    else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E415", "clip_norm takes a positive number", at: entry.value.range,
+          help: "write `clip_norm 1.0` to scale gradients down when their global norm exceeds 1"))
+      return nil
+    }
+    return Float(value)
+  }
+
+  /// `validation 0.1`: the fraction of the training data held out to validate on.
+  private mutating func validationFraction(_ entry: TrainEntry) -> Double? {
+    guard let value = (try? ConstantEvaluator.evaluate(entry.value))?.number, value > 0,
+      value < 1
+    else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E416", "validation takes the fraction of training data to hold out",
+          at: entry.value.range, help: "write `validation 0.1` to validate on 10% of it"))
+      return nil
+    }
+    return value
+  }
+
   /// `early_stopping 3`: the patience, in epochs.
   private mutating func patience(_ entry: TrainEntry) -> Int? {
     guard case .integer(let n) = entry.value.kind, n >= 1, n <= 10_000 else {
       diagnostics.append(
         Diagnostic(
           code: "E414", "early_stopping takes a patience in epochs", at: entry.value.range,
-          help: "write `early_stopping 3` to stop after 3 epochs without a better test loss"))
+          help: "write `early_stopping 3` to stop after 3 epochs without a better loss"))
       return nil
     }
     return n
@@ -302,12 +336,13 @@ struct TrainSectionLowering {
     default:
       diagnostics.append(
         Diagnostic(
-          code: "E409", "the optimizer must be Adam(...) or SGD(...)", at: entry.value.range))
+          code: "E409", "the optimizer must be Adam(...), AdamW(...) or SGD(...)",
+          at: entry.value.range))
       return nil
     }
     var settings: [String: Double] = [:]
     let allowed: [String] =
-      name.name == "Adam"
+      name.name.hasPrefix("Adam")
       ? ["lr", "beta1", "beta2", "epsilon", "weight_decay"]
       : ["lr", "momentum", "nesterov", "weight_decay"]
     guard Self.optimizers.contains(name.name) else {
@@ -315,7 +350,7 @@ struct TrainSectionLowering {
         Diagnostic(
           code: "E409", "unknown optimizer `\(name.name)`", at: name.range,
           help: closestMatch(to: name.name, among: Self.optimizers).map { "did you mean `\($0)`?" }
-            ?? "available: Adam, SGD"))
+            ?? "available: Adam, AdamW, SGD"))
       return nil
     }
     for argument in arguments {
@@ -344,13 +379,14 @@ struct TrainSectionLowering {
         diagnostics.append(error)
       }
     }
-    if name.name == "Adam" {
+    if name.name.hasPrefix("Adam") {
       var adam = AdamSettings()
       adam.learningRate = Float(settings["lr"] ?? 0.001)
       adam.beta1 = Float(settings["beta1"] ?? 0.9)
       adam.beta2 = Float(settings["beta2"] ?? 0.999)
       adam.epsilon = Float(settings["epsilon"] ?? 1e-7)
-      adam.weightDecay = Float(settings["weight_decay"] ?? 0)
+      // AdamW is Adam with decoupled weight decay, by default PyTorch's 0.01.
+      adam.weightDecay = Float(settings["weight_decay"] ?? (name.name == "AdamW" ? 0.01 : 0))
       return .adam(adam)
     }
     return .sgd(

@@ -69,6 +69,11 @@ public struct TrainingConfig: Sendable {
   public var metrics: [String]
   public var seed: UInt64
   public var schedule: LearningRateSchedule = .constant
-  /// Stop when the test loss has not improved for this many epochs.
+  /// Stop when the validation loss (or, without a validation split, the test loss) has not
+  /// improved for this many epochs.
   public var earlyStoppingPatience: Int?
+  /// Scale gradients down when their global norm exceeds this.
+  public var clipNorm: Float?
+  /// The fraction of the training data held out (by a seeded shuffle) to validate on.
+  public var validationFraction: Double?
 }

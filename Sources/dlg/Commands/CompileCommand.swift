@@ -69,7 +69,8 @@ struct CompileCommand: ParsableCommand {
     if let loss = model.loss, let config = model.training {
       do {
         let graph = try Autodiff.trainingGraph(
-          forward: model.graph, loss: loss, fetches: forwardFetches, optimizer: config.optimizer)
+          forward: model.graph, loss: loss, fetches: forwardFetches, optimizer: config.optimizer,
+          clipNorm: config.clipNorm)
         training = summarize(graph.graph, fetches: graph.fetches, batch: batchSize, level, strategy)
       } catch {
         Terminal.failure("cannot differentiate \(file): \(error.description)")

@@ -74,7 +74,8 @@ struct VizCommand: ParsableCommand {
       }
       do {
         let step = try Autodiff.trainingGraph(
-          forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer)
+          forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer,
+          clipNorm: config.clipNorm)
         (graph, graphFetches) = (step.graph, step.fetches)
       } catch {
         Terminal.failure("cannot differentiate \(file): \(error.description)")

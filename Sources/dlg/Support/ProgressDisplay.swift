@@ -45,6 +45,10 @@ final class ProgressDisplay: TrainingObserver {
     var line = String(
       format: "epoch %d/%d  loss %.4f", record.epoch, epochs, record.trainLoss)
     if let accuracy = record.trainAccuracy { line += String(format: "  acc %.4f", accuracy) }
+    if let loss = record.validationLoss { line += String(format: "  val_loss %.4f", loss) }
+    if let accuracy = record.validationAccuracy {
+      line += String(format: "  val_acc %.4f", accuracy)
+    }
     if let testLoss = record.testLoss { line += String(format: "  test_loss %.4f", testLoss) }
     if let testAccuracy = record.testAccuracy {
       line += String(format: "  test_acc %.4f", testAccuracy)

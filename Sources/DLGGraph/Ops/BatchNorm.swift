@@ -1,0 +1,125 @@
+import DLGKernels
+
+/// Batch normalization (Ioffe & Szegedy, 2015) over the last axis. While training it
+/// normalizes with the batch's own mean and variance and moves the running statistics towards
+/// them; in evaluation it uses the running statistics. Inputs: (x, γ, β, running mean, running
+/// variance); outputs: (y, the mean used, 1/sqrt(variance + ε) used), the last two kept for the
+/// gradient.
+///
+/// `momentum` follows PyTorch: running = (1 − momentum) · running + momentum · batch, with the
+/// batch variance made unbiased for the running estimate.
+public struct BatchNorm: Operator {
+  public var epsilon: Float
+  public var momentum: Float
+
+  public init(epsilon: Float = 1e-5, momentum: Float = 0.1) {
+    self.epsilon = epsilon
+    self.momentum = momentum
+  }
+
+  public var name: String { "BatchNorm" }
+  public var attributeSummary: String { "momentum \(momentum), ε \(epsilon)" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .normalization }
+  public var mutatedInputs: [Int] { [3, 4] }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 5, op: name)
+    let x = inputs[0]
+    try ShapeRules.expectFloat(x, op: name, what: "input")
+    guard x.rank >= 2, case .fixed(let channels) = x.shape.last else {
+      throw ShapeError(
+        "BatchNorm normalizes the last axis of a batch, got \(x)",
+        help: "use it after Dense ([N, features]) or Conv2D ([N, height, width, channels])")
+    }
+    let perChannel = TensorType.fixed([channels])
+    for (index, what) in [
+      (1, "scale γ"), (2, "shift β"), (3, "running mean"), (4, "running variance"),
+    ]
+    where inputs[index] != perChannel {
+      throw ShapeError("BatchNorm's \(what) must be \(perChannel), got \(inputs[index])")
+    }
+    return [x, perChannel, perChannel]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(ShapeError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil, nil, nil, nil, nil] }
+    let (x, gamma) = (node.inputs[0], node.inputs[1])
+    let (mean, invStd) = (node.outputs[1], node.outputs[2])
+    let outputs = try builder.graph.apply(
+      BatchNormGradient(), [x, dy, gamma, mean, invStd], name: "\(builder.namePrefix)/dBatchNorm",
+      location: builder.location)
+    return [outputs[0], outputs[1], outputs[2], nil, nil]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let dims = binding.inputs[0].dimensions
+    let channels = dims.last ?? 1
+    let rows = ShapeRules.rows(dims)
+    let (x, gamma, beta) = (
+      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats
+    )
+    let (runningMean, runningVariance) = (binding.inputs[3].floats, binding.inputs[4].floats)
+    let (y, mean, invStd) = (
+      binding.outputs[0].floats, binding.outputs[1].floats, binding.outputs[2].floats
+    )
+    let (epsilon, momentum) = (epsilon, momentum)
+    return { info in
+      if info.training {
+        // invStd holds the batch variance until it is turned into 1/sqrt(var + ε).
+        BatchNormalization.moments(
+          rows: rows, channels: channels, x: x, mean: mean, variance: invStd)
+        let unbiased = Float(rows) / Float(max(rows - 1, 1))
+        for c in 0..<channels {
+          runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+          runningVariance[c] =
+            (1 - momentum) * runningVariance[c] + momentum * invStd[c] * unbiased
+          invStd[c] = 1 / (invStd[c] + epsilon).squareRoot()
+        }
+      } else {
+        for c in 0..<channels {
+          mean[c] = runningMean[c]
+          invStd[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
+        }
+      }
+      BatchNormalization.normalize(
+        rows: rows, channels: channels, x: x, mean: mean, invStd: invStd, gamma: gamma,
+        beta: beta, y: y)
+    }
+  }
+}
+
+/// The gradient of `BatchNorm` with batch statistics. Inputs: (x, dy, γ, mean, invStd);
+/// outputs: (dx, dγ, dβ).
+public struct BatchNormGradient: NonDifferentiable {
+  public init() {}
+
+  public var name: String { "BatchNormGradient" }
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .normalization }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 5, op: name)
+    return [inputs[0], inputs[2], inputs[2]]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let dims = binding.inputs[0].dimensions
+    let channels = dims.last ?? 1
+    let rows = ShapeRules.rows(dims)
+    let (x, dy, gamma, mean, invStd) = (
+      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats,
+      binding.inputs[3].floats, binding.inputs[4].floats
+    )
+    let (dx, dGamma, dBeta) = (
+      binding.outputs[0].floats, binding.outputs[1].floats, binding.outputs[2].floats
+    )
+    return { _ in
+      BatchNormalization.backward(
+        rows: rows, channels: channels, x: x, dy: dy, gamma: gamma, mean: mean, invStd: invStd,
+        dx: dx, dGamma: dGamma, dBeta: dBeta)
+    }
+  }
+}
