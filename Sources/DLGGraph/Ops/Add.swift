@@ -29,3 +29,9 @@ public struct Add: Operator {
     return { _ in Elementwise.add(count: count, a, b, y) }
   }
 }
+
+extension Add: ElementwiseFormula {
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.add(inputs[0], inputs[1]))
+  }
+}

@@ -64,3 +64,11 @@ public struct ColumnSums: NonDifferentiable {
     return { _ in Elementwise.columnSums(rows: rows, columns: columns, x: px, sums: py) }
   }
 }
+
+extension BiasAdd: ElementwiseFormula {
+  public var columnInputs: Set<Int> { [1] }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.add(inputs[0], inputs[1]))
+  }
+}

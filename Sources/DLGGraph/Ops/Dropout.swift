@@ -82,3 +82,9 @@ public struct Multiply: Operator {
     return { _ in Elementwise.multiply(count: count, a, b, y) }
   }
 }
+
+extension Multiply: ElementwiseFormula {
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.multiply(inputs[0], inputs[1]))
+  }
+}

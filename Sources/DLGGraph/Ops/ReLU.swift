@@ -54,3 +54,15 @@ public struct ReLUGradient: NonDifferentiable {
     return { _ in Elementwise.reluGradient(count: count, y: py, dy: pdy, dx: pdx) }
   }
 }
+
+extension ReLU: ElementwiseFormula {
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.relu(inputs[0]))
+  }
+}
+
+extension ReLUGradient: ElementwiseFormula {
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.wherePositive(inputs[0], inputs[1]))
+  }
+}

@@ -70,3 +70,22 @@ public struct SmoothActivationGradient: NonDifferentiable {
     }
   }
 }
+
+extension SmoothActivation: ElementwiseFormula {
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(kind == .sigmoid ? .sigmoid(inputs[0]) : .tanh(inputs[0]))
+  }
+}
+
+extension SmoothActivationGradient: ElementwiseFormula {
+  /// From the activation's output y: sigmoid dy · y · (1 − y), tanh dy · (1 − y²).
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    let (y, dy) = (inputs[0], inputs[1])
+    let one = program.emit(.constant(1))
+    let slope =
+      kind == .sigmoid
+      ? program.emit(.multiply(y, program.emit(.subtract(one, y))))
+      : program.emit(.subtract(one, program.emit(.multiply(y, y))))
+    return program.emit(.multiply(dy, slope))
+  }
+}

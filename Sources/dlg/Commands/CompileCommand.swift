@@ -39,7 +39,9 @@ struct CompileCommand: ParsableCommand {
     /// Every tensor of the unoptimized graph in its own buffer: what memory planning saves.
     var naiveBytes: Int
 
-    var fused: Int { count(in: "fusion") + count(in: "optimizer-update fusion") }
+    var fused: Int {
+      count(in: "fusion") + count(in: "elementwise fusion") + count(in: "optimizer-update fusion")
+    }
     var folded: Int { count(in: "constant folding") }
     private func count(in pass: String) -> Int {
       reports.first { $0.pass == pass }?.changes.count ?? 0
