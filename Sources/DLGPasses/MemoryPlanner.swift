@@ -14,6 +14,9 @@ public struct MemoryPlan: Sendable {
   public var naiveBytes: Int
   /// The most bytes alive at any one step: no plan can use less.
   public var lowerBoundBytes: Int
+  /// What is alive at that step, largest first: the tensors (a tensor and its views or
+  /// in-place successors share one entry) or a node's scratch, with their bytes.
+  public var peak: [(values: [ValueID], scratchNode: Int?, bytes: Int)] = []
 }
 
 public enum MemoryPlanner {
@@ -98,13 +101,17 @@ public enum MemoryPlanner {
     events.sort { ($0.step, $0.delta) < ($1.step, $1.delta) }
     var alive = 0
     var lowerBound = 0
+    var peakStep = 0
     for event in events {
       alive += event.delta
-      lowerBound = max(lowerBound, alive)
+      if alive > lowerBound { (lowerBound, peakStep) = (alive, event.step) }
     }
-    return MemoryPlan(
+    var result = MemoryPlan(
       offsets: offsets, scratchOffsets: scratchOffsets, arenaBytes: align(arena),
       naiveBytes: naive, lowerBoundBytes: lowerBound)
+    result.peak = intervals.filter { $0.first <= peakStep && peakStep <= $0.last }
+      .sorted { $0.bytes > $1.bytes }.map { ($0.values, $0.scratchNode, $0.bytes) }
+    return result
   }
 
   /// Places intervals in the given order at the lowest offset where they overlap nothing

@@ -38,6 +38,11 @@ struct CompileCommand: ParsableCommand {
     var plan: MemoryPlan
     /// Every tensor of the unoptimized graph in its own buffer: what memory planning saves.
     var naiveBytes: Int
+    /// Steps of the parallel schedule, and the most nodes one step may run at once.
+    var levels: Int
+    var widestLevel: Int
+    /// The largest tensors alive when memory peaks, with their bytes.
+    var peakTensors: [(String, Int)]
 
     var fused: Int {
       count(in: "fusion") + count(in: "elementwise fusion") + count(in: "optimizer-update fusion")
@@ -51,7 +56,9 @@ struct CompileCommand: ParsableCommand {
       [
         "nodes_before": nodesBefore, "nodes_after": nodesAfter, "fused": fused, "folded": folded,
         "arena_bytes": plan.arenaBytes, "naive_bytes": naiveBytes,
-        "lower_bound_bytes": plan.lowerBoundBytes,
+        "lower_bound_bytes": plan.lowerBoundBytes, "schedule_levels": levels,
+        "widest_level": widestLevel,
+        "peak_tensors": peakTensors.map { ["name": $0.0, "bytes": $0.1] as [String: Any] },
         "passes": reports.map { ["pass": $0.pass, "changes": $0.changes] },
       ]
     }
@@ -102,15 +109,26 @@ struct CompileCommand: ParsableCommand {
       concurrent ? ScheduleLevels.levelOrdered(context.graph) : context.graph, batch: batch,
       fetches: context.fetches, strategy: strategy, concurrent: concurrent)
     let naive = MemoryPlanner.plan(graph, batch: batch, fetches: fetches, strategy: .naive)
+    let planned = concurrent ? ScheduleLevels.levelOrdered(context.graph) : context.graph
+    let levels = ScheduleLevels(planned)
+    let widest = Dictionary(grouping: levels.levels, by: { $0 }).values.map(\.count).max() ?? 0
+    let peak = plan.peak.prefix(4).map { entry in
+      entry.scratchNode.map { "scratch of \(planned.nodes[$0].name)" }
+        ?? entry.values.map { planned[$0].name }.joined(separator: " = ")
+    }
     return Summary(
       nodesBefore: graph.nodes.count, nodesAfter: context.graph.nodes.count, reports: reports,
-      plan: plan, naiveBytes: naive.arenaBytes)
+      plan: plan, naiveBytes: naive.arenaBytes, levels: levels.count, widestLevel: widest,
+      peakTensors: Array(zip(peak, plan.peak.prefix(4).map(\.bytes))))
   }
 
   private func printSummary(_ title: String, _ summary: Summary, _ batch: Int) {
     print(
       "\(title): \(summary.nodesBefore) nodes → \(summary.nodesAfter) "
         + "(\(summary.fused) fused, \(summary.folded) folded)")
+    if explain, summary.reports.isEmpty {
+      print("  -O0: every pass is off and every tensor gets its own buffer (the baseline)")
+    }
     if explain {
       for report in summary.reports {
         print("  \(report.pass) — \(report.purpose)")
@@ -123,10 +141,24 @@ struct CompileCommand: ParsableCommand {
       plan.lowerBoundBytes > 0
       ? Double(plan.arenaBytes) / Double(plan.lowerBoundBytes) * 100 - 100 : 0
     print(
-      "  memory at batch \(batch): arena \(megabytes(plan.arenaBytes)) "
-        + "(\(String(format: "%.0f", overLowerBound))% above the lower bound of "
-        + "\(megabytes(plan.lowerBoundBytes))); one buffer per tensor of the unoptimized "
-        + "graph would take \(megabytes(summary.naiveBytes))")
+      "  memory at batch \(batch): one arena of \(megabytes(plan.arenaBytes)) holds every tensor "
+        + "of a step, \(String(format: "%.0f", overLowerBound))% above the lower bound of "
+        + "\(megabytes(plan.lowerBoundBytes)) (the most that is ever alive at once); one buffer per "
+        + "tensor of the unoptimized graph would take \(megabytes(summary.naiveBytes))")
+    if explain, !summary.peakTensors.isEmpty {
+      print(
+        "  at the peak, the largest tensors alive are: "
+          + summary.peakTensors.map { "\($0.0) (\(megabytes($0.1)))" }.joined(separator: ", "))
+    }
+    if explain {
+      print(
+        "  schedule: \(summary.levels) steps of nodes that wait on nothing else in the step; "
+          + "up to \(summary.widestLevel) node\(summary.widestLevel == 1 ? "" : "s") may run at once"
+          + (ThreadBudget.threads > 1
+            ? " (planned for \(ThreadBudget.threads) threads: tensors of nodes that may run "
+              + "together never share memory)"
+            : " (planned for one thread: nodes run in order, so more tensors share memory)"))
+    }
   }
 
   private func megabytes(_ bytes: Int) -> String {
