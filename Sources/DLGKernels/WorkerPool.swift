@@ -18,6 +18,10 @@ open class PoolWork: @unchecked Sendable {
 
   public init() {}
 
+  /// True when no worker still holds one of this owner's tasks. An owner may be freed only
+  /// then: a worker touches it once more after its task returns.
+  public var isReleased: Bool { inFlight.load(ordering: .acquiring) == 0 }
+
   /// Runs task `index` on the calling thread.
   open func runTask(_ index: Int) {}
 }
@@ -226,8 +230,6 @@ final class ParallelJob: PoolWork, @unchecked Sendable {
   /// True when every part has run (their writes are then visible to the caller).
   var isFinished: Bool { done.load(ordering: .acquiring) == parts }
 
-  /// True when no worker still holds a queue entry of this job.
-  var isReleased: Bool { inFlight.load(ordering: .acquiring) == 0 }
 }
 
 extension WorkerPool {

@@ -78,7 +78,9 @@ final class Scheduler: PoolWork, @unchecked Sendable {
       if first < 0 { first = root } else { WorkerPool.shared.enqueue(self, index: root) }
     }
     if first >= 0 { runTask(first) }
-    WorkerPool.shared.help { remaining.load(ordering: .acquiring) == 0 }
+    // Every node has run once `remaining` is zero; the run is over when no worker still
+    // holds one of its tasks (the executable may be freed as soon as this returns).
+    WorkerPool.shared.help { remaining.load(ordering: .acquiring) == 0 && isReleased }
   }
 
   override func runTask(_ index: Int) {

@@ -2,6 +2,8 @@ import DLGGraph
 import DLGKernels
 import DLGPasses
 import DLGTestSupport
+import Dispatch
+import Synchronization
 import Testing
 
 @testable import DLGRuntime
@@ -153,5 +155,22 @@ import Testing
     }
     #expect(plan.predecessors[2].contains(0) && plan.predecessors[2].contains(1))
     #expect(plan.predecessors[3].contains(2))
+  }
+
+  /// Short-lived plans run from several threads at once share the pool; each plan may be freed
+  /// the moment its run returns (a worker must hold nothing of it by then).
+  @Test func shortLivedPlansFromSeveralThreads() throws {
+    let (graph, fetches) = try Self.randomGraph(seed: 9, nodes: 30)
+    let expected = try withThreadBudget(2) { try Self.outputs(graph, fetches, batch: 2) }
+    let mismatches = Atomic<Int>(0)
+    withThreadBudget(2) {
+      DispatchQueue.concurrentPerform(iterations: 4) { _ in
+        for _ in 0..<25 {
+          let actual = try? Self.outputs(graph, fetches, batch: 2)
+          if actual != expected { mismatches.wrappingAdd(1, ordering: .relaxed) }
+        }
+      }
+    }
+    #expect(mismatches.load(ordering: .relaxed) == 0)
   }
 }
