@@ -68,6 +68,7 @@ class Run:
     record: dict        # the last JSON line the program wrote (its last epoch)
     rss: int            # peak resident set, bytes
     wall: float         # seconds from start to exit of the process
+    load: float         # the machine's 1-minute load average when the run started
 
 
 def measure(command, stdout_path, stderr_path, cwd=ROOT):
@@ -155,7 +156,7 @@ def describe(run):
     r = run.record
     return (f"{r['samples_per_second']:8.0f} samples/s  {r['seconds']:7.1f} s "
             f"(wall {run.wall:6.1f} s)  test acc {r['test_accuracy']:.4f}  "
-            f"peak RSS {run.rss / 2**20:6.0f} MiB")
+            f"peak RSS {run.rss / 2**20:6.0f} MiB  (load {run.load:.1f})")
 
 
 def fail(what, command, stderr_path):
@@ -185,11 +186,12 @@ def compare(name, args, data):
             command = [DLG, "run", target, "--epochs", str(args.epochs), "--seed", str(round_),
                        "--threads", str(args.threads), "--log", log]
             stdout, stderr = os.path.join(tmp, "dlg.out"), os.path.join(tmp, "dlg.err")
+            load = os.getloadavg()[0]
             status, rss, wall = measure(command, stdout, stderr)
             record = last_json_line(log) if os.path.exists(log) else None
             if status != 0 or record is None:
                 fail(f"dlg (exit {status})", command, stderr)
-            runs.append(Run("dlg", round_, record, rss, wall))
+            runs.append(Run("dlg", round_, record, rss, wall, load))
             print(f"round {round_} dlg:     {describe(runs[-1])}", flush=True)
 
             # PyTorch
@@ -198,12 +200,13 @@ def compare(name, args, data):
             if model.cifar:
                 command += ["--data", data]
             stdout, stderr = os.path.join(tmp, "torch.jsonl"), os.path.join(tmp, "torch.err")
+            load = os.getloadavg()[0]
             status, rss, wall = measure(command, stdout, stderr)
             record = last_json_line(stdout) if status == 0 else None
             if record is None:
                 fail(f"the PyTorch peer (exit {status}; bench/peers/setup.sh makes its venv)",
                      command, stderr)
-            runs.append(Run("pytorch", round_, record, rss, wall))
+            runs.append(Run("pytorch", round_, record, rss, wall, load))
             print(f"round {round_} pytorch: {describe(runs[-1])}", flush=True)
 
     def median(framework, key):
@@ -259,13 +262,16 @@ def write_markdown(path, name, args, data_note, runs, summary):
         f.write(f"Models: `{model.graph}` vs `{model.peer}`; {args.threads} threads; "
                 f"{args.epochs} epoch(s) per run; seed = round. {data_note}\n\n")
         f.write("samples/s and seconds cover each program's training loop only; wall is the "
-                "whole process (start-up, data loading, evaluation).\n\n")
-        f.write("| run | framework | samples/s | seconds | wall (s) | test accuracy | peak RSS (MiB) |\n"
-                "|---|---|---|---|---|---|---|\n")
+                "whole process (start-up, data loading, evaluation); load is the machine's "
+                "1-minute load average as the run started (it lags, and includes the previous "
+                f"run; well above {args.threads} means other work shared the "
+                f"{os.cpu_count()} cores and the timings are noisy).\n\n")
+        f.write("| run | framework | samples/s | seconds | wall (s) | test accuracy | "
+                "peak RSS (MiB) | load |\n|---|---|---|---|---|---|---|---|\n")
         for r in runs:
             f.write(f"| {r.round} | {r.framework} | {r.record['samples_per_second']:.0f} | "
                     f"{r.record['seconds']:.1f} | {r.wall:.1f} | {r.record['test_accuracy']:.4f} | "
-                    f"{r.rss / 2**20:.0f} |\n")
+                    f"{r.rss / 2**20:.0f} | {r.load:.1f} |\n")
         s, p = summary, summary["parameters"]
         f.write(f"\nMedian: dlg {s['speed']['dlg']:.0f} samples/s, PyTorch "
                 f"{s['speed']['pytorch']:.0f} samples/s, ratio {s['speed_ratio']:.2f}x; "

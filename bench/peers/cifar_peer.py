@@ -68,8 +68,9 @@ def parameter_count(net):
     return sum(p.numel() for p in net.parameters())
 
 
-def evaluate(net, x, y, batch=1000):
-    """Mean cross-entropy and accuracy on (x, y), without gradients."""
+def evaluate(net, x, y, batch):
+    """Mean cross-entropy and accuracy on (x, y), without gradients, at the training batch
+    size as dlg does (a larger batch would only raise PyTorch's peak memory)."""
     net.eval()
     loss_sum, correct = 0.0, 0
     with torch.no_grad():
@@ -128,7 +129,7 @@ def run(name, make_model, make_optimizer, args):
             loss_sum += loss.item() * len(index)
             correct += (logits.argmax(1) == y[index]).sum().item()
         seconds = time.perf_counter() - start
-        test_loss, test_accuracy = evaluate(net, tx, ty)
+        test_loss, test_accuracy = evaluate(net, tx, ty, args.batch)
         print(json.dumps({
             "framework": "pytorch", "version": torch.__version__, "model": name,
             "parameters": parameters, "threads": args.threads, "epoch": epoch,
