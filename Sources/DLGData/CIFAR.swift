@@ -16,22 +16,32 @@ public enum CIFARDataset {
   public static func load(directory: String, split: String, scale: Float) throws(DataError)
     -> Dataset
   {
-    var features: [Float] = []
-    var labels: [Int32] = []
     let pixels = side * side
-    for name in files(split: split) {
-      let path = "\(directory)/\(name)"
+    let paths = files(split: split).map { "\(directory)/\($0)" }
+    // Sized once from the files' lengths: growing per file would briefly hold two copies of
+    // everything loaded so far (half a gigabyte of floats at the fifth training file).
+    let sizes = paths.map {
+      (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0
+    }
+    let records = sizes.reduce(0) { $0 + $1 / recordSize }
+    var features: [Float] = []
+    features.reserveCapacity(records * pixels * channels)
+    var labels: [Int32] = []
+    labels.reserveCapacity(records)
+    for path in paths {
       guard let data = FileManager.default.contents(atPath: path) else {
         throw DataError(path, "no such file", help: "CIFAR-10 binary files go in one folder")
       }
-      guard data.count % recordSize == 0, !data.isEmpty else {
+      guard !data.isEmpty else {
+        throw DataError(path, "is empty: a CIFAR-10 binary file holds 3073-byte records")
+      }
+      guard data.count % recordSize == 0 else {
         throw DataError(
           path,
           "has \(data.count) bytes, not a whole number of \(recordSize)-byte records: "
             + "the file is truncated or not CIFAR-10 binary")
       }
       let count = data.count / recordSize
-      features.reserveCapacity(features.count + count * pixels * channels)
       data.withUnsafeBytes { raw in
         let bytes = raw.bindMemory(to: UInt8.self)
         for record in 0..<count {

@@ -43,7 +43,9 @@ public struct ConvGeometry: Sendable, Equatable {
   }
 
   /// Floats of im2col workspace each pass needs.
-  public var forwardScratchCount: Int { patchRows * patchColumns }
+  public var forwardScratchCount: Int {
+    DirectConvolution.applies(to: self) ? 0 : patchRows * patchColumns
+  }
   public var backwardFilterScratchCount: Int { patchRows * patchColumns }
   public var backwardInputScratchCount: Int { patchRows * patchColumns }
 }
@@ -60,6 +62,11 @@ public enum Convolution2D {
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     bias: UnsafePointer<Float>? = nil, activation: Activation = .identity
   ) {
+    if DirectConvolution.applies(to: g) {
+      DirectConvolution.forward(
+        g, input: input, filter: filter, output: output, bias: bias, activation: activation)
+      return
+    }
     let rowsPerImage = g.outHeight * g.outWidth
     let columns = g.patchColumns
     // About 256 KiB of patches per group: comfortably inside L2.

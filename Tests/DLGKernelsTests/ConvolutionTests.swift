@@ -19,6 +19,16 @@ import Testing
       batch: 4, inHeight: 28, inWidth: 28, inChannels: 1, outChannels: 8, kernelHeight: 3,
       kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
       padRight: 0),
+    // 45 taps: the patch-matrix GEMM path (the ones above take the direct path).
+    ConvGeometry(
+      batch: 2, inHeight: 6, inWidth: 7, inChannels: 5, outChannels: 20, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1,
+      padRight: 1),
+    // Direct, with 37 output channels: two vectors and a scalar tail.
+    ConvGeometry(
+      batch: 3, inHeight: 9, inWidth: 8, inChannels: 3, outChannels: 37, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 2, strideWidth: 1, padTop: 1, padLeft: 0, padBottom: 1,
+      padRight: 1),
   ]
 
   /// y[n, oy, ox, f] = Σ x[n, oy·s − pad + ky, ox·s − pad + kx, c] · w[ky, kx, c, f].
@@ -56,10 +66,20 @@ import Testing
       for g in Self.geometries {
         let x = values.floats(g.batch * g.inHeight * g.inWidth * g.inChannels)
         let w = values.floats(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)
-        var scratch = [Float](repeating: .nan, count: g.forwardScratchCount)
+        var scratch = [Float](
+          repeating: .nan,
+          count: max(
+            g.forwardScratchCount, g.backwardFilterScratchCount, g.backwardInputScratchCount))
         var y = [Float](repeating: .nan, count: g.batch * g.outHeight * g.outWidth * g.outChannels)
         Convolution2D.forward(g, input: x, filter: w, output: &y, scratch: &scratch)
-        #expect(maxRelativeError(y, Self.reference(g, x, w)) < 1e-4)
+        let expected = Self.reference(g, x, w)
+        #expect(maxRelativeError(y, expected) < 1e-4, "\(g)")
+        // With a bias and ReLU in the same pass.
+        let bias = values.floats(g.outChannels)
+        Convolution2D.forward(
+          g, input: x, filter: w, output: &y, scratch: &scratch, bias: bias, activation: .relu)
+        let activated = expected.indices.map { max(expected[$0] + bias[$0 % g.outChannels], 0) }
+        #expect(maxRelativeError(y, activated) < 1e-4, "\(g)")
 
         // The backward passes are the adjoints of the forward: <dy, conv(x, w)> is linear in
         // both x and w, so its gradients are exact sums the reference gives directly.
