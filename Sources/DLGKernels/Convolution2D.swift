@@ -42,9 +42,17 @@ public struct ConvGeometry: Sendable, Equatable {
     MatrixProduct(m: patchRows, n: patchColumns, k: outChannels, transposeB: true)
   }
 
+  /// Images whose patches the forward pass gathers at once: about 256 KiB, inside L2.
+  var forwardGroup: Int { max(1, (1 << 16) / max(outHeight * outWidth * patchColumns, 1)) }
+  /// The forward pass splits the batch into at most this many parts, each with its own group
+  /// of patches, so its workspace does not grow with the batch.
+  static let maximumForwardParts = 16
+
   /// Floats of im2col workspace each pass needs.
   public var forwardScratchCount: Int {
-    DirectConvolution.applies(to: self) ? 0 : patchRows * patchColumns
+    guard !DirectConvolution.applies(to: self) else { return 0 }
+    let images = min(batch, Self.maximumForwardParts * forwardGroup)
+    return images * outHeight * outWidth * patchColumns
   }
   public var backwardFilterScratchCount: Int { patchRows * patchColumns }
   public var backwardInputScratchCount: Int { patchRows * patchColumns }
@@ -69,13 +77,17 @@ public enum Convolution2D {
     }
     let rowsPerImage = g.outHeight * g.outWidth
     let columns = g.patchColumns
-    // About 256 KiB of patches per group: comfortably inside L2.
-    let group = max(1, (1 << 16) / max(rowsPerImage * columns, 1))
-    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { images in
+    let group = g.forwardGroup
+    // Each part gathers into its own slot of the workspace, one group at a time.
+    let parts = min(
+      ThreadBudget.parts(count: g.batch, minimumChunk: 1), ConvGeometry.maximumForwardParts,
+      max(1, g.batch / group))
+    ThreadBudget.forEachPart(parts) { part in
+      let images = g.batch * part / parts..<g.batch * (part + 1) / parts
+      let patches = scratch + part * group * rowsPerImage * columns
       var first = images.lowerBound
       while first < images.upperBound {
         let count = min(group, images.upperBound - first)
-        let patches = scratch + first * rowsPerImage * columns
         let rows = output + first * rowsPerImage * g.outChannels
         im2col(g, images: first..<first + count, input: input, patches: patches)
         GEMM.sgemm(
