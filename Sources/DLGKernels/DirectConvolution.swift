@@ -60,6 +60,11 @@ enum DirectConvolution {
                   base = UnsafePointer(patch)
                   (spacing, rowStride) = (taps, rowTaps)
                 }
+                // Windows past the last pixel repeat it, so nothing is read outside the input.
+                let (o1, o2, o3) = (
+                  min(1, count - 1) * spacing, min(2, count - 1) * spacing,
+                  min(3, count - 1) * spacing
+                )
                 var c = 0
                 while c + 16 <= cout {
                   let start = Elementwise.load(shift + c)
@@ -70,9 +75,9 @@ enum DirectConvolution {
                     for j in 0..<rowTaps {
                       let v = Elementwise.load(w)
                       s0 += row[j] * v
-                      s1 += row[j + spacing] * v
-                      s2 += row[j + 2 * spacing] * v
-                      s3 += row[j + 3 * spacing] * v
+                      s1 += row[j + o1] * v
+                      s2 += row[j + o2] * v
+                      s3 += row[j + o3] * v
                       w += cout
                     }
                     row += rowStride

@@ -1,24 +1,37 @@
+import CBLAS
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
 
-/// A chain of elementwise operations as one loop: a short list of instructions, each defining
+/// A group of elementwise operations as one loop: a short list of instructions, each defining
 /// one register from earlier ones (SSA), run tile by tile so every intermediate stays in L1 and
-/// only the inputs and the result ever touch memory. The fusion pass builds one from a chain
+/// only the inputs and the results ever touch memory. The fusion pass builds one from a group
 /// of ops; each op says what it computes as instructions (`ElementwiseFormula`).
+///
+/// A program has results (registers written to output buffers) and stores (registers written
+/// back into input buffers: an optimizer updating its parameter and moments in place). Both are
+/// written after every instruction of a tile has run, so an output may share memory with an
+/// input: each element is read before it is written.
 public struct ElementwiseProgram: Sendable, Hashable {
   public enum Instruction: Sendable, Hashable {
     /// Input `n`, one element per element of the loop.
     case input(Int)
     /// Input `n`, one element per column, repeated on every row (a bias).
     case columnInput(Int)
+    /// Element `index` of input `n`, the same for the whole loop (a per-step constant).
+    case scalarInput(Int, index: Int)
     case constant(Float)
     case copy(Int)
     case add(Int, Int)
     case subtract(Int, Int)
     case multiply(Int, Int)
+    case divide(Int, Int)
+    /// x · a + y · b for constants a and b, in one pass (moving averages, scaled sums).
+    case affine(Int, Int, Float, Float)
+    case squareRoot(Int)
     /// max(a, 0).
     case relu(Int)
     /// b where a > 0, else 0 (the ReLU gradient, from the ReLU's output a).
@@ -28,6 +41,20 @@ public struct ElementwiseProgram: Sendable, Hashable {
   }
 
   public private(set) var instructions: [Instruction] = []
+  /// Registers written to the output buffers, in order.
+  public var results: [Int] = []
+  /// (register, input slot): registers written back into input buffers.
+  public var stores: [Store] = []
+
+  public struct Store: Sendable, Hashable {
+    public var register: Int
+    public var input: Int
+
+    public init(register: Int, input: Int) {
+      self.register = register
+      self.input = input
+    }
+  }
 
   public init() {}
 
@@ -38,21 +65,32 @@ public struct ElementwiseProgram: Sendable, Hashable {
     return instructions.count - 1
   }
 
-  /// One line per instruction (`r2 = add r0 r1`), for diagrams and `--explain`.
+  /// One line per instruction (`r2 = add(0, 1)`), for diagrams and `--explain`.
   public var listing: String {
     instructions.enumerated().map { "r\($0.offset) = \($0.element)" }.joined(separator: "; ")
   }
 }
 
+extension ElementwiseProgram.Instruction {
+  /// The same value for every element of the loop.
+  var isInvariant: Bool {
+    switch self {
+    case .constant, .scalarInput: true
+    default: false
+    }
+  }
+}
+
 extension ElementwiseProgram {
-  static let tile = 512
+  /// Elements per tile: a dozen registers of 1 KiB stay inside L1 with the inputs' tiles.
+  static let tile = 256
   typealias Vector = SIMD16<Float>
 
-  /// Runs the program over `count` elements of `columns`-wide rows; the last register goes to
-  /// `output`, which may be one of the full-size inputs (each element is read before it is
-  /// written).
+  /// Runs the program over `count` elements of `columns`-wide rows, writing `results` to
+  /// `outputs` and `stores` into their inputs.
   public func run(
-    count: Int, columns: Int, inputs: [UnsafePointer<Float>], output: UnsafeMutablePointer<Float>
+    count: Int, columns: Int, inputs: [UnsafePointer<Float>],
+    outputs: [UnsafeMutablePointer<Float>]
   ) {
     let tiles = (count + Self.tile - 1) / Self.tile
     let registerCount = instructions.count
@@ -64,19 +102,32 @@ extension ElementwiseProgram {
         withUnsafeTemporaryAllocation(
           of: UnsafePointer<Float>.self, capacity: registerCount
         ) { registers in
+          // Constants and per-step scalars are the same in every tile: filled once.
+          for (index, instruction) in instructions.enumerated() where instruction.isInvariant {
+            let target = scratch.baseAddress! + index * Self.tile
+            execute(instruction, Self.tile, 0, columns, inputs, registers.baseAddress!, target)
+            registers[index] = UnsafePointer(target)
+          }
           for t in range {
             let start = t * Self.tile
             let n = min(Self.tile, count - start)
-            for (index, instruction) in instructions.enumerated() {
-              let last = index == registerCount - 1
-              let target = last ? output + start : scratch.baseAddress! + index * Self.tile
-              if case .input(let slot) = instruction, !last {
+            for index in instructions.indices {
+              let instruction = instructions[index]
+              if case .input(let slot) = instruction {
                 // Read in place: no copy.
                 registers[index] = inputs[slot] + start
-                continue
+              } else if !instruction.isInvariant {
+                let target = scratch.baseAddress! + index * Self.tile
+                execute(instruction, n, start, columns, inputs, registers.baseAddress!, target)
+                registers[index] = UnsafePointer(target)
               }
-              execute(instruction, n, start, columns, inputs, registers.baseAddress!, target)
-              registers[index] = UnsafePointer(target)
+            }
+            for (output, register) in zip(outputs, results) {
+              (output + start).update(from: registers[register], count: n)
+            }
+            for store in stores {
+              UnsafeMutablePointer(mutating: inputs[store.input] + start)
+                .update(from: registers[store.register], count: n)
             }
           }
         }
@@ -101,6 +152,8 @@ extension ElementwiseProgram {
         column += 1
         if column == columns { column = 0 }
       }
+    case .scalarInput(let slot, let index):
+      target.update(repeating: inputs[slot][index], count: n)
     case .constant(let value):
       target.update(repeating: value, count: n)
     case .copy(let a):
@@ -123,6 +176,20 @@ extension ElementwiseProgram {
       } scalar: {
         $0 * $1
       }
+    case .divide(let a, let b):
+      Self.binary(n, registers[a], registers[b], target) {
+        $0 / $1
+      } scalar: {
+        $0 / $1
+      }
+    case .affine(let a, let b, let ca, let cb):
+      Self.binary(n, registers[a], registers[b], target) {
+        $0 * ca + $1 * cb
+      } scalar: {
+        $0 * ca + $1 * cb
+      }
+    case .squareRoot(let a):
+      dlg_square_root(registers[a], target, n)
     case .relu(let a):
       Self.binary(n, registers[a], registers[a], target) { x, _ in
         x.replacing(with: 0, where: x .< 0)

@@ -51,32 +51,14 @@ public enum Autodiff {
     }
     var gradients: [ValueID: ValueID] = [:]
     var state: [ValueID: [ValueID]] = [:]
+    let scalars = trained.isEmpty ? nil : try optimizer.appendScalars(to: &builder.graph)
     for parameter in trained {
       let gradient = gradientOf[parameter]!
       gradients[parameter] = gradient
-      let name = forward[parameter].name
-      let type = forward[parameter].type
-      builder.namePrefix = "update/\(name)"
-      builder.location = nil
-      switch optimizer {
-      case .adam(let settings):
-        let m = builder.graph.addState("\(name).adam_m", type)
-        let v = builder.graph.addState("\(name).adam_v", type)
-        state[parameter] = [m, v]
-        try builder.graph.apply(
-          AdamUpdate(settings), [parameter, gradient, m, v], name: "update/\(name)")
-      case .sgd(let settings):
-        if settings.momentum > 0 {
-          let velocity = builder.graph.addState("\(name).momentum", type)
-          state[parameter] = [velocity]
-          try builder.graph.apply(
-            SGDUpdate(settings), [parameter, gradient, velocity], name: "update/\(name)")
-        } else {
-          state[parameter] = []
-          try builder.graph.apply(
-            SGDUpdate(settings), [parameter, gradient], name: "update/\(name)")
-        }
-      }
+      state[parameter] = optimizer.appendState(for: parameter, to: &builder.graph)
+      try optimizer.appendUpdate(
+        parameter: parameter, gradient: gradient, state: state[parameter]!, scalars: scalars!,
+        to: &builder.graph)
     }
     // Drop generated gradient nodes nothing reads (the gradient of an input image, say);
     // the forward graph itself is the optimizer's business.

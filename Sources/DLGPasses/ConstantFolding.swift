@@ -17,7 +17,8 @@ struct ConstantFolding: GraphPass {
         return false
       }
       let evaluable =
-        allKnown && node.op.mutatedInputs.isEmpty && node.outputs.count == 1
+        allKnown && node.op.mutatedInputs.isEmpty && !node.op.dependsOnStep
+        && node.outputs.count == 1
         && !context.graph[node.outputs[0]].type.isBatched
         && context.graph[node.outputs[0]].type.elementsPerItem <= Self.maximumElements
       guard evaluable, let data = evaluate(node, in: context.graph) else {

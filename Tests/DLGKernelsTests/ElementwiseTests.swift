@@ -79,57 +79,6 @@ import Testing
       rows: 2, columns: 3, logits: [0, 5, 1, 9, 0, 0], labels: [1, 2])
     #expect(correct == 1)
   }
-
-  @Test(arguments: [1, 2])
-  func adamMatchesTheTextbook(threads: Int) {
-    withThreadBudget(threads) {
-      var values = TestRandom(4)
-      let count = 70_001
-      var p = values.floats(count)
-      var m = [Float](repeating: 0, count: count)
-      var v = [Float](repeating: 0, count: count)
-      var (rp, rm, rv) = (
-        p.map(Double.init), [Double](repeating: 0, count: count),
-        [Double](repeating: 0, count: count)
-      )
-      let (lr, b1, b2, eps): (Float, Float, Float, Float) = (0.01, 0.9, 0.999, 1e-7)
-      for t in 1...3 {
-        let g = values.floats(count)
-        let c1 = 1 - Foundation.pow(b1, Float(t))
-        let c2 = (1 - Foundation.pow(b2, Float(t))).squareRoot()
-        OptimizerKernels.adam(
-          count: count, parameter: &p, gradient: g, firstMoment: &m, secondMoment: &v,
-          stepSize: lr * c2 / c1, beta1: b1, beta2: b2, epsilonHat: eps * c2, decoupledDecay: 0)
-        for i in 0..<count {
-          let gi = Double(g[i])
-          rm[i] = 0.9 * rm[i] + 0.1 * gi
-          rv[i] = 0.999 * rv[i] + 0.001 * gi * gi
-          let mHat = rm[i] / (1 - Foundation.pow(0.9, Double(t)))
-          let vHat = rv[i] / (1 - Foundation.pow(0.999, Double(t)))
-          rp[i] -= 0.01 * mHat / (vHat.squareRoot() + 1e-7)
-        }
-      }
-      #expect(maxRelativeError(p, rp.map(Float.init)) < 1e-4)
-    }
-  }
-
-  @Test func sgdWithMomentumAndNesterov() {
-    for nesterov in [false, true] {
-      var p: [Float] = Array(repeating: 1, count: 33)
-      var velocity = [Float](repeating: 0, count: 33)
-      let g = [Float](repeating: 0.5, count: 33)
-      var (rp, rv): (Float, Float) = (1, 0)
-      for _ in 0..<3 {
-        OptimizerKernels.sgd(
-          count: 33, parameter: &p, gradient: g, velocity: &velocity, learningRate: 0.1,
-          momentum: 0.9, nesterov: nesterov, weightDecay: 0.01)
-        let gi = 0.5 + 0.01 * rp
-        rv = 0.9 * rv + gi
-        rp -= 0.1 * (nesterov ? gi + 0.9 * rv : rv)
-      }
-      #expect(p.allSatisfy { abs($0 - rp) < 1e-6 })
-    }
-  }
 }
 
 @Suite struct DropoutKernelTests {

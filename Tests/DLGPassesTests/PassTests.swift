@@ -66,22 +66,26 @@ import Testing
     #expect(keep.graph.nodes.map(\.op.name) == ["FusedMatMul", "ReLU"])
   }
 
-  @Test func optimizerUpdatesAreGathered() throws {
+  /// Each parameter's Adam update, a dozen elementwise ops, becomes one loop that reads the
+  /// step's scalars and updates the parameter and both moments in place.
+  @Test func eachOptimizerUpdateFusesIntoOneLoop() throws {
     var graph = Graph()
-    var inputs: [ValueID] = []
+    let optimizer = OptimizerSpec.adam(AdamSettings())
+    let scalars = try optimizer.appendScalars(to: &graph)
     for i in 0..<3 {
       let p = graph.addParameter("p\(i)", .fixed([5]), initializer: .zeros)
       let g = graph.addInput("g\(i)", .fixed([5]))
-      let m = graph.addState("m\(i)", .fixed([5]))
-      let v = graph.addState("v\(i)", .fixed([5]))
-      try graph.apply(AdamUpdate(AdamSettings()), [p, g, m, v], name: "update\(i)")
-      inputs += [p, g, m, v]
+      let state = optimizer.appendState(for: p, to: &graph)
+      try optimizer.appendUpdate(
+        parameter: p, gradient: g, state: state, scalars: scalars, to: &graph)
     }
+    #expect(graph.nodes.count == 1 + 3 * 12)
     var context = OptimizationContext(graph: graph, fetches: [])
-    #expect(OptimizerUpdateFusion().run(&context).count == 1)
-    #expect(context.graph.nodes.count == 1)
-    #expect(context.graph.nodes[0].inputs == inputs)
-    #expect(context.graph.nodes[0].op.mutatedInputs.count == 9)
+    #expect(ElementwiseFusion().run(&context).count == 3)
+    let fused = context.graph.nodes.filter { $0.op is FusedElementwise }
+    #expect(fused.count == 3)
+    #expect(fused.allSatisfy { $0.op.mutatedInputs.count == 3 && $0.outputs.isEmpty })
+    #expect(context.graph.nodes.count == 4)
   }
 
   @Test func noPassesAtO0() throws {

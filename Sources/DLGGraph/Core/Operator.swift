@@ -50,6 +50,10 @@ public protocol Operator: Sendable {
   /// `n`; the memory planner then gives them one buffer (in-place execution).
   var inPlaceInput: Int? { get }
 
+  /// True when the result changes from step to step with nothing but the step itself
+  /// (a scheduled learning rate): never folded into a constant.
+  var dependsOnStep: Bool { get }
+
   /// Floats of temporary workspace the kernel needs for these concrete shapes.
   func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int
 
@@ -66,6 +70,7 @@ extension Operator {
   public var mutatedInputs: [Int] { [] }
   public var aliasedInput: Int? { nil }
   public var inPlaceInput: Int? { nil }
+  public var dependsOnStep: Bool { false }
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int { 0 }
   public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] { [] }
 }

@@ -1,40 +1,47 @@
 import DLGKernels
 
-/// A chain of elementwise ops run as one loop (`ElementwiseProgram`): made by the fusion pass
-/// from ops that declare an `ElementwiseFormula`. Inputs: every value the chain reads from
-/// outside; output: the chain's last value.
+/// A group of elementwise ops run as one loop (`ElementwiseProgram`): made by the fusion pass
+/// from ops that declare an `ElementwiseFormula`. Inputs: every value the group reads from
+/// outside; outputs: the group's values read outside it. Values the group assigns (an
+/// optimizer's parameter and moments) are inputs it updates in place.
 public struct FusedElementwise: NonDifferentiable {
   public var program: ElementwiseProgram
   /// The ops it replaces, in order, for diagrams and `--explain`.
   public var fused: [String]
-  public var outputType: TensorType
-  /// An input of the output's size, which the output may overwrite.
+  public var resultTypes: [TensorType]
+  /// An input of the outputs' size, which the first output may overwrite.
   public var overwritableInput: Int?
 
   public init(
-    program: ElementwiseProgram, fused: [String], outputType: TensorType, overwritableInput: Int?
+    program: ElementwiseProgram, fused: [String], resultTypes: [TensorType],
+    overwritableInput: Int?
   ) {
     self.program = program
     self.fused = fused
-    self.outputType = outputType
+    self.resultTypes = resultTypes
     self.overwritableInput = overwritableInput
   }
 
   public var name: String { "FusedElementwise" }
-  public var attributeSummary: String { fused.joined(separator: " + ") }
+  public var attributeSummary: String {
+    fused.count <= 6 ? fused.joined(separator: " + ") : "\(fused.count) ops"
+  }
   public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .activation }
+  public var family: OpFamily { fused.contains("Assign") ? .optimizer : .activation }
   public var inPlaceInput: Int? { overwritableInput }
+  public var mutatedInputs: [Int] { program.stores.map(\.input) }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    [outputType]
+    resultTypes
   }
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let output = binding.outputs[0]
-    let (count, columns) = (output.count, max(output.dimensions.last ?? 1, 1))
+    // The loop runs over the outputs, or, for a group that only assigns, over what it assigns.
+    let loop = binding.outputs.first ?? binding.inputs[program.stores[0].input]
+    let (count, columns) = (loop.count, max(loop.dimensions.last ?? 1, 1))
     let inputs = binding.inputs.map { UnsafePointer($0.floats) }
-    let (program, y) = (program, output.floats)
-    return { _ in program.run(count: count, columns: columns, inputs: inputs, output: y) }
+    let outputs = binding.outputs.map(\.floats)
+    let program = program
+    return { _ in program.run(count: count, columns: columns, inputs: inputs, outputs: outputs) }
   }
 }

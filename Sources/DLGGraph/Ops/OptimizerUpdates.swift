@@ -33,44 +33,6 @@ extension AdamSettings {
   }
 }
 
-/// One Adam step on one parameter, in place, in a single fused pass over memory.
-/// Inputs: (parameter, gradient, first moment, second moment); no outputs.
-public struct AdamUpdate: NonDifferentiable {
-  public var settings: AdamSettings
-
-  public init(_ settings: AdamSettings) { self.settings = settings }
-
-  public var name: String { "AdamUpdate" }
-  public var attributeSummary: String { "lr \(settings.learningRate)" }
-  public var fusionClass: FusionClass { .opaque }
-  public var family: OpFamily { .optimizer }
-  public var mutatedInputs: [Int] { [0, 2, 3] }
-
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 4, op: name)
-    for other in inputs.dropFirst() {
-      try ShapeRules.expectSameShape(inputs[0], other, op: name)
-    }
-    return []
-  }
-
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (p, g, m, v) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats,
-      binding.inputs[3].floats
-    )
-    let s = settings
-    return { info in
-      let (stepSize, epsilonHat, decay) = s.constants(info)
-      OptimizerKernels.adam(
-        count: count, parameter: p, gradient: g, firstMoment: m, secondMoment: v,
-        stepSize: stepSize, beta1: s.beta1, beta2: s.beta2, epsilonHat: epsilonHat,
-        decoupledDecay: decay)
-    }
-  }
-}
-
 /// Stochastic gradient descent's hyper-parameters, with PyTorch's momentum semantics.
 public struct SGDSettings: Sendable, Hashable {
   public var learningRate: Float
@@ -88,39 +50,120 @@ public struct SGDSettings: Sendable, Hashable {
   }
 }
 
-/// One SGD step on one parameter, in place. Inputs: (parameter, gradient[, velocity]).
-public struct SGDUpdate: NonDifferentiable {
+/// Adam's per-step values, computed from the step number and the schedule before the update
+/// reads them: `[step size, ε̂, 1 − lr·weight decay]` (see `AdamSettings.constants`).
+public struct AdamScalars: NonDifferentiable {
+  public var settings: AdamSettings
+
+  public init(_ settings: AdamSettings) { self.settings = settings }
+
+  public var name: String { "AdamScalars" }
+  public var fusionClass: FusionClass { .opaque }
+  public var family: OpFamily { .optimizer }
+  public var dependsOnStep: Bool { true }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 0, op: name)
+    return [.fixed([3])]
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let (y, settings) = (binding.outputs[0].floats, settings)
+    return { info in
+      let (stepSize, epsilonHat, decay) = settings.constants(info)
+      (y[0], y[1], y[2]) = (stepSize, epsilonHat, 1 - decay)
+    }
+  }
+}
+
+/// SGD's per-step values: `[learning rate × schedule]`.
+public struct SGDScalars: NonDifferentiable {
   public var settings: SGDSettings
 
   public init(_ settings: SGDSettings) { self.settings = settings }
 
-  public var name: String { "SGDUpdate" }
-  public var attributeSummary: String {
-    "lr \(settings.learningRate)" + (settings.momentum > 0 ? ", momentum \(settings.momentum)" : "")
-  }
+  public var name: String { "SGDScalars" }
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .optimizer }
-  public var mutatedInputs: [Int] { settings.momentum > 0 ? [0, 2] : [0] }
+  public var dependsOnStep: Bool { true }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, settings.momentum > 0 ? 3 : 2, op: name)
-    for other in inputs.dropFirst() {
-      try ShapeRules.expectSameShape(inputs[0], other, op: name)
-    }
-    return []
+    try ShapeRules.expectInputCount(inputs, 0, op: name)
+    return [.fixed([1])]
   }
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (p, g) = (binding.inputs[0].floats, binding.inputs[1].floats)
-    let velocity = binding.inputs.count > 2 ? binding.inputs[2].floats : nil
-    let s = settings
-    return { info in
-      OptimizerKernels.sgd(
-        count: count, parameter: p, gradient: g, velocity: velocity,
-        learningRate: s.learningRate * info.learningRateScale, momentum: s.momentum,
-        nesterov: s.nesterov,
-        weightDecay: s.weightDecay)
+    let (y, rate) = (binding.outputs[0].floats, settings.learningRate)
+    return { info in y[0] = rate * info.learningRateScale }
+  }
+}
+
+/// The optimizers written as graph ops: the update of each parameter is a handful of
+/// elementwise ops ending in `Assign`s. Unoptimized, each op is a pass over memory (as an
+/// eager framework's optimizer); the fusion pass turns each parameter's update into one loop
+/// that reads the parameter, gradient and state once and writes them once.
+extension OptimizerSpec {
+  /// The per-step values every parameter's update reads (one node for the whole step).
+  public func appendScalars(to graph: inout Graph) throws(ShapeError) -> ValueID {
+    switch self {
+    case .adam(let settings): try graph.apply1(AdamScalars(settings), [], name: "update/scalars")
+    case .sgd(let settings): try graph.apply1(SGDScalars(settings), [], name: "update/scalars")
+    }
+  }
+
+  /// The state one parameter needs (Adam's moments, SGD's velocity), zero at start.
+  public func appendState(for parameter: ValueID, to graph: inout Graph) -> [ValueID] {
+    let (name, type) = (graph[parameter].name, graph[parameter].type)
+    switch self {
+    case .adam:
+      return [graph.addState("\(name).adam_m", type), graph.addState("\(name).adam_v", type)]
+    case .sgd(let settings):
+      return settings.momentum > 0 ? [graph.addState("\(name).momentum", type)] : []
+    }
+  }
+
+  /// Appends the update of `parameter` from its `gradient`, its `state` and the step's
+  /// `scalars`.
+  public func appendUpdate(
+    parameter p: ValueID, gradient g: ValueID, state: [ValueID], scalars: ValueID,
+    to graph: inout Graph
+  ) throws(ShapeError) {
+    let prefix = "update/\(graph[p].name)"
+    func op(_ operation: any Operator, _ inputs: [ValueID], _ suffix: String) throws(ShapeError)
+      -> ValueID
+    {
+      try graph.apply1(operation, inputs, name: "\(prefix)/\(suffix)")
+    }
+    switch self {
+    case .adam(let s):
+      // m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²;  p ← p·(1 − lr·wd) − step · m / (√v + ε̂)
+      let (m, v) = (state[0], state[1])
+      let m1 = try op(ExponentialAverage(decay: s.beta1), [m, g], "m")
+      let g2 = try op(Multiply(), [g, g], "g²")
+      let v1 = try op(ExponentialAverage(decay: s.beta2), [v, g2], "v")
+      let root = try op(SquareRoot(), [v1], "√v")
+      let denominator = try op(AddScalar(index: 1), [root, scalars], "√v+ε")
+      let ratio = try op(Divide(), [m1, denominator], "m÷(√v+ε)")
+      let step = try op(MultiplyByScalar(index: 0), [ratio, scalars], "step")
+      let kept = try op(MultiplyByScalar(index: 2), [p, scalars], "decayed")
+      let p1 = try op(Subtract(), [kept, step], "p")
+      try graph.apply(Assign(), [m, m1], name: "\(prefix)/assign m")
+      try graph.apply(Assign(), [v, v1], name: "\(prefix)/assign v")
+      try graph.apply(Assign(), [p, p1], name: "\(prefix)/assign p")
+    case .sgd(let s):
+      // g' = g + wd·p;  v ← μ v + g';  p ← p − lr · (nesterov ? g' + μ v : v)  (PyTorch's SGD)
+      let decayed = s.weightDecay > 0 ? try op(AddScaled(s.weightDecay), [g, p], "g+wd·p") : g
+      var direction = decayed
+      if s.momentum > 0 {
+        let velocity = try op(AddScaled(s.momentum), [decayed, state[0]], "velocity")
+        try graph.apply(Assign(), [state[0], velocity], name: "\(prefix)/assign velocity")
+        direction =
+          s.nesterov
+          ? try op(AddScaled(s.momentum), [decayed, velocity], "nesterov") : velocity
+      }
+      let step = try op(MultiplyByScalar(index: 0), [direction, scalars], "step")
+      let p1 = try op(Subtract(), [p, step], "p")
+      try graph.apply(Assign(), [p, p1], name: "\(prefix)/assign p")
     }
   }
 }

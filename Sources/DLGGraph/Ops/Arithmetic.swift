@@ -1,0 +1,172 @@
+import DLGKernels
+
+/// Elementwise arithmetic the optimizers are written in (`OptimizerSpec`): each op is its
+/// formula; unfused it runs as a loop of its own, and the fusion pass merges a whole update
+/// into one loop. None is differentiated: they only appear after the backward pass.
+
+/// `a − b`.
+public struct Subtract: NonDifferentiable, ElementwiseFormula {
+  public init() {}
+  public var name: String { "Subtract" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[0]]
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.subtract(inputs[0], inputs[1]))
+  }
+}
+
+/// `a / b`.
+public struct Divide: NonDifferentiable, ElementwiseFormula {
+  public init() {}
+  public var name: String { "Divide" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[0]]
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.divide(inputs[0], inputs[1]))
+  }
+}
+
+/// `√x`.
+public struct SquareRoot: NonDifferentiable, ElementwiseFormula {
+  public init() {}
+  public var name: String { "SquareRoot" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    return [inputs[0]]
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.squareRoot(inputs[0]))
+  }
+}
+
+/// `a + c · b` for a constant c (weight decay added to a gradient, momentum to a velocity).
+public struct AddScaled: NonDifferentiable, ElementwiseFormula {
+  public var factor: Float
+  public init(_ factor: Float) { self.factor = factor }
+  public var name: String { "AddScaled" }
+  public var attributeSummary: String { "× \(factor)" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[0]]
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.affine(inputs[0], inputs[1], 1, factor))
+  }
+}
+
+/// `decay · average + (1 − decay) · x`: a moving average (Adam's moments).
+public struct ExponentialAverage: NonDifferentiable, ElementwiseFormula {
+  public var decay: Float
+  public init(decay: Float) { self.decay = decay }
+  public var name: String { "ExponentialAverage" }
+  public var attributeSummary: String { "decay \(decay)" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[0]]
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.affine(inputs[0], inputs[1], decay, 1 - decay))
+  }
+}
+
+/// `x + s[index]` for a small tensor `s` of per-step values.
+public struct AddScalar: NonDifferentiable, ElementwiseFormula {
+  public var index: Int
+  public init(index: Int) { self.index = index }
+  public var name: String { "AddScalar" }
+  public var attributeSummary: String { "element \(index)" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func inputKind(_ slot: Int) -> ElementwiseInputKind {
+    slot == 1 ? .scalar(index: index) : .elementwise
+  }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    guard inputs[1].elementsPerItem > index, !inputs[1].isBatched else {
+      throw ShapeError("\(name) reads element \(index) of \(inputs[1])")
+    }
+    return [inputs[0]]
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.add(inputs[0], inputs[1]))
+  }
+}
+
+/// `x · s[index]` for a small tensor `s` of per-step values (a scheduled learning rate).
+public struct MultiplyByScalar: NonDifferentiable, ElementwiseFormula {
+  public var index: Int
+  public init(index: Int) { self.index = index }
+  public var name: String { "MultiplyByScalar" }
+  public var attributeSummary: String { "element \(index)" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var inPlaceInput: Int? { 0 }
+
+  public func inputKind(_ slot: Int) -> ElementwiseInputKind {
+    slot == 1 ? .scalar(index: index) : .elementwise
+  }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try AddScalar(index: index).outputTypes(for: inputs)
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
+    program.emit(.multiply(inputs[0], inputs[1]))
+  }
+}
+
+/// Overwrites persistent state with a new value: the last step of an optimizer update
+/// (`parameter ← updated`). Inputs: (target, value); no outputs.
+public struct Assign: NonDifferentiable, ElementwiseFormula {
+  public init() {}
+  public var name: String { "Assign" }
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .optimizer }
+  public var mutatedInputs: [Int] { [0] }
+  public var storeTarget: Int? { 0 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return []
+  }
+
+  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int { inputs[1] }
+}
