@@ -23,9 +23,7 @@ public struct FusedElementwise: NonDifferentiable {
   }
 
   public var name: String { "FusedElementwise" }
-  public var attributeSummary: String {
-    fused.count <= 6 ? fused.joined(separator: " + ") : "\(fused.count) ops"
-  }
+  public var attributeSummary: String { fused.joined(separator: " + ") }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { fused.contains("Assign") ? .optimizer : .activation }
   public var inPlaceInput: Int? { overwritableInput }
