@@ -15,7 +15,15 @@ public enum Formatter {
     for token in tokens where token.kind != .newline && token.kind != .end {
       lines[source.location(of: token.start).line - 1].append(token)
     }
-    let rendered = lines.indices.map { Line(source: source, number: $0 + 1, tokens: lines[$0]) }
+    // A `train` section lasts until the next section header; there `key [a, b]` is a setting
+    // with a list value, not a layer with arguments.
+    var inTrain = false
+    var rendered: [Line] = []
+    for index in lines.indices {
+      let line = Line(source: source, number: index + 1, tokens: lines[index], inTrain: inTrain)
+      if line.opensSection { inTrain = line.entersTrain }
+      rendered.append(line)
+    }
     return layout(rendered)
   }
 
@@ -30,7 +38,7 @@ public enum Formatter {
     var closesBlock = false
     var entersTrain = false
 
-    init(source: SourceFile, number: Int, tokens: [Token]) {
+    init(source: SourceFile, number: Int, tokens: [Token], inTrain: Bool = false) {
       let text = source.lineText(number)
       comment = Line.comment(in: text)
       guard let first = tokens.first else {
@@ -61,7 +69,7 @@ public enum Formatter {
         head = spelling(first) + ":"
         body = Line.join(Array(tokens.dropFirst(2)), spelling, layerLine: true)
       } else if word != nil, tokens.count > 1, !tokens.contains(where: { $0.kind == .arrow }),
-        !(tokens[1].kind == .leftBracket), !(tokens[1].kind == .star)
+        inTrain || !(tokens[1].kind == .leftBracket), !(tokens[1].kind == .star)
       {
         kind = .setting
         head = spelling(first)

@@ -52,6 +52,22 @@ import Testing
     #expect(formatted.contains("  输入: Input[4]\n  fc:   Dense[2]\n"))
   }
 
+  /// In a train section `metrics [a, b]` is a setting with a list, aligned like the others;
+  /// in a sequential network `Dense[8]` stays a layer.
+  @Test func trainListsAreSettings() throws {
+    let text = """
+      neuralnet sequential
+        Dense[8]
+      train
+        loss softmax_cross_entropy(out, labels)
+        metrics [accuracy,f1]
+
+      """
+    let formatted = try #require(Formatter.format(SourceFile(path: "m.dlg", text: text)))
+    #expect(formatted.contains("  Dense[8]\n"))
+    #expect(formatted.contains("  metrics [accuracy, f1]\n"))
+  }
+
   @Test func filesWithErrorsAreNotFormatted() {
     #expect(Formatter.format(SourceFile(path: "e.dlg", text: "neuralnet\n  a: Input[4\n")) == nil)
   }
