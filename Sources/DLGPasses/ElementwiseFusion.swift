@@ -160,13 +160,21 @@ struct ElementwiseFusion: GraphPass {
       op: FusedElementwise(
         program: program, fused: members.map { graph.nodes[$0].op.name },
         resultTypes: outputs.map { graph[$0].type }, overwritableInput: overwritable),
-      inputs: inputs, outputs: outputs, name: last.name, location: last.location)
+      inputs: inputs, outputs: outputs, name: commonPrefix(members, graph) ?? last.name,
+      location: last.location)
+  }
+
+  /// The path all members' names share (`update/fc.weight`), when they share one.
+  private func commonPrefix(_ members: [Int], _ graph: Graph) -> String? {
+    let prefixes = Set(
+      members.map { graph.nodes[$0].name.split(separator: "/").dropLast().joined(separator: "/") })
+    guard prefixes.count == 1, let prefix = prefixes.first, !prefix.isEmpty else { return nil }
+    return prefix
   }
 
   private func describe(_ members: [Int], _ graph: Graph) -> String {
     let names = members.map { graph.nodes[$0].name }
-    let prefixes = Set(names.map { $0.split(separator: "/").dropLast().joined(separator: "/") })
-    if prefixes.count == 1, let prefix = prefixes.first, !prefix.isEmpty, names.count > 3 {
+    if let prefix = commonPrefix(members, graph), names.count > 3 {
       return "fused the \(names.count) elementwise ops of \(prefix) into one loop"
     }
     return "fused \(names.joined(separator: " + ")) into one loop"

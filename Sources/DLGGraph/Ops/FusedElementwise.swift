@@ -23,7 +23,20 @@ public struct FusedElementwise: NonDifferentiable {
   }
 
   public var name: String { "FusedElementwise" }
-  public var attributeSummary: String { fused.joined(separator: " + ") }
+  /// The ops it fused, in order, repeats counted: `ExponentialAverage ×2 + Multiply + …`.
+  public var attributeSummary: String {
+    var runs: [(String, Int)] = []
+    var seen: [String: Int] = [:]
+    for name in fused {
+      if let index = seen[name] {
+        runs[index].1 += 1
+      } else {
+        seen[name] = runs.count
+        runs.append((name, 1))
+      }
+    }
+    return runs.map { $0.1 > 1 ? "\($0.0) ×\($0.1)" : $0.0 }.joined(separator: " + ")
+  }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { fused.contains("Assign") ? .optimizer : .activation }
   public var inPlaceInput: Int? { overwritableInput }
