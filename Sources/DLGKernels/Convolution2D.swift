@@ -51,7 +51,8 @@ public struct ConvGeometry: Sendable, Equatable {
   /// Floats of im2col workspace each pass needs.
   public var forwardScratchCount: Int {
     guard !DirectConvolution.applies(to: self) else { return 0 }
-    let images = min(batch, Self.maximumForwardParts * forwardGroup)
+    // Parts of ⌈batch / parts⌉ images may together exceed the batch by up to parts − 1.
+    let images = min(batch + Self.maximumForwardParts - 1, Self.maximumForwardParts * forwardGroup)
     return images * outHeight * outWidth * patchColumns
   }
   public var backwardFilterScratchCount: Int { patchRows * patchColumns }
@@ -77,11 +78,14 @@ public enum Convolution2D {
     }
     let rowsPerImage = g.outHeight * g.outWidth
     let columns = g.patchColumns
-    let group = g.forwardGroup
-    // Each part gathers into its own slot of the workspace, one group at a time.
+    // Parts of at least 2^17 multiply-adds each, so a small batch (LeNet's 4 images) still
+    // uses both cores when its product is worth splitting.
+    let perImage = rowsPerImage * columns * g.outChannels
     let parts = min(
-      ThreadBudget.parts(count: g.batch, minimumChunk: 1), ConvGeometry.maximumForwardParts,
-      max(1, g.batch / group))
+      ThreadBudget.parts(count: g.batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1))),
+      ConvGeometry.maximumForwardParts)
+    // Each part gathers into its own slot of the workspace, one group at a time.
+    let group = min(g.forwardGroup, (g.batch + parts - 1) / parts)
     ThreadBudget.forEachPart(parts) { part in
       let images = g.batch * part / parts..<g.batch * (part + 1) / parts
       let patches = scratch + part * group * rowsPerImage * columns
@@ -108,15 +112,29 @@ public enum Convolution2D {
     _ g: ConvGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
     filterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
-    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { images in
-      im2col(
-        g, images: images, input: input,
-        patches: scratch + images.lowerBound * g.outHeight * g.outWidth * g.patchColumns)
+    // The reduction runs over every output pixel of the batch: each part gathers its images'
+    // patches and multiplies them while they are in cache, into its own partial sum; the
+    // partials are added in part order. One dispatch for gathering and multiplying.
+    let (rowsPerImage, columns, cout) = (g.outHeight * g.outWidth, g.patchColumns, g.outChannels)
+    let perImage = rowsPerImage * columns * cout
+    let parts = ThreadBudget.parts(
+      count: g.batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1)))
+    let size = columns * cout
+    ScratchPool.shared.withBuffer(count: max(parts - 1, 1) * size) { partials in
+      ThreadBudget.forEachPart(parts) { part in
+        let images = g.batch * part / parts..<g.batch * (part + 1) / parts
+        let first = images.lowerBound * rowsPerImage
+        let patches = scratch + first * columns
+        im2col(g, images: images, input: input, patches: patches)
+        GEMM.sgemm(
+          true, false, columns, cout, images.count * rowsPerImage, 1, patches, columns,
+          outputGradient + first * cout, cout, 0,
+          part == 0 ? filterGradient : partials + (part - 1) * size, cout)
+      }
+      for part in 1..<max(parts, 1) {
+        Elementwise.accumulate(count: size, partials + (part - 1) * size, into: filterGradient)
+      }
     }
-    GEMM.multiply(
-      transposeA: true, transposeB: false, m: g.patchColumns, n: g.outChannels, k: g.patchRows,
-      alpha: 1, a: scratch, lda: g.patchColumns, b: outputGradient, ldb: g.outChannels, beta: 0,
-      c: filterGradient, ldc: g.outChannels)
   }
 
   /// dInput = col2im(dY · filterᵀ) (overwrites the input gradient).
@@ -124,11 +142,19 @@ public enum Convolution2D {
     _ g: ConvGeometry, outputGradient: UnsafePointer<Float>, filter: UnsafePointer<Float>,
     inputGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
-    GEMM.multiply(
-      transposeA: false, transposeB: true, m: g.patchRows, n: g.patchColumns, k: g.outChannels,
-      alpha: 1, a: outputGradient, lda: g.outChannels, b: filter, ldb: g.outChannels, beta: 0,
-      c: scratch, ldc: g.patchColumns)
-    col2im(g, patches: scratch, inputGradient: inputGradient)
+    // Each part multiplies its images' rows and scatters them back while they are in cache.
+    let (rowsPerImage, columns, cout) = (g.outHeight * g.outWidth, g.patchColumns, g.outChannels)
+    let perImage = rowsPerImage * columns * cout
+    let parts = ThreadBudget.parts(
+      count: g.batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1)))
+    ThreadBudget.forEachPart(parts) { part in
+      let images = g.batch * part / parts..<g.batch * (part + 1) / parts
+      let first = images.lowerBound * rowsPerImage
+      GEMM.sgemm(
+        false, true, images.count * rowsPerImage, columns, cout, 1, outputGradient + first * cout,
+        cout, filter, cout, 0, scratch + first * columns, columns)
+      col2im(g, images: images, patches: scratch, inputGradient: inputGradient)
+    }
   }
 
   /// Gathers every receptive field of the given images into one row of `patches` each (the
@@ -171,34 +197,34 @@ public enum Convolution2D {
     }
   }
 
-  /// Scatters patch gradients back onto the image, summing overlapping taps.
+  /// Scatters the patch gradients of `images` back onto their images (overwriting them),
+  /// summing overlapping taps. Patch rows are laid out for the whole batch.
   static func col2im(
-    _ g: ConvGeometry, patches: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+    _ g: ConvGeometry, images: Range<Int>, patches: UnsafePointer<Float>,
+    inputGradient: UnsafeMutablePointer<Float>
   ) {
     let (outH, outW, cin) = (g.outHeight, g.outWidth, g.inChannels)
     let rowLength = g.patchColumns
     let imageSize = g.inHeight * g.inWidth * cin
-    ThreadBudget.parallelFor(count: g.batch, minimumChunk: 1) { items in
-      for n in items {
-        let image = inputGradient + n * imageSize
-        image.update(repeating: 0, count: imageSize)
-        for oy in 0..<outH {
-          for ox in 0..<outW {
-            var row = patches + ((n * outH + oy) * outW + ox) * rowLength
-            let x0 = ox * g.strideWidth - g.padLeft
-            for ky in 0..<g.kernelHeight {
-              let y = oy * g.strideHeight - g.padTop + ky
-              if y >= 0 && y < g.inHeight {
-                for kx in 0..<g.kernelWidth {
-                  let x = x0 + kx
-                  if x >= 0 && x < g.inWidth {
-                    Elementwise.accumulate(
-                      count: cin, row + kx * cin, into: image + (y * g.inWidth + x) * cin)
-                  }
+    for n in images {
+      let image = inputGradient + n * imageSize
+      image.update(repeating: 0, count: imageSize)
+      for oy in 0..<outH {
+        for ox in 0..<outW {
+          var row = patches + ((n * outH + oy) * outW + ox) * rowLength
+          let x0 = ox * g.strideWidth - g.padLeft
+          for ky in 0..<g.kernelHeight {
+            let y = oy * g.strideHeight - g.padTop + ky
+            if y >= 0 && y < g.inHeight {
+              for kx in 0..<g.kernelWidth {
+                let x = x0 + kx
+                if x >= 0 && x < g.inWidth {
+                  Elementwise.accumulate(
+                    count: cin, row + kx * cin, into: image + (y * g.inWidth + x) * cin)
                 }
               }
-              row += g.kernelWidth * cin
             }
+            row += g.kernelWidth * cin
           }
         }
       }
