@@ -87,49 +87,60 @@ extension ElementwiseProgram {
   typealias Vector = SIMD16<Float>
 
   /// Runs the program over `count` elements of `columns`-wide rows, writing `results` to
-  /// `outputs` and `stores` into their inputs.
+  /// `outputs` and `stores` into their inputs, split across the thread budget.
   public func run(
     count: Int, columns: Int, inputs: [UnsafePointer<Float>],
     outputs: [UnsafeMutablePointer<Float>]
   ) {
     let tiles = (count + Self.tile - 1) / Self.tile
-    let registerCount = instructions.count
     ThreadBudget.parallelFor(
       count: tiles, minimumChunk: max(1, Elementwise.parallelChunk / Self.tile)
     ) { range in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: registerCount * Self.tile) {
-        scratch in
-        withUnsafeTemporaryAllocation(
-          of: UnsafePointer<Float>.self, capacity: registerCount
-        ) { registers in
-          // Constants and per-step scalars are the same in every tile: filled once.
-          for (index, instruction) in instructions.enumerated() where instruction.isInvariant {
-            let target = scratch.baseAddress! + index * Self.tile
-            execute(instruction, Self.tile, 0, columns, inputs, registers.baseAddress!, target)
-            registers[index] = UnsafePointer(target)
+      runSerially(
+        elements: range.lowerBound * Self.tile..<min(range.upperBound * Self.tile, count),
+        columns: columns, inputs: inputs, outputs: outputs)
+    }
+  }
+
+  /// Runs the program over elements `elements` on the calling thread (element i of every
+  /// full-size input and output is at that pointer plus i).
+  public func runSerially(
+    elements: Range<Int>, columns: Int, inputs: [UnsafePointer<Float>],
+    outputs: [UnsafeMutablePointer<Float>]
+  ) {
+    let registerCount = instructions.count
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: registerCount * Self.tile) {
+      scratch in
+      withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: registerCount) {
+        registers in
+        // Constants and per-step scalars are the same in every tile: filled once.
+        for (index, instruction) in instructions.enumerated() where instruction.isInvariant {
+          let target = scratch.baseAddress! + index * Self.tile
+          execute(instruction, Self.tile, 0, columns, inputs, registers.baseAddress!, target)
+          registers[index] = UnsafePointer(target)
+        }
+        var start = elements.lowerBound
+        while start < elements.upperBound {
+          let n = min(Self.tile, elements.upperBound - start)
+          for index in instructions.indices {
+            let instruction = instructions[index]
+            if case .input(let slot) = instruction {
+              // Read in place: no copy.
+              registers[index] = inputs[slot] + start
+            } else if !instruction.isInvariant {
+              let target = scratch.baseAddress! + index * Self.tile
+              execute(instruction, n, start, columns, inputs, registers.baseAddress!, target)
+              registers[index] = UnsafePointer(target)
+            }
           }
-          for t in range {
-            let start = t * Self.tile
-            let n = min(Self.tile, count - start)
-            for index in instructions.indices {
-              let instruction = instructions[index]
-              if case .input(let slot) = instruction {
-                // Read in place: no copy.
-                registers[index] = inputs[slot] + start
-              } else if !instruction.isInvariant {
-                let target = scratch.baseAddress! + index * Self.tile
-                execute(instruction, n, start, columns, inputs, registers.baseAddress!, target)
-                registers[index] = UnsafePointer(target)
-              }
-            }
-            for (output, register) in zip(outputs, results) {
-              (output + start).update(from: registers[register], count: n)
-            }
-            for store in stores {
-              UnsafeMutablePointer(mutating: inputs[store.input] + start)
-                .update(from: registers[store.register], count: n)
-            }
+          for (output, register) in zip(outputs, results) {
+            (output + start).update(from: registers[register], count: n)
           }
+          for store in stores {
+            UnsafeMutablePointer(mutating: inputs[store.input] + start)
+              .update(from: registers[store.register], count: n)
+          }
+          start += n
         }
       }
     }

@@ -104,7 +104,7 @@ public enum GEMM {
   }
 
   @inline(__always)
-  static func sgemm(
+  public static func sgemm(
     _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int

@@ -23,10 +23,10 @@ public enum Pooling {
             var best = Vector(repeating: -.infinity)
             window.forEach { offset in
               // A compare and a blend: `pointwiseMax` goes lane by lane for NaN rules.
-              let x = load(input + offset + c)
+              let x = Elementwise.load(input + offset + c)
               best = best.replacing(with: x, where: x .> best)
             }
-            store(best, y + c)
+            Elementwise.store(best, y + c)
             c += width
           }
           while c < channels {
@@ -56,16 +56,17 @@ public enum Pooling {
           let window = Window(g, n, oy, ox)
           var c = 0
           while c + width <= channels {
-            let best = load(output + out + c)
-            let gradient = load(outputGradient + out + c)
+            let best = Elementwise.load(output + out + c)
+            let gradient = Elementwise.load(outputGradient + out + c)
             // Lanes whose maximum has been found already route nothing more.
             var pending = SIMDMask<SIMD16<Int32>>(repeating: true)
             window.forEach { offset in
-              let hit = pending .& (load(input + offset + c) .== best)
+              let hit = pending .& (Elementwise.load(input + offset + c) .== best)
               guard any(hit) else { return }
               let target = inputGradient + offset + c
-              store(
-                load(target) + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
+              Elementwise.store(
+                Elementwise.load(target)
+                  + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
               pending = pending .& .!hit
             }
             c += width
@@ -99,8 +100,8 @@ public enum Pooling {
           var c = 0
           while c + width <= channels {
             var sum = Vector(repeating: 0)
-            window.forEach { offset in sum += load(input + offset + c) }
-            store(sum * scale, y + c)
+            window.forEach { offset in sum += Elementwise.load(input + offset + c) }
+            Elementwise.store(sum * scale, y + c)
             c += width
           }
           while c < channels {
@@ -130,9 +131,10 @@ public enum Pooling {
           let scale = 1 / Float(max(window.count, 1))
           var c = 0
           while c + width <= channels {
-            let share = load(dy + c) * scale
+            let share = Elementwise.load(dy + c) * scale
             window.forEach { offset in
-              store(load(inputGradient + offset + c) + share, inputGradient + offset + c)
+              Elementwise.store(
+                Elementwise.load(inputGradient + offset + c) + share, inputGradient + offset + c)
             }
             c += width
           }
@@ -189,15 +191,5 @@ public enum Pooling {
     ThreadBudget.parallelFor(count: g.batch, minimumChunk: minimum) { images in
       for n in images { body(n) }
     }
-  }
-
-  @inline(__always)
-  static func load(_ p: UnsafePointer<Float>) -> Vector {
-    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-  }
-
-  @inline(__always)
-  static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
   }
 }

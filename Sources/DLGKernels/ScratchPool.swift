@@ -3,8 +3,8 @@ import Synchronization
 /// Grow-only float buffers lent to kernels that need private partial results (the k-split of
 /// GEMM, per-thread column sums). Buffers are reused across steps, so a training step does no
 /// allocation once every shape has been seen.
-final class ScratchPool: Sendable {
-  static let shared = ScratchPool()
+public final class ScratchPool: Sendable {
+  public static let shared = ScratchPool()
 
   private struct Buffer: @unchecked Sendable {
     var pointer: UnsafeMutablePointer<Float>
@@ -14,7 +14,7 @@ final class ScratchPool: Sendable {
   private let free = Mutex<[Buffer]>([])
 
   /// Lends a buffer of at least `count` floats to `body`, then takes it back.
-  func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+  public func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
     var buffer = free.withLock { list -> Buffer? in
       guard let index = list.firstIndex(where: { $0.capacity >= count }) ?? list.indices.last
       else { return nil }

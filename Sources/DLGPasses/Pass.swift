@@ -68,7 +68,7 @@ public enum GraphOptimizer {
   /// The passes, in order: simplify first so fusion sees clean patterns, clean up last.
   public static let standardPasses: [any GraphPass] = [
     ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination(),
-    Fusion(), ElementwiseFusion(), DeadCodeEliminationPass(),
+    Fusion(), ElementwiseFusion(), ProductEpilogueFusion(), DeadCodeEliminationPass(),
   ]
 
   public static func optimize(

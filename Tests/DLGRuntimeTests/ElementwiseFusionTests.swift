@@ -59,4 +59,44 @@ struct ElementwiseFusionTests {
       #expect(error < 1e-5)
     }
   }
+
+  /// A weight gradient read only by its update is computed block by block inside the update's
+  /// loop (rows of 32 K floats; 3,000 rows make several blocks and a partial last one), and
+  /// the weights come out as with the product stored whole.
+  @Test func weightGradientFusesIntoItsUpdate() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", TensorType(.float32, [.batch, .fixed(3000)]))
+    let w = graph.addParameter("w", .fixed([3000, 40]), initializer: .heUniform(fanIn: 3000))
+    let y = try graph.apply1(MatMul(), [x, w], name: "y")
+    let loss = try graph.apply1(
+      WeightedSum(weights: (0..<(5 * 40)).map { Float($0 % 9) - 4 }), [y], name: "loss")
+    let optimizer = OptimizerSpec.sgd(SGDSettings(learningRate: 0.01, momentum: 0.9))
+    let training = try Autodiff.trainingGraph(
+      forward: graph, loss: loss, fetches: [loss], optimizer: optimizer)
+    var weights: [[Float]] = []
+    for level in [OptimizationLevel.none, .standard] {
+      let optimized = GraphOptimizer.optimize(training.graph, fetches: [loss], level: level)
+      if level == .standard {
+        #expect(optimized.context.graph.nodes.contains { $0.op is FusedMatMulElementwise })
+      }
+      var random = TestRandom(3)
+      let store = ParameterStore()
+      store.allocate(for: optimized.context.graph, using: &random)
+      let plan = withThreadBudget(2) {
+        Executable(
+          graph: optimized.context.graph, batchSize: 5, fetches: optimized.context.fetches,
+          store: store)
+      }
+      for step in 1...2 {
+        let input = try #require(plan.buffer(x))
+        var values = TestRandom(UInt64(step))
+        for i in 0..<input.count { input.floats[i] = Float.random(in: -1...1, using: &values) }
+        plan.run(StepInfo(step: step, training: true))
+      }
+      let buffer = try #require(store.buffer(w))
+      weights.append(Array(UnsafeBufferPointer(start: buffer.floats, count: buffer.count)))
+    }
+    let worst = zip(weights[0], weights[1]).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+    #expect(worst < 1e-5)
+  }
 }

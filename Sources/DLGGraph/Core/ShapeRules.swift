@@ -30,6 +30,13 @@ enum ShapeRules {
     }
   }
 
+  /// The rule of a binary elementwise op: two inputs of one shape, an output of that shape.
+  static func samePair(_ inputs: [TensorType], op: String) throws(ShapeError) -> [TensorType] {
+    try expectInputCount(inputs, 2, op: op)
+    try expectSameShape(inputs[0], inputs[1], op: op)
+    return [inputs[0]]
+  }
+
   /// The number of rows when a tensor is seen as a matrix [rows, lastDimension].
   static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
 }

@@ -13,9 +13,7 @@ public struct Subtract: NonDifferentiable, ElementwiseFormula {
   public var inPlaceInput: Int? { 0 }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[0]]
+    try ShapeRules.samePair(inputs, op: name)
   }
 
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
@@ -32,9 +30,7 @@ public struct Divide: NonDifferentiable, ElementwiseFormula {
   public var inPlaceInput: Int? { 0 }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[0]]
+    try ShapeRules.samePair(inputs, op: name)
   }
 
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
@@ -71,9 +67,7 @@ public struct AddScaled: NonDifferentiable, ElementwiseFormula {
   public var inPlaceInput: Int? { 0 }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[0]]
+    try ShapeRules.samePair(inputs, op: name)
   }
 
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
@@ -92,9 +86,7 @@ public struct ExponentialAverage: NonDifferentiable, ElementwiseFormula {
   public var inPlaceInput: Int? { 0 }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[0]]
+    try ShapeRules.samePair(inputs, op: name)
   }
 
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {

@@ -45,7 +45,7 @@ struct CompileCommand: ParsableCommand {
     var peakTensors: [(String, Int)]
 
     var fused: Int {
-      count(in: "fusion") + count(in: "elementwise fusion") + count(in: "optimizer-update fusion")
+      count(in: "fusion") + count(in: "elementwise fusion") + count(in: "product-epilogue fusion")
     }
     var folded: Int { count(in: "constant folding") }
     private func count(in pass: String) -> Int {
