@@ -44,19 +44,43 @@ public struct ConvGeometry: Sendable, Equatable {
 
   /// Images whose patches the forward pass gathers at once: about 256 KiB, inside L2.
   var forwardGroup: Int { max(1, (1 << 16) / max(outHeight * outWidth * patchColumns, 1)) }
-  /// The forward pass splits the batch into at most this many parts, each with its own group
-  /// of patches, so its workspace does not grow with the batch.
-  static let maximumForwardParts = 16
+  /// Images whose patches a backward pass handles at once: about 1 MiB, so the products along
+  /// the pixels stay long.
+  var backwardGroup: Int { max(1, (1 << 18) / max(outHeight * outWidth * patchColumns, 1)) }
+  /// Every pass splits the batch into at most this many parts, each working through its images
+  /// a group at a time in its own slot of the workspace, so the workspace does not grow with
+  /// the batch.
+  static let maximumParts = 16
+
+  /// Images of workspace for parts that handle at most `group` images at once.
+  func workspaceImages(group: Int) -> Int { min(batch, Self.maximumParts * group) }
+
+  /// The first workspace image of a part's slot. When every part fits in one group, each
+  /// part's slot is where its images would be in a whole-batch workspace; otherwise parts take
+  /// slots of `group` images one after another (fewer than the batch in all). Either way the
+  /// slots fit in `workspaceImages(group:)`.
+  func slot(part: Int, of parts: Int, images: Range<Int>, group: Int) -> Int {
+    group * parts >= batch ? images.lowerBound : part * group
+  }
+
+  /// The parts a pass splits the batch into: at least 2^17 multiply-adds each, so a small
+  /// batch still uses the cores when its products are worth splitting.
+  var parts: Int {
+    let perImage = outHeight * outWidth * patchColumns * outChannels
+    return min(
+      ThreadBudget.parts(count: batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1))),
+      Self.maximumParts)
+  }
 
   /// Floats of im2col workspace each pass needs.
   public var forwardScratchCount: Int {
     guard !DirectConvolution.applies(to: self) else { return 0 }
-    // Parts of ⌈batch / parts⌉ images may together exceed the batch by up to parts − 1.
-    let images = min(batch + Self.maximumForwardParts - 1, Self.maximumForwardParts * forwardGroup)
-    return images * outHeight * outWidth * patchColumns
+    return workspaceImages(group: forwardGroup) * outHeight * outWidth * patchColumns
   }
-  public var backwardFilterScratchCount: Int { patchRows * patchColumns }
-  public var backwardInputScratchCount: Int { patchRows * patchColumns }
+  public var backwardFilterScratchCount: Int {
+    workspaceImages(group: backwardGroup) * outHeight * outWidth * patchColumns
+  }
+  public var backwardInputScratchCount: Int { backwardFilterScratchCount }
 }
 
 /// 2-D convolution as im2col + GEMM. In NHWC the patch matrix `[N·Ho·Wo, kH·kW·Cin]` times the
@@ -78,17 +102,14 @@ public enum Convolution2D {
     }
     let rowsPerImage = g.outHeight * g.outWidth
     let columns = g.patchColumns
-    // Parts of at least 2^17 multiply-adds each, so a small batch (LeNet's 4 images) still
-    // uses both cores when its product is worth splitting.
-    let perImage = rowsPerImage * columns * g.outChannels
-    let parts = min(
-      ThreadBudget.parts(count: g.batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1))),
-      ConvGeometry.maximumForwardParts)
+    let parts = g.parts
     // Each part gathers into its own slot of the workspace, one group at a time.
     let group = min(g.forwardGroup, (g.batch + parts - 1) / parts)
     ThreadBudget.forEachPart(parts) { part in
       let images = g.batch * part / parts..<g.batch * (part + 1) / parts
-      let patches = scratch + part * group * rowsPerImage * columns
+      let patches =
+        scratch + g.slot(part: part, of: parts, images: images, group: group) * rowsPerImage
+        * columns
       var first = images.lowerBound
       while first < images.upperBound {
         let count = min(group, images.upperBound - first)
@@ -113,23 +134,29 @@ public enum Convolution2D {
     filterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
     // The reduction runs over every output pixel of the batch: each part gathers its images'
-    // patches and multiplies them while they are in cache, into its own partial sum; the
-    // partials are added in part order. One dispatch for gathering and multiplying.
+    // patches a group at a time and multiplies them while they are in cache, accumulating its
+    // own partial sum; the partials are added in part order.
     let (rowsPerImage, columns, cout) = (g.outHeight * g.outWidth, g.patchColumns, g.outChannels)
-    let perImage = rowsPerImage * columns * cout
-    let parts = ThreadBudget.parts(
-      count: g.batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1)))
+    let parts = g.parts
+    let group = min(g.backwardGroup, (g.batch + parts - 1) / parts)
     let size = columns * cout
     ScratchPool.shared.withBuffer(count: max(parts - 1, 1) * size) { partials in
       ThreadBudget.forEachPart(parts) { part in
         let images = g.batch * part / parts..<g.batch * (part + 1) / parts
-        let first = images.lowerBound * rowsPerImage
-        let patches = scratch + first * columns
-        im2col(g, images: images, input: input, patches: patches)
-        GEMM.sgemm(
-          true, false, columns, cout, images.count * rowsPerImage, 1, patches, columns,
-          outputGradient + first * cout, cout, 0,
-          part == 0 ? filterGradient : partials + (part - 1) * size, cout)
+        let patches =
+          scratch + g.slot(part: part, of: parts, images: images, group: group) * rowsPerImage
+          * columns
+        let sums = part == 0 ? filterGradient : partials + (part - 1) * size
+        sums.update(repeating: 0, count: size)
+        var first = images.lowerBound
+        while first < images.upperBound {
+          let count = min(group, images.upperBound - first)
+          im2col(g, images: first..<first + count, input: input, patches: patches)
+          GEMM.sgemm(
+            true, false, columns, cout, count * rowsPerImage, 1, patches, columns,
+            outputGradient + first * rowsPerImage * cout, cout, 1, sums, cout)
+          first += count
+        }
       }
       for part in 1..<max(parts, 1) {
         Elementwise.accumulate(count: size, partials + (part - 1) * size, into: filterGradient)
@@ -142,18 +169,25 @@ public enum Convolution2D {
     _ g: ConvGeometry, outputGradient: UnsafePointer<Float>, filter: UnsafePointer<Float>,
     inputGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
-    // Each part multiplies its images' rows and scatters them back while they are in cache.
+    // Each part multiplies a group of its images' rows and scatters them back while they are
+    // in cache.
     let (rowsPerImage, columns, cout) = (g.outHeight * g.outWidth, g.patchColumns, g.outChannels)
-    let perImage = rowsPerImage * columns * cout
-    let parts = ThreadBudget.parts(
-      count: g.batch, minimumChunk: max(1, (1 << 17) / max(perImage, 1)))
+    let parts = g.parts
+    let group = min(g.backwardGroup, (g.batch + parts - 1) / parts)
     ThreadBudget.forEachPart(parts) { part in
       let images = g.batch * part / parts..<g.batch * (part + 1) / parts
-      let first = images.lowerBound * rowsPerImage
-      GEMM.sgemm(
-        false, true, images.count * rowsPerImage, columns, cout, 1, outputGradient + first * cout,
-        cout, filter, cout, 0, scratch + first * columns, columns)
-      col2im(g, images: images, patches: scratch, inputGradient: inputGradient)
+      let patches =
+        scratch + g.slot(part: part, of: parts, images: images, group: group) * rowsPerImage
+        * columns
+      var first = images.lowerBound
+      while first < images.upperBound {
+        let count = min(group, images.upperBound - first)
+        GEMM.sgemm(
+          false, true, count * rowsPerImage, columns, cout, 1,
+          outputGradient + first * rowsPerImage * cout, cout, filter, cout, 0, patches, columns)
+        col2im(g, images: first..<first + count, patches: patches, inputGradient: inputGradient)
+        first += count
+      }
     }
   }
 
@@ -198,7 +232,7 @@ public enum Convolution2D {
   }
 
   /// Scatters the patch gradients of `images` back onto their images (overwriting them),
-  /// summing overlapping taps. Patch rows are laid out for the whole batch.
+  /// summing overlapping taps; `patches` starts with the first of those images.
   static func col2im(
     _ g: ConvGeometry, images: Range<Int>, patches: UnsafePointer<Float>,
     inputGradient: UnsafeMutablePointer<Float>
@@ -211,7 +245,7 @@ public enum Convolution2D {
       image.update(repeating: 0, count: imageSize)
       for oy in 0..<outH {
         for ox in 0..<outW {
-          var row = patches + ((n * outH + oy) * outW + ox) * rowLength
+          var row = patches + (((n - images.lowerBound) * outH + oy) * outW + ox) * rowLength
           let x0 = ox * g.strideWidth - g.padLeft
           for ky in 0..<g.kernelHeight {
             let y = oy * g.strideHeight - g.padTop + ky

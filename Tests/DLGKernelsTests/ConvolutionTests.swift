@@ -24,6 +24,11 @@ import Testing
       batch: 2, inHeight: 6, inWidth: 7, inChannels: 5, outChannels: 20, kernelHeight: 3,
       kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1,
       padRight: 1),
+    // Large images: one image per group, so the passes work through several groups a part.
+    ConvGeometry(
+      batch: 3, inHeight: 64, inWidth: 64, inChannels: 8, outChannels: 4, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1,
+      padRight: 1),
     // Direct, with 37 output channels: two vectors and a scalar tail.
     ConvGeometry(
       batch: 3, inHeight: 9, inWidth: 8, inChannels: 3, outChannels: 37, kernelHeight: 3,
