@@ -43,7 +43,10 @@ public enum OptimizerKernels {
     let norm = Float(squares.squareRoot())
     guard norm > maxNorm, norm.isFinite else { return norm }
     let factor = maxNorm / (norm + 1e-6)
-    for gradient in gradients {
+    // Two parameters may share one gradient buffer (the optimizer merges equal gradients): it
+    // counts twice in the norm, as both parameters' gradients, but is scaled once.
+    var scaled = Set<UnsafeMutablePointer<Float>>()
+    for gradient in gradients where scaled.insert(gradient.pointer).inserted {
       Elementwise.scale(count: gradient.count, gradient.pointer, by: factor, gradient.pointer)
     }
     return norm

@@ -99,9 +99,9 @@ public final class WorkerPool: @unchecked Sendable {
       queued += 1
     }
     queuedHint.store(queued, ordering: .relaxed)
-    if sleepers > 0 {
-      if copies == 1 { pthread_cond_signal(condition) } else { pthread_cond_broadcast(condition) }
-    }
+    // Broadcast: a sleeper may be a worker the budget has turned off, which would take the
+    // signal and sleep again.
+    if sleepers > 0 { pthread_cond_broadcast(condition) }
     pthread_mutex_unlock(mutex)
   }
 
@@ -237,6 +237,7 @@ extension WorkerPool {
   /// workers, and returns when all are done. Which thread runs a part is not fixed; the parts
   /// themselves are, so results never depend on timing.
   public func parallel(parts: Int, _ body: (Int) -> Void) {
+    dlg_flush_denormals()
     guard parts > 1, workerCount > 0 else {
       for part in 0..<parts { body(part) }
       return

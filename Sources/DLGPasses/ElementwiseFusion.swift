@@ -85,7 +85,18 @@ struct ElementwiseFusion: GraphPass {
     let assigned = members.flatMap { index in
       graph.nodes[index].op.mutatedInputs.map { graph.nodes[index].inputs[$0] }
     }
+    let produced = Set(members.flatMap { graph.nodes[$0].outputs })
     for member in members {
+      // Values made inside the group, and values it assigns, are read element by element
+      // only: a column or scalar read would need the whole value first.
+      if let formula = graph.nodes[member].op as? any ElementwiseFormula {
+        for (slot, value) in graph.nodes[member].inputs.enumerated()
+        where formula.inputKind(slot) != .elementwise
+          && (produced.contains(value) || assigned.contains(value))
+        {
+          return false
+        }
+      }
       for output in graph.nodes[member].outputs {
         for reader in readers[output] ?? [] where !inside.contains(reader) && reader < last {
           return false

@@ -25,6 +25,9 @@ struct ProductEpilogueFusion: GraphPass {
           let matMul = graph.nodes[producer].op as? MatMul,
           readers[value] == [index], !fetched.contains(value), !removed.contains(producer),
           graph[value].type.rank == 2, readsElementwiseOnly(loop.program, slot),
+          // The loop must not update what the product reads: blocks come after earlier
+          // blocks' updates.
+          !mutates(node, graph.nodes[producer].inputs),
           !(producer + 1..<index).contains(where: {
             mutates(graph.nodes[$0], graph.nodes[producer].inputs)
           })

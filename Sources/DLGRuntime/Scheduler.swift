@@ -1,3 +1,4 @@
+import CBLAS
 import DLGGraph
 import DLGKernels
 import Dispatch
@@ -65,6 +66,8 @@ final class Scheduler: PoolWork, @unchecked Sendable {
   /// Runs every node once; with `profile`, adds each node's seconds to `profile[node]`.
   func run(_ info: StepInfo, profile: UnsafeMutablePointer<Double>? = nil) {
     guard !kernels.isEmpty else { return }
+    // Whichever thread calls runs nodes too: the same floating-point mode as the workers.
+    dlg_flush_denormals()
     if WorkerPool.shared.workerCount == 0 {
       for index in kernels.indices { execute(index, info, profile) }
       return

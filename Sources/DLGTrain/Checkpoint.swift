@@ -29,6 +29,17 @@ public struct TrainingPosition: Sendable, Equatable {
   }
 }
 
+/// Where early stopping stands: the best watched loss and the epochs since it improved.
+public struct EarlyStoppingState: Sendable, Equatable {
+  public var best = Double.infinity
+  public var epochsWithoutImprovement = 0
+
+  public init(best: Double = .infinity, epochsWithoutImprovement: Int = 0) {
+    self.best = best
+    self.epochsWithoutImprovement = epochsWithoutImprovement
+  }
+}
+
 extension Trainer {
   /// `model.checkpoint.safetensors` beside where the run was started.
   static func defaultCheckpointPath(for model: String) -> String {
@@ -64,6 +75,8 @@ extension Trainer {
     metadata["loss_sum"] = String(position.lossSum.bitPattern)
     metadata["correct_sum"] = String(position.correctSum.bitPattern)
     metadata["samples"] = String(position.samples)
+    metadata["best_watched_loss"] = String(earlyStopping.best.bitPattern)
+    metadata["epochs_without_improvement"] = String(earlyStopping.epochsWithoutImprovement)
     try SafeTensors.write(entries, metadata: metadata, to: path)
   }
 
@@ -105,5 +118,12 @@ extension Trainer {
     position = TrainingPosition(
       epoch: epoch, batch: batch, step: step, lossSum: Double(bitPattern: lossBits),
       correctSum: Double(bitPattern: correctBits), samples: samples)
+    // Checkpoints written before early stopping was saved resume with a fresh count.
+    if let best = metadata["best_watched_loss"].flatMap(UInt64.init),
+      let stale = metadata["epochs_without_improvement"].flatMap(Int.init)
+    {
+      earlyStopping = EarlyStoppingState(
+        best: Double(bitPattern: best), epochsWithoutImprovement: stale)
+    }
   }
 }

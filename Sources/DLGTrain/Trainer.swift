@@ -129,6 +129,9 @@ public final class Trainer {
     return plan
   }
 
+  /// The best watched loss so far and the epochs since it improved (saved in checkpoints).
+  public internal(set) var earlyStopping = EarlyStoppingState()
+
   /// True once weights or a checkpoint have been loaded: the `Normalize` statistics came with
   /// them and are not measured again.
   var statisticsLoaded = false
@@ -171,8 +174,6 @@ public final class Trainer {
   ) throws(TrainingError) -> [EpochRecord] {
     if !statisticsLoaded, position.step == 0 { adaptNormalization(to: train) }
     var records: [EpochRecord] = []
-    var best = Double.infinity
-    var epochsWithoutImprovement = 0
     guard position.epoch <= config.epochs else { return [] }
     for epoch in position.epoch...config.epochs {
       var record = try trainEpoch(epoch, on: train, observer: observer)
@@ -194,23 +195,26 @@ public final class Trainer {
           if wanted.contains("confusion") { record.confusionMatrix = evaluation.confusion }
         }
       }
+      // Early stopping watches the validation loss, or the test loss without a validation
+      // split. Its state is updated before the checkpoint, which keeps it for a resumed run.
+      var stopping = false
+      if let patience = config.earlyStoppingPatience,
+        let watched = record.validationLoss ?? record.testLoss
+      {
+        if watched < earlyStopping.best {
+          earlyStopping = EarlyStoppingState(best: watched, epochsWithoutImprovement: 0)
+        } else {
+          earlyStopping.epochsWithoutImprovement += 1
+          stopping = earlyStopping.epochsWithoutImprovement >= patience
+        }
+      }
       observer?.epochFinished(record, of: config.epochs)
       records.append(record)
       if let checkpointPath { try saveCheckpoint(to: checkpointPath) }
       try afterEpoch(record)
-      // Early stopping watches the validation loss, or the test loss without a validation split.
-      if let patience = config.earlyStoppingPatience,
-        let watched = record.validationLoss ?? record.testLoss
-      {
-        if watched < best {
-          (best, epochsWithoutImprovement) = (watched, 0)
-        } else {
-          epochsWithoutImprovement += 1
-          if epochsWithoutImprovement >= patience {
-            observer?.stoppedEarly(after: epoch, patience: patience)
-            break
-          }
-        }
+      if stopping, let patience = config.earlyStoppingPatience {
+        observer?.stoppedEarly(after: epoch, patience: patience)
+        break
       }
     }
     return records

@@ -101,6 +101,22 @@ import Testing
     #expect(again.validationData?.labels == t.validationData?.labels)
   }
 
+  /// Early stopping's count survives a checkpoint: a resumed run stops when the uninterrupted
+  /// one would.
+  @Test func earlyStoppingStateIsCheckpointed() throws {
+    let folder = try SyntheticData.makeFolder(train: 200, test: 50)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = Self.model(folder: folder, settings: "  validation 0.2\n  early_stopping 5")
+    let first = try trainer(for: text)
+    first.checkpointPath = "\(folder)/run.ckpt"
+    let (train, test) = try first.loadData()
+    _ = try first.train(on: train, test: test, observer: nil)
+    #expect(first.earlyStopping.best.isFinite)
+    let second = try trainer(for: text)
+    try second.resume(from: "\(folder)/run.ckpt")
+    #expect(second.earlyStopping == first.earlyStopping)
+  }
+
   /// With a tiny clip norm every step moves the weights by at most lr per coordinate's share
   /// of a unit-norm gradient; the run must still learn (Adam normalizes the scale away), and
   /// the clip must appear in the training graph.
@@ -131,6 +147,16 @@ import Testing
     }
     let total = (big[0] * big[0] + big[1] * big[1] + small[0] * small[0]).squareRoot()
     #expect(abs(total - 1) < 1e-4)
+    // One buffer listed twice (two parameters whose gradients were merged) counts twice in the
+    // norm and is scaled once.
+    var shared: [Float] = [3, 4]
+    shared.withUnsafeMutableBufferPointer { b in
+      let norm = OptimizerKernels.clipByGlobalNorm(
+        [(b.baseAddress!, 2), (b.baseAddress!, 2)], maxNorm: 1)
+      #expect(abs(norm - (50 as Float).squareRoot()) < 1e-5)
+    }
+    let factor = 1 / ((50 as Float).squareRoot() + 1e-6)
+    #expect(abs(shared[0] - 3 * factor) < 1e-6 && abs(shared[1] - 4 * factor) < 1e-6)
     var tiny: [Float] = [0.3, 0.4]
     tiny.withUnsafeMutableBufferPointer {
       _ = OptimizerKernels.clipByGlobalNorm([($0.baseAddress!, 2)], maxNorm: 1)
