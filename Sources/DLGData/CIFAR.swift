@@ -19,13 +19,13 @@ public enum CIFARDataset {
     let pixels = side * side
     let paths = files(split: split).map { "\(directory)/\($0)" }
     // Sized once from the files' lengths: growing per file would briefly hold two copies of
-    // everything loaded so far (half a gigabyte of floats at the fifth training file).
+    // everything loaded so far.
     let sizes = paths.map {
       (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0
     }
     let records = sizes.reduce(0) { $0 + $1 / recordSize }
-    var features: [Float] = []
-    features.reserveCapacity(records * pixels * channels)
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(records * pixels * channels)
     var labels: [Int32] = []
     labels.reserveCapacity(records)
     for path in paths {
@@ -43,14 +43,14 @@ public enum CIFARDataset {
       }
       let count = data.count / recordSize
       data.withUnsafeBytes { raw in
-        let bytes = raw.bindMemory(to: UInt8.self)
+        let source = raw.bindMemory(to: UInt8.self)
         for record in 0..<count {
           let base = record * recordSize
-          labels.append(Int32(bytes[base]))
-          // Channel-major (CHW) on disk, NHWC in memory.
+          labels.append(Int32(source[base]))
+          // Channel-major (CHW) on disk, NHWC in memory; bytes until batches are gathered.
           for pixel in 0..<pixels {
             for channel in 0..<channels {
-              features.append(Float(bytes[base + 1 + channel * pixels + pixel]) * scale)
+              bytes.append(source[base + 1 + channel * pixels + pixel])
             }
           }
         }
@@ -59,7 +59,8 @@ public enum CIFARDataset {
     if let bad = labels.first(where: { $0 > 9 }) {
       throw DataError(directory, "has the label \(bad); CIFAR-10 labels are 0 to 9")
     }
-    return Dataset(features: features, sampleShape: [side, side, channels], labels: labels)
+    return Dataset(
+      bytes: bytes, scale: scale, sampleShape: [side, side, channels], labels: labels)
   }
 
   /// Writes CIFAR-10 binary files from NHWC bytes (for tests and tools).

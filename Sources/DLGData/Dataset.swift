@@ -1,9 +1,15 @@
 import Foundation
 
-/// Labelled samples in memory: `count` samples of `sampleShape` floats each, contiguous and
-/// row-major, with one integer class label per sample.
+/// Labelled samples in memory: `count` samples of `sampleShape` values each, contiguous and
+/// row-major, with one integer class label per sample. Images stay bytes (a quarter of the
+/// memory of floats) and are scaled as batches are gathered.
 public struct Dataset: Sendable {
-  public var features: [Float]
+  enum Storage: Sendable {
+    case floats([Float])
+    case bytes([UInt8], scale: Float)
+  }
+
+  var storage: Storage
   public var sampleShape: [Int]
   public var labels: [Int32]
   /// Regression targets, `targetWidth` per sample (empty for classification data).
@@ -14,11 +20,36 @@ public struct Dataset: Sendable {
     features: [Float], sampleShape: [Int], labels: [Int32], targets: [Float] = [],
     targetWidth: Int = 0
   ) {
-    self.features = features
+    self.storage = .floats(features)
     self.sampleShape = sampleShape
     self.labels = labels
     self.targets = targets
     self.targetWidth = targetWidth
+  }
+
+  /// Samples held as bytes; each value is `Float(byte) · scale`.
+  public init(bytes: [UInt8], scale: Float, sampleShape: [Int], labels: [Int32]) {
+    self.storage = .bytes(bytes, scale: scale)
+    self.sampleShape = sampleShape
+    self.labels = labels
+    self.targets = []
+    self.targetWidth = 0
+  }
+
+  /// Every value as a float (a copy for byte data: for tests and small datasets).
+  public var features: [Float] {
+    switch storage {
+    case .floats(let values): values
+    case .bytes(let bytes, let scale): bytes.map { Float($0) * scale }
+    }
+  }
+
+  /// Calls `body` with every value in order, without copying them all.
+  public func forEachValue(_ body: (Float) -> Void) {
+    switch storage {
+    case .floats(let values): for value in values { body(value) }
+    case .bytes(let bytes, let scale): for byte in bytes { body(Float(byte) * scale) }
+    }
   }
 
   public var count: Int { labels.count }
@@ -32,11 +63,19 @@ public struct Dataset: Sendable {
     labels labelTarget: UnsafeMutablePointer<Int32>
   ) {
     let size = sampleSize
-    features.withUnsafeBufferPointer { source in
-      labels.withUnsafeBufferPointer { labelSource in
+    for (slot, index) in indices.enumerated() { labelTarget[slot] = labels[index] }
+    switch storage {
+    case .floats(let values):
+      values.withUnsafeBufferPointer { source in
         for (slot, index) in indices.enumerated() {
           (target + slot * size).update(from: source.baseAddress! + index * size, count: size)
-          labelTarget[slot] = labelSource[index]
+        }
+      }
+    case .bytes(let bytes, let scale):
+      bytes.withUnsafeBufferPointer { source in
+        for (slot, index) in indices.enumerated() {
+          let (from, to) = (source.baseAddress! + index * size, target + slot * size)
+          for i in 0..<size { to[i] = Float(from[i]) * scale }
         }
       }
     }
@@ -48,7 +87,8 @@ extension Dataset {
   public func gatherInts<C: Collection<Int>>(_ indices: C, into target: UnsafeMutablePointer<Int32>)
   {
     let size = sampleSize
-    features.withUnsafeBufferPointer { source in
+    let values = features
+    values.withUnsafeBufferPointer { source in
       for (slot, index) in indices.enumerated() {
         for i in 0..<size { target[slot * size + i] = Int32(source[index * size + i]) }
       }
@@ -107,6 +147,9 @@ public enum IDXDataset {
     }
     var shape = Array(images.array.dimensions.dropFirst())
     if shape.count == 2 { shape.append(1) }  // grey images get a channel dimension (NHWC)
+    if let bytes = images.array.bytes {
+      return Dataset(bytes: bytes, scale: scale, sampleShape: shape, labels: classLabels)
+    }
     var features = images.array.values
     if scale != 1 {
       features.withUnsafeMutableBufferPointer { buffer in
@@ -132,17 +175,25 @@ extension Dataset {
   /// The samples at `indices`, in that order.
   public func subset(_ indices: [Int]) -> Dataset {
     let size = sampleSize
-    var newFeatures: [Float] = []
-    newFeatures.reserveCapacity(indices.count * size)
+    func pick<T>(_ values: [T]) -> [T] {
+      var picked: [T] = []
+      picked.reserveCapacity(indices.count * size)
+      for index in indices { picked.append(contentsOf: values[index * size..<(index + 1) * size]) }
+      return picked
+    }
     var newTargets: [Float] = []
     newTargets.reserveCapacity(indices.count * targetWidth)
     for index in indices {
-      newFeatures.append(contentsOf: features[index * size..<(index + 1) * size])
       newTargets.append(contentsOf: targets[index * targetWidth..<(index + 1) * targetWidth])
     }
-    return Dataset(
-      features: newFeatures, sampleShape: sampleShape, labels: indices.map { labels[$0] },
-      targets: newTargets, targetWidth: targetWidth)
+    var result = self
+    switch storage {
+    case .floats(let values): result.storage = .floats(pick(values))
+    case .bytes(let bytes, let scale): result.storage = .bytes(pick(bytes), scale: scale)
+    }
+    result.labels = indices.map { labels[$0] }
+    result.targets = newTargets
+    return result
   }
 
   /// Splits off `fraction` of the samples, chosen by a shuffle drawn from `seed` (the same

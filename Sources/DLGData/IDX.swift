@@ -1,9 +1,26 @@
 import Foundation
 
-/// The contents of one IDX file: its dimensions and values (as Float).
+/// The contents of one IDX file: its dimensions and values. Unsigned bytes (images) stay
+/// bytes, a quarter of the memory of floats; `values` gives floats either way.
 public struct IDXArray: Sendable {
   public var dimensions: [Int]
-  public var values: [Float]
+  /// The values when the file holds unsigned bytes.
+  public var bytes: [UInt8]?
+  private var floats: [Float]
+
+  public init(dimensions: [Int], values: [Float]) {
+    self.dimensions = dimensions
+    self.floats = values
+  }
+
+  public init(dimensions: [Int], bytes: [UInt8]) {
+    self.dimensions = dimensions
+    self.bytes = bytes
+    self.floats = []
+  }
+
+  /// Every value as a float.
+  public var values: [Float] { bytes.map { $0.map(Float.init) } ?? floats }
 }
 
 /// Reads IDX files (the MNIST format: a magic number giving the element type and rank, the
@@ -61,11 +78,13 @@ public enum IDXReader {
           ? "the file is truncated: expected \(expected) bytes, found \(bytes.count)"
           : "has \(bytes.count - expected) unexpected bytes after the data")
     }
+    if bytes[2] == 0x08 {
+      return IDXArray(dimensions: dimensions, bytes: Array(bytes[header..<header + count]))
+    }
     var values = [Float](repeating: 0, count: count)
     bytes.withUnsafeBufferPointer { buffer in
       let data = buffer.baseAddress! + header
       switch bytes[2] {
-      case 0x08: for i in 0..<count { values[i] = Float(data[i]) }
       case 0x09: for i in 0..<count { values[i] = Float(Int8(bitPattern: data[i])) }
       case 0x0B:
         for i in 0..<count {

@@ -11,19 +11,17 @@ extension Trainer {
         let mean = store.buffer(node.inputs[1]), let variance = store.buffer(node.inputs[2])
       else { continue }
       let channels = mean.count
-      let total = data.features.count
+      let total = data.count * data.sampleSize
       guard channels > 0, total >= channels, total % channels == 0 else { continue }
       var sums = [Double](repeating: 0, count: channels)
       var squares = [Double](repeating: 0, count: channels)
-      data.features.withUnsafeBufferPointer { values in
-        var c = 0
-        for value in values {
-          let v = Double(value)
-          sums[c] += v
-          squares[c] += v * v
-          c += 1
-          if c == channels { c = 0 }
-        }
+      var c = 0
+      data.forEachValue { value in
+        let v = Double(value)
+        sums[c] += v
+        squares[c] += v * v
+        c += 1
+        if c == channels { c = 0 }
       }
       let rows = Double(total / channels)
       for c in 0..<channels {
