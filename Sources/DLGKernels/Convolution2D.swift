@@ -100,30 +100,17 @@ public enum Convolution2D {
         g, input: input, filter: filter, output: output, bias: bias, activation: activation)
       return
     }
-    let rowsPerImage = g.outHeight * g.outWidth
-    let columns = g.patchColumns
-    let parts = g.parts
-    // Each part gathers into its own slot of the workspace, one group at a time.
-    let group = min(g.forwardGroup, (g.batch + parts - 1) / parts)
-    ThreadBudget.forEachPart(parts) { part in
-      let images = g.batch * part / parts..<g.batch * (part + 1) / parts
-      let patches =
-        scratch + g.slot(part: part, of: parts, images: images, group: group) * rowsPerImage
-        * columns
-      var first = images.lowerBound
-      while first < images.upperBound {
-        let count = min(group, images.upperBound - first)
-        let rows = output + first * rowsPerImage * g.outChannels
-        im2col(g, images: first..<first + count, input: input, patches: patches)
-        GEMM.sgemm(
-          false, false, count * rowsPerImage, g.outChannels, columns, 1, patches, columns,
-          filter, g.outChannels, 0, rows, g.outChannels)
-        if bias != nil || activation != .identity {
-          Elementwise.biasActivationRows(
-            0..<count * rowsPerImage, columns: g.outChannels, x: rows, bias: bias,
-            activation: activation, y: rows)
-        }
-        first += count
+    let (rowsPerImage, columns) = (g.outHeight * g.outWidth, g.patchColumns)
+    forEachGroup(g, group: g.forwardGroup, scratch: scratch) { _, images, patches in
+      let rows = output + images.lowerBound * rowsPerImage * g.outChannels
+      im2col(g, images: images, input: input, patches: patches)
+      GEMM.sgemm(
+        false, false, images.count * rowsPerImage, g.outChannels, columns, 1, patches, columns,
+        filter, g.outChannels, 0, rows, g.outChannels)
+      if bias != nil || activation != .identity {
+        Elementwise.biasActivationRows(
+          0..<images.count * rowsPerImage, columns: g.outChannels, x: rows, bias: bias,
+          activation: activation, y: rows)
       }
     }
   }
@@ -137,26 +124,17 @@ public enum Convolution2D {
     // patches a group at a time and multiplies them while they are in cache, accumulating its
     // own partial sum; the partials are added in part order.
     let (rowsPerImage, columns, cout) = (g.outHeight * g.outWidth, g.patchColumns, g.outChannels)
-    let parts = g.parts
-    let group = min(g.backwardGroup, (g.batch + parts - 1) / parts)
-    let size = columns * cout
+    let (parts, size) = (g.parts, columns * cout)
     ScratchPool.shared.withBuffer(count: max(parts - 1, 1) * size) { partials in
-      ThreadBudget.forEachPart(parts) { part in
-        let images = g.batch * part / parts..<g.batch * (part + 1) / parts
-        let patches =
-          scratch + g.slot(part: part, of: parts, images: images, group: group) * rowsPerImage
-          * columns
-        let sums = part == 0 ? filterGradient : partials + (part - 1) * size
-        sums.update(repeating: 0, count: size)
-        var first = images.lowerBound
-        while first < images.upperBound {
-          let count = min(group, images.upperBound - first)
-          im2col(g, images: first..<first + count, input: input, patches: patches)
-          GEMM.sgemm(
-            true, false, columns, cout, count * rowsPerImage, 1, patches, columns,
-            outputGradient + first * rowsPerImage * cout, cout, 1, sums, cout)
-          first += count
-        }
+      let sums = { (part: Int) in part == 0 ? filterGradient : partials + (part - 1) * size }
+      forEachGroup(
+        g, group: g.backwardGroup, scratch: scratch,
+        startPart: { sums($0).update(repeating: 0, count: size) }
+      ) { part, images, patches in
+        im2col(g, images: images, input: input, patches: patches)
+        GEMM.sgemm(
+          true, false, columns, cout, images.count * rowsPerImage, 1, patches, columns,
+          outputGradient + images.lowerBound * rowsPerImage * cout, cout, 1, sums(part), cout)
       }
       for part in 1..<max(parts, 1) {
         Elementwise.accumulate(count: size, partials + (part - 1) * size, into: filterGradient)
@@ -172,20 +150,34 @@ public enum Convolution2D {
     // Each part multiplies a group of its images' rows and scatters them back while they are
     // in cache.
     let (rowsPerImage, columns, cout) = (g.outHeight * g.outWidth, g.patchColumns, g.outChannels)
+    forEachGroup(g, group: g.backwardGroup, scratch: scratch) { _, images, patches in
+      GEMM.sgemm(
+        false, true, images.count * rowsPerImage, columns, cout, 1,
+        outputGradient + images.lowerBound * rowsPerImage * cout, cout, filter, cout, 0, patches,
+        columns)
+      col2im(g, images: images, patches: patches, inputGradient: inputGradient)
+    }
+  }
+
+  /// Splits the batch into `g.parts` parts on the pool; each part calls `startPart(part)`, then
+  /// `body(part, images, patches)` for its images a group of at most `group` at a time, with
+  /// its own slot of the workspace `scratch` for their patches.
+  static func forEachGroup(
+    _ g: ConvGeometry, group preferred: Int, scratch: UnsafeMutablePointer<Float>,
+    startPart: (Int) -> Void = { _ in },
+    _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void
+  ) {
     let parts = g.parts
-    let group = min(g.backwardGroup, (g.batch + parts - 1) / parts)
+    let group = min(preferred, (g.batch + parts - 1) / parts)
+    let floatsPerImage = g.outHeight * g.outWidth * g.patchColumns
     ThreadBudget.forEachPart(parts) { part in
       let images = g.batch * part / parts..<g.batch * (part + 1) / parts
-      let patches =
-        scratch + g.slot(part: part, of: parts, images: images, group: group) * rowsPerImage
-        * columns
+      let slot = g.slot(part: part, of: parts, images: images, group: group)
+      startPart(part)
       var first = images.lowerBound
       while first < images.upperBound {
         let count = min(group, images.upperBound - first)
-        GEMM.sgemm(
-          false, true, count * rowsPerImage, columns, cout, 1,
-          outputGradient + first * rowsPerImage * cout, cout, filter, cout, 0, patches, columns)
-        col2im(g, images: first..<first + count, patches: patches, inputGradient: inputGradient)
+        body(part, first..<first + count, scratch + slot * floatsPerImage)
         first += count
       }
     }

@@ -3,48 +3,41 @@ import DLGKernels
 /// Elementwise arithmetic the optimizers are written in (`OptimizerSpec`): each op is its
 /// formula; unfused it runs as a loop of its own, and the fusion pass merges a whole update
 /// into one loop. None is differentiated: they only appear after the backward pass.
+public protocol UpdateArithmetic: NonDifferentiable, ElementwiseFormula {}
 
-/// `a − b`.
-public struct Subtract: NonDifferentiable, ElementwiseFormula {
-  public init() {}
-  public var name: String { "Subtract" }
+extension UpdateArithmetic {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .optimizer }
   public var inPlaceInput: Int? { 0 }
 
+  /// Two inputs of one shape, by default.
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.samePair(inputs, op: name)
   }
+}
 
+/// `a − b`.
+public struct Subtract: UpdateArithmetic {
+  public init() {}
+  public var name: String { "Subtract" }
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.subtract(inputs[0], inputs[1]))
   }
 }
 
 /// `a / b`.
-public struct Divide: NonDifferentiable, ElementwiseFormula {
+public struct Divide: UpdateArithmetic {
   public init() {}
   public var name: String { "Divide" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
-  public var inPlaceInput: Int? { 0 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.samePair(inputs, op: name)
-  }
-
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.divide(inputs[0], inputs[1]))
   }
 }
 
 /// `√x`.
-public struct SquareRoot: NonDifferentiable, ElementwiseFormula {
+public struct SquareRoot: UpdateArithmetic {
   public init() {}
   public var name: String { "SquareRoot" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
-  public var inPlaceInput: Int? { 0 }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
@@ -57,52 +50,33 @@ public struct SquareRoot: NonDifferentiable, ElementwiseFormula {
 }
 
 /// `a + c · b` for a constant c (weight decay added to a gradient, momentum to a velocity).
-public struct AddScaled: NonDifferentiable, ElementwiseFormula {
+public struct AddScaled: UpdateArithmetic {
   public var factor: Float
   public init(_ factor: Float) { self.factor = factor }
   public var name: String { "AddScaled" }
   public var attributeSummary: String { "× \(factor)" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
-  public var inPlaceInput: Int? { 0 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.samePair(inputs, op: name)
-  }
-
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.affine(inputs[0], inputs[1], 1, factor))
   }
 }
 
 /// `decay · average + (1 − decay) · x`: a moving average (Adam's moments).
-public struct ExponentialAverage: NonDifferentiable, ElementwiseFormula {
+public struct ExponentialAverage: UpdateArithmetic {
   public var decay: Float
   public init(decay: Float) { self.decay = decay }
   public var name: String { "ExponentialAverage" }
   public var attributeSummary: String { "decay \(decay)" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
-  public var inPlaceInput: Int? { 0 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.samePair(inputs, op: name)
-  }
-
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.affine(inputs[0], inputs[1], decay, 1 - decay))
   }
 }
 
 /// `x + s[index]` for a small tensor `s` of per-step values.
-public struct AddScalar: NonDifferentiable, ElementwiseFormula {
+public struct AddScalar: UpdateArithmetic {
   public var index: Int
   public init(index: Int) { self.index = index }
   public var name: String { "AddScalar" }
   public var attributeSummary: String { "element \(index)" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
-  public var inPlaceInput: Int? { 0 }
 
   public func inputKind(_ slot: Int) -> ElementwiseInputKind {
     slot == 1 ? .scalar(index: index) : .elementwise
@@ -122,14 +96,11 @@ public struct AddScalar: NonDifferentiable, ElementwiseFormula {
 }
 
 /// `x · s[index]` for a small tensor `s` of per-step values (a scheduled learning rate).
-public struct MultiplyByScalar: NonDifferentiable, ElementwiseFormula {
+public struct MultiplyByScalar: UpdateArithmetic {
   public var index: Int
   public init(index: Int) { self.index = index }
   public var name: String { "MultiplyByScalar" }
   public var attributeSummary: String { "element \(index)" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
-  public var inPlaceInput: Int? { 0 }
 
   public func inputKind(_ slot: Int) -> ElementwiseInputKind {
     slot == 1 ? .scalar(index: index) : .elementwise
@@ -146,11 +117,9 @@ public struct MultiplyByScalar: NonDifferentiable, ElementwiseFormula {
 
 /// Overwrites persistent state with a new value: the last step of an optimizer update
 /// (`parameter ← updated`). Inputs: (target, value); no outputs.
-public struct Assign: NonDifferentiable, ElementwiseFormula {
+public struct Assign: UpdateArithmetic {
   public init() {}
   public var name: String { "Assign" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .optimizer }
   public var mutatedInputs: [Int] { [0] }
   public var storeTarget: Int? { 0 }
 
