@@ -1,8 +1,11 @@
 /// The sizes of one 2-D convolution over NHWC images with a `[kH, kW, Cin, Cout]` filter.
 public struct ConvGeometry: Sendable, Equatable {
-  public var batch, inHeight, inWidth, inChannels, outChannels: Int
-  public var kernelHeight, kernelWidth, strideHeight, strideWidth: Int
-  public var padTop, padLeft, padBottom, padRight: Int
+  public let batch, inHeight, inWidth, inChannels, outChannels: Int
+  public let kernelHeight, kernelWidth, strideHeight, strideWidth: Int
+  public let padTop, padLeft, padBottom, padRight: Int
+  /// The output's size, computed once: kernels index pixels with it in their inner loops,
+  /// where a division per pixel costs more than a small window's arithmetic.
+  public let outHeight, outWidth: Int
 
   public init(
     batch: Int, inHeight: Int, inWidth: Int, inChannels: Int, outChannels: Int,
@@ -22,14 +25,44 @@ public struct ConvGeometry: Sendable, Equatable {
     self.padLeft = padLeft
     self.padBottom = padBottom
     self.padRight = padRight
+    outHeight = (inHeight + padTop + padBottom - kernelHeight) / strideHeight + 1
+    outWidth = (inWidth + padLeft + padRight - kernelWidth) / strideWidth + 1
   }
-
-  public var outHeight: Int { (inHeight + padTop + padBottom - kernelHeight) / strideHeight + 1 }
-  public var outWidth: Int { (inWidth + padLeft + padRight - kernelWidth) / strideWidth + 1 }
   /// Rows of the patch matrix: one per output pixel of the whole batch.
   var patchRows: Int { batch * outHeight * outWidth }
   /// Columns of the patch matrix: one per filter tap.
   var patchColumns: Int { kernelHeight * kernelWidth * inChannels }
+
+  /// Copies the receptive field of output pixel (oy, ox) of one image into `patch`, in
+  /// filter order (ky, kx, c), with zeros where it overhangs the padded border.
+  @inline(__always)
+  func gatherWindow(
+    of image: UnsafePointer<Float>, _ oy: Int, _ ox: Int, into patch: UnsafeMutablePointer<Float>
+  ) {
+    let tapRow = kernelWidth * inChannels
+    let x0 = ox * strideWidth - padLeft
+    var row = patch
+    for ky in 0..<kernelHeight {
+      let y = oy * strideHeight - padTop + ky
+      if y < 0 || y >= inHeight {
+        row.update(repeating: 0, count: tapRow)
+      } else if x0 >= 0 && x0 + kernelWidth <= inWidth {
+        // The whole kernel row is inside the image: one contiguous copy.
+        row.update(from: image + (y * inWidth + x0) * inChannels, count: tapRow)
+      } else {
+        for kx in 0..<kernelWidth {
+          let x = x0 + kx
+          let target = row + kx * inChannels
+          if x < 0 || x >= inWidth {
+            target.update(repeating: 0, count: inChannels)
+          } else {
+            target.update(from: image + (y * inWidth + x) * inChannels, count: inChannels)
+          }
+        }
+      }
+      row += tapRow
+    }
+  }
 
   /// The im2col products of the forward pass, the filter gradient and the input gradient.
   public var forwardProduct: MatrixProduct {
@@ -189,35 +222,13 @@ public enum Convolution2D {
     _ g: ConvGeometry, images: Range<Int>, input: UnsafePointer<Float>,
     patches: UnsafeMutablePointer<Float>
   ) {
-    let (outH, outW, cin) = (g.outHeight, g.outWidth, g.inChannels)
-    let rowLength = g.patchColumns
-    let tapRow = g.kernelWidth * cin
+    let imageSize = g.inHeight * g.inWidth * g.inChannels
+    var row = patches
     for n in images {
-      let image = input + n * g.inHeight * g.inWidth * cin
-      for oy in 0..<outH {
-        for ox in 0..<outW {
-          var row = patches + (((n - images.lowerBound) * outH + oy) * outW + ox) * rowLength
-          let x0 = ox * g.strideWidth - g.padLeft
-          for ky in 0..<g.kernelHeight {
-            let y = oy * g.strideHeight - g.padTop + ky
-            if y < 0 || y >= g.inHeight {
-              row.update(repeating: 0, count: tapRow)
-            } else if x0 >= 0 && x0 + g.kernelWidth <= g.inWidth {
-              // The whole kernel row is inside the image: one contiguous copy.
-              row.update(from: image + (y * g.inWidth + x0) * cin, count: tapRow)
-            } else {
-              for kx in 0..<g.kernelWidth {
-                let x = x0 + kx
-                let target = row + kx * cin
-                if x < 0 || x >= g.inWidth {
-                  target.update(repeating: 0, count: cin)
-                } else {
-                  target.update(from: image + (y * g.inWidth + x) * cin, count: cin)
-                }
-              }
-            }
-            row += tapRow
-          }
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          g.gatherWindow(of: input + n * imageSize, oy, ox, into: row)
+          row += g.patchColumns
         }
       }
     }

@@ -17,7 +17,6 @@ enum DirectConvolution {
     output: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, activation: Activation
   ) {
     let (taps, cout) = (g.patchColumns, g.outChannels)
-    let layout = Layout(g)
     let (pixels, imageSize) = (g.outHeight * g.outWidth, g.inHeight * g.inWidth * g.inChannels)
     let relu = activation == .relu
     let minimumImages = max(1, (1 << 15) / max(pixels * cout, 1))
@@ -31,31 +30,31 @@ enum DirectConvolution {
         // inside the image are read in place; the others are gathered with their zeros.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * taps) { patchBuffer in
           let patch = patchBuffer.baseAddress!
-          let rowTaps = layout.kernelWidth * layout.cin
-          let step = layout.strideWidth * layout.cin
+          let rowTaps = g.kernelWidth * g.inChannels
+          let step = g.strideWidth * g.inChannels
           for n in images {
             let image = input + n * imageSize
             var y = output + n * pixels * cout
-            for oy in 0..<layout.outHeight {
-              let top = oy * layout.strideHeight - layout.padTop
-              let rowsInside = top >= 0 && top + layout.kernelHeight <= layout.inHeight
+            for oy in 0..<g.outHeight {
+              let top = oy * g.strideHeight - g.padTop
+              let rowsInside = top >= 0 && top + g.kernelHeight <= g.inHeight
               var ox = 0
-              while ox < layout.outWidth {
-                let count = min(4, layout.outWidth - ox)
-                let left = ox * layout.strideWidth - layout.padLeft
+              while ox < g.outWidth {
+                let count = min(4, g.outWidth - ox)
+                let left = ox * g.strideWidth - g.padLeft
                 let inside =
                   rowsInside && left >= 0
-                  && left + (count - 1) * layout.strideWidth + layout.kernelWidth <= layout.inWidth
+                  && left + (count - 1) * g.strideWidth + g.kernelWidth <= g.inWidth
                 // The four windows' first inputs, and the distance between windows.
                 var base: UnsafePointer<Float>
                 var spacing: Int
                 var rowStride: Int
                 if inside {
-                  base = image + (top * layout.inWidth + left) * layout.cin
-                  (spacing, rowStride) = (step, layout.inWidth * layout.cin)
+                  base = image + (top * g.inWidth + left) * g.inChannels
+                  (spacing, rowStride) = (step, g.inWidth * g.inChannels)
                 } else {
                   for k in 0..<4 {
-                    layout.gather(image, oy, ox + min(k, count - 1), into: patch + k * taps)
+                    g.gatherWindow(of: image, oy, ox + min(k, count - 1), into: patch + k * taps)
                   }
                   base = UnsafePointer(patch)
                   (spacing, rowStride) = (taps, rowTaps)
@@ -71,7 +70,7 @@ enum DirectConvolution {
                   var (s0, s1, s2, s3) = (start, start, start, start)
                   var w = filter + c
                   var row = base
-                  for _ in 0..<layout.kernelHeight {
+                  for _ in 0..<g.kernelHeight {
                     for j in 0..<rowTaps {
                       let v = Elementwise.load(w)
                       s0 += row[j] * v
@@ -99,7 +98,7 @@ enum DirectConvolution {
                     var sum = shift[c]
                     var row = base + k * spacing
                     var tap = 0
-                    for _ in 0..<layout.kernelHeight {
+                    for _ in 0..<g.kernelHeight {
                       for j in 0..<rowTaps {
                         sum += row[j] * filter[tap * cout + c]
                         tap += 1
@@ -115,45 +114,6 @@ enum DirectConvolution {
               }
             }
           }
-        }
-      }
-    }
-  }
-
-  /// The geometry's sizes as stored integers: `ConvGeometry` computes the output size with
-  /// divisions, which cost more than the arithmetic of a 9-tap pixel.
-  struct Layout {
-    let inHeight, inWidth, cin, kernelHeight, kernelWidth: Int
-    let strideHeight, strideWidth, padTop, padLeft: Int
-    let outHeight, outWidth: Int
-
-    init(_ g: ConvGeometry) {
-      (inHeight, inWidth, cin) = (g.inHeight, g.inWidth, g.inChannels)
-      (kernelHeight, kernelWidth) = (g.kernelHeight, g.kernelWidth)
-      (strideHeight, strideWidth, padTop, padLeft) = (
-        g.strideHeight, g.strideWidth, g.padTop, g.padLeft
-      )
-      (outHeight, outWidth) = (g.outHeight, g.outWidth)
-    }
-
-    /// The receptive field of output pixel (oy, ox) of one image, in filter order (ky, kx, c),
-    /// zeros outside the image.
-    @inline(__always)
-    func gather(
-      _ image: UnsafePointer<Float>, _ oy: Int, _ ox: Int, into patch: UnsafeMutablePointer<Float>
-    ) {
-      var slot = 0
-      for ky in 0..<kernelHeight {
-        let y = oy * strideHeight - padTop + ky
-        for kx in 0..<kernelWidth {
-          let x = ox * strideWidth - padLeft + kx
-          if y < 0 || y >= inHeight || x < 0 || x >= inWidth {
-            for c in 0..<cin { patch[slot + c] = 0 }
-          } else {
-            let source = image + (y * inWidth + x) * cin
-            for c in 0..<cin { patch[slot + c] = source[c] }
-          }
-          slot += cin
         }
       }
     }

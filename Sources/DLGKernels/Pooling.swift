@@ -13,29 +13,24 @@ public enum Pooling {
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
   ) {
     let channels = g.inChannels
-    forEachImage(g) { n in
-      for oy in 0..<g.outHeight {
-        for ox in 0..<g.outWidth {
-          let y = output + ((n * g.outHeight + oy) * g.outWidth + ox) * channels
-          let window = Window(g, n, oy, ox)
-          var c = 0
-          while c + width <= channels {
-            var best = Vector(repeating: -.infinity)
-            window.forEach { offset in
-              // A compare and a blend: `pointwiseMax` goes lane by lane for NaN rules.
-              let x = Elementwise.load(input + offset + c)
-              best = best.replacing(with: x, where: x .> best)
-            }
-            Elementwise.store(best, y + c)
-            c += width
-          }
-          while c < channels {
-            var best = -Float.infinity
-            window.forEach { offset in best = max(best, input[offset + c]) }
-            y[c] = best
-            c += 1
-          }
+    forEachPixel(g) { window, pixel in
+      let y = output + pixel
+      var c = 0
+      while c + width <= channels {
+        var best = Vector(repeating: -.infinity)
+        window.forEach { offset in
+          // A compare and a blend: `pointwiseMax` goes lane by lane for NaN rules.
+          let x = Elementwise.load(input + offset + c)
+          best = best.replacing(with: x, where: x .> best)
         }
+        Elementwise.store(best, y + c)
+        c += width
+      }
+      while c < channels {
+        var best = -Float.infinity
+        window.forEach { offset in best = max(best, input[offset + c]) }
+        y[c] = best
+        c += 1
       }
     }
   }
@@ -47,41 +42,33 @@ public enum Pooling {
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
   ) {
     let channels = g.inChannels
-    let imageSize = g.inHeight * g.inWidth * channels
-    forEachImage(g) { n in
-      (inputGradient + n * imageSize).update(repeating: 0, count: imageSize)
-      for oy in 0..<g.outHeight {
-        for ox in 0..<g.outWidth {
-          let out = ((n * g.outHeight + oy) * g.outWidth + ox) * channels
-          let window = Window(g, n, oy, ox)
-          var c = 0
-          while c + width <= channels {
-            let best = Elementwise.load(output + out + c)
-            let gradient = Elementwise.load(outputGradient + out + c)
-            // Lanes whose maximum has been found already route nothing more.
-            var pending = SIMDMask<SIMD16<Int32>>(repeating: true)
-            window.forEach { offset in
-              let hit = pending .& (Elementwise.load(input + offset + c) .== best)
-              guard any(hit) else { return }
-              let target = inputGradient + offset + c
-              Elementwise.store(
-                Elementwise.load(target)
-                  + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
-              pending = pending .& .!hit
-            }
-            c += width
-          }
-          while c < channels {
-            var routed = false
-            window.forEach { offset in
-              if !routed, input[offset + c] == output[out + c] {
-                inputGradient[offset + c] += outputGradient[out + c]
-                routed = true
-              }
-            }
-            c += 1
+    forEachPixel(g, zeroing: inputGradient) { window, out in
+      var c = 0
+      while c + width <= channels {
+        let best = Elementwise.load(output + out + c)
+        let gradient = Elementwise.load(outputGradient + out + c)
+        // Lanes whose maximum has been found already route nothing more.
+        var pending = SIMDMask<SIMD16<Int32>>(repeating: true)
+        window.forEach { offset in
+          let hit = pending .& (Elementwise.load(input + offset + c) .== best)
+          guard any(hit) else { return }
+          let target = inputGradient + offset + c
+          Elementwise.store(
+            Elementwise.load(target)
+              + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
+          pending = pending .& .!hit
+        }
+        c += width
+      }
+      while c < channels {
+        var routed = false
+        window.forEach { offset in
+          if !routed, input[offset + c] == output[out + c] {
+            inputGradient[offset + c] += outputGradient[out + c]
+            routed = true
           }
         }
+        c += 1
       }
     }
   }
@@ -91,26 +78,21 @@ public enum Pooling {
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
   ) {
     let channels = g.inChannels
-    forEachImage(g) { n in
-      for oy in 0..<g.outHeight {
-        for ox in 0..<g.outWidth {
-          let y = output + ((n * g.outHeight + oy) * g.outWidth + ox) * channels
-          let window = Window(g, n, oy, ox)
-          let scale = 1 / Float(max(window.count, 1))
-          var c = 0
-          while c + width <= channels {
-            var sum = Vector(repeating: 0)
-            window.forEach { offset in sum += Elementwise.load(input + offset + c) }
-            Elementwise.store(sum * scale, y + c)
-            c += width
-          }
-          while c < channels {
-            var sum: Float = 0
-            window.forEach { offset in sum += input[offset + c] }
-            y[c] = sum * scale
-            c += 1
-          }
-        }
+    forEachPixel(g) { window, pixel in
+      let y = output + pixel
+      let scale = 1 / Float(max(window.count, 1))
+      var c = 0
+      while c + width <= channels {
+        var sum = Vector(repeating: 0)
+        window.forEach { offset in sum += Elementwise.load(input + offset + c) }
+        Elementwise.store(sum * scale, y + c)
+        c += width
+      }
+      while c < channels {
+        var sum: Float = 0
+        window.forEach { offset in sum += input[offset + c] }
+        y[c] = sum * scale
+        c += 1
       }
     }
   }
@@ -121,29 +103,22 @@ public enum Pooling {
     inputGradient: UnsafeMutablePointer<Float>
   ) {
     let channels = g.inChannels
-    let imageSize = g.inHeight * g.inWidth * channels
-    forEachImage(g) { n in
-      (inputGradient + n * imageSize).update(repeating: 0, count: imageSize)
-      for oy in 0..<g.outHeight {
-        for ox in 0..<g.outWidth {
-          let dy = outputGradient + ((n * g.outHeight + oy) * g.outWidth + ox) * channels
-          let window = Window(g, n, oy, ox)
-          let scale = 1 / Float(max(window.count, 1))
-          var c = 0
-          while c + width <= channels {
-            let share = Elementwise.load(dy + c) * scale
-            window.forEach { offset in
-              Elementwise.store(
-                Elementwise.load(inputGradient + offset + c) + share, inputGradient + offset + c)
-            }
-            c += width
-          }
-          while c < channels {
-            let share = dy[c] * scale
-            window.forEach { offset in inputGradient[offset + c] += share }
-            c += 1
-          }
+    forEachPixel(g, zeroing: inputGradient) { window, pixel in
+      let dy = outputGradient + pixel
+      let scale = 1 / Float(max(window.count, 1))
+      var c = 0
+      while c + width <= channels {
+        let share = Elementwise.load(dy + c) * scale
+        window.forEach { offset in
+          Elementwise.store(
+            Elementwise.load(inputGradient + offset + c) + share, inputGradient + offset + c)
         }
+        c += width
+      }
+      while c < channels {
+        let share = dy[c] * scale
+        window.forEach { offset in inputGradient[offset + c] += share }
+        c += 1
       }
     }
   }
@@ -183,13 +158,28 @@ public enum Pooling {
     }
   }
 
-  /// Images split over threads (each thread writes only its own images' outputs).
+  /// Calls `body(window, pixel)` for every output pixel, `pixel` being the offset of its
+  /// first channel in the output. Images are split over threads (each writes only its own
+  /// images); with `zeroing`, each image of that buffer (an input gradient) is zeroed first.
   @inline(__always)
-  static func forEachImage(_ g: ConvGeometry, _ body: (Int) -> Void) {
+  static func forEachPixel(
+    _ g: ConvGeometry, zeroing gradient: UnsafeMutablePointer<Float>? = nil,
+    _ body: (Window, Int) -> Void
+  ) {
     let perImage = g.outHeight * g.outWidth * g.inChannels * g.kernelHeight * g.kernelWidth
     let minimum = max(1, (1 << 15) / max(perImage, 1))
+    let imageSize = g.inHeight * g.inWidth * g.inChannels
     ThreadBudget.parallelFor(count: g.batch, minimumChunk: minimum) { images in
-      for n in images { body(n) }
+      for n in images {
+        (gradient.map { $0 + n * imageSize })?.update(repeating: 0, count: imageSize)
+        var pixel = n * g.outHeight * g.outWidth * g.inChannels
+        for oy in 0..<g.outHeight {
+          for ox in 0..<g.outWidth {
+            body(Window(g, n, oy, ox), pixel)
+            pixel += g.inChannels
+          }
+        }
+      }
     }
   }
 }
