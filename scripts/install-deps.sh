@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages dlg builds and runs with (Debian; run as root, or with sudo).
+# The list lives in scripts/packages.txt, which CI installs too.
 set -euo pipefail
-packages=(libopenblas-dev libgraphviz-dev zlib1g-dev pkg-config dataset-fashion-mnist fonts-noto-cjk)
+cd "$(dirname "$0")"
+mapfile -t packages < <(grep -v '^\s*#' packages.txt | grep -v '^\s*$')
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,7 +18,7 @@ public enum Pooling {
       var c = 0
       while c + width <= channels {
         var best = Vector(repeating: -.infinity)
-        window.forEach { offset in
+        window.forEachOffset { offset in
           // A compare and a blend: `pointwiseMax` goes lane by lane for NaN rules.
           let x = Elementwise.load(input + offset + c)
           best = best.replacing(with: x, where: x .> best)
@@ -28,7 +28,7 @@ public enum Pooling {
       }
       while c < channels {
         var best = -Float.infinity
-        window.forEach { offset in best = max(best, input[offset + c]) }
+        window.forEachOffset { offset in best = max(best, input[offset + c]) }
         y[c] = best
         c += 1
       }
@@ -49,20 +49,20 @@ public enum Pooling {
         let gradient = Elementwise.load(outputGradient + out + c)
         // Lanes whose maximum has been found already route nothing more.
         var pending = SIMDMask<SIMD16<Int32>>(repeating: true)
-        window.forEach { offset in
+        window.forEachOffset { offset in
           let hit = pending .& (Elementwise.load(input + offset + c) .== best)
           guard any(hit) else { return }
           let target = inputGradient + offset + c
           Elementwise.store(
             Elementwise.load(target)
               + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
-          pending = pending .& .!hit
+          pending .&= .!hit
         }
         c += width
       }
       while c < channels {
         var routed = false
-        window.forEach { offset in
+        window.forEachOffset { offset in
           if !routed, input[offset + c] == output[out + c] {
             inputGradient[offset + c] += outputGradient[out + c]
             routed = true
@@ -84,13 +84,13 @@ public enum Pooling {
       var c = 0
       while c + width <= channels {
         var sum = Vector(repeating: 0)
-        window.forEach { offset in sum += Elementwise.load(input + offset + c) }
+        window.forEachOffset { offset in sum += Elementwise.load(input + offset + c) }
         Elementwise.store(sum * scale, y + c)
         c += width
       }
       while c < channels {
         var sum: Float = 0
-        window.forEach { offset in sum += input[offset + c] }
+        window.forEachOffset { offset in sum += input[offset + c] }
         y[c] = sum * scale
         c += 1
       }
@@ -109,7 +109,7 @@ public enum Pooling {
       var c = 0
       while c + width <= channels {
         let share = Elementwise.load(dy + c) * scale
-        window.forEach { offset in
+        window.forEachOffset { offset in
           Elementwise.store(
             Elementwise.load(inputGradient + offset + c) + share, inputGradient + offset + c)
         }
@@ -117,7 +117,7 @@ public enum Pooling {
       }
       while c < channels {
         let share = dy[c] * scale
-        window.forEach { offset in inputGradient[offset + c] += share }
+        window.forEachOffset { offset in inputGradient[offset + c] += share }
         c += 1
       }
     }
@@ -145,7 +145,7 @@ public enum Pooling {
 
     /// Calls `body(offset)` with each position's first channel, row by row.
     @inline(__always)
-    func forEach(_ body: (Int) -> Void) {
+    func forEachOffset(_ body: (Int) -> Void) {
       var y = y0
       while y < y1 {
         var x = x0

@@ -37,7 +37,7 @@ struct ConstantFolding: GraphPass {
     let outputType = graph[node.outputs[0]].type
     let outputDims = outputType.dimensions(batch: 1)
     var owned: [UnsafeMutablePointer<Float>] = []
-    defer { owned.forEach { $0.deallocate() } }
+    defer { for pointer in owned { pointer.deallocate() } }
     func buffer(_ data: [Float], count: Int) -> UnsafeMutablePointer<Float> {
       let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
       pointer.initialize(repeating: 0, count: max(count, 1))
