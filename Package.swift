@@ -37,10 +37,14 @@ let package = Package(
       name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
 
+    // The bounds of the registry section (header only): how ops, layers and kernels register
+    // themselves from their own files.
+    .target(name: "CRegistry"),
+
     // Pipeline stages, in the order data flows through them.
     .target(name: "DLGLang"),
     .target(name: "DLGKernels", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-    .target(name: "DLGGraph", dependencies: ["DLGLang", "DLGKernels"]),
+    .target(name: "DLGGraph", dependencies: ["DLGLang", "CRegistry"]),
     .target(name: "DLGPasses", dependencies: ["DLGGraph"]),
     .target(
       name: "DLGRuntime", dependencies: ["DLGGraph", "DLGPasses", "DLGKernels"]),
@@ -63,7 +67,8 @@ let package = Package(
     .testTarget(name: "DLGKernelsTests", dependencies: ["DLGKernels", "DLGTestSupport"]),
     .testTarget(name: "DLGGraphTests", dependencies: ["DLGGraph", "DLGLang"]),
     .testTarget(
-      name: "DLGPassesTests", dependencies: ["DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),
+      name: "DLGPassesTests",
+      dependencies: ["DLGPasses", "DLGGraph", "DLGLang", "DLGRuntime", "DLGTestSupport"]),
     .testTarget(
       name: "DLGRuntimeTests",
       dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),

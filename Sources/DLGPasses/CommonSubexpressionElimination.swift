@@ -7,17 +7,17 @@ struct CommonSubexpressionElimination: GraphPass {
   var purpose: String { "the same computation on the same values runs once" }
 
   func run(_ context: inout OptimizationContext) -> [String] {
-    var seen: [String: Node] = [:]
+    var seen: [Key: Node] = [:]
     var changes: [String] = []
     var index = 0
     while index < context.graph.nodes.count {
       let node = context.graph.nodes[index]
-      // Ops are value types: their printed form holds every attribute.
-      guard node.op.mutatedInputs.isEmpty, !node.outputs.isEmpty else {
+      // Only pure ops: two dropouts or two updates on the same values are not the same work.
+      guard node.op.isPure, !node.outputs.isEmpty else {
         index += 1
         continue
       }
-      let key = "\(node.op)|\(node.inputs.map(\.index))"
+      let key = Key(op: AnyHashable(node.op), inputs: node.inputs)
       if let first = seen[key] {
         for (old, new) in zip(node.outputs, first.outputs) { context.substitute(old, with: new) }
         var nodes = context.graph.nodes
@@ -30,5 +30,11 @@ struct CommonSubexpressionElimination: GraphPass {
       }
     }
     return changes
+  }
+
+  /// Ops are values with typed attributes: equal ops on equal inputs compute equal results.
+  private struct Key: Hashable {
+    var op: AnyHashable
+    var inputs: [ValueID]
   }
 }

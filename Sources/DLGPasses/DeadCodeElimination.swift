@@ -23,12 +23,13 @@ public enum DeadCodeElimination {
     var needed = Set(fetches)
     var keep = Array(repeating: false, count: graph.nodes.count)
     for (index, node) in graph.nodes.enumerated().reversed() {
-      let hasSideEffects = !node.op.mutatedInputs.isEmpty
+      let hasSideEffects = !node.op.writtenInputs.isEmpty || node.op.isCollective
       guard
         index < firstRemovable || hasSideEffects || node.outputs.contains(where: needed.contains)
       else { continue }
       keep[index] = true
       needed.formUnion(node.inputs)
+      needed.formUnion(node.after)
     }
     return keep
   }

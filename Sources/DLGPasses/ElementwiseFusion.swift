@@ -1,5 +1,4 @@
 import DLGGraph
-import DLGKernels
 
 /// Merges groups of elementwise ops (those with an `ElementwiseFormula`) into one
 /// `FusedElementwise` loop each: the group's intermediate tensors are never written to memory,
@@ -83,7 +82,7 @@ struct ElementwiseFusion: GraphPass {
     let inside = Set(members)
     let (first, last) = (members[0], members.last!)
     let assigned = members.flatMap { index in
-      graph.nodes[index].op.mutatedInputs.map { graph.nodes[index].inputs[$0] }
+      graph.nodes[index].op.writtenInputs.map { graph.nodes[index].inputs[$0] }
     }
     let produced = Set(members.flatMap { graph.nodes[$0].outputs })
     for member in members {
@@ -102,7 +101,7 @@ struct ElementwiseFusion: GraphPass {
           return false
         }
       }
-      for target in graph.nodes[member].op.mutatedInputs.map({ graph.nodes[member].inputs[$0] }) {
+      for target in graph.nodes[member].op.writtenInputs.map({ graph.nodes[member].inputs[$0] }) {
         for reader in readers[target] ?? [] where inside.contains(reader) && reader > member {
           return false
         }
@@ -110,7 +109,7 @@ struct ElementwiseFusion: GraphPass {
     }
     for index in first..<last where !inside.contains(index) {
       let node = graph.nodes[index]
-      if !node.op.mutatedInputs.isEmpty || node.inputs.contains(where: assigned.contains) {
+      if !node.op.writtenInputs.isEmpty || node.inputs.contains(where: assigned.contains) {
         return false
       }
     }

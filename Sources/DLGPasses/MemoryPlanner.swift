@@ -46,14 +46,15 @@ public enum MemoryPlanner {
   /// `ScheduleLevels`, so nodes that may run at the same time never share memory; without it
   /// (one thread), nodes run in listed order and tensors can share more. A concurrent plan is
   /// for a graph listed level by level (`ScheduleLevels.levelOrdered`), which is the order the
-  /// runtime checks its memory hazards in.
+  /// runtime checks its memory hazards in. `scratch` gives the floats of workspace each node's
+  /// kernel asks for (indexed like `graph.nodes`; the backend knows, the planner does not).
   public static func plan(
     _ graph: Graph, batch: Int, fetches: [ValueID], strategy: Strategy = .greedyBySize,
-    concurrent: Bool = true
+    concurrent: Bool = true, scratch: [Int]
   ) -> MemoryPlan {
     let intervals = liveIntervals(
       graph, batch: batch, fetches: fetches, inPlace: strategy == .greedyBySize,
-      concurrent: concurrent)
+      concurrent: concurrent, scratch: scratch)
     var best: (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])?
     // Greedy placement depends on the order tensors are placed in; try a few orders (largest
     // first, as in the paper; longest-lived first; earliest first) and keep the smallest.
@@ -161,7 +162,8 @@ public enum MemoryPlanner {
   /// view; with `inPlace`, an output that may overwrite an input is merged with that input when
   /// every other reader of the input runs on an earlier level.
   static func liveIntervals(
-    _ graph: Graph, batch: Int, fetches: [ValueID], inPlace: Bool = true, concurrent: Bool = true
+    _ graph: Graph, batch: Int, fetches: [ValueID], inPlace: Bool = true, concurrent: Bool = true,
+    scratch: [Int] = []
   ) -> [Interval] {
     let levels = concurrent ? ScheduleLevels(graph).levels : Array(graph.nodes.indices)
     let end = (levels.max() ?? -1) + 1
@@ -231,16 +233,11 @@ public enum MemoryPlanner {
         values: groups[r]!.sorted(), scratchNode: nil, bytes: align(max(bytes, 4)),
         first: first[r] ?? 0, last: last[r] ?? 0)
     }
-    for (index, node) in graph.nodes.enumerated() {
-      let inputs = node.inputs.map { graph[$0].type.dimensions(batch: batch) }
-      let outputs = node.outputs.map { graph[$0].type.dimensions(batch: batch) }
-      let scratch = node.op.scratchCount(inputs: inputs, outputs: outputs)
-      if scratch > 0 {
-        intervals.append(
-          Interval(
-            values: [], scratchNode: index, bytes: align(scratch * 4), first: levels[index],
-            last: levels[index]))
-      }
+    for (index, floats) in scratch.enumerated() where floats > 0 {
+      intervals.append(
+        Interval(
+          values: [], scratchNode: index, bytes: align(floats * 4), first: levels[index],
+          last: levels[index]))
     }
     return intervals
   }

@@ -19,6 +19,7 @@ public struct OptimizationContext: Sendable {
     var nodes = graph.nodes
     for index in nodes.indices {
       nodes[index].inputs = nodes[index].inputs.map { $0 == old ? new : $0 }
+      nodes[index].after = nodes[index].after.map { $0 == old ? new : $0 }
     }
     graph.replaceNodes(nodes)
     fetches = fetches.map { $0 == old ? new : $0 }
@@ -66,18 +67,23 @@ public enum OptimizationLevel: String, Sendable, CaseIterable {
 /// Runs the pass pipeline.
 public enum GraphOptimizer {
   /// The passes, in order: simplify first so fusion sees clean patterns, clean up last.
-  public static let standardPasses: [any GraphPass] = [
-    ConstantFolding(), AlgebraicSimplification(), CommonSubexpressionElimination(),
-    Fusion(), ElementwiseFusion(), ProductEpilogueFusion(), DeadCodeEliminationPass(),
-  ]
+  /// Constant folding runs nodes through `evaluator`.
+  public static func standardPasses(evaluator: any ConstantEvaluator) -> [any GraphPass] {
+    [
+      ConstantFolding(evaluator: evaluator), AlgebraicSimplification(),
+      CommonSubexpressionElimination(), BiasActivationFusion(), ElementwiseFusion(),
+      ProductEpilogueFusion(), DeadCodeEliminationPass(),
+    ]
+  }
 
   public static func optimize(
-    _ graph: Graph, fetches: [ValueID], level: OptimizationLevel
+    _ graph: Graph, fetches: [ValueID], level: OptimizationLevel,
+    evaluator: any ConstantEvaluator
   ) -> (context: OptimizationContext, reports: [PassReport]) {
     var context = OptimizationContext(graph: graph, fetches: fetches)
     guard level != .none else { return (context, []) }
     var reports: [PassReport] = []
-    for pass in standardPasses {
+    for pass in standardPasses(evaluator: evaluator) {
       let before = context.graph.nodes.count
       let changes = pass.run(&context)
       reports.append(

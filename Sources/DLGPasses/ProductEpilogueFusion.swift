@@ -1,5 +1,4 @@
 import DLGGraph
-import DLGKernels
 
 /// Moves a matrix product into the elementwise loop that is its only reader: the weight
 /// gradient `Xᵀ·dY` and its optimizer update become one node that computes the gradient a
@@ -66,6 +65,6 @@ struct ProductEpilogueFusion: GraphPass {
   }
 
   private func mutates(_ node: Node, _ values: [ValueID]) -> Bool {
-    node.op.mutatedInputs.contains { values.contains(node.inputs[$0]) }
+    node.op.writtenInputs.contains { values.contains(node.inputs[$0]) }
   }
 }

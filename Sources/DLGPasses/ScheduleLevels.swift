@@ -8,7 +8,9 @@ import DLGGraph
 ///
 /// A node depends on the producers of its inputs and, for values updated in place (optimizer
 /// updates), the update comes after every node listed before it that reads the old value and
-/// before every node listed after it.
+/// before every node listed after it. Ordering edges count as dependencies too: a node waits
+/// for the producers of the values it runs `after`, and collectives run one after another in
+/// listed order, so every process of a distributed run issues them in the same order.
 public struct ScheduleLevels: Sendable {
   /// The level of each node, indexed like `graph.nodes`.
   public var levels: [Int]
@@ -29,18 +31,19 @@ public struct ScheduleLevels: Sendable {
     var predecessors = [[Int]](repeating: [], count: nodes.count)
     var readers: [ValueID: [Int]] = [:]
     var lastUpdate: [ValueID: Int] = [:]
+    let ordering = Self.orderingEdges(graph)
     for (index, node) in nodes.enumerated() {
-      var waits = Set<Int>()
+      var waits = Set(ordering[index])
       for input in node.inputs {
         if let producer = graph[input].producer, producer < index { waits.insert(producer) }
         if let update = lastUpdate[rootOf(input)], update != index { waits.insert(update) }
       }
-      for mutated in node.op.mutatedInputs {
+      for mutated in node.op.writtenInputs {
         let target = rootOf(node.inputs[mutated])
         for reader in readers[target] ?? [] where reader != index { waits.insert(reader) }
       }
       for input in node.inputs { readers[rootOf(input), default: []].append(index) }
-      for mutated in node.op.mutatedInputs {
+      for mutated in node.op.writtenInputs {
         let target = rootOf(node.inputs[mutated])
         lastUpdate[target] = index
         readers[target] = []
@@ -53,6 +56,22 @@ public struct ScheduleLevels: Sendable {
     }
     self.levels = levels
     self.predecessors = predecessors
+  }
+
+  /// For each node, the earlier nodes it must follow though it reads nothing they write: the
+  /// producers of its `after` values, and the collective listed before it when it is one.
+  public static func orderingEdges(_ graph: Graph) -> [[Int]] {
+    var result = [[Int]](repeating: [], count: graph.nodes.count)
+    var lastCollective: Int?
+    for (index, node) in graph.nodes.enumerated() {
+      var waits = node.after.compactMap { graph[$0].producer }.filter { $0 < index }
+      if node.op.isCollective {
+        if let previous = lastCollective { waits.append(previous) }
+        lastCollective = index
+      }
+      result[index] = Array(Set(waits)).sorted()
+    }
+    return result
   }
 
   /// The graph with its nodes listed level by level (keeping listed order within a level): an

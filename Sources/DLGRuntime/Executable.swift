@@ -31,8 +31,10 @@ public final class Executable: @unchecked Sendable {
     self.graph = graph
     self.batchSize = batchSize
     self.store = store
+    let scratch = KernelTable.scratchCounts(graph, batch: batchSize)
     plan = MemoryPlanner.plan(
-      graph, batch: batchSize, fetches: fetches, strategy: strategy, concurrent: concurrent)
+      graph, batch: batchSize, fetches: fetches, strategy: strategy, concurrent: concurrent,
+      scratch: scratch)
     arena = UnsafeMutableRawPointer.allocate(
       byteCount: max(plan.arenaBytes, MemoryPlanner.alignment),
       alignment: MemoryPlanner.alignment)
@@ -55,10 +57,14 @@ public final class Executable: @unchecked Sendable {
         scratch: plan.scratchOffsets[index].map {
           (arena + $0).assumingMemoryBound(to: Float.self)
         })
-      kernels.append(node.op.makeKernel(binding))
-      accesses.append(Self.accesses(of: node, binding, scratchBytes: scratchBytes(node)))
+      kernels.append(KernelTable.makeKernel(node.op, binding))
+      accesses.append(Self.accesses(of: node, binding, scratchBytes: scratch[index] * 4))
     }
-    predecessors = MemoryHazards(accesses: accesses).predecessors
+    // Memory decides most waits; ordering edges (collectives in listed order) add the rest.
+    let ordering = ScheduleLevels.orderingEdges(graph)
+    predecessors = zip(MemoryHazards(accesses: accesses).predecessors, ordering).map {
+      Array(Set($0).union($1)).sorted()
+    }
     scheduler = Scheduler(
       kernels: kernels, predecessors: predecessors,
       heavy: graph.nodes.indices.map { isHeavy($0) })
@@ -75,12 +81,6 @@ public final class Executable: @unchecked Sendable {
     return elements.max() ?? 0 >= 1 << 16
   }
 
-  private func scratchBytes(_ node: Node) -> Int {
-    let inputs = node.inputs.map { graph[$0].type.dimensions(batch: batchSize) }
-    let outputs = node.outputs.map { graph[$0].type.dimensions(batch: batchSize) }
-    return node.op.scratchCount(inputs: inputs, outputs: outputs) * 4
-  }
-
   /// The byte ranges a node reads and writes: its inputs, its outputs (not views, which
   /// write nothing), the inputs it updates in place, and its scratch.
   private static func accesses(of node: Node, _ binding: KernelBinding, scratchBytes: Int)
@@ -91,7 +91,7 @@ public final class Executable: @unchecked Sendable {
       return MemoryHazards.Access(start: start, end: start + buffer.count * 4, writes: writes)
     }
     var result = binding.inputs.map { range($0, writes: false) }
-    for mutated in node.op.mutatedInputs {
+    for mutated in node.op.writtenInputs {
       result.append(range(binding.inputs[mutated], writes: true))
     }
     if node.op.aliasedInput == nil {
@@ -115,34 +115,34 @@ public final class Executable: @unchecked Sendable {
   /// The matrix products node `index` performs at this batch size.
   public func matrixProducts(ofNode index: Int) -> [MatrixProduct] {
     let node = graph.nodes[index]
-    return node.op.matrixProducts(
-      inputs: node.inputs.map { graph[$0].type.dimensions(batch: batchSize) },
+    return KernelTable.matrixProducts(
+      node.op, inputs: node.inputs.map { graph[$0].type.dimensions(batch: batchSize) },
       outputs: node.outputs.map { graph[$0].type.dimensions(batch: batchSize) })
   }
 
   /// Median seconds of node `index` run alone, `repetitions` times on the current buffers
   /// (after a full step has filled them): a kernel's speed without its neighbours.
-  public func timeNode(_ index: Int, _ info: StepInfo, repetitions: Int = 20) -> Double {
-    kernels[index](info)
+  public func timeNode(_ index: Int, _ context: RuntimeContext, repetitions: Int = 20) -> Double {
+    kernels[index](context)
     var times: [Double] = []
     for _ in 0..<max(repetitions, 1) {
       let start = DispatchTime.now().uptimeNanoseconds
-      kernels[index](info)
+      kernels[index](context)
       times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     return times.sorted()[times.count / 2]
   }
 
   /// Runs one step: every node once, independent nodes at the same time.
-  public func run(_ info: StepInfo) {
-    scheduler.run(info)
+  public func run(_ context: RuntimeContext) {
+    scheduler.run(context)
   }
 
   /// Runs one step and adds each node's wall time, in seconds, to `seconds` (indexed like
   /// `graph.nodes`): the per-op breakdown of `dlg bench`. Nodes that ran at the same time each
   /// count their own time.
-  public func runProfiled(_ info: StepInfo, seconds: inout [Double]) {
+  public func runProfiled(_ context: RuntimeContext, seconds: inout [Double]) {
     if seconds.count != kernels.count { seconds = Array(repeating: 0, count: kernels.count) }
-    seconds.withUnsafeMutableBufferPointer { scheduler.run(info, profile: $0.baseAddress) }
+    seconds.withUnsafeMutableBufferPointer { scheduler.run(context, profile: $0.baseAddress) }
   }
 }

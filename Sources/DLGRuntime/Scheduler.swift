@@ -37,7 +37,7 @@ final class Scheduler: PoolWork, @unchecked Sendable {
     var waiting: [Int] = []
   }
   // Set before a step's tasks are queued and read by them: the queue's lock orders the two.
-  private var info = StepInfo(step: 0, training: false)
+  private var info = RuntimeContext(step: 0, training: false)
   private var profile: UnsafeMutablePointer<Double>?
 
   init(kernels: [Kernel], predecessors: [[Int]], heavy: [Bool]) {
@@ -64,7 +64,7 @@ final class Scheduler: PoolWork, @unchecked Sendable {
   }
 
   /// Runs every node once; with `profile`, adds each node's seconds to `profile[node]`.
-  func run(_ info: StepInfo, profile: UnsafeMutablePointer<Double>? = nil) {
+  func run(_ info: RuntimeContext, profile: UnsafeMutablePointer<Double>? = nil) {
     guard !kernels.isEmpty else { return }
     // Whichever thread calls runs nodes too: the same floating-point mode as the workers.
     dlg_flush_denormals()
@@ -139,7 +139,9 @@ final class Scheduler: PoolWork, @unchecked Sendable {
   }
 
   @inline(__always)
-  private func execute(_ index: Int, _ info: StepInfo, _ profile: UnsafeMutablePointer<Double>?) {
+  private func execute(
+    _ index: Int, _ info: RuntimeContext, _ profile: UnsafeMutablePointer<Double>?
+  ) {
     guard let profile else {
       kernels[index](info)
       return

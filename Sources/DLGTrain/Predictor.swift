@@ -28,7 +28,8 @@ public final class Predictor {
         model.graph.nodes[$0].op is Softmax
       } ?? false
     let (optimized, _) = GraphOptimizer.optimize(
-      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard)
+      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard,
+      evaluator: KernelConstantEvaluator())
     graph = optimized.graph
     self.output = optimized.resolve(output)
     var generator = SeededGenerator(seed: 0)
@@ -53,7 +54,7 @@ public final class Predictor {
       scratchLabels.withUnsafeMutableBufferPointer { labels in
         data.gather(indices, features: features.floats, labels: labels.baseAddress!)
       }
-      plan.run(StepInfo(step: 0, training: false))
+      plan.run(RuntimeContext(step: 0, training: false))
       result.withUnsafeMutableBufferPointer { out in
         let target = out.baseAddress! + b * batchSize * width
         if outputsProbabilities {

@@ -1,4 +1,5 @@
 import DLGGraph
+import DLGRuntime
 import Foundation
 
 /// Writes tensors in the safetensors format (huggingface/safetensors): an 8-byte little-endian

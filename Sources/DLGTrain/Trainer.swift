@@ -81,7 +81,8 @@ public final class Trainer {
       throw .notTrainable("cannot differentiate the model: \(error.description)")
     }
     let (optimized, reports) = GraphOptimizer.optimize(
-      differentiated.graph, fetches: differentiated.fetches, level: optimization)
+      differentiated.graph, fetches: differentiated.fetches, level: optimization,
+      evaluator: KernelConstantEvaluator())
     differentiated.graph = optimized.graph
     differentiated.fetches = optimized.fetches
     differentiated.gradients = differentiated.gradients.mapValues(optimized.resolve)
@@ -92,7 +93,7 @@ public final class Trainer {
     let evaluationFetches = fetches + (model.metrics["predicted"].map { [$0] } ?? [])
     let (forward, forwardReports) = GraphOptimizer.optimize(
       DeadCodeElimination.run(model.graph, keeping: evaluationFetches),
-      fetches: evaluationFetches, level: optimization)
+      fetches: evaluationFetches, level: optimization, evaluator: KernelConstantEvaluator())
     inference = forward.graph
     inferenceFetches = forward.fetches
     inferenceReports = forwardReports
@@ -240,7 +241,7 @@ public final class Trainer {
       step += 1
       let rate = config.schedule.factor(
         step: step, epoch: epoch, totalSteps: config.epochs * batches.batchCount)
-      plan.run(StepInfo(step: step, training: true, learningRateScale: rate))
+      plan.run(RuntimeContext(step: step, training: true, learningRateScale: rate))
       let batchLoss = plan.buffer(loss)!.floats.pointee
       guard batchLoss.isFinite else {
         throw .nonFiniteLoss(epoch: epoch, batch: b + 1, value: batchLoss)
@@ -297,7 +298,7 @@ public final class Trainer {
       let indices = batches.indices(ofBatch: b)
       let plan = evaluationPlan(batchSize: indices.count)
       feed(plan, data, indices)
-      plan.run(StepInfo(step: step, training: false))
+      plan.run(RuntimeContext(step: step, training: false))
       lossSum += Double(plan.buffer(lossValue)!.floats.pointee) * Double(indices.count)
       if let correctValue { correctSum += Double(plan.buffer(correctValue)!.floats.pointee) }
       if let predictedValue, let predicted = plan.buffer(predictedValue) {

@@ -1,4 +1,5 @@
 import DLGGraph
+import DLGRuntime
 import DLGTestSupport
 import Testing
 
@@ -8,8 +9,10 @@ import Testing
 func expectValid(
   _ graph: Graph, batch: Int, fetches: [ValueID], sourceLocation: SourceLocation = #_sourceLocation
 ) {
-  let plan = MemoryPlanner.plan(graph, batch: batch, fetches: fetches)
-  let intervals = MemoryPlanner.liveIntervals(graph, batch: batch, fetches: fetches)
+  let scratch = KernelTable.scratchCounts(graph, batch: batch)
+  let plan = MemoryPlanner.plan(graph, batch: batch, fetches: fetches, scratch: scratch)
+  let intervals = MemoryPlanner.liveIntervals(
+    graph, batch: batch, fetches: fetches, scratch: scratch)
   func offset(_ interval: MemoryPlanner.Interval) -> Int? {
     if let node = interval.scratchNode { return plan.scratchOffsets[node] }
     return interval.values.first.flatMap { plan.offsets[$0] }
@@ -38,14 +41,14 @@ func expectValid(
     var graph = Graph()
     var x = graph.addInput("x", .batched([256]))
     for i in 0..<8 { x = try graph.apply1(ReLU(), [x], name: "relu\(i)") }
-    let plan = MemoryPlanner.plan(graph, batch: 4, fetches: [x])
+    let plan = MemoryPlanner.plan(graph, batch: 4, fetches: [x], scratch: [])
     // Nine 4 KiB tensors in a chain: the first ReLU needs a buffer of its own (its input is
     // fed from outside), the other seven run in place in it.
     #expect(plan.naiveBytes == 9 * 4096)
     #expect(plan.lowerBoundBytes == 2 * 4096)
     #expect(plan.arenaBytes == 2 * 4096)
     #expect(Set((1..<9).map { plan.offsets[ValueID($0)] }).count == 1)
-    let naive = MemoryPlanner.plan(graph, batch: 4, fetches: [x], strategy: .naive)
+    let naive = MemoryPlanner.plan(graph, batch: 4, fetches: [x], strategy: .naive, scratch: [])
     #expect(naive.arenaBytes == 9 * 4096)
     expectValid(graph, batch: 4, fetches: [x])
   }
@@ -55,7 +58,7 @@ func expectValid(
     let x = graph.addInput("x", .batched([4, 4]))
     let flat = try graph.apply1(Reshape([.batch, .fixed(16)]), [x], name: "flat")
     let y = try graph.apply1(ReLU(), [flat], name: "relu")
-    let plan = MemoryPlanner.plan(graph, batch: 2, fetches: [y])
+    let plan = MemoryPlanner.plan(graph, batch: 2, fetches: [y], scratch: [])
     #expect(plan.offsets[x] == plan.offsets[flat])
     #expect(plan.offsets[x] != plan.offsets[y])
     expectValid(graph, batch: 2, fetches: [y])

@@ -24,7 +24,7 @@ struct BatchNormTests {
     let xs = try #require(plan.buffer(x))
     func feed() { for i in input.indices { xs.floats[i] = input[i] } }
     feed()
-    plan.run(StepInfo(step: 1, training: true))
+    plan.run(RuntimeContext(step: 1, training: true))
     let out = try #require(plan.buffer(y))
     // Channel 0: 1, 3, 5, 7 → mean 4, biased variance 5.
     let expected0 = [1, 3, 5, 7].map { (Float($0) - 4) / (5 + 1e-5).squareRoot() }
@@ -38,7 +38,7 @@ struct BatchNormTests {
     #expect(abs(runningVariance[0] - (0.9 + 0.1 * 20 / 3)) < 1e-5)
     // Evaluation normalizes with the running statistics and leaves them alone.
     feed()
-    plan.run(StepInfo(step: 1, training: false))
+    plan.run(RuntimeContext(step: 1, training: false))
     let scale = 1 / (runningVariance[0] + 1e-5).squareRoot()
     #expect(abs(out.floats[0] - (1 - runningMean[0]) * scale) < 1e-5)
     #expect(abs(runningMean[0] - 0.4) < 1e-6)

@@ -36,7 +36,7 @@ struct ElementwiseFusionTests {
     var results: [[[Float]]] = []
     for level in [OptimizationLevel.none, .standard] {
       let (optimized, reports) = GraphOptimizer.optimize(
-        training.graph, fetches: fetches, level: level)
+        training.graph, fetches: fetches, level: level, evaluator: KernelConstantEvaluator())
       if level == .standard {
         let fused = reports.first { $0.pass == "elementwise fusion" }?.changes ?? []
         #expect(fused.count >= 2, "\(fused)")
@@ -47,7 +47,7 @@ struct ElementwiseFusionTests {
       store.allocate(for: optimized.graph, using: &random)
       let plan = Executable(
         graph: optimized.graph, batchSize: 1, fetches: optimized.fetches, store: store)
-      plan.run(StepInfo(step: 1, training: true))
+      plan.run(RuntimeContext(step: 1, training: true))
       results.append(
         try optimized.fetches.map { value in
           let buffer = try #require(plan.buffer(value))
@@ -75,7 +75,8 @@ struct ElementwiseFusionTests {
       forward: graph, loss: loss, fetches: [loss], optimizer: optimizer)
     var weights: [[Float]] = []
     for level in [OptimizationLevel.none, .standard] {
-      let optimized = GraphOptimizer.optimize(training.graph, fetches: [loss], level: level)
+      let optimized = GraphOptimizer.optimize(
+        training.graph, fetches: [loss], level: level, evaluator: KernelConstantEvaluator())
       if level == .standard {
         #expect(optimized.context.graph.nodes.contains { $0.op is FusedMatMulElementwise })
       }
@@ -91,7 +92,7 @@ struct ElementwiseFusionTests {
         let input = try #require(plan.buffer(x))
         var values = TestRandom(UInt64(step))
         for i in 0..<input.count { input.floats[i] = Float.random(in: -1...1, using: &values) }
-        plan.run(StepInfo(step: step, training: true))
+        plan.run(RuntimeContext(step: step, training: true))
       }
       let buffer = try #require(store.buffer(w))
       weights.append(Array(UnsafeBufferPointer(start: buffer.floats, count: buffer.count)))

@@ -8,7 +8,9 @@ import Testing
 /// `loss = Σ x · w` for fixed random weights `w`: turns any tensor into a scalar whose
 /// gradient with respect to `x` is exactly `w · dLoss`, so a finite-difference check of the
 /// whole chain isolates the op under test. Test-only op.
-struct WeightedSum: Operator {
+struct WeightedSum: CPUKernel {
+  static let opType = "WeightedSum"
+  static let signature = OpSignature(inputs: ["x"])
   var weights: [Float]
   var name: String { "WeightedSum" }
   var fusionClass: FusionClass { .reduction }
@@ -37,7 +39,9 @@ struct WeightedSum: Operator {
 }
 
 /// `w · s` for a scalar input `s`: the gradient of `WeightedSum`. Test-only op.
-struct ScaledConstant: NonDifferentiable {
+struct ScaledConstant: NonDifferentiable, CPUKernel {
+  static let opType = "ScaledConstant"
+  static let signature = OpSignature(inputs: ["s"])
   var weights: [Float]
   var type: TensorType
   var name: String { "ScaledConstant" }
@@ -89,7 +93,7 @@ struct GradientChecker {
     // run, as training does.
     func run(_ plan: Executable) throws {
       for (value, fill) in fixedInputs { fill(try #require(plan.buffer(value))) }
-      plan.run(StepInfo(step: 1, training: plan === train || trainingMode))
+      plan.run(RuntimeContext(step: 1, training: plan === train || trainingMode))
     }
     try run(train)
     var worst: Float = 0

@@ -22,7 +22,9 @@ struct OptimizerTests {
       let state = optimizer.appendState(for: p, to: &graph)
       try optimizer.appendUpdate(
         parameter: p, gradient: g, state: state, scalars: scalars, to: &graph)
-      let optimized = GraphOptimizer.optimize(graph, fetches: [], level: level).context.graph
+      let optimized = GraphOptimizer.optimize(
+        graph, fetches: [], level: level, evaluator: KernelConstantEvaluator()
+      ).context.graph
       if level == .standard {
         #expect(optimized.nodes.filter { $0.op is FusedElementwise }.count == 1)
       }
@@ -37,7 +39,7 @@ struct OptimizerTests {
       for (t, gradient) in gradients.enumerated() {
         let input = try #require(plan.buffer(g))
         input.floats.update(from: gradient, count: count)
-        plan.run(StepInfo(step: t + 1, training: true))
+        plan.run(RuntimeContext(step: t + 1, training: true))
       }
       return Array(UnsafeBufferPointer(start: parameter.floats, count: count))
     }

@@ -57,7 +57,7 @@ import Testing
       let x = try #require(plan.buffer(ValueID(0)))
       var inputs = TestRandom(5)
       for i in 0..<x.count { x.floats[i] = Float.random(in: -1...1, using: &inputs) }
-      plan.run(StepInfo(step: 1, training: true))
+      plan.run(RuntimeContext(step: 1, training: true))
       result = try fetches.map { value in
         let buffer = try #require(plan.buffer(value))
         return Array(UnsafeBufferPointer(start: buffer.floats, count: buffer.count))

@@ -40,7 +40,7 @@ import Testing
         if let targetValue = model.targets, let targets = plan.buffer(targetValue) {
           for i in 0..<targets.count { targets.floats[i] = Float(i % 5) / 5 }
         }
-        plan.run(StepInfo(step: step, training: true))
+        plan.run(RuntimeContext(step: step, training: true))
       }
       let loss = try #require(plan.buffer(lossValue)).floats.pointee
       var weights: [String: [Float]] = [:]

@@ -1,5 +1,3 @@
-import DLGKernels
-
 /// How an elementwise op reads one of its inputs.
 public enum ElementwiseInputKind: Sendable, Hashable {
   /// One element per element of the loop.
@@ -44,24 +42,5 @@ extension ElementwiseFormula {
     case .column: .columnInput(position)
     case .scalar(let index): .scalarInput(position, index: index)
     }
-  }
-
-  /// Without a kernel of its own, the op runs as a program of itself.
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    var program = ElementwiseProgram()
-    let registers = binding.inputs.indices.map { program.emit(load($0, from: $0)) }
-    let result = formula(registers, &program)
-    let loop: TensorBuffer
-    if let target = storeTarget {
-      program.stores = [.init(register: result, input: target)]
-      loop = binding.inputs[target]
-    } else {
-      program.results = [result]
-      loop = binding.outputs[0]
-    }
-    let (count, columns) = (loop.count, max(loop.dimensions.last ?? 1, 1))
-    let inputs = binding.inputs.map { UnsafePointer($0.floats) }
-    let outputs = binding.outputs.map(\.floats)
-    return { _ in program.run(count: count, columns: columns, inputs: inputs, outputs: outputs) }
   }
 }

@@ -38,7 +38,8 @@ public struct Graph: Sendable {
   /// Appends a node after checking its inputs against the op's shape rule; returns its outputs.
   @discardableResult
   public mutating func apply(
-    _ op: any Operator, _ inputs: [ValueID], name: String, location: SourceRange? = nil
+    _ op: any Operator, _ inputs: [ValueID], name: String, location: SourceRange? = nil,
+    after: [ValueID] = []
   ) throws(ShapeError) -> [ValueID] {
     let types = try op.outputTypes(for: inputs.map { values[$0.index].type })
     let nodeIndex = nodes.count
@@ -48,15 +49,17 @@ public struct Graph: Sendable {
           type: type, name: types.count == 1 ? name : "\(name):\(offset)",
           role: .intermediate, producer: nodeIndex))
     }
-    nodes.append(Node(op: op, inputs: inputs, outputs: outputs, name: name, location: location))
+    nodes.append(
+      Node(op: op, inputs: inputs, outputs: outputs, name: name, location: location, after: after))
     return outputs
   }
 
   /// Applies a single-output op and returns that output.
   public mutating func apply1(
-    _ op: any Operator, _ inputs: [ValueID], name: String, location: SourceRange? = nil
+    _ op: any Operator, _ inputs: [ValueID], name: String, location: SourceRange? = nil,
+    after: [ValueID] = []
   ) throws(ShapeError) -> ValueID {
-    try apply(op, inputs, name: name, location: location)[0]
+    try apply(op, inputs, name: name, location: location, after: after)[0]
   }
 
   /// Replaces the node list (used by passes); the caller keeps it in a valid order.

@@ -1,5 +1,3 @@
-import DLGKernels
-
 /// How an op may be fused with its neighbours (the classes of TVM and tinygrad).
 public enum FusionClass: String, Sendable {
   /// One output element from the same element of each input (ReLU, Add).
@@ -18,16 +16,58 @@ public enum OpFamily: String, Sendable {
   case merge, optimizer, metric, other
 }
 
-/// A primitive operation of the static graph. Everything about one op lives in the type that
-/// conforms to this protocol, in one file: its signature and attributes, its shape rule, its
-/// gradient, its fusion class, its diagram family and its kernel.
-public protocol Operator: Sendable {
-  /// The op's name as users see it in `dlg compile --explain` and diagrams (`Conv2D`).
+/// What an op does besides computing its outputs from its inputs. A pure op (no effects) may
+/// be folded into a constant, merged with an identical one (CSE) or removed when its outputs
+/// are unused; any effect forbids all three.
+public enum Effect: Sendable, Hashable, Codable {
+  /// Overwrites input `n` in place (an optimizer update, running statistics): runs after every
+  /// other reader of that value.
+  case writesInput(Int)
+  /// The result changes from step to step with nothing but the step itself (a scheduled
+  /// learning rate, Adam's bias correction).
+  case dependsOnStep
+  /// Behaves differently while training and in evaluation (dropout, batch statistics).
+  case dependsOnMode
+  /// Draws from the step's random stream (dropout masks).
+  case random
+  /// Communicates with other processes (an all-reduce): every process must run its
+  /// collectives in the same order, so the scheduler runs them in listed order.
+  case collective
+}
+
+/// The names of an op's inputs and outputs, in order, as docs, diagrams and the ONNX mapping
+/// show them. A trailing `...` marks a variadic list (`inputs: ["x..."]`).
+public struct OpSignature: Sendable, Hashable {
+  public var inputs: [String]
+  public var outputs: [String]
+
+  public init(inputs: [String], outputs: [String] = ["y"]) {
+    self.inputs = inputs
+    self.outputs = outputs
+  }
+}
+
+/// A primitive operation of the static graph: a described value. Its type has a stable
+/// `opType` and its stored properties are its attributes (typed, `Hashable` and `Codable`, so
+/// CSE compares ops by value and tools write and read them without parsing text). Everything
+/// about one op lives in its file: signature, attributes, shape rule, gradient, fusion class,
+/// diagram family and effects. Its CPU kernel is bound by the runtime (`DLGRuntime`), so the
+/// IR needs no kernel library.
+public protocol Operator: Sendable, Hashable, Codable {
+  /// The op's stable identifier (`Conv2D`): registry key, and what files and tools store.
+  static var opType: String { get }
+  /// Names of inputs and outputs.
+  static var signature: OpSignature { get }
+
+  /// The op's name as users see it in `dlg compile --explain` and diagrams (defaults to
+  /// `opType`; an op whose attribute picks a function may name that: `Sigmoid`).
   var name: String { get }
   /// Attributes in one line (`stride 1, valid`), empty when there are none.
   var attributeSummary: String { get }
   var fusionClass: FusionClass { get }
   var family: OpFamily { get }
+  /// What the op does besides computing its outputs (none for most ops).
+  var effects: [Effect] { get }
 
   /// The shape rule: output types from input types, or a `ShapeError` saying what is wrong.
   func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType]
@@ -38,10 +78,6 @@ public protocol Operator: Sendable {
   func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
     throws(ShapeError) -> [ValueID?]
 
-  /// Indices of inputs this op overwrites in place (optimizer updates); the scheduler runs it
-  /// after every other reader of those values.
-  var mutatedInputs: [Int] { get }
-
   /// If output 0 is a view of input `n` (same bytes, new shape), returns `n`; the memory
   /// planner then gives both one storage and no kernel work is needed.
   var aliasedInput: Int? { get }
@@ -49,30 +85,37 @@ public protocol Operator: Sendable {
   /// If output 0 may overwrite input `n` when nothing reads that input afterwards, returns
   /// `n`; the memory planner then gives them one buffer (in-place execution).
   var inPlaceInput: Int? { get }
-
-  /// True when the result changes from step to step with nothing but the step itself
-  /// (a scheduled learning rate): never folded into a constant.
-  var dependsOnStep: Bool { get }
-
-  /// Floats of temporary workspace the kernel needs for these concrete shapes.
-  func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int
-
-  /// The matrix products the kernel performs for these shapes (none for most ops): how
-  /// `dlg bench` counts FLOPs and measures kernels against a bare sgemm.
-  func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct]
-
-  /// Binds the kernel to concrete buffers once, at plan time; the returned closure runs it.
-  func makeKernel(_ binding: KernelBinding) -> Kernel
 }
 
 extension Operator {
+  public var name: String { Self.opType }
   public var attributeSummary: String { "" }
-  public var mutatedInputs: [Int] { [] }
+  public var effects: [Effect] { [] }
   public var aliasedInput: Int? { nil }
   public var inPlaceInput: Int? { nil }
-  public var dependsOnStep: Bool { false }
-  public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int { 0 }
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] { [] }
+
+  /// The stable identifier of this op's type.
+  public var opType: String { Self.opType }
+
+  /// Indices of the inputs this op overwrites in place.
+  public var writtenInputs: [Int] {
+    effects.compactMap { if case .writesInput(let n) = $0 { n } else { nil } }
+  }
+
+  /// True when the op only computes outputs from inputs: foldable, mergeable, removable.
+  public var isPure: Bool { effects.isEmpty }
+
+  /// True when the result changes with the step alone (never folded into a constant).
+  public var dependsOnStep: Bool { effects.contains(.dependsOnStep) }
+
+  /// True when the op communicates with other processes (run in listed order).
+  public var isCollective: Bool { effects.contains(.collective) }
+
+  /// True when `other` is the same op with the same attributes.
+  public func isSame(as other: any Operator) -> Bool {
+    guard let other = other as? Self else { return false }
+    return self == other
+  }
 }
 
 /// An op with no gradient (metrics, updates, gradient kernels themselves).
@@ -83,58 +126,6 @@ extension NonDifferentiable {
     of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder
   ) throws(ShapeError) -> [ValueID?] {
     Array(repeating: nil, count: node.inputs.count)
-  }
-}
-
-/// What is known at run time of the step being executed.
-public struct StepInfo: Sendable {
-  /// 1-based count of optimizer steps taken, including this one (Adam's bias correction).
-  public var step: Int
-  /// True while training (dropout active, batch statistics used).
-  public var training: Bool
-  /// Multiplies every optimizer's learning rate this step: a learning-rate schedule.
-  public var learningRateScale: Float
-
-  public init(step: Int, training: Bool, learningRateScale: Float = 1) {
-    self.step = step
-    self.training = training
-    self.learningRateScale = learningRateScale
-  }
-}
-
-/// A kernel bound to its buffers: calling it performs the op on the current contents.
-public typealias Kernel = (StepInfo) -> Void
-
-/// One tensor's storage and concrete shape, as a kernel sees it.
-public struct TensorBuffer: @unchecked Sendable {
-  public var base: UnsafeMutableRawPointer
-  public var dimensions: [Int]
-  public var dtype: DType
-
-  public init(base: UnsafeMutableRawPointer, dimensions: [Int], dtype: DType) {
-    self.base = base
-    self.dimensions = dimensions
-    self.dtype = dtype
-  }
-
-  public var count: Int { dimensions.reduce(1, *) }
-  public var floats: UnsafeMutablePointer<Float> { base.assumingMemoryBound(to: Float.self) }
-  public var ints: UnsafeMutablePointer<Int32> { base.assumingMemoryBound(to: Int32.self) }
-}
-
-/// The concrete buffers a kernel is bound to.
-public struct KernelBinding: @unchecked Sendable {
-  public var inputs: [TensorBuffer]
-  public var outputs: [TensorBuffer]
-  /// Workspace of `scratchCount` floats (nil when the op asked for none).
-  public var scratch: UnsafeMutablePointer<Float>?
-
-  public init(
-    inputs: [TensorBuffer], outputs: [TensorBuffer], scratch: UnsafeMutablePointer<Float>?
-  ) {
-    self.inputs = inputs
-    self.outputs = outputs
-    self.scratch = scratch
   }
 }
 

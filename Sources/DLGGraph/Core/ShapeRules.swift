@@ -1,13 +1,14 @@
 /// Small checks shared by shape rules, each producing a message that names both shapes.
-enum ShapeRules {
-  static func expectInputCount(_ inputs: [TensorType], _ count: Int, op: String) throws(ShapeError)
+public enum ShapeRules {
+  public static func expectInputCount(_ inputs: [TensorType], _ count: Int, op: String)
+    throws(ShapeError)
   {
     guard inputs.count == count else {
       throw ShapeError("\(op) takes \(count) input\(count == 1 ? "" : "s"), got \(inputs.count)")
     }
   }
 
-  static func expectRank(_ type: TensorType, _ rank: Int, op: String, what: String)
+  public static func expectRank(_ type: TensorType, _ rank: Int, op: String, what: String)
     throws(ShapeError)
   {
     guard type.rank == rank else {
@@ -17,13 +18,15 @@ enum ShapeRules {
     }
   }
 
-  static func expectFloat(_ type: TensorType, op: String, what: String) throws(ShapeError) {
+  public static func expectFloat(_ type: TensorType, op: String, what: String) throws(ShapeError) {
     guard type.dtype == .float32 else {
       throw ShapeError("\(op) expects f32 \(what), got \(type)")
     }
   }
 
-  static func expectSameShape(_ a: TensorType, _ b: TensorType, op: String) throws(ShapeError) {
+  public static func expectSameShape(_ a: TensorType, _ b: TensorType, op: String)
+    throws(ShapeError)
+  {
     guard a.shape == b.shape else {
       throw ShapeError(
         "\(op) needs inputs of the same shape", notes: ["left:  \(a)", "right: \(b)"])
@@ -31,12 +34,13 @@ enum ShapeRules {
   }
 
   /// The rule of a binary elementwise op: two inputs of one shape, an output of that shape.
-  static func samePair(_ inputs: [TensorType], op: String) throws(ShapeError) -> [TensorType] {
+  public static func samePair(_ inputs: [TensorType], op: String) throws(ShapeError) -> [TensorType]
+  {
     try expectInputCount(inputs, 2, op: op)
     try expectSameShape(inputs[0], inputs[1], op: op)
     return [inputs[0]]
   }
 
   /// The number of rows when a tensor is seen as a matrix [rows, lastDimension].
-  static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
+  public static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
 }

@@ -1,5 +1,5 @@
 /// Element types a tensor can hold.
-public enum DType: String, Sendable, Hashable {
+public enum DType: String, Sendable, Hashable, Codable {
   case float32 = "f32"
   case int32 = "i32"
 
@@ -9,7 +9,7 @@ public enum DType: String, Sendable, Hashable {
 
 /// One dimension of a tensor shape: a fixed extent, or the symbolic batch dimension `N`
 /// that is bound when a plan is compiled for a concrete batch size.
-public enum Dimension: Sendable, Hashable, CustomStringConvertible {
+public enum Dimension: Sendable, Hashable, Codable, CustomStringConvertible {
   case batch
   case fixed(Int)
 
@@ -30,7 +30,7 @@ public enum Dimension: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The static type of a graph value: element type and shape (possibly with a batch dimension).
-public struct TensorType: Sendable, Hashable, CustomStringConvertible {
+public struct TensorType: Sendable, Hashable, Codable, CustomStringConvertible {
   public var dtype: DType
   public var shape: [Dimension]
 

@@ -71,14 +71,20 @@ public struct Node: Sendable {
   public var name: String
   /// The source of the layer it came from, for diagnostics.
   public var location: SourceRange?
+  /// Ordering edges: values whose producers must have run before this node, though it does
+  /// not read them (a collective after the gradient it must follow). The scheduler honours
+  /// them besides the data and memory dependencies.
+  public var after: [ValueID]
 
   public init(
-    op: any Operator, inputs: [ValueID], outputs: [ValueID], name: String, location: SourceRange?
+    op: any Operator, inputs: [ValueID], outputs: [ValueID], name: String, location: SourceRange?,
+    after: [ValueID] = []
   ) {
     self.op = op
     self.inputs = inputs
     self.outputs = outputs
     self.name = name
     self.location = location
+    self.after = after
   }
 }

@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Elementwise sum of two tensors of the same shape (residual connections, and the sum of the
 /// gradients of a value read by several nodes).
 public struct Add: Operator {
+  public static let opType = "Add"
+  public static let signature = OpSignature(inputs: ["a", "b"])
   public init() {}
 
   public var name: String { "Add" }
@@ -23,15 +23,15 @@ public struct Add: Operator {
     [outputGradients[0], outputGradients[0]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.outputs[0].count
-    let (a, b, y) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats)
-    return { _ in Elementwise.add(count: count, a, b, y) }
-  }
 }
 
 extension Add: ElementwiseFormula {
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.add(inputs[0], inputs[1]))
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Add.self)
 }

@@ -1,5 +1,3 @@
-import DLGKernels
-
 /// Elementwise arithmetic the optimizers are written in (`OptimizerSpec`): each op is its
 /// formula; unfused it runs as a loop of its own, and the fusion pass merges a whole update
 /// into one loop. None is differentiated: they only appear after the backward pass.
@@ -18,6 +16,8 @@ extension UpdateArithmetic {
 
 /// `a − b`.
 public struct Subtract: UpdateArithmetic {
+  public static let opType = "Subtract"
+  public static let signature = OpSignature(inputs: ["a", "b"])
   public init() {}
   public var name: String { "Subtract" }
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
@@ -27,6 +27,8 @@ public struct Subtract: UpdateArithmetic {
 
 /// `a / b`.
 public struct Divide: UpdateArithmetic {
+  public static let opType = "Divide"
+  public static let signature = OpSignature(inputs: ["a", "b"])
   public init() {}
   public var name: String { "Divide" }
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
@@ -36,6 +38,8 @@ public struct Divide: UpdateArithmetic {
 
 /// `√x`.
 public struct SquareRoot: UpdateArithmetic {
+  public static let opType = "SquareRoot"
+  public static let signature = OpSignature(inputs: ["x"])
   public init() {}
   public var name: String { "SquareRoot" }
 
@@ -51,6 +55,8 @@ public struct SquareRoot: UpdateArithmetic {
 
 /// `a + c · b` for a constant c (weight decay added to a gradient, momentum to a velocity).
 public struct AddScaled: UpdateArithmetic {
+  public static let opType = "AddScaled"
+  public static let signature = OpSignature(inputs: ["a", "b"])
   public var factor: Float
   public init(_ factor: Float) { self.factor = factor }
   public var name: String { "AddScaled" }
@@ -62,6 +68,8 @@ public struct AddScaled: UpdateArithmetic {
 
 /// `decay · average + (1 − decay) · x`: a moving average (Adam's moments).
 public struct ExponentialAverage: UpdateArithmetic {
+  public static let opType = "ExponentialAverage"
+  public static let signature = OpSignature(inputs: ["average", "x"])
   public var decay: Float
   public init(decay: Float) { self.decay = decay }
   public var name: String { "ExponentialAverage" }
@@ -73,6 +81,8 @@ public struct ExponentialAverage: UpdateArithmetic {
 
 /// `x + s[index]` for a small tensor `s` of per-step values.
 public struct AddScalar: UpdateArithmetic {
+  public static let opType = "AddScalar"
+  public static let signature = OpSignature(inputs: ["x", "scalars"])
   public var index: Int
   public init(index: Int) { self.index = index }
   public var name: String { "AddScalar" }
@@ -97,6 +107,8 @@ public struct AddScalar: UpdateArithmetic {
 
 /// `x · s[index]` for a small tensor `s` of per-step values (a scheduled learning rate).
 public struct MultiplyByScalar: UpdateArithmetic {
+  public static let opType = "MultiplyByScalar"
+  public static let signature = OpSignature(inputs: ["x", "scalars"])
   public var index: Int
   public init(index: Int) { self.index = index }
   public var name: String { "MultiplyByScalar" }
@@ -118,9 +130,11 @@ public struct MultiplyByScalar: UpdateArithmetic {
 /// Overwrites persistent state with a new value: the last step of an optimizer update
 /// (`parameter ← updated`). Inputs: (target, value); no outputs.
 public struct Assign: UpdateArithmetic {
+  public static let opType = "Assign"
+  public static let signature = OpSignature(inputs: ["target", "value"])
   public init() {}
   public var name: String { "Assign" }
-  public var mutatedInputs: [Int] { [0] }
+  public var effects: [Effect] { [.writesInput(0)] }
   public var storeTarget: Int? { 0 }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
@@ -130,4 +144,11 @@ public struct Assign: UpdateArithmetic {
   }
 
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int { inputs[1] }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(
+    Subtract.self, Divide.self, SquareRoot.self, AddScaled.self, ExponentialAverage.self,
+    AddScalar.self, MultiplyByScalar.self, Assign.self)
 }

@@ -1,5 +1,3 @@
-import DLGKernels
-
 /// Batch normalization (Ioffe & Szegedy, 2015) over the last axis. While training it
 /// normalizes with the batch's own mean and variance and moves the running statistics towards
 /// them; in evaluation it uses the running statistics. Inputs: (x, γ, β, running mean, running
@@ -9,6 +7,10 @@ import DLGKernels
 /// `momentum` follows PyTorch: running = (1 − momentum) · running + momentum · batch, with the
 /// batch variance made unbiased for the running estimate.
 public struct BatchNorm: Operator {
+  public static let opType = "BatchNorm"
+  public static let signature = OpSignature(
+    inputs: ["x", "gamma", "beta", "running_mean", "running_variance"],
+    outputs: ["y", "mean", "inv_std"])
   public var epsilon: Float
   public var momentum: Float
 
@@ -21,7 +23,8 @@ public struct BatchNorm: Operator {
   public var attributeSummary: String { "momentum \(momentum), ε \(epsilon)" }
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .normalization }
-  public var mutatedInputs: [Int] { [3, 4] }
+  /// Training updates the running statistics in place.
+  public var effects: [Effect] { [.writesInput(3), .writesInput(4), .dependsOnMode] }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 5, op: name)
@@ -54,46 +57,13 @@ public struct BatchNorm: Operator {
     return [outputs[0], outputs[1], outputs[2], nil, nil]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let dims = binding.inputs[0].dimensions
-    let channels = dims.last ?? 1
-    let rows = ShapeRules.rows(dims)
-    let (x, gamma, beta) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats
-    )
-    let (runningMean, runningVariance) = (binding.inputs[3].floats, binding.inputs[4].floats)
-    let (y, mean, invStd) = (
-      binding.outputs[0].floats, binding.outputs[1].floats, binding.outputs[2].floats
-    )
-    let (epsilon, momentum) = (epsilon, momentum)
-    return { info in
-      if info.training {
-        // invStd holds the batch variance until it is turned into 1/sqrt(var + ε).
-        BatchNormalization.moments(
-          rows: rows, channels: channels, x: x, mean: mean, variance: invStd)
-        let unbiased = Float(rows) / Float(max(rows - 1, 1))
-        for c in 0..<channels {
-          runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
-          runningVariance[c] =
-            (1 - momentum) * runningVariance[c] + momentum * invStd[c] * unbiased
-          invStd[c] = 1 / (invStd[c] + epsilon).squareRoot()
-        }
-      } else {
-        for c in 0..<channels {
-          mean[c] = runningMean[c]
-          invStd[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
-        }
-      }
-      BatchNormalization.normalize(
-        rows: rows, channels: channels, x: x, mean: mean, invStd: invStd, gamma: gamma,
-        beta: beta, y: y)
-    }
-  }
 }
 
 /// The gradient of `BatchNorm` with batch statistics. Inputs: (x, dy, γ, mean, invStd);
 /// outputs: (dx, dγ, dβ).
 public struct BatchNormGradient: NonDifferentiable {
+  public static let opType = "BatchNormGradient"
+  public static let signature = OpSignature(inputs: ["x", "dy", "gamma", "mean", "inv_std"])
   public init() {}
 
   public var name: String { "BatchNormGradient" }
@@ -105,21 +75,9 @@ public struct BatchNormGradient: NonDifferentiable {
     return [inputs[0], inputs[2], inputs[2]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let dims = binding.inputs[0].dimensions
-    let channels = dims.last ?? 1
-    let rows = ShapeRules.rows(dims)
-    let (x, dy, gamma, mean, invStd) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats,
-      binding.inputs[3].floats, binding.inputs[4].floats
-    )
-    let (dx, dGamma, dBeta) = (
-      binding.outputs[0].floats, binding.outputs[1].floats, binding.outputs[2].floats
-    )
-    return { _ in
-      BatchNormalization.backward(
-        rows: rows, channels: channels, x: x, dy: dy, gamma: gamma, mean: mean, invStd: invStd,
-        dx: dx, dGamma: dGamma, dBeta: dBeta)
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(BatchNorm.self, BatchNormGradient.self)
 }

@@ -1,7 +1,7 @@
-import DLGKernels
-
 /// Adds a bias vector along the last axis: `y[..., c] = x[..., c] + b[c]`.
 public struct BiasAdd: Operator {
+  public static let opType = "BiasAdd"
+  public static let signature = OpSignature(inputs: ["x", "bias"])
   public init() {}
 
   public var name: String { "BiasAdd" }
@@ -28,20 +28,12 @@ public struct BiasAdd: Operator {
     return [dy, try builder.add(ColumnSums(), [dy], "dBias")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let x = binding.inputs[0]
-    let columns = x.dimensions.last ?? 1
-    let rows = ShapeRules.rows(x.dimensions)
-    let (px, pb, py) = (x.floats, binding.inputs[1].floats, binding.outputs[0].floats)
-    return { _ in
-      Elementwise.biasActivation(
-        rows: rows, columns: columns, x: px, bias: pb, activation: .identity, y: py)
-    }
-  }
 }
 
 /// Sums a tensor over every axis but the last: the gradient of a bias.
 public struct ColumnSums: NonDifferentiable {
+  public static let opType = "ColumnSums"
+  public static let signature = OpSignature(inputs: ["x"])
   public init() {}
 
   public var name: String { "ColumnSums" }
@@ -56,13 +48,6 @@ public struct ColumnSums: NonDifferentiable {
     return [TensorType(.float32, [last])]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let x = binding.inputs[0]
-    let columns = x.dimensions.last ?? 1
-    let rows = ShapeRules.rows(x.dimensions)
-    let (px, py) = (x.floats, binding.outputs[0].floats)
-    return { _ in Elementwise.columnSums(rows: rows, columns: columns, x: px, sums: py) }
-  }
 }
 
 extension BiasAdd: ElementwiseFormula {
@@ -71,4 +56,9 @@ extension BiasAdd: ElementwiseFormula {
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.add(inputs[0], inputs[1]))
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(BiasAdd.self, ColumnSums.self)
 }

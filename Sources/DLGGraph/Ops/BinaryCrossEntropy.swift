@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Binary cross-entropy of one logit per row `[N, 1]` against 0/1 labels `i32[N]`, from the
 /// logits (the sigmoid is part of the loss, which keeps it stable).
 public struct BinaryCrossEntropyLoss: Operator {
+  public static let opType = "BinaryCrossEntropyLoss"
+  public static let signature = OpSignature(inputs: ["logits", "labels"])
   public init() {}
 
   public var name: String { "BinaryCrossEntropy" }
@@ -23,15 +23,12 @@ public struct BinaryCrossEntropyLoss: Operator {
     return [gradient, nil]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let rows = binding.inputs[0].dimensions[0]
-    let (x, y, loss) = (binding.inputs[0].floats, binding.inputs[1].ints, binding.outputs[0].floats)
-    return { _ in loss.pointee = BinaryCrossEntropy.loss(rows: rows, logits: x, labels: y) }
-  }
 }
 
 /// `(σ(x) − y) · dLoss / N`. Inputs: (logits, labels, dLoss).
 public struct BinaryCrossEntropyGradient: NonDifferentiable {
+  public static let opType = "BinaryCrossEntropyGradient"
+  public static let signature = OpSignature(inputs: ["logits", "labels", "dLoss"])
   public init() {}
 
   public var name: String { "BinaryCrossEntropyGradient" }
@@ -43,19 +40,12 @@ public struct BinaryCrossEntropyGradient: NonDifferentiable {
     return [inputs[0]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let rows = binding.inputs[0].dimensions[0]
-    let (x, y, dLoss) = (binding.inputs[0].floats, binding.inputs[1].ints, binding.inputs[2].floats)
-    let gradient = binding.outputs[0].floats
-    return { _ in
-      BinaryCrossEntropy.gradient(
-        rows: rows, logits: x, labels: y, scale: dLoss.pointee / Float(rows), gradient: gradient)
-    }
-  }
 }
 
 /// Rows whose logit's sign matches the 0/1 label (a metric, as f32).
 public struct BinaryCorrectCount: NonDifferentiable {
+  public static let opType = "BinaryCorrectCount"
+  public static let signature = OpSignature(inputs: ["logits", "labels"])
   public init() {}
 
   public var name: String { "BinaryCorrectCount" }
@@ -67,13 +57,6 @@ public struct BinaryCorrectCount: NonDifferentiable {
     return [.scalar]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let rows = binding.inputs[0].dimensions[0]
-    let (x, y, out) = (binding.inputs[0].floats, binding.inputs[1].ints, binding.outputs[0].floats)
-    return { _ in
-      out.pointee = Float(BinaryCrossEntropy.correctCount(rows: rows, logits: x, labels: y))
-    }
-  }
 }
 
 /// Logits `f32[N, 1]` and labels `i32[N]`.
@@ -91,4 +74,10 @@ enum BinaryShapes {
         "\(op) expects one 0/1 label per sample", notes: ["logits: \(logits)", "labels: \(labels)"])
     }
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(
+    BinaryCrossEntropyLoss.self, BinaryCrossEntropyGradient.self, BinaryCorrectCount.self)
 }

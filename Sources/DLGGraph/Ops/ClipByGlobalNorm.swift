@@ -1,9 +1,9 @@
-import DLGKernels
-
 /// Gradient clipping by global norm: when the norm of all parameter gradients taken as one
 /// vector exceeds `maxNorm`, every gradient is scaled down by the same factor, in place, before
 /// the optimizer reads them. Inputs: the gradients; no outputs.
 public struct ClipByGlobalNorm: NonDifferentiable {
+  public static let opType = "ClipByGlobalNorm"
+  public static let signature = OpSignature(inputs: ["gradients..."])
   public var maxNorm: Float
   public var gradientCount: Int
 
@@ -16,7 +16,7 @@ public struct ClipByGlobalNorm: NonDifferentiable {
   public var attributeSummary: String { "max norm \(maxNorm), \(gradientCount) gradients" }
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .optimizer }
-  public var mutatedInputs: [Int] { Array(0..<gradientCount) }
+  public var effects: [Effect] { (0..<gradientCount).map { .writesInput($0) } }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, gradientCount, op: name)
@@ -24,9 +24,9 @@ public struct ClipByGlobalNorm: NonDifferentiable {
     return []
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let gradients = binding.inputs.map { (pointer: $0.floats, count: $0.count) }
-    let maxNorm = maxNorm
-    return { _ in OptimizerKernels.clipByGlobalNorm(gradients, maxNorm: maxNorm) }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(ClipByGlobalNorm.self)
 }

@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Joins tensors along their last axis (channels for images, features for vectors); every
 /// other dimension must match.
 public struct Concat: Operator {
+  public static let opType = "Concat"
+  public static let signature = OpSignature(inputs: ["x..."])
   public init() {}
 
   public var name: String { "Concat" }
@@ -43,26 +43,12 @@ public struct Concat: Operator {
     return gradients
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let output = binding.outputs[0]
-    let rows = ShapeRules.rows(output.dimensions)
-    let total = output.dimensions.last ?? 1
-    let parts = binding.inputs.map { ($0.floats, $0.dimensions.last ?? 1) }
-    let y = output.floats
-    return { _ in
-      for r in 0..<rows {
-        var offset = 0
-        for (x, width) in parts {
-          (y + r * total + offset).update(from: x + r * width, count: width)
-          offset += width
-        }
-      }
-    }
-  }
 }
 
 /// Columns `offset..<offset+width` of the last axis: the gradient of one Concat input.
 public struct SliceLastAxis: NonDifferentiable {
+  public static let opType = "SliceLastAxis"
+  public static let signature = OpSignature(inputs: ["x"])
   public var offset: Int
   public var width: Int
 
@@ -81,13 +67,9 @@ public struct SliceLastAxis: NonDifferentiable {
     return [TensorType(.float32, Array(inputs[0].shape.dropLast()) + [.fixed(width)])]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let input = binding.inputs[0]
-    let rows = ShapeRules.rows(input.dimensions)
-    let total = input.dimensions.last ?? 1
-    let (x, y, offset, width) = (input.floats, binding.outputs[0].floats, offset, width)
-    return { _ in
-      for r in 0..<rows { (y + r * width).update(from: x + r * total + offset, count: width) }
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Concat.self, SliceLastAxis.self)
 }

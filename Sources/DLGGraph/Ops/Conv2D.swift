@@ -1,7 +1,5 @@
-import DLGKernels
-
 /// How a convolution pads its input.
-public enum Padding: String, Sendable, Hashable {
+public enum Padding: String, Sendable, Hashable, Codable {
   /// No padding: the output shrinks by the kernel size minus one.
   case valid
   /// Zero padding so that, with stride 1, the output has the input's spatial size.
@@ -10,7 +8,7 @@ public enum Padding: String, Sendable, Hashable {
 
 /// The static hyper-parameters of a 2-D convolution, and the geometry they imply for concrete
 /// shapes. Shared by the forward op and both backward ops so the three always agree.
-public struct Conv2DAttributes: Sendable, Hashable {
+public struct Conv2DAttributes: Sendable, Hashable, Codable {
   public var kernelHeight: Int
   public var kernelWidth: Int
   public var strideHeight: Int
@@ -24,7 +22,7 @@ public struct Conv2DAttributes: Sendable, Hashable {
   }
 
   /// Output extent along one axis, or nil when the kernel does not fit.
-  func outputExtent(input: Int, kernel: Int, stride: Int) -> Int? {
+  public func outputExtent(input: Int, kernel: Int, stride: Int) -> Int? {
     switch padding {
     case .valid: input >= kernel ? (input - kernel) / stride + 1 : nil
     case .same: input >= 1 ? (input + stride - 1) / stride : nil
@@ -32,24 +30,13 @@ public struct Conv2DAttributes: Sendable, Hashable {
   }
 
   /// Total padding along one axis (split with the extra pixel after, as TensorFlow does).
-  func totalPadding(input: Int, kernel: Int, stride: Int) -> Int {
+  public func totalPadding(input: Int, kernel: Int, stride: Int) -> Int {
     guard padding == .same, let out = outputExtent(input: input, kernel: kernel, stride: stride)
     else { return 0 }
     return max((out - 1) * stride + kernel - input, 0)
   }
 
-  /// The kernel geometry for a concrete NHWC input and filter count.
-  func geometry(input: [Int], outChannels: Int) -> ConvGeometry {
-    let padH = totalPadding(input: input[1], kernel: kernelHeight, stride: strideHeight)
-    let padW = totalPadding(input: input[2], kernel: kernelWidth, stride: strideWidth)
-    return ConvGeometry(
-      batch: input[0], inHeight: input[1], inWidth: input[2], inChannels: input[3],
-      outChannels: outChannels, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
-      strideHeight: strideHeight, strideWidth: strideWidth, padTop: padH / 2,
-      padLeft: padW / 2, padBottom: padH - padH / 2, padRight: padW - padW / 2)
-  }
-
-  var summary: String {
+  public var summary: String {
     let stride = strideHeight == strideWidth ? "\(strideHeight)" : "\(strideHeight)×\(strideWidth)"
     return "\(kernelHeight)×\(kernelWidth), stride \(stride), \(padding.rawValue)"
   }
@@ -57,6 +44,8 @@ public struct Conv2DAttributes: Sendable, Hashable {
 
 /// 2-D convolution of an NHWC input `[N, H, W, C]` with a filter `[kH, kW, C, F]`.
 public struct Conv2D: Operator {
+  public static let opType = "Conv2D"
+  public static let signature = OpSignature(inputs: ["x", "filter"])
   public var attributes: Conv2DAttributes
 
   public init(_ attributes: Conv2DAttributes) { self.attributes = attributes }
@@ -105,27 +94,12 @@ public struct Conv2D: Operator {
     return [dx, dw]
   }
 
-  public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
-    attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardScratchCount
-  }
-
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    [attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardProduct]
-  }
-
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let geometry = attributes.geometry(
-      input: binding.inputs[0].dimensions, outChannels: binding.inputs[1].dimensions[3])
-    let (x, w, y) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats)
-    let scratch = binding.scratch ?? y
-    return { _ in
-      Convolution2D.forward(geometry, input: x, filter: w, output: y, scratch: scratch)
-    }
-  }
 }
 
 /// Gradient of a convolution with respect to its input. Inputs: (dy, filter).
 public struct Conv2DBackpropInput: NonDifferentiable {
+  public static let opType = "Conv2DBackpropInput"
+  public static let signature = OpSignature(inputs: ["dy", "filter"])
   public var attributes: Conv2DAttributes
   /// The forward input's type, which the output recreates (stride can lose the exact size).
   public var inputType: TensorType
@@ -145,30 +119,12 @@ public struct Conv2DBackpropInput: NonDifferentiable {
     return [inputType]
   }
 
-  public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
-    attributes.geometry(input: outputs[0], outChannels: inputs[1][3]).backwardInputScratchCount
-  }
-
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    [attributes.geometry(input: outputs[0], outChannels: inputs[1][3]).backwardInputProduct]
-  }
-
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let geometry = attributes.geometry(
-      input: binding.outputs[0].dimensions, outChannels: binding.inputs[1].dimensions[3])
-    let (dy, w, dx) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
-    )
-    let scratch = binding.scratch ?? dx
-    return { _ in
-      Convolution2D.backwardInput(
-        geometry, outputGradient: dy, filter: w, inputGradient: dx, scratch: scratch)
-    }
-  }
 }
 
 /// Gradient of a convolution with respect to its filter. Inputs: (x, dy).
 public struct Conv2DBackpropFilter: NonDifferentiable {
+  public static let opType = "Conv2DBackpropFilter"
+  public static let signature = OpSignature(inputs: ["x", "dy"])
   public var attributes: Conv2DAttributes
   public var filterType: TensorType
 
@@ -187,24 +143,9 @@ public struct Conv2DBackpropFilter: NonDifferentiable {
     return [filterType]
   }
 
-  public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
-    attributes.geometry(input: inputs[0], outChannels: outputs[0][3]).backwardFilterScratchCount
-  }
+}
 
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    [attributes.geometry(input: inputs[0], outChannels: outputs[0][3]).backwardFilterProduct]
-  }
-
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let geometry = attributes.geometry(
-      input: binding.inputs[0].dimensions, outChannels: binding.outputs[0].dimensions[3])
-    let (x, dy, dw) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
-    )
-    let scratch = binding.scratch ?? dw
-    return { _ in
-      Convolution2D.backwardFilter(
-        geometry, input: x, outputGradient: dy, filterGradient: dw, scratch: scratch)
-    }
-  }
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Conv2D.self, Conv2DBackpropInput.self, Conv2DBackpropFilter.self)
 }

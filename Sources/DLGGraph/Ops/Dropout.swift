@@ -1,9 +1,9 @@
-import DLGKernels
-
 /// Inverted dropout: while training, each element is zeroed with probability `rate` and the
 /// rest scaled by 1/(1−rate); in evaluation it passes values through. Outputs: (y, mask); the
 /// gradient multiplies by the same mask.
 public struct Dropout: Operator {
+  public static let opType = "Dropout"
+  public static let signature = OpSignature(inputs: ["x"], outputs: ["y", "mask"])
   public var rate: Float
   /// Distinguishes the masks of different dropout layers in the same step.
   public var salt: UInt64
@@ -17,6 +17,8 @@ public struct Dropout: Operator {
   public var attributeSummary: String { "rate \(rate)" }
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .other }
+  /// Masks are drawn afresh each training step; evaluation passes values through.
+  public var effects: [Effect] { [.random, .dependsOnMode] }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
@@ -31,27 +33,12 @@ public struct Dropout: Operator {
     return [try builder.add(Multiply(), [dy, node.outputs[1]], "dDropout")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (x, y, mask) = (
-      binding.inputs[0].floats, binding.outputs[0].floats, binding.outputs[1].floats
-    )
-    let (rate, salt) = (rate, salt)
-    return { info in
-      if info.training, rate > 0 {
-        Elementwise.dropout(
-          count: count, rate: rate, seed: salt &+ UInt64(max(info.step, 0)) &* 0x2545_F491,
-          x: x, y: y, mask: mask)
-      } else {
-        Elementwise.copy(count: count, from: x, to: y)
-        Elementwise.fill(count: count, value: 1, mask)
-      }
-    }
-  }
 }
 
 /// Elementwise product of two tensors of the same shape.
 public struct Multiply: Operator {
+  public static let opType = "Multiply"
+  public static let signature = OpSignature(inputs: ["a", "b"])
   public init() {}
 
   public var name: String { "Multiply" }
@@ -76,15 +63,15 @@ public struct Multiply: Operator {
     ]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.outputs[0].count
-    let (a, b, y) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats)
-    return { _ in Elementwise.multiply(count: count, a, b, y) }
-  }
 }
 
 extension Multiply: ElementwiseFormula {
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.multiply(inputs[0], inputs[1]))
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Dropout.self, Multiply.self)
 }

@@ -1,6 +1,8 @@
 /// Looks up one row of a table per integer id: `ids i32[N, L]` and `table [V, D]` give
 /// `[N, L, D]`. Ids outside the table give zeros (data loaders map unknown words to a known id).
 public struct EmbeddingLookup: Operator {
+  public static let opType = "EmbeddingLookup"
+  public static let signature = OpSignature(inputs: ["ids", "table"])
   public init() {}
 
   public var name: String { "Embedding" }
@@ -27,27 +29,13 @@ public struct EmbeddingLookup: Operator {
     return [nil, try builder.add(EmbeddingGradient(table: table), [node.inputs[0], dy], "dTable")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let ids = binding.inputs[0]
-    let table = binding.inputs[1]
-    let (rows, width) = (table.dimensions[0], table.dimensions[1])
-    let (count, pids, ptable, y) = (ids.count, ids.ints, table.floats, binding.outputs[0].floats)
-    return { _ in
-      for i in 0..<count {
-        let id = Int(pids[i])
-        if id >= 0, id < rows {
-          (y + i * width).update(from: ptable + id * width, count: width)
-        } else {
-          (y + i * width).update(repeating: 0, count: width)
-        }
-      }
-    }
-  }
 }
 
 /// The table gradient of an embedding: each id's rows of `dy` summed into its table row.
 /// Inputs: (ids, dy).
 public struct EmbeddingGradient: NonDifferentiable {
+  public static let opType = "EmbeddingGradient"
+  public static let signature = OpSignature(inputs: ["ids", "dy"])
   public var table: TensorType
 
   public init(table: TensorType) { self.table = table }
@@ -61,20 +49,9 @@ public struct EmbeddingGradient: NonDifferentiable {
     return [table]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let ids = binding.inputs[0]
-    let output = binding.outputs[0]
-    let (rows, width) = (output.dimensions[0], output.dimensions[1])
-    let (count, pids, dy, dTable) = (ids.count, ids.ints, binding.inputs[1].floats, output.floats)
-    return { _ in
-      dTable.update(repeating: 0, count: rows * width)
-      for i in 0..<count {
-        let id = Int(pids[i])
-        guard id >= 0, id < rows else { continue }
-        let target = dTable + id * width
-        let source = dy + i * width
-        for d in 0..<width { target[d] += source[d] }
-      }
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(EmbeddingLookup.self, EmbeddingGradient.self)
 }

@@ -1,7 +1,7 @@
-import DLGKernels
-
 /// A tensor of one repeated value, such as the seed gradient 1 of the loss.
 public struct Fill: NonDifferentiable {
+  public static let opType = "Fill"
+  public static let signature = OpSignature(inputs: [])
   public var value: Float
   public var type: TensorType
 
@@ -20,9 +20,9 @@ public struct Fill: NonDifferentiable {
     return [type]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let output = binding.outputs[0]
-    let (count, pointer, value) = (output.count, output.floats, value)
-    return { _ in Elementwise.fill(count: count, value: value, pointer) }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Fill.self)
 }

@@ -1,13 +1,13 @@
-import DLGKernels
-
 /// `act(conv(x, w) + bias)` in one node. The kernel works through the batch a few images at a
 /// time — patches, product, bias and activation — so each image's data stays in cache from
 /// gathering to activation. Made by the fusion pass from Conv2D → BiasAdd → ReLU.
 public struct FusedConv2D: NonDifferentiable {
+  public static let opType = "FusedConv2D"
+  public static let signature = OpSignature(inputs: ["x", "filter", "bias"])
   public var attributes: Conv2DAttributes
-  public var activation: Activation
+  public var activation: FusedActivation
 
-  public init(_ attributes: Conv2DAttributes, activation: Activation) {
+  public init(_ attributes: Conv2DAttributes, activation: FusedActivation) {
     self.attributes = attributes
     self.activation = activation
   }
@@ -25,23 +25,9 @@ public struct FusedConv2D: NonDifferentiable {
     return try BiasAdd().outputTypes(for: [convolved[0], inputs[2]])
   }
 
-  public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
-    attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardScratchCount
-  }
+}
 
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    [attributes.geometry(input: inputs[0], outChannels: inputs[1][3]).forwardProduct]
-  }
-
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let geometry = attributes.geometry(
-      input: binding.inputs[0].dimensions, outChannels: binding.inputs[1].dimensions[3])
-    let (x, w, b) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats)
-    let (y, activation) = (binding.outputs[0].floats, activation)
-    let scratch = binding.scratch ?? y
-    return { _ in
-      Convolution2D.forward(
-        geometry, input: x, filter: w, output: y, scratch: scratch, bias: b, activation: activation)
-    }
-  }
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(FusedConv2D.self)
 }

@@ -1,10 +1,10 @@
-import DLGKernels
-
 /// A group of elementwise ops run as one loop (`ElementwiseProgram`): made by the fusion pass
 /// from ops that declare an `ElementwiseFormula`. Inputs: every value the group reads from
 /// outside; outputs: the group's values read outside it. Values the group assigns (an
 /// optimizer's parameter and moments) are inputs it updates in place.
 public struct FusedElementwise: NonDifferentiable {
+  public static let opType = "FusedElementwise"
+  public static let signature = OpSignature(inputs: ["x..."])
   public var program: ElementwiseProgram
   /// The ops it replaces, in order, for diagrams and `--explain`.
   public var fused: [String]
@@ -40,19 +40,15 @@ public struct FusedElementwise: NonDifferentiable {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { fused.contains("Assign") ? .optimizer : .activation }
   public var inPlaceInput: Int? { overwritableInput }
-  public var mutatedInputs: [Int] { program.stores.map(\.input) }
+  public var effects: [Effect] { program.stores.map { .writesInput($0.input) } }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     resultTypes
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    // The loop runs over the outputs, or, for a group that only assigns, over what it assigns.
-    let loop = binding.outputs.first ?? binding.inputs[program.stores[0].input]
-    let (count, columns) = (loop.count, max(loop.dimensions.last ?? 1, 1))
-    let inputs = binding.inputs.map { UnsafePointer($0.floats) }
-    let outputs = binding.outputs.map(\.floats)
-    let program = program
-    return { _ in program.run(count: count, columns: columns, inputs: inputs, outputs: outputs) }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(FusedElementwise.self)
 }

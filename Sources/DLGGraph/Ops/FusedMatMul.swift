@@ -1,12 +1,18 @@
-import DLGKernels
+/// The activation a fused product applies to its result while it is in cache.
+public enum FusedActivation: String, Sendable, Hashable, Codable {
+  case identity
+  case relu
+}
 
 /// `act(op(A) · op(B) + bias)` in one node: the bias and activation run on the product while
 /// it is still in cache. Made by the fusion pass from MatMul → BiasAdd → ReLU.
 public struct FusedMatMul: NonDifferentiable {
+  public static let opType = "FusedMatMul"
+  public static let signature = OpSignature(inputs: ["a", "b", "bias"])
   public var matMul: MatMul
-  public var activation: Activation
+  public var activation: FusedActivation
 
-  public init(_ matMul: MatMul, activation: Activation) {
+  public init(_ matMul: MatMul, activation: FusedActivation) {
     self.matMul = matMul
     self.activation = activation
   }
@@ -24,20 +30,9 @@ public struct FusedMatMul: NonDifferentiable {
     return try BiasAdd().outputTypes(for: [product[0], inputs[2]])
   }
 
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    matMul.matrixProducts(inputs: inputs, outputs: outputs)
-  }
+}
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let product = matMul.makeKernel(
-      KernelBinding(inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil))
-    let y = binding.outputs[0]
-    let (rows, columns) = (y.dimensions[0], y.dimensions[1])
-    let (bias, out, activation) = (binding.inputs[2].floats, y.floats, activation)
-    return { info in
-      product(info)
-      Elementwise.biasActivation(
-        rows: rows, columns: columns, x: out, bias: bias, activation: activation, y: out)
-    }
-  }
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(FusedMatMul.self)
 }

@@ -1,7 +1,7 @@
-import DLGKernels
-
 /// The Gaussian error linear unit, tanh form; its gradient reads the input.
 public struct GELU: Operator {
+  public static let opType = "GELU"
+  public static let signature = OpSignature(inputs: ["x"])
   public init() {}
 
   public var name: String { "GELU" }
@@ -21,15 +21,12 @@ public struct GELU: Operator {
     return [try builder.add(GELUGradient(), [node.inputs[0], dy], "dGELU")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (x, y) = (binding.inputs[0].floats, binding.outputs[0].floats)
-    return { _ in Elementwise.gelu(count: count, x: x, y: y) }
-  }
 }
 
 /// Inputs: (x, dy); output dx.
 public struct GELUGradient: NonDifferentiable {
+  public static let opType = "GELUGradient"
+  public static let signature = OpSignature(inputs: ["x", "dy"])
   public init() {}
 
   public var name: String { "GELUGradient" }
@@ -43,13 +40,6 @@ public struct GELUGradient: NonDifferentiable {
     return [inputs[1]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (x, dy, dx) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
-    )
-    return { _ in Elementwise.geluGradient(count: count, x: x, dy: dy, dx: dx) }
-  }
 }
 
 extension GELU: ElementwiseFormula {
@@ -91,4 +81,9 @@ extension GELUGradient: ElementwiseFormula {
         program.emit(.multiply(program.emit(.constant(0.797_884_6)), polynomial))))
     return program.emit(.multiply(dy, program.emit(.add(left, right))))
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(GELU.self, GELUGradient.self)
 }

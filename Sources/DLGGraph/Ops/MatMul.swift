@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Matrix product `op(A) · op(B)` of two rank-2 tensors, where `op` optionally transposes.
 /// Dense layers lower to it; its gradients are MatMuls with other transpose flags.
 public struct MatMul: Operator {
+  public static let opType = "MatMul"
+  public static let signature = OpSignature(inputs: ["a", "b"])
   public var transposeA: Bool
   public var transposeB: Bool
 
@@ -64,28 +64,9 @@ public struct MatMul: Operator {
     }
   }
 
-  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    [
-      MatrixProduct(
-        m: outputs[0][0], n: outputs[0][1], k: transposeA ? inputs[0][0] : inputs[0][1],
-        transposeA: transposeA, transposeB: transposeB)
-    ]
-  }
+}
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let a = binding.inputs[0]
-    let b = binding.inputs[1]
-    let c = binding.outputs[0]
-    let m = c.dimensions[0]
-    let n = c.dimensions[1]
-    let k = transposeA ? a.dimensions[0] : a.dimensions[1]
-    let (lda, ldb) = (a.dimensions[1], b.dimensions[1])
-    let (pa, pb, pc) = (a.floats, b.floats, c.floats)
-    let (ta, tb) = (transposeA, transposeB)
-    return { _ in
-      GEMM.multiply(
-        transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a: pa, lda: lda, b: pb,
-        ldb: ldb, beta: 0, c: pc, ldc: n)
-    }
-  }
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(MatMul.self)
 }

@@ -1,7 +1,7 @@
-import DLGKernels
-
 /// Mean squared error between predictions and targets of the same shape: a scalar.
 public struct MeanSquaredError: Operator {
+  public static let opType = "MeanSquaredError"
+  public static let signature = OpSignature(inputs: ["predictions", "targets"])
   public init() {}
 
   public var name: String { "MeanSquaredError" }
@@ -28,17 +28,12 @@ public struct MeanSquaredError: Operator {
     return [gradient, nil]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (p, t, loss) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
-    )
-    return { _ in loss.pointee = SquaredError.loss(count: count, prediction: p, target: t) }
-  }
 }
 
 /// `2 (p − t) / count · dLoss`. Inputs: (predictions, targets, dLoss).
 public struct MeanSquaredErrorGradient: NonDifferentiable {
+  public static let opType = "MeanSquaredErrorGradient"
+  public static let signature = OpSignature(inputs: ["predictions", "targets", "dLoss"])
   public init() {}
 
   public var name: String { "MeanSquaredErrorGradient" }
@@ -50,15 +45,9 @@ public struct MeanSquaredErrorGradient: NonDifferentiable {
     return [inputs[0]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (p, t, dLoss) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats
-    )
-    let gradient = binding.outputs[0].floats
-    return { _ in
-      SquaredError.gradient(
-        count: count, prediction: p, target: t, scale: dLoss.pointee, gradient: gradient)
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(MeanSquaredError.self, MeanSquaredErrorGradient.self)
 }

@@ -1,8 +1,7 @@
-import DLGKernels
 import Foundation
 
 /// Adam's hyper-parameters (Kingma & Ba, 2015), with optional decoupled weight decay (AdamW).
-public struct AdamSettings: Sendable, Hashable {
+public struct AdamSettings: Sendable, Hashable, Codable {
   public var learningRate: Float
   public var beta1: Float
   public var beta2: Float
@@ -24,9 +23,11 @@ public struct AdamSettings: Sendable, Hashable {
 extension AdamSettings {
   /// Adam's bias corrections for step `t`, folded into the step size and epsilon (Kingma &
   /// Ba, section 2), plus AdamW's decoupled decay factor.
-  func constants(_ info: StepInfo) -> (stepSize: Float, epsilonHat: Float, decay: Float) {
-    let t = Float(max(info.step, 1))
-    let rate = learningRate * info.learningRateScale
+  public func constants(step: Int, learningRateScale: Float)
+    -> (stepSize: Float, epsilonHat: Float, decay: Float)
+  {
+    let t = Float(max(step, 1))
+    let rate = learningRate * learningRateScale
     let correction1 = 1 - pow(beta1, t)
     let correction2 = (1 - pow(beta2, t)).squareRoot()
     return (rate * correction2 / correction1, epsilon * correction2, rate * weightDecay)
@@ -34,7 +35,7 @@ extension AdamSettings {
 }
 
 /// Stochastic gradient descent's hyper-parameters, with PyTorch's momentum semantics.
-public struct SGDSettings: Sendable, Hashable {
+public struct SGDSettings: Sendable, Hashable, Codable {
   public var learningRate: Float
   public var momentum: Float
   public var nesterov: Bool
@@ -53,6 +54,8 @@ public struct SGDSettings: Sendable, Hashable {
 /// Adam's per-step values, computed from the step number and the schedule before the update
 /// reads them: `[step size, ε̂, 1 − lr·weight decay]` (see `AdamSettings.constants`).
 public struct AdamScalars: NonDifferentiable {
+  public static let opType = "AdamScalars"
+  public static let signature = OpSignature(inputs: [])
   public var settings: AdamSettings
 
   public init(_ settings: AdamSettings) { self.settings = settings }
@@ -60,24 +63,19 @@ public struct AdamScalars: NonDifferentiable {
   public var name: String { "AdamScalars" }
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .optimizer }
-  public var dependsOnStep: Bool { true }
+  public var effects: [Effect] { [.dependsOnStep] }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 0, op: name)
     return [.fixed([3])]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let (y, settings) = (binding.outputs[0].floats, settings)
-    return { info in
-      let (stepSize, epsilonHat, decay) = settings.constants(info)
-      (y[0], y[1], y[2]) = (stepSize, epsilonHat, 1 - decay)
-    }
-  }
 }
 
 /// SGD's per-step values: `[learning rate × schedule]`.
 public struct SGDScalars: NonDifferentiable {
+  public static let opType = "SGDScalars"
+  public static let signature = OpSignature(inputs: [])
   public var settings: SGDSettings
 
   public init(_ settings: SGDSettings) { self.settings = settings }
@@ -85,17 +83,13 @@ public struct SGDScalars: NonDifferentiable {
   public var name: String { "SGDScalars" }
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .optimizer }
-  public var dependsOnStep: Bool { true }
+  public var effects: [Effect] { [.dependsOnStep] }
 
   public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 0, op: name)
     return [.fixed([1])]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let (y, rate) = (binding.outputs[0].floats, settings.learningRate)
-    return { info in y[0] = rate * info.learningRateScale }
-  }
 }
 
 /// The optimizers written as graph ops: the update of each parameter is a handful of
@@ -166,4 +160,9 @@ extension OptimizerSpec {
       try graph.apply(Assign(), [p, p1], name: "\(prefix)/assign p")
     }
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(AdamScalars.self, SGDScalars.self)
 }

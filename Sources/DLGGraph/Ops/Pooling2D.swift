@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Max or average pooling of NHWC images over a window.
 public struct Pool2D: Operator {
-  public enum Kind: String, Sendable, Hashable {
+  public static let opType = "Pool2D"
+  public static let signature = OpSignature(inputs: ["x"])
+  public enum Kind: String, Sendable, Hashable, Codable {
     case max = "MaxPool2D"
     case average = "AvgPool2D"
   }
@@ -50,21 +50,12 @@ public struct Pool2D: Operator {
     return [try builder.add(gradient, [node.inputs[0], node.outputs[0], dy], "d\(name)")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let dims = binding.inputs[0].dimensions
-    let geometry = window.geometry(input: dims, outChannels: dims[3])
-    let (x, y, kind) = (binding.inputs[0].floats, binding.outputs[0].floats, kind)
-    return { _ in
-      switch kind {
-      case .max: Pooling.maxForward(geometry, input: x, output: y)
-      case .average: Pooling.averageForward(geometry, input: x, output: y)
-      }
-    }
-  }
 }
 
 /// The gradient of pooling. Inputs: (x, y, dy); output: dx.
 public struct Pool2DGradient: NonDifferentiable {
+  public static let opType = "Pool2DGradient"
+  public static let signature = OpSignature(inputs: ["x", "y", "dy"])
   public var kind: Pool2D.Kind
   public var window: Conv2DAttributes
   public var inputType: TensorType
@@ -85,18 +76,9 @@ public struct Pool2DGradient: NonDifferentiable {
     return [inputType]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let dims = binding.inputs[0].dimensions
-    let geometry = window.geometry(input: dims, outChannels: dims[3])
-    let (x, y, dy) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats)
-    let (dx, kind) = (binding.outputs[0].floats, kind)
-    return { _ in
-      switch kind {
-      case .max:
-        Pooling.maxBackward(
-          geometry, input: x, output: y, outputGradient: dy, inputGradient: dx)
-      case .average: Pooling.averageBackward(geometry, outputGradient: dy, inputGradient: dx)
-      }
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Pool2D.self, Pool2DGradient.self)
 }

@@ -2,6 +2,8 @@
 /// single logit `[N, 1]` whether it is positive. Feeds precision, recall and the confusion
 /// matrix.
 public struct PredictedClass: NonDifferentiable {
+  public static let opType = "PredictedClass"
+  public static let signature = OpSignature(inputs: ["logits"])
   public init() {}
 
   public var name: String { "PredictedClass" }
@@ -16,21 +18,9 @@ public struct PredictedClass: NonDifferentiable {
     return [TensorType(.float32, [inputs[0].shape[0]])]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
-    let (x, y) = (logits.floats, binding.outputs[0].floats)
-    return { _ in
-      for r in 0..<rows {
-        let row = x + r * columns
-        if columns == 1 {
-          y[r] = row[0] > 0 ? 1 : 0
-          continue
-        }
-        var best = 0
-        for c in 1..<columns where row[c] > row[best] { best = c }
-        y[r] = Float(best)
-      }
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(PredictedClass.self)
 }

@@ -1,7 +1,7 @@
-import DLGKernels
-
 /// Rectified linear unit, `max(x, 0)`.
 public struct ReLU: Operator {
+  public static let opType = "ReLU"
+  public static let signature = OpSignature(inputs: ["x"])
   public init() {}
 
   public var name: String { "ReLU" }
@@ -24,15 +24,12 @@ public struct ReLU: Operator {
     return [try builder.add(ReLUGradient(), [node.outputs[0], dy], "dReLU")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (px, py) = (binding.inputs[0].floats, binding.outputs[0].floats)
-    return { _ in Elementwise.relu(count: count, x: px, y: py) }
-  }
 }
 
 /// `dx = dy` where the ReLU output is positive, else 0. Inputs: (y, dy).
 public struct ReLUGradient: NonDifferentiable {
+  public static let opType = "ReLUGradient"
+  public static let signature = OpSignature(inputs: ["y", "dy"])
   public init() {}
 
   public var name: String { "ReLUGradient" }
@@ -46,13 +43,6 @@ public struct ReLUGradient: NonDifferentiable {
     return [inputs[1]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (py, pdy, pdx) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
-    )
-    return { _ in Elementwise.reluGradient(count: count, y: py, dy: pdy, dx: pdx) }
-  }
 }
 
 extension ReLU: ElementwiseFormula {
@@ -65,4 +55,9 @@ extension ReLUGradient: ElementwiseFormula {
   public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
     program.emit(.wherePositive(inputs[0], inputs[1]))
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(ReLU.self, ReLUGradient.self)
 }

@@ -1,6 +1,8 @@
 /// Gives a tensor a new shape with the same elements in the same order. It is a view: the
 /// output shares the input's storage, so it costs no memory and no kernel time.
 public struct Reshape: Operator {
+  public static let opType = "Reshape"
+  public static let signature = OpSignature(inputs: ["x"])
   public var shape: [Dimension]
 
   public init(_ shape: [Dimension]) { self.shape = shape }
@@ -33,8 +35,9 @@ public struct Reshape: Operator {
     return [try builder.add(back, [dy], "dReshape")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    // Storage is shared with the input (see `aliasedInput`); nothing to do at run time.
-    { _ in }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Reshape.self)
 }

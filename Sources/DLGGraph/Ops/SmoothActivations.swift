@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Sigmoid or tanh, elementwise; the gradient reads the output.
 public struct SmoothActivation: Operator {
-  public enum Kind: String, Sendable, Hashable {
+  public static let opType = "SmoothActivation"
+  public static let signature = OpSignature(inputs: ["x"])
+  public enum Kind: String, Sendable, Hashable, Codable {
     case sigmoid = "Sigmoid"
     case tanh = "Tanh"
   }
@@ -29,20 +29,12 @@ public struct SmoothActivation: Operator {
     return [try builder.add(SmoothActivationGradient(kind), [node.outputs[0], dy], "d\(name)")]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (x, y, kind) = (binding.inputs[0].floats, binding.outputs[0].floats, kind)
-    return { _ in
-      switch kind {
-      case .sigmoid: Elementwise.sigmoid(count: count, x: x, y: y)
-      case .tanh: Elementwise.tanh(count: count, x: x, y: y)
-      }
-    }
-  }
 }
 
 /// The gradient of a smooth activation from its output. Inputs: (y, dy); output: dx.
 public struct SmoothActivationGradient: NonDifferentiable {
+  public static let opType = "SmoothActivationGradient"
+  public static let signature = OpSignature(inputs: ["y", "dy"])
   public var kind: SmoothActivation.Kind
 
   public init(_ kind: SmoothActivation.Kind) { self.kind = kind }
@@ -58,17 +50,6 @@ public struct SmoothActivationGradient: NonDifferentiable {
     return [inputs[1]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (y, dy) = (binding.inputs[0].floats, binding.inputs[1].floats)
-    let (dx, kind) = (binding.outputs[0].floats, kind)
-    return { _ in
-      switch kind {
-      case .sigmoid: Elementwise.sigmoidGradient(count: count, y: y, dy: dy, dx: dx)
-      case .tanh: Elementwise.tanhGradient(count: count, y: y, dy: dy, dx: dx)
-      }
-    }
-  }
 }
 
 extension SmoothActivation: ElementwiseFormula {
@@ -88,4 +69,9 @@ extension SmoothActivationGradient: ElementwiseFormula {
       : program.emit(.subtract(one, program.emit(.multiply(y, y))))
     return program.emit(.multiply(dy, slope))
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(SmoothActivation.self, SmoothActivationGradient.self)
 }

@@ -1,7 +1,7 @@
-import DLGKernels
-
 /// Softmax over the last axis: turns logits into class probabilities for prediction.
 public struct Softmax: Operator {
+  public static let opType = "Softmax"
+  public static let signature = OpSignature(inputs: ["x"])
   public init() {}
 
   public var name: String { "Softmax" }
@@ -25,11 +25,9 @@ public struct Softmax: Operator {
         + "softmax_cross_entropy(logits, labels) as the loss")
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let x = binding.inputs[0]
-    let columns = x.dimensions.last ?? 1
-    let rows = ShapeRules.rows(x.dimensions)
-    let (px, py) = (x.floats, binding.outputs[0].floats)
-    return { _ in RowSoftmax.forward(rows: rows, columns: columns, logits: px, probabilities: py) }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Softmax.self)
 }

@@ -1,8 +1,8 @@
-import DLGKernels
-
 /// Mean softmax cross-entropy of logits `[N, C]` against integer class labels `i32[N]`: the
 /// loss of a classifier, computed from logits in one numerically stable pass.
 public struct SoftmaxCrossEntropy: Operator {
+  public static let opType = "SoftmaxCrossEntropy"
+  public static let signature = OpSignature(inputs: ["logits", "labels"])
   public init() {}
 
   public var name: String { "SoftmaxCrossEntropy" }
@@ -23,19 +23,12 @@ public struct SoftmaxCrossEntropy: Operator {
     return [gradient, nil]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
-    let (pl, labels, loss) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
-    return { _ in
-      loss.pointee = CrossEntropy.softmaxLoss(
-        rows: rows, columns: columns, logits: pl, labels: labels)
-    }
-  }
 }
 
 /// `dLogits = dLoss / N · (softmax(logits) − onehot(labels))`. Inputs: (logits, labels, dLoss).
 public struct SoftmaxCrossEntropyGradient: NonDifferentiable {
+  public static let opType = "SoftmaxCrossEntropyGradient"
+  public static let signature = OpSignature(inputs: ["logits", "labels", "dLoss"])
   public init() {}
 
   public var name: String { "SoftmaxCrossEntropyGradient" }
@@ -48,21 +41,12 @@ public struct SoftmaxCrossEntropyGradient: NonDifferentiable {
     return [inputs[0]]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
-    let (pl, labels, dLoss) = (logits.floats, binding.inputs[1].ints, binding.inputs[2].floats)
-    let gradient = binding.outputs[0].floats
-    return { _ in
-      CrossEntropy.softmaxLossGradient(
-        rows: rows, columns: columns, logits: pl, labels: labels,
-        scale: dLoss.pointee / Float(rows), gradient: gradient)
-    }
-  }
 }
 
 /// The number of rows whose largest logit is at the label's index (a metric, as f32).
 public struct CorrectCount: NonDifferentiable {
+  public static let opType = "CorrectCount"
+  public static let signature = OpSignature(inputs: ["logits", "labels"])
   public init() {}
 
   public var name: String { "CorrectCount" }
@@ -74,15 +58,6 @@ public struct CorrectCount: NonDifferentiable {
     return [.scalar]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
-    let (pl, labels, out) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
-    return { _ in
-      out.pointee = Float(
-        CrossEntropy.correctCount(rows: rows, columns: columns, logits: pl, labels: labels))
-    }
-  }
 }
 
 /// The shape rule shared by classification losses and metrics: logits `f32[N, C]`, labels `i32[N]`.
@@ -101,4 +76,9 @@ enum ClassificationShapes {
         notes: ["logits: \(logits)", "labels: \(labels)"])
     }
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(SoftmaxCrossEntropy.self, SoftmaxCrossEntropyGradient.self, CorrectCount.self)
 }

@@ -1,11 +1,11 @@
-import DLGKernels
-
 /// Standardizes each channel (the last axis) with fixed statistics: y = (x − mean) /
 /// sqrt(variance + ε). The statistics are the `Normalize` layer's, measured on the training
 /// data before training starts and saved with the weights. Inputs: (x, mean, variance).
 ///
 /// Without `centered` it only divides, which is also its own gradient: dx = dy / sqrt(var + ε).
 public struct Standardize: Operator {
+  public static let opType = "Standardize"
+  public static let signature = OpSignature(inputs: ["x", "mean", "variance"])
   public var epsilon: Float
   public var centered: Bool
 
@@ -40,25 +40,9 @@ public struct Standardize: Operator {
     return [dx, nil, nil]
   }
 
-  public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let dims = binding.inputs[0].dimensions
-    let channels = dims.last ?? 1
-    let rows = ShapeRules.rows(dims)
-    let (x, mean, variance, y) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.inputs[2].floats,
-      binding.outputs[0].floats
-    )
-    let (epsilon, centered) = (epsilon, centered)
-    return { _ in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * channels) { stats in
-        let (shift, invStd) = (stats.baseAddress!, stats.baseAddress! + channels)
-        for c in 0..<channels {
-          shift[c] = centered ? mean[c] : 0
-          invStd[c] = 1 / (variance[c] + epsilon).squareRoot()
-        }
-        BatchNormalization.standardize(
-          rows: rows, channels: channels, x: x, shift: shift, invStd: invStd, y: y)
-      }
-    }
-  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  OpRegistry.register(Standardize.self)
 }

@@ -63,11 +63,11 @@ struct BenchCommand: ParsableCommand {
       inference
       ? trainer.evaluationPlan(batchSize: batchSize) : trainer.trainingPlan(batchSize: batchSize)
     fillInputs(plan, model: model)
-    for step in 1...5 { plan.run(StepInfo(step: step, training: !inference)) }
+    for step in 1...5 { plan.run(RuntimeContext(step: step, training: !inference)) }
     var perNode: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
     for step in 1...steps {
-      plan.runProfiled(StepInfo(step: step + 5, training: !inference), seconds: &perNode)
+      plan.runProfiled(RuntimeContext(step: step + 5, training: !inference), seconds: &perNode)
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let msPerStep = seconds / Double(steps) * 1000
@@ -145,7 +145,7 @@ struct BenchCommand: ParsableCommand {
   /// Times every node that multiplies matrices, alone, and a bare OpenBLAS sgemm (on as many
   /// OpenBLAS threads as dlg has) of the same shapes.
   private func compareWithSgemm(_ plan: Executable, inference: Bool) -> [KernelRow] {
-    let info = StepInfo(step: 1_000, training: !inference)
+    let info = RuntimeContext(step: 1_000, training: !inference)
     return plan.graph.nodes.indices.compactMap { index -> KernelRow? in
       let products = plan.matrixProducts(ofNode: index)
       guard !products.isEmpty else { return nil }

@@ -43,6 +43,20 @@ struct CompileCommand: ParsableCommand {
     var widestLevel: Int
     /// The largest tensors alive when memory peaks, with their bytes.
     var peakTensors: [(String, Int)]
+    /// The optimized graph, in the order it runs.
+    var graph: Graph
+
+    /// Each node's name, op type and typed attributes, as the registry records them.
+    var nodes: [[String: Any]] {
+      graph.nodes.map { node in
+        let record = (try? JSONEncoder().encode(OpRecord(node.op)))
+          .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        return [
+          "name": node.name, "op_type": node.op.opType,
+          "attributes": record?["attributes"] ?? [:],
+        ]
+      }
+    }
 
     var fused: Int {
       count(in: "fusion") + count(in: "elementwise fusion") + count(in: "product-epilogue fusion")
@@ -59,7 +73,7 @@ struct CompileCommand: ParsableCommand {
         "lower_bound_bytes": plan.lowerBoundBytes, "schedule_levels": levels,
         "widest_level": widestLevel,
         "peak_tensors": peakTensors.map { ["name": $0.0, "bytes": $0.1] as [String: Any] },
-        "passes": reports.map { ["pass": $0.pass, "changes": $0.changes] },
+        "passes": reports.map { ["pass": $0.pass, "changes": $0.changes] }, "nodes": nodes,
       ]
     }
   }
@@ -103,13 +117,16 @@ struct CompileCommand: ParsableCommand {
     _ graph: Graph, fetches: [ValueID], batch: Int, _ level: OptimizationLevel,
     _ strategy: MemoryPlanner.Strategy
   ) -> Summary {
-    let (context, reports) = GraphOptimizer.optimize(graph, fetches: fetches, level: level)
+    let (context, reports) = GraphOptimizer.optimize(
+      graph, fetches: fetches, level: level, evaluator: KernelConstantEvaluator())
     let concurrent = ThreadBudget.threads > 1
-    let plan = MemoryPlanner.plan(
-      concurrent ? ScheduleLevels.levelOrdered(context.graph) : context.graph, batch: batch,
-      fetches: context.fetches, strategy: strategy, concurrent: concurrent)
-    let naive = MemoryPlanner.plan(graph, batch: batch, fetches: fetches, strategy: .naive)
     let planned = concurrent ? ScheduleLevels.levelOrdered(context.graph) : context.graph
+    let plan = MemoryPlanner.plan(
+      planned, batch: batch, fetches: context.fetches, strategy: strategy,
+      concurrent: concurrent, scratch: KernelTable.scratchCounts(planned, batch: batch))
+    let naive = MemoryPlanner.plan(
+      graph, batch: batch, fetches: fetches, strategy: .naive,
+      scratch: KernelTable.scratchCounts(graph, batch: batch))
     let levels = ScheduleLevels(planned)
     let widest = Dictionary(grouping: levels.levels, by: { $0 }).values.map(\.count).max() ?? 0
     let peak = plan.peak.prefix(4).map { entry in
@@ -119,7 +136,7 @@ struct CompileCommand: ParsableCommand {
     return Summary(
       nodesBefore: graph.nodes.count, nodesAfter: context.graph.nodes.count, reports: reports,
       plan: plan, naiveBytes: naive.arenaBytes, levels: levels.count, widestLevel: widest,
-      peakTensors: Array(zip(peak, plan.peak.prefix(4).map(\.bytes))))
+      peakTensors: Array(zip(peak, plan.peak.prefix(4).map(\.bytes))), graph: planned)
   }
 
   private func printSummary(_ title: String, _ summary: Summary, _ batch: Int) {

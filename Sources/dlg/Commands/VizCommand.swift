@@ -83,7 +83,10 @@ struct VizCommand: ParsableCommand {
       }
     }
     if optimized {
-      graph = GraphOptimizer.optimize(graph, fetches: graphFetches, level: .standard).context.graph
+      graph =
+        GraphOptimizer.optimize(
+          graph, fetches: graphFetches, level: .standard, evaluator: KernelConstantEvaluator()
+        ).context.graph
     }
     return GraphDiagram.diagram(
       for: graph, title: model.title, direction: ModelDiagram.direction(model.direction))

@@ -1,11 +1,10 @@
 import DLGGraph
-import DLGKernels
 
 /// Merges chains of nodes into single kernels so intermediate tensors are never written to
 /// memory and read back:
 /// - GEMM or convolution, then bias, then ReLU → one kernel with a bias/activation epilogue;
 /// - ReLU gradient, then the bias gradient that sums it → one pass computing both.
-struct Fusion: GraphPass {
+struct BiasActivationFusion: GraphPass {
   var name: String { "fusion" }
   var purpose: String {
     "chains of operations run as one kernel: intermediate tensors never round-trip through memory"
@@ -34,7 +33,7 @@ struct Fusion: GraphPass {
       let head = graph.nodes[producer]
       var chain = [producer, index]
       var output = node.outputs[0]
-      var activation = Activation.identity
+      var activation = FusedActivation.identity
       if uses[output] == 1, !fetched.contains(output),
         let reader = graph.nodes.indices.first(where: {
           $0 > index && graph.nodes[$0].inputs.contains(output)

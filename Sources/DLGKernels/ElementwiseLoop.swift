@@ -8,14 +8,14 @@ import CBLAS
 
 /// A group of elementwise operations as one loop: a short list of instructions, each defining
 /// one register from earlier ones (SSA), run tile by tile so every intermediate stays in L1 and
-/// only the inputs and the results ever touch memory. The fusion pass builds one from a group
-/// of ops; each op says what it computes as instructions (`ElementwiseFormula`).
+/// only the inputs and the results ever touch memory. The runtime compiles one from the IR's
+/// `ElementwiseProgram` (a fused group, or an op's formula).
 ///
-/// A program has results (registers written to output buffers) and stores (registers written
+/// A loop has results (registers written to output buffers) and stores (registers written
 /// back into input buffers: an optimizer updating its parameter and moments in place). Both are
 /// written after every instruction of a tile has run, so an output may share memory with an
 /// input: each element is read before it is written.
-public struct ElementwiseProgram: Sendable, Hashable {
+public struct ElementwiseLoop: Sendable {
   public enum Instruction: Sendable, Hashable {
     /// Input `n`, one element per element of the loop.
     case input(Int)
@@ -32,6 +32,14 @@ public struct ElementwiseProgram: Sendable, Hashable {
     /// x · a + y · b for constants a and b, in one pass (moving averages, scaled sums).
     case affine(Int, Int, Float, Float)
     case squareRoot(Int)
+    case exp(Int)
+    case log(Int)
+    case maximum(Int, Int)
+    case minimum(Int, Int)
+    /// 1 where a > b, else 0.
+    case greater(Int, Int)
+    /// b where a ≠ 0, else c.
+    case select(Int, Int, Int)
     /// max(a, 0).
     case relu(Int)
     /// b where a > 0, else 0 (the ReLU gradient, from the ReLU's output a).
@@ -40,38 +48,20 @@ public struct ElementwiseProgram: Sendable, Hashable {
     case tanh(Int)
   }
 
-  public private(set) var instructions: [Instruction] = []
+  public let instructions: [Instruction]
   /// Registers written to the output buffers, in order.
-  public var results: [Int] = []
+  public let results: [Int]
   /// (register, input slot): registers written back into input buffers.
-  public var stores: [Store] = []
+  public let stores: [(register: Int, input: Int)]
 
-  public struct Store: Sendable, Hashable {
-    public var register: Int
-    public var input: Int
-
-    public init(register: Int, input: Int) {
-      self.register = register
-      self.input = input
-    }
-  }
-
-  public init() {}
-
-  /// Appends an instruction; returns the register it defines.
-  @discardableResult
-  public mutating func emit(_ instruction: Instruction) -> Int {
-    instructions.append(instruction)
-    return instructions.count - 1
-  }
-
-  /// One line per instruction (`r2 = add(0, 1)`), for diagrams and `--explain`.
-  public var listing: String {
-    instructions.enumerated().map { "r\($0.offset) = \($0.element)" }.joined(separator: "; ")
+  public init(instructions: [Instruction], results: [Int], stores: [(register: Int, input: Int)]) {
+    self.instructions = instructions
+    self.results = results
+    self.stores = stores
   }
 }
 
-extension ElementwiseProgram.Instruction {
+extension ElementwiseLoop.Instruction {
   /// The same value for every element of the loop.
   var isInvariant: Bool {
     switch self {
@@ -81,7 +71,7 @@ extension ElementwiseProgram.Instruction {
   }
 }
 
-extension ElementwiseProgram {
+extension ElementwiseLoop {
   /// Elements per tile: a dozen registers of 1 KiB stay inside L1 with the inputs' tiles.
   static let tile = 256
   typealias Vector = SIMD16<Float>
@@ -201,6 +191,33 @@ extension ElementwiseProgram {
       }
     case .squareRoot(let a):
       dlg_square_root(registers[a], target, n)
+    case .exp(let a):
+      let x = registers[a]
+      for j in 0..<n { target[j] = expf(x[j]) }
+    case .log(let a):
+      let x = registers[a]
+      for j in 0..<n { target[j] = logf(x[j]) }
+    case .maximum(let a, let b):
+      Self.binary(n, registers[a], registers[b], target) { x, y in
+        x.replacing(with: y, where: y .> x)
+      } scalar: { x, y in
+        y > x ? y : x
+      }
+    case .minimum(let a, let b):
+      Self.binary(n, registers[a], registers[b], target) { x, y in
+        x.replacing(with: y, where: y .< x)
+      } scalar: { x, y in
+        y < x ? y : x
+      }
+    case .greater(let a, let b):
+      Self.binary(n, registers[a], registers[b], target) { x, y in
+        Vector(repeating: 0).replacing(with: 1, where: x .> y)
+      } scalar: { x, y in
+        x > y ? 1 : 0
+      }
+    case .select(let c, let a, let b):
+      let (condition, x, y) = (registers[c], registers[a], registers[b])
+      for j in 0..<n { target[j] = condition[j] != 0 ? x[j] : y[j] }
     case .relu(let a):
       Self.binary(n, registers[a], registers[a], target) { x, _ in
         x.replacing(with: 0, where: x .< 0)

@@ -1,0 +1,110 @@
+import DLGGraph
+import DLGKernels
+
+/// Exchanges tensors with the other processes of a data-parallel run. A run of one process
+/// has none; collective ops reach theirs through the `RuntimeContext`.
+public protocol Communicator: AnyObject, Sendable {
+  /// This process's rank, from 0.
+  var rank: Int { get }
+  /// How many processes take part.
+  var size: Int { get }
+  /// Replaces `count` floats at `buffer` by their sum over every process.
+  func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int)
+}
+
+/// What a kernel may know of the step it runs in: which step, whether it trains, the
+/// learning-rate schedule's factor, where its random numbers come from, and how to reach the
+/// other processes of a distributed run.
+public struct RuntimeContext: Sendable {
+  /// 1-based count of optimizer steps taken, including this one (Adam's bias correction).
+  public var step: Int
+  /// True while training (dropout active, batch statistics used).
+  public var training: Bool
+  /// Multiplies every optimizer's learning rate this step: a learning-rate schedule.
+  public var learningRateScale: Float
+  /// The other processes, in a data-parallel run.
+  public var communicator: (any Communicator)?
+
+  public init(
+    step: Int, training: Bool, learningRateScale: Float = 1,
+    communicator: (any Communicator)? = nil
+  ) {
+    self.step = step
+    self.training = training
+    self.learningRateScale = learningRateScale
+    self.communicator = communicator
+  }
+
+  /// The seed of one random stream this step: ops pass a salt of their own (a dropout layer's
+  /// name hash), so two ops never share a stream and a step's numbers never depend on the
+  /// order ops run in or on the thread count.
+  public func randomSeed(salt: UInt64) -> UInt64 {
+    salt &+ UInt64(max(step, 0)) &* 0x2545_F491
+  }
+}
+
+extension FusedActivation {
+  /// The kernels' name for the same epilogue.
+  var kernel: Activation {
+    switch self {
+    case .identity: .identity
+    case .relu: .relu
+    }
+  }
+}
+
+/// A kernel bound to its buffers: calling it performs the op on the current contents.
+public typealias Kernel = (RuntimeContext) -> Void
+
+/// One tensor's storage and concrete shape, as a kernel sees it.
+public struct TensorBuffer: @unchecked Sendable {
+  public var base: UnsafeMutableRawPointer
+  public var dimensions: [Int]
+  public var dtype: DType
+
+  public init(base: UnsafeMutableRawPointer, dimensions: [Int], dtype: DType) {
+    self.base = base
+    self.dimensions = dimensions
+    self.dtype = dtype
+  }
+
+  public var count: Int { dimensions.reduce(1, *) }
+  public var floats: UnsafeMutablePointer<Float> { base.assumingMemoryBound(to: Float.self) }
+  public var ints: UnsafeMutablePointer<Int32> { base.assumingMemoryBound(to: Int32.self) }
+}
+
+/// The concrete buffers a kernel is bound to.
+public struct KernelBinding: @unchecked Sendable {
+  public var inputs: [TensorBuffer]
+  public var outputs: [TensorBuffer]
+  /// Workspace of `scratchCount` floats (nil when the op asked for none).
+  public var scratch: UnsafeMutablePointer<Float>?
+
+  public init(
+    inputs: [TensorBuffer], outputs: [TensorBuffer], scratch: UnsafeMutablePointer<Float>?
+  ) {
+    self.inputs = inputs
+    self.outputs = outputs
+    self.scratch = scratch
+  }
+}
+
+/// An op's CPU implementation: the runtime's kernel table is the set of IR ops that conform
+/// (each in a file of `Kernels/` beside the op's name). An elementwise op needs no entry: its
+/// formula compiles into a loop (`KernelTable`).
+public protocol CPUKernel: Operator {
+  /// Floats of temporary workspace the kernel needs for these concrete shapes.
+  func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int
+
+  /// The matrix products the kernel performs for these shapes (none for most ops): how
+  /// `dlg bench` counts FLOPs and measures kernels against a bare sgemm.
+  func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct]
+
+  /// Binds the kernel to concrete buffers once, at plan time; the returned closure runs it.
+  func makeKernel(_ binding: KernelBinding) -> Kernel
+}
+
+extension CPUKernel {
+  public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int { 0 }
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] { [] }
+}

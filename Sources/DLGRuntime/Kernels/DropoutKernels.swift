@@ -1,0 +1,30 @@
+import DLGGraph
+import DLGKernels
+
+extension Dropout: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (x, y, mask) = (
+      binding.inputs[0].floats, binding.outputs[0].floats, binding.outputs[1].floats
+    )
+    let (rate, salt) = (rate, salt)
+    return { info in
+      if info.training, rate > 0 {
+        Elementwise.dropout(
+          count: count, rate: rate, seed: salt &+ UInt64(max(info.step, 0)) &* 0x2545_F491,
+          x: x, y: y, mask: mask)
+      } else {
+        Elementwise.copy(count: count, from: x, to: y)
+        Elementwise.fill(count: count, value: 1, mask)
+      }
+    }
+  }
+}
+
+extension Multiply: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.outputs[0].count
+    let (a, b, y) = (binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats)
+    return { _ in Elementwise.multiply(count: count, a, b, y) }
+  }
+}

@@ -1,0 +1,21 @@
+import DLGGraph
+import DLGKernels
+
+extension FusedMatMul: CPUKernel {
+  public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
+    matMul.matrixProducts(inputs: inputs, outputs: outputs)
+  }
+
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let product = matMul.makeKernel(
+      KernelBinding(inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil))
+    let y = binding.outputs[0]
+    let (rows, columns) = (y.dimensions[0], y.dimensions[1])
+    let (bias, out, activation) = (binding.inputs[2].floats, y.floats, activation.kernel)
+    return { info in
+      product(info)
+      Elementwise.biasActivation(
+        rows: rows, columns: columns, x: out, bias: bias, activation: activation, y: out)
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import DLGGraph
+import DLGKernels
+
+extension SoftmaxCrossEntropy: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (pl, labels, loss) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
+    return { _ in
+      loss.pointee = CrossEntropy.softmaxLoss(
+        rows: rows, columns: columns, logits: pl, labels: labels)
+    }
+  }
+}
+
+extension SoftmaxCrossEntropyGradient: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (pl, labels, dLoss) = (logits.floats, binding.inputs[1].ints, binding.inputs[2].floats)
+    let gradient = binding.outputs[0].floats
+    return { _ in
+      CrossEntropy.softmaxLossGradient(
+        rows: rows, columns: columns, logits: pl, labels: labels,
+        scale: dLoss.pointee / Float(rows), gradient: gradient)
+    }
+  }
+}
+
+extension CorrectCount: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (pl, labels, out) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
+    return { _ in
+      out.pointee = Float(
+        CrossEntropy.correctCount(rows: rows, columns: columns, logits: pl, labels: labels))
+    }
+  }
+}
