@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import DLGData
+
+/// Feeds `read` every prefix of `bytes` and copies of it with single bytes overwritten: each
+/// must either load or throw a `DataError` naming `source`, never trap. Returns how many
+/// prefixes were refused (so a test can require that all were).
+@discardableResult
+func expectNoTrap(
+  _ bytes: [UInt8], source: String, _ read: ([UInt8]) throws(DataError) -> Void
+) -> Int {
+  var refusedPrefixes = 0
+  func attempt(_ candidate: [UInt8]) -> Bool {
+    do {
+      try read(candidate)
+      return false
+    } catch {
+      #expect(error.path.hasPrefix(source), "\(error)")
+      #expect("\(error)".hasPrefix(source))
+      return true
+    }
+  }
+  for length in 0..<bytes.count where attempt(Array(bytes.prefix(length))) {
+    refusedPrefixes += 1
+  }
+  // Every byte of the headers, then a sample of the rest.
+  let positions = Array(0..<min(bytes.count, 160)) + stride(from: 160, to: bytes.count, by: 97)
+  for position in positions {
+    for value: UInt8 in [0x00, 0x7F, 0x80, 0xFF] where bytes[position] != value {
+      var corrupt = bytes
+      corrupt[position] = value
+      _ = attempt(corrupt)
+    }
+  }
+  return refusedPrefixes
+}
+
+/// The same samples, shape, labels and targets.
+func expectSame(_ a: Dataset, _ b: Dataset) {
+  #expect(a.sampleShape == b.sampleShape)
+  #expect(a.labels == b.labels)
+  #expect(a.features == b.features)
+  #expect(a.targets == b.targets)
+  #expect(a.targetWidth == b.targetWidth)
+}
+
+func contents(_ path: String) throws -> [UInt8] {
+  [UInt8](try #require(FileManager.default.contents(atPath: path)))
+}
+
+@Suite struct IDXBytesTests {
+  @Test(arguments: [false, true])
+  func bytesReadLikeTheFile(gzip: Bool) throws {
+    let path = try temporaryFolder() + "/a.idx" + (gzip ? ".gz" : "")
+    try IDXWriter.write(
+      path: path, dimensions: [2, 3, 4], bytes: (0..<24).map { UInt8($0 * 10) }, gzip: gzip)
+    let fromFile = try IDXReader.read(path: path)
+    let fromBytes = try IDXReader.read(bytes: try contents(path), source: "upload")
+    #expect(fromBytes.dimensions == fromFile.dimensions)
+    #expect(fromBytes.bytes == fromFile.bytes)
+  }
+
+  @Test func datasetFromBytesMatchesTheFolder() throws {
+    let folder = try temporaryFolder()
+    let images = "\(folder)/train-images-idx3-ubyte.gz"
+    let labels = "\(folder)/train-labels-idx1-ubyte"
+    try IDXWriter.write(
+      path: images, dimensions: [3, 2, 2], bytes: (0..<12).map { UInt8($0 * 20) }, gzip: true)
+    try IDXWriter.write(path: labels, dimensions: [3], bytes: [2, 0, 1], gzip: false)
+    let fromFolder = try IDXDataset.load(directory: folder, split: "train", scale: 0.5)
+    let fromBytes = try IDXDataset.load(
+      images: try contents(images), imagesSource: "images", labels: try contents(labels),
+      labelsSource: "labels", scale: 0.5)
+    expectSame(fromBytes, fromFolder)
+    #expect {
+      _ = try IDXDataset.load(
+        images: try contents(images), imagesSource: "img", labels: [0, 0, 8, 1, 0, 0, 0, 2, 0, 1],
+        labelsSource: "lbl", scale: 1)
+    } throws: { "\($0)" == "lbl: has 2 labels but img has 3 images" }
+  }
+
+  @Test func hostileBytesAreRefusedNamingTheSource() throws {
+    let path = try temporaryFolder() + "/h.idx"
+    try IDXWriter.write(
+      path: path, dimensions: [4, 5, 3], bytes: (0..<60).map { UInt8($0) }, gzip: false)
+    let bytes = try contents(path)
+    let refused = expectNoTrap(bytes, source: "fuzz") { candidate throws(DataError) in
+      _ = try IDXReader.read(bytes: candidate, source: "fuzz")
+    }
+    #expect(refused == bytes.count)
+    // The largest dimensions a header can declare, in a file of 12 bytes.
+    #expect {
+      _ = try IDXReader.read(
+        bytes: [0, 0, 0x0E, 2] + Array(repeating: 0xFF, count: 8), source: "big")
+    } throws: { "\($0)".hasPrefix("big: declares") }
+  }
+
+  @Test func corruptGzipBytesNameTheSource() throws {
+    let path = try temporaryFolder() + "/g.idx.gz"
+    try IDXWriter.write(
+      path: path, dimensions: [100, 10], bytes: (0..<1000).map { UInt8($0 % 251) }, gzip: true)
+    let bytes = try contents(path)
+    #expect { _ = try IDXReader.read(bytes: Array(bytes.prefix(40)), source: "net") } throws: {
+      "\($0)".hasPrefix("net: the gzip stream is truncated")
+    }
+    expectNoTrap(bytes, source: "gz") { candidate throws(DataError) in
+      _ = try IDXReader.read(bytes: candidate, source: "gz")
+    }
+  }
+}
+
+@Suite struct GzipPieceTests {
+  /// Input handed to zlib a few bytes at a time (as a file over 4 GiB is, in 4 GiB pieces)
+  /// inflates to the same bytes, and a truncated stream is still reported.
+  @Test func inputInPiecesInflatesTheSame() throws {
+    let original = (0..<5000).map { UInt8(($0 * 7) % 251) }
+    let compressed = Gzip.compress(original)
+    for piece in [1, 3, 64, compressed.count] {
+      #expect(
+        try Gzip.decompress(compressed, source: "p", limit: 1 << 20, piece: piece) == original)
+      #expect {
+        _ = try Gzip.decompress(
+          Array(compressed.dropLast(9)), source: "p", limit: 1 << 20, piece: piece)
+      } throws: { "\($0)".hasPrefix("p: the gzip stream is truncated") }
+    }
+  }
+}
