@@ -126,3 +126,43 @@ func contents(_ path: String) throws -> [UInt8] {
     }
   }
 }
+
+@Suite struct CIFARBytesTests {
+  static let images: [UInt8] = (0..<2 * 3072).map { UInt8($0 % 253) }
+
+  @Test func bytesReadLikeTheFile() throws {
+    let folder = try temporaryFolder()
+    try CIFARDataset.write(path: "\(folder)/test_batch.bin", images: Self.images, labels: [3, 9])
+    let fromFile = try CIFARDataset.load(directory: folder, split: "test", scale: 0.5)
+    let fromBytes = try CIFARDataset.load(
+      bytes: try contents("\(folder)/test_batch.bin"), source: "upload", scale: 0.5)
+    expectSame(fromBytes, fromFile)
+    #expect(fromBytes.labels == [3, 9])
+  }
+
+  @Test func hostileBytesAreRefusedNamingTheSource() throws {
+    let path = try temporaryFolder() + "/test_batch.bin"
+    try CIFARDataset.write(path: path, images: Self.images, labels: [3, 9])
+    let bytes = try contents(path)
+    let refused = expectNoTrap(bytes, source: "fuzz") { candidate throws(DataError) in
+      _ = try CIFARDataset.load(bytes: candidate, source: "fuzz", scale: 1)
+    }
+    #expect(refused == bytes.count - 1)  // one whole record loads
+    #expect { _ = try CIFARDataset.load(bytes: [], source: "e", scale: 1) } throws: {
+      "\($0)".hasPrefix("e: is empty")
+    }
+    var badLabel = bytes
+    badLabel[3073] = 10
+    #expect { _ = try CIFARDataset.load(bytes: badLabel, source: "l", scale: 1) } throws: {
+      "\($0)" == "l: has the label 10; CIFAR-10 labels are 0 to 9"
+    }
+  }
+
+  @Test func aBadLabelNamesItsFile() throws {
+    let folder = try temporaryFolder()
+    try CIFARDataset.write(path: "\(folder)/test_batch.bin", images: Self.images, labels: [3, 12])
+    #expect { _ = try CIFARDataset.load(directory: folder, split: "test", scale: 1) } throws: {
+      "\($0)".contains("test_batch.bin: has the label 12")
+    }
+  }
+}
