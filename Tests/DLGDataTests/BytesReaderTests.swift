@@ -166,3 +166,77 @@ func contents(_ path: String) throws -> [UInt8] {
     }
   }
 }
+
+@Suite struct CSVBytesTests {
+  static let text = "a,b,\"y\",class\n1,2,3.5,0\n4,5,6.5,2\n\n"
+
+  @Test func bytesReadLikeTheFile() throws {
+    let path = try temporaryFolder() + "/d.csv"
+    try Self.text.write(toFile: path, atomically: true, encoding: .utf8)
+    let fromFile = try CSVDataset.load(
+      path: path, features: [], targets: ["y"], label: "class", scale: 2)
+    let fromBytes = try CSVDataset.load(
+      bytes: Array(Self.text.utf8), source: "upload", features: [], targets: ["y"],
+      label: "class", scale: 2)
+    expectSame(fromBytes, fromFile)
+  }
+
+  @Test func malformedBytesAreRefusedNamingTheSource() throws {
+    func load(_ text: [UInt8]) throws(DataError) {
+      _ = try CSVDataset.load(
+        bytes: text, source: "buffer", features: [], targets: ["y"], label: "class", scale: 1)
+    }
+    expectNoTrap(Array(Self.text.utf8), source: "buffer", load)
+    let cases: [(String, String)] = [
+      ("", "buffer: is empty"),
+      ("a,y,class\n", "buffer: has a header but no rows"),
+      ("a,y,class\n1,2\n", "buffer:2: has 2 fields"),
+      ("a,y,class\n1,2,3\n1,2,-1\n", "buffer:3: the label -1"),
+      ("a,y,class\n1,nan,0\n", "buffer:2: `nan` in column `y`"),
+      ("a,b\n1,2\n", "buffer: has no column `y`"),
+    ]
+    for (text, message) in cases {
+      #expect { try load(Array(text.utf8)) } throws: { "\($0)".hasPrefix(message) }
+    }
+    // Bytes that are not UTF-8 become U+FFFD, which is not a number.
+    #expect { try load(Array("a,y,class\n1,".utf8) + [0xC3, 0x28] + Array(",0\n".utf8)) } throws: {
+      "\($0)".hasPrefix("buffer:2:")
+    }
+  }
+}
+
+@Suite struct TextBytesTests {
+  static let train = "1\tGreat movie, GREAT fun!\n0\tboring movie\n"
+
+  @Test func bytesReadLikeTheFile() throws {
+    let path = try temporaryFolder() + "/train.tsv"
+    try Self.train.write(toFile: path, atomically: true, encoding: .utf8)
+    let (fromFile, fileWords) = try TextDataset.load(
+      path: path, vocabularySize: 4, length: 5, vocabulary: nil)
+    let (fromBytes, words) = try TextDataset.load(
+      bytes: Array(Self.train.utf8), source: "upload", vocabularySize: 4, length: 5,
+      vocabulary: nil)
+    expectSame(fromBytes, fromFile)
+    #expect(words == fileWords)
+  }
+
+  @Test func malformedBytesAreRefusedNamingTheSource() throws {
+    func load(_ text: [UInt8]) throws(DataError) {
+      _ = try TextDataset.load(
+        bytes: text, source: "buffer", vocabularySize: 8, length: 4, vocabulary: nil)
+    }
+    expectNoTrap(Array(Self.train.utf8), source: "buffer", load)
+    #expect { try load([]) } throws: { "\($0)" == "buffer: has no lines" }
+    // Blank lines count, so the error points at the line an editor shows.
+    #expect { try load(Array("1\tok\n\n\nno tab\n".utf8)) } throws: {
+      "\($0)".hasPrefix("buffer:4: expected `label<TAB>text`")
+    }
+    #expect { try load(Array("-3\tnegative\n".utf8)) } throws: { "\($0)".hasPrefix("buffer:1:") }
+    // Bytes that are not UTF-8 are not letters: the words around them still count.
+    let (data, words) = try TextDataset.load(
+      bytes: Array("1\tgood ".utf8) + [0xFF, 0xFE] + Array(" film\n".utf8), source: "b",
+      vocabularySize: 8, length: 3, vocabulary: nil)
+    #expect(data.labels == [1])
+    #expect(Set(words.ids.keys) == ["good", "film"])
+  }
+}
