@@ -240,3 +240,51 @@ func contents(_ path: String) throws -> [UInt8] {
     #expect(Set(words.ids.keys) == ["good", "film"])
   }
 }
+
+@Suite struct NPYBytesTests {
+  @Test func bytesReadLikeTheFile() throws {
+    let path = try temporaryFolder() + "/a.npy"
+    let values: [Float] = [1, -2.5, 3, 0, 1e-3, 7]
+    try NPY.write(path: path, shape: [2, 3], values: values)
+    let fromFile = try NPY.read(path: path)
+    let fromBytes = try NPY.read(bytes: try contents(path), source: "upload")
+    #expect(fromBytes.dimensions == fromFile.dimensions)
+    #expect(fromBytes.values == values)
+  }
+
+  /// A version 1.0 file with the given header text and data bytes.
+  func npy(_ header: String, data: [UInt8]) -> [UInt8] {
+    let length = header.utf8.count
+    return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)]
+      + Array(header.utf8) + data
+  }
+
+  @Test func hostileBytesAreRefusedNamingTheSource() throws {
+    let path = try temporaryFolder() + "/h.npy"
+    try NPY.write(path: path, shape: [3, 2], values: [1, 2, 3, 4, 5, 6])
+    let bytes = try contents(path)
+    let refused = expectNoTrap(bytes, source: "fuzz") { candidate throws(DataError) in
+      _ = try NPY.read(bytes: candidate, source: "fuzz")
+    }
+    #expect(refused == bytes.count)
+    let cases: [([UInt8], String)] = [
+      (Array(bytes.prefix(9)), "bad magic"),
+      (Array(bytes.prefix(8)) + [0xFF, 0xFF], "the header is truncated"),
+      ([0x93] + Array("NUMPY".utf8) + [2, 0, 0xFF, 0xFF, 0xFF, 0xFF], "the header is truncated"),
+      (npy("{'descr': '<f4', 'shape': (2, x), }", data: []), "is not a tuple of integers"),
+      (npy("{'descr': '<f4', 'shape': (-1,), }", data: []), "larger than the file"),
+      (
+        npy("{'descr': '<f8', 'shape': (4294967296, 4294967296), }", data: [1, 2]),
+        "larger than the file"
+      ),
+      (npy("{'descr': '<c8', 'shape': (1,), }", data: []), "unsupported dtype <c8"),
+      (npy("{'shape': (1,), }", data: []), "no descr or shape"),
+      (npy("{'descr': '<i4', 'shape': (2,), }", data: [1, 0, 0, 0]), "holds 4 data bytes"),
+    ]
+    for (candidate, message) in cases {
+      #expect { _ = try NPY.read(bytes: candidate, source: "npy") } throws: {
+        "\($0)".hasPrefix("npy: ") && "\($0)".contains(message)
+      }
+    }
+  }
+}
