@@ -142,3 +142,67 @@ func safetensors(header: String, data: [UInt8] = []) -> [UInt8] {
     }
   }
 }
+
+@Suite struct CheckpointBytesTests {
+  func trainer(_ text: String) throws -> Trainer {
+    let model = try #require(
+      ModelLowering.lower(Parser.parse(SourceFile(path: "m.dlg", text: text)).model).model)
+    return try Trainer(model: model)
+  }
+
+  @Test func resumingFromBytesEqualsResumingFromTheFile() throws {
+    let folder = try SyntheticData.makeFolder(train: 32, test: 8)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 2)
+    let first = try trainer(text)
+    let (train, test) = try first.loadData()
+    let path = "\(folder)/run.ckpt"
+    first.checkpointPath = path
+    first.shouldStop = { true }
+    #expect(throws: TrainingError.self) {
+      _ = try first.train(on: train, test: test, observer: nil)
+    }
+    let fromFile = try trainer(text)
+    try fromFile.resume(from: path)
+    let fromBytes = try trainer(text)
+    let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+    try fromBytes.resume(from: bytes, source: "upload")
+    #expect(fromBytes.position == fromFile.position)
+    #expect(fromBytes.position.batch == 1)
+    try expectSameWeights(fromFile, fromBytes)
+  }
+
+  @Test func corruptCheckpointsAreRefusedNamingTheSource() throws {
+    let folder = try SyntheticData.makeFolder(train: 32, test: 8)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = SyntheticData.model(folder: folder, epochs: 1)
+    let path = "\(folder)/c.ckpt"
+    try trainer(text).saveCheckpoint(to: path)
+    let (tensors, metadata) = try SafeTensors.readFile(path)
+    let resumer = try trainer(text)
+    for (key, value) in [
+      ("epoch", "0"), ("batch", "-1"), ("step", "-5"), ("samples", "-1"), ("epoch", "one"),
+      ("loss_sum", "1.5"),
+    ] {
+      var changed = metadata
+      changed[key] = value
+      #expect {
+        try resumer.resume(from: safetensors(tensors, metadata: changed), source: "ckpt")
+      } throws: { "\($0)".contains("ckpt: its position (epoch, batch, step) is missing") }
+    }
+    var wrongShape = tensors
+    let name = try #require(
+      wrongShape.keys.sorted().first { wrongShape[$0]!.shape.first != 1 })
+    let count = wrongShape[name]!.values.count
+    wrongShape[name]?.shape = [1, count]
+    #expect {
+      try resumer.resume(from: safetensors(wrongShape, metadata: metadata), source: "ckpt")
+    } throws: { "\($0)".contains("ckpt: `\(name)` has shape") }
+    let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+    #expect {
+      try resumer.resume(from: Array(bytes.dropLast(3)), source: "ckpt")
+    } throws: { "\($0)".contains("ckpt is not a valid safetensors file") }
+    // Nothing was changed by the refused checkpoints.
+    #expect(resumer.position == TrainingPosition())
+  }
+}
