@@ -83,14 +83,22 @@ public struct Dataset: Sendable {
 }
 
 extension Dataset {
-  /// `gather` for integer inputs (word ids): the stored values converted to Int32.
+  /// `gather` for integer inputs (word ids): the stored values converted to Int32 (towards
+  /// zero). A value with no Int32 (NaN, or beyond ±2^31) becomes -1.
   public func gatherInts<C: Collection<Int>>(_ indices: C, into target: UnsafeMutablePointer<Int32>)
   {
     let size = sampleSize
     let values = features
     values.withUnsafeBufferPointer { source in
       for (slot, index) in indices.enumerated() {
-        for i in 0..<size { target[slot * size + i] = Int32(source[index * size + i]) }
+        for i in 0..<size {
+          // `Int32(_:)` traps on such values, which any CSV, NPY or IDX file of floats fed to
+          // an embedding can hold; -1 lies outside every table, so it looks up zeros as any
+          // other unknown id does.
+          let value = source[index * size + i]
+          target[slot * size + i] =
+            value >= -2_147_483_648 && value < 2_147_483_648 ? Int32(value) : -1
+        }
       }
     }
   }

@@ -288,3 +288,15 @@ func contents(_ path: String) throws -> [UInt8] {
     }
   }
 }
+
+@Suite struct IntegerInputTests {
+  /// Values read from a file of floats and fed to an integer input: those with no Int32 (which
+  /// trapped the conversion) become -1, an id outside every table.
+  @Test func valuesWithoutAnInt32BecomeMinusOne() {
+    let values: [Float] = [1, .nan, 3e9, -5, 2.7, -3e9, .infinity, -2_147_483_648]
+    let data = Dataset(features: values, sampleShape: [values.count], labels: [0])
+    var ids = [Int32](repeating: 7, count: values.count)
+    ids.withUnsafeMutableBufferPointer { data.gatherInts([0], into: $0.baseAddress!) }
+    #expect(ids == [1, -1, -1, -5, 2, -1, -1, Int32.min])
+  }
+}
