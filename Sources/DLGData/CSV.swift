@@ -7,10 +7,18 @@ public enum CSVDataset {
   public static func load(
     path: String, features: [String], targets: [String], label: String?, scale: Float
   ) throws(DataError) -> Dataset {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(path, "no such file")
-    }
-    let lines = String(decoding: data, as: UTF8.self).split(
+    try load(
+      bytes: try readFile(path), source: path, features: features, targets: targets,
+      label: label, scale: scale)
+  }
+
+  /// Loads CSV text from bytes in memory (UTF-8; bytes that are not are read as U+FFFD, as
+  /// for a file). `source` names them in errors, as the path does for a file.
+  public static func load(
+    bytes: [UInt8], source path: String, features: [String], targets: [String], label: String?,
+    scale: Float
+  ) throws(DataError) -> Dataset {
+    let lines = String(decoding: bytes, as: UTF8.self).split(
       omittingEmptySubsequences: false, whereSeparator: \.isNewline
     ).map { $0.trimmingCharacters(in: .whitespaces) }
     guard let headerLine = lines.first, !headerLine.isEmpty else {

@@ -83,14 +83,22 @@ public struct Dataset: Sendable {
 }
 
 extension Dataset {
-  /// `gather` for integer inputs (word ids): the stored values converted to Int32.
+  /// `gather` for integer inputs (word ids): the stored values converted to Int32 (towards
+  /// zero). A value with no Int32 (NaN, or beyond ±2^31) becomes -1.
   public func gatherInts<C: Collection<Int>>(_ indices: C, into target: UnsafeMutablePointer<Int32>)
   {
     let size = sampleSize
     let values = features
     values.withUnsafeBufferPointer { source in
       for (slot, index) in indices.enumerated() {
-        for i in 0..<size { target[slot * size + i] = Int32(source[index * size + i]) }
+        for i in 0..<size {
+          // `Int32(_:)` traps on such values, which any CSV, NPY or IDX file of floats fed to
+          // an embedding can hold; -1 lies outside every table, so it looks up zeros as any
+          // other unknown id does.
+          let value = source[index * size + i]
+          target[slot * size + i] =
+            value >= -2_147_483_648 && value < 2_147_483_648 ? Int32(value) : -1
+        }
       }
     }
   }
@@ -110,6 +118,7 @@ extension Dataset {
 
 /// MNIST-layout datasets: `<split>-images-idx3-ubyte[.gz]` and `<split>-labels-idx1-ubyte[.gz]`.
 public enum IDXDataset {
+  /// Loads the images and labels of `split` from a folder.
   public static func load(directory: String, split: String, scale: Float) throws(DataError)
     -> Dataset
   {
@@ -124,6 +133,26 @@ public enum IDXDataset {
     }
     let images = try read(directory, "\(split)-images-idx3-ubyte")
     let labels = try read(directory, "\(split)-labels-idx1-ubyte")
+    return try dataset(images: images, labels: labels, scale: scale)
+  }
+
+  /// Loads images and labels from the bytes of two IDX files (each plain or gzip-compressed),
+  /// for callers that hold them in memory. The sources name the two in errors, as the paths
+  /// do for files.
+  public static func load(
+    images: [UInt8], imagesSource: String, labels: [UInt8], labelsSource: String, scale: Float
+  ) throws(DataError) -> Dataset {
+    try dataset(
+      images: (imagesSource, try IDXReader.read(bytes: images, source: imagesSource)),
+      labels: (labelsSource, try IDXReader.read(bytes: labels, source: labelsSource)),
+      scale: scale)
+  }
+
+  /// Checks that images and labels go together and makes them a dataset.
+  private static func dataset(
+    images: (path: String, array: IDXArray), labels: (path: String, array: IDXArray),
+    scale: Float
+  ) throws(DataError) -> Dataset {
     guard images.array.dimensions.count >= 2 else {
       throw DataError(images.path, "expected images with at least 2 dimensions")
     }

@@ -8,24 +8,39 @@ public enum Gzip {
   }
 
   /// Inflates a whole gzip stream. Throws on corrupt or truncated input; `limit` caps the
-  /// output so a malicious file cannot exhaust memory.
-  public static func decompress(_ input: [UInt8], path: String, limit: Int = 1 << 34)
+  /// output so a malicious file cannot exhaust memory. `source` names the input in errors.
+  public static func decompress(_ input: [UInt8], source: String, limit: Int = 1 << 34)
+    throws(DataError) -> [UInt8]
+  {
+    try decompress(input, source: source, limit: limit, piece: Int(UInt32.max))
+  }
+
+  /// `decompress`, handing zlib at most `piece` input bytes at a time (zlib counts them in 32
+  /// bits, so input of 4 GiB or more goes in pieces; tests use small pieces).
+  static func decompress(_ input: [UInt8], source: String, limit: Int, piece: Int)
     throws(DataError) -> [UInt8]
   {
     var stream = z_stream()
     // 15 window bits + 16: expect a gzip header and trailer.
     guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
-    else { throw DataError(path, "zlib could not be initialized") }
+    else { throw DataError(source, "zlib could not be initialized") }
     defer { inflateEnd(&stream) }
     var output: [UInt8] = []
     output.reserveCapacity(min(input.count * 4, limit))
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     var status: Int32 = Z_OK
     var mutableInput = input
-    mutableInput.withUnsafeMutableBufferPointer { source in
-      stream.next_in = source.baseAddress
-      stream.avail_in = UInt32(source.count)
+    mutableInput.withUnsafeMutableBufferPointer { buffer in
+      var consumed = 0
+      func refill() {
+        let next = min(buffer.count - consumed, piece)
+        stream.next_in = buffer.baseAddress.map { $0 + consumed }
+        stream.avail_in = UInt32(next)
+        consumed += next
+      }
+      refill()
       repeat {
+        if stream.avail_in == 0 { refill() }
         chunk.withUnsafeMutableBufferPointer { target in
           stream.next_out = target.baseAddress
           stream.avail_out = UInt32(target.count)
@@ -33,18 +48,20 @@ public enum Gzip {
           output.append(contentsOf: target[0..<(target.count - Int(stream.avail_out))])
         }
       } while status == Z_OK && output.count <= limit
-        && (stream.avail_in > 0 || stream.avail_out == 0)
+        && (stream.avail_in > 0 || consumed < buffer.count || stream.avail_out == 0)
     }
     switch status {
     case Z_STREAM_END: return output
     case Z_OK, Z_BUF_ERROR:
-      if output.count > limit { throw DataError(path, "decompresses to more than \(limit) bytes") }
+      if output.count > limit {
+        throw DataError(source, "decompresses to more than \(limit) bytes")
+      }
       throw DataError(
-        path, "the gzip stream is truncated (it ends after \(input.count) bytes)",
+        source, "the gzip stream is truncated (it ends after \(input.count) bytes)",
         help: "the file was cut short; copy it again or reinstall its package")
     default:
       let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-      throw DataError(path, "corrupt gzip data: \(message)")
+      throw DataError(source, "corrupt gzip data: \(message)")
     }
   }
 

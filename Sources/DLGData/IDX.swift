@@ -29,29 +29,28 @@ public enum IDXReader {
   /// Element types of the IDX format: code, byte size.
   static let elementSizes: [UInt8: Int] = [0x08: 1, 0x09: 1, 0x0B: 2, 0x0C: 4, 0x0D: 4, 0x0E: 8]
 
+  /// Reads an IDX file, plain or gzip-compressed.
   public static func read(path: String) throws(DataError) -> IDXArray {
-    let bytes = try readBytes(path)
-    return try parse(bytes, path: path)
+    try read(bytes: try readFile(path), source: path)
   }
 
-  static func readBytes(_ path: String) throws(DataError) -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(path, "no such file")
-    }
-    let raw = [UInt8](data)
-    return Gzip.isCompressed(raw) ? try Gzip.decompress(raw, path: path) : raw
+  /// Reads the bytes of an IDX file, plain or gzip-compressed (told apart by the gzip magic
+  /// number). `source` names the bytes in errors, as the path does for a file.
+  public static func read(bytes: [UInt8], source: String) throws(DataError) -> IDXArray {
+    try parse(
+      Gzip.isCompressed(bytes) ? Gzip.decompress(bytes, source: source) : bytes, source: source)
   }
 
-  static func parse(_ bytes: [UInt8], path: String) throws(DataError) -> IDXArray {
+  static func parse(_ bytes: [UInt8], source: String) throws(DataError) -> IDXArray {
     guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
-      throw DataError(path, "not an IDX file (bad magic number)")
+      throw DataError(source, "not an IDX file (bad magic number)")
     }
     guard let size = elementSizes[bytes[2]] else {
-      throw DataError(path, String(format: "unknown IDX element type 0x%02x", bytes[2]))
+      throw DataError(source, String(format: "unknown IDX element type 0x%02x", bytes[2]))
     }
     let rank = Int(bytes[3])
     guard rank >= 1, bytes.count >= 4 + 4 * rank else {
-      throw DataError(path, "the IDX header is truncated")
+      throw DataError(source, "the IDX header is truncated")
     }
     var dimensions: [Int] = []
     var count = 1
@@ -63,7 +62,7 @@ public enum IDXReader {
       let (product, overflow) = count.multipliedReportingOverflow(by: n)
       guard !overflow, product <= bytes.count else {
         throw DataError(
-          path,
+          source,
           "declares \(dimensions.map(String.init).joined(separator: "×"))... elements, "
             + "more than the file holds")
       }
@@ -73,7 +72,7 @@ public enum IDXReader {
     let expected = header + count * size
     guard bytes.count == expected else {
       throw DataError(
-        path,
+        source,
         bytes.count < expected
           ? "the file is truncated: expected \(expected) bytes, found \(bytes.count)"
           : "has \(bytes.count - expected) unexpected bytes after the data")

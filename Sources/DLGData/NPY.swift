@@ -5,10 +5,12 @@ import Foundation
 public enum NPY {
   /// Reads an array of f4, f8, u1, i1, i4 or i8 values (little-endian, C order) as Float.
   public static func read(path: String) throws(DataError) -> IDXArray {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(path, "no such file")
-    }
-    let bytes = [UInt8](data)
+    try read(bytes: try readFile(path), source: path)
+  }
+
+  /// Reads the bytes of a `.npy` file held in memory. `source` names them in errors, as the
+  /// path does for a file.
+  public static func read(bytes: [UInt8], source path: String) throws(DataError) -> IDXArray {
     guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
       throw DataError(path, "not a .npy file (bad magic string)")
     }
@@ -30,8 +32,17 @@ public enum NPY {
     if field("fortran_order", in: header)?.contains("True") == true {
       throw DataError(path, "Fortran-order arrays are not supported; save with order='C'")
     }
-    let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-      .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    // Every extent must be an integer: dropping one that is not would read the data with
+    // the wrong shape.
+    var dims: [Int] = []
+    for text in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+      .split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty
+    {
+      guard let extent = Int(text) else {
+        throw DataError(path, "the header's shape \(shapeText) is not a tuple of integers")
+      }
+      dims.append(extent)
+    }
     let sizes: [String: Int] = ["<f4": 4, "<f8": 8, "|u1": 1, "|i1": 1, "<i4": 4, "<i8": 8]
     guard let size = sizes[descr] else {
       throw DataError(

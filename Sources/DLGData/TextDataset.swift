@@ -34,12 +34,22 @@ public enum TextDataset {
   public static func load(path: String, vocabularySize: Int, length: Int, vocabulary: Vocabulary?)
     throws(DataError) -> (Dataset, Vocabulary)
   {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(path, "no such file")
-    }
+    try load(
+      bytes: try readFile(path), source: path, vocabularySize: vocabularySize, length: length,
+      vocabulary: vocabulary)
+  }
+
+  /// Loads `label<TAB>text` lines from bytes in memory (UTF-8; bytes that are not are read as
+  /// U+FFFD, as for a file). `source` names them in errors, as the path does for a file.
+  public static func load(
+    bytes: [UInt8], source path: String, vocabularySize: Int, length: Int,
+    vocabulary: Vocabulary?
+  ) throws(DataError) -> (Dataset, Vocabulary) {
     var labels: [Int32] = []
     var texts: [[String]] = []
-    let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+    // Blank lines are kept (and skipped below) so the line numbers in errors stay right.
+    let lines = String(decoding: bytes, as: UTF8.self).split(
+      omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     for (index, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
       guard let tab = line.firstIndex(of: "\t"),
         let label = Int32(line[..<tab].trimmingCharacters(in: .whitespaces)), label >= 0

@@ -83,7 +83,13 @@ extension Trainer {
   /// Restores weights, optimizer state and position from a checkpoint of this model and these
   /// settings; says exactly what does not match otherwise.
   public func resume(from path: String) throws(TrainingError) {
-    let (tensors, metadata) = try SafeTensors.readFile(path)
+    try resume(from: try SafeTensors.fileBytes(path), source: path)
+  }
+
+  /// `resume` from the bytes of a checkpoint held in memory; `source` names them in errors,
+  /// as the path does for a file.
+  public func resume(from bytes: [UInt8], source path: String) throws(TrainingError) {
+    let (tensors, metadata) = try SafeTensors.decode(bytes, source: path)
     guard metadata["format"] == "dlg-checkpoint" else {
       throw .checkpoint(
         "\(path) holds weights only, not a checkpoint: load it with `dlg eval --weights`, "
@@ -100,6 +106,16 @@ extension Trainer {
         "\(path) was written with \(key) \(metadata[key]!), but this run does not set it: "
           + "resume with the same settings")
     }
+    // The position is checked before any tensor is loaded, so a corrupt one changes nothing.
+    guard let epoch = metadata["epoch"].flatMap(Int.init),
+      let batch = metadata["batch"].flatMap(Int.init),
+      let step = metadata["step"].flatMap(Int.init),
+      let lossBits = metadata["loss_sum"].flatMap(UInt64.init),
+      let correctBits = metadata["correct_sum"].flatMap(UInt64.init),
+      let samples = metadata["samples"].flatMap(Int.init),
+      // Training would index batches and count steps from these: a negative one is corrupt.
+      epoch >= 1, batch >= 0, step >= 0, samples >= 0
+    else { throw .checkpoint("\(path): its position (epoch, batch, step) is missing or corrupt") }
     let persistent = training.graph.values.indices.map(ValueID.init).filter {
       switch training.graph[$0].role {
       case .parameter, .state, .statistic: true
@@ -108,13 +124,6 @@ extension Trainer {
     }
     try store.load(tensors, into: persistent, of: training.graph, path: path)
     statisticsLoaded = true
-    guard let epoch = metadata["epoch"].flatMap(Int.init),
-      let batch = metadata["batch"].flatMap(Int.init),
-      let step = metadata["step"].flatMap(Int.init),
-      let lossBits = metadata["loss_sum"].flatMap(UInt64.init),
-      let correctBits = metadata["correct_sum"].flatMap(UInt64.init),
-      let samples = metadata["samples"].flatMap(Int.init)
-    else { throw .checkpoint("\(path): its position (epoch, batch, step) is missing or corrupt") }
     position = TrainingPosition(
       epoch: epoch, batch: batch, step: step, lossSum: Double(bitPattern: lossBits),
       correctSum: Double(bitPattern: correctBits), samples: samples)

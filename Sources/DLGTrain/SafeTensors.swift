@@ -106,7 +106,13 @@ extension Trainer {
 extension Trainer {
   /// Replaces the initial weights with those of a safetensors file written by `saveWeights`.
   public func loadWeights(from path: String) throws(TrainingError) {
-    try store.loadWeights(path, into: model.graph)
+    try loadWeights(from: try SafeTensors.fileBytes(path), source: path)
+  }
+
+  /// `loadWeights` from the bytes of a safetensors file held in memory; `source` names them
+  /// in errors, as the path does for a file.
+  public func loadWeights(from bytes: [UInt8], source: String) throws(TrainingError) {
+    try store.loadWeights(bytes: bytes, source: source, into: model.graph)
     statisticsLoaded = true
   }
 }

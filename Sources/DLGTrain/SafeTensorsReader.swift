@@ -13,6 +13,7 @@ extension SafeTensors {
     public var values: [Float]
   }
 
+  /// The tensors of a file, by name.
   public static func read(_ path: String) throws(TrainingError) -> [String: Tensor] {
     try readFile(path).tensors
   }
@@ -21,17 +22,24 @@ extension SafeTensors {
   public static func readFile(_ path: String) throws(TrainingError)
     -> (tensors: [String: Tensor], metadata: [String: String])
   {
+    try decode(try fileBytes(path), source: path)
+  }
+
+  /// The bytes of a file, or an error naming it.
+  static func fileBytes(_ path: String) throws(TrainingError) -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .checkpoint("cannot read \(path): no such file")
     }
-    return try decode([UInt8](data), path: path)
+    return [UInt8](data)
   }
 
-  static func decode(_ bytes: [UInt8], path: String) throws(TrainingError)
+  /// The tensors and the string metadata of safetensors bytes held in memory (an upload, a
+  /// fuzzer's input). `source` names them in errors, as the path does for a file.
+  public static func decode(_ bytes: [UInt8], source: String) throws(TrainingError)
     -> (tensors: [String: Tensor], metadata: [String: String])
   {
     func fail(_ why: String) -> TrainingError {
-      .checkpoint("\(path) is not a valid safetensors file: \(why)")
+      .checkpoint("\(source) is not a valid safetensors file: \(why)")
     }
     guard bytes.count >= 8 else { throw fail("it is only \(bytes.count) bytes long") }
     var headerLength = 0
@@ -62,8 +70,12 @@ extension SafeTensors {
         }
         count = product
       }
+      // Compared as `count` against a quarter of the range: `count * 4` overflows for a shape
+      // such as [2^62], which the product above accepts.
       let (begin, end) = (offsets[0], offsets[1])
-      guard begin >= 0, begin <= end, end <= dataCount, end - begin == count * 4 else {
+      guard begin >= 0, begin <= end, end <= dataCount, (end - begin) % 4 == 0,
+        (end - begin) / 4 == count
+      else {
         throw fail(
           "the data of `\(name)` (bytes \(begin)..<\(end)) does not match its shape \(shape) "
             + "or lies outside the \(dataCount) data bytes: the file may be truncated")
@@ -87,7 +99,16 @@ extension ParameterStore {
   /// Replaces the parameters and statistics of `graph` with the tensors of a safetensors
   /// file, after checking that every one is there with the right shape (and nothing else is).
   public func loadWeights(_ path: String, into graph: Graph) throws(TrainingError) {
-    try load(try SafeTensors.read(path), into: graph.modelWeights, of: graph, path: path)
+    try loadWeights(bytes: try SafeTensors.fileBytes(path), source: path, into: graph)
+  }
+
+  /// `loadWeights` from the bytes of a safetensors file held in memory; `source` names them
+  /// in errors, as the path does for a file.
+  public func loadWeights(bytes: [UInt8], source: String, into graph: Graph)
+    throws(TrainingError)
+  {
+    let tensors = try SafeTensors.decode(bytes, source: source).tensors
+    try load(tensors, into: graph.modelWeights, of: graph, path: source)
   }
 
   /// Fills `values` from `tensors` by name, refusing missing, extra or misshapen tensors.

@@ -73,7 +73,7 @@ func temporaryFolder() throws -> String {
     ]
     for (bytes, expected) in cases {
       #expect {
-        _ = try IDXReader.parse(bytes, path: "x")
+        _ = try IDXReader.parse(bytes, source: "x")
       } throws: { "\($0)".contains(expected) }
     }
   }
