@@ -13,13 +13,13 @@ public struct TrainingGraph: Sendable {
 }
 
 /// Reverse-mode automatic differentiation on the static graph, done once before training:
-/// appends a gradient node for every forward node that influences the loss, then (with
-/// `clipNorm`) the clipping of all gradients by their global norm, then the optimizer update of
-/// every parameter, then removes what the step does not need.
+/// appends a gradient node for every forward node that influences the loss, then the gradient
+/// transforms in order (clipping by global norm; averaging across processes), then the
+/// optimizer update of every parameter, then removes what the step does not need.
 public enum Autodiff {
   public static func trainingGraph(
     forward: Graph, loss: ValueID, fetches: [ValueID], optimizer: OptimizerSpec,
-    clipNorm: Float? = nil
+    gradientTransforms: [any GradientTransform] = []
   ) throws(ShapeError) -> TrainingGraph {
     var builder = GraphBuilder(graph: forward, namePrefix: "grad")
     var gradientOf: [ValueID: ValueID] = [:]
@@ -44,10 +44,10 @@ public enum Autodiff {
     }
 
     let trained = forward.parameters.filter { gradientOf[$0] != nil }
-    if let clipNorm, !trained.isEmpty {
-      try builder.graph.apply(
-        ClipByGlobalNorm(maxNorm: clipNorm, gradientCount: trained.count),
-        trained.map { gradientOf[$0]! }, name: "update/clip")
+    for transform in gradientTransforms where !trained.isEmpty {
+      let transformed = try transform.apply(
+        to: trained.map { ($0, gradientOf[$0]!) }, in: &builder.graph)
+      for (parameter, gradient) in zip(trained, transformed) { gradientOf[parameter] = gradient }
     }
     var gradients: [ValueID: ValueID] = [:]
     var state: [ValueID: [ValueID]] = [:]

@@ -76,7 +76,7 @@ public final class Trainer {
     do {
       differentiated = try Autodiff.trainingGraph(
         forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer,
-        clipNorm: config.clipNorm)
+        gradientTransforms: config.gradientTransforms)
     } catch {
       throw .notTrainable("cannot differentiate the model: \(error.description)")
     }

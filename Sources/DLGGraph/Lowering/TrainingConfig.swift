@@ -76,4 +76,9 @@ public struct TrainingConfig: Sendable {
   public var clipNorm: Float?
   /// The fraction of the training data held out (by a seeded shuffle) to validate on.
   public var validationFraction: Double?
+
+  /// What happens to the gradients between the backward pass and the update, in order.
+  public var gradientTransforms: [any GradientTransform] {
+    clipNorm.map { [ClipGradientsByGlobalNorm(maxNorm: $0)] } ?? []
+  }
 }

@@ -23,7 +23,24 @@ public struct ClipByGlobalNorm: NonDifferentiable {
     for input in inputs { try ShapeRules.expectFloat(input, op: name, what: "gradients") }
     return []
   }
+}
 
+/// `clip_norm` in a train section: every gradient scaled in place so that their global norm is
+/// at most `maxNorm`.
+public struct ClipGradientsByGlobalNorm: GradientTransform {
+  public var maxNorm: Float
+
+  public init(maxNorm: Float) { self.maxNorm = maxNorm }
+
+  public func apply(
+    to gradients: [(parameter: ValueID, gradient: ValueID)], in graph: inout Graph
+  ) throws(ShapeError) -> [ValueID] {
+    let values = gradients.map(\.gradient)
+    guard !values.isEmpty else { return values }
+    try graph.apply(
+      ClipByGlobalNorm(maxNorm: maxNorm, gradientCount: values.count), values, name: "update/clip")
+    return values
+  }
 }
 
 @used @section("dlg_registry")

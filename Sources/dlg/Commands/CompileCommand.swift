@@ -93,7 +93,7 @@ struct CompileCommand: ParsableCommand {
       do {
         let graph = try Autodiff.trainingGraph(
           forward: model.graph, loss: loss, fetches: forwardFetches, optimizer: config.optimizer,
-          clipNorm: config.clipNorm)
+          gradientTransforms: config.gradientTransforms)
         training = summarize(graph.graph, fetches: graph.fetches, batch: batchSize, level, strategy)
       } catch {
         Terminal.failure("cannot differentiate \(file): \(error.description)")

@@ -75,7 +75,7 @@ struct VizCommand: ParsableCommand {
       do {
         let step = try Autodiff.trainingGraph(
           forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer,
-          clipNorm: config.clipNorm)
+          gradientTransforms: config.gradientTransforms)
         (graph, graphFetches) = (step.graph, step.fetches)
       } catch {
         Terminal.failure("cannot differentiate \(file): \(error.description)")
