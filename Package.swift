@@ -41,22 +41,32 @@ let package = Package(
     // themselves from their own files.
     .target(name: "CRegistry"),
 
-    // Pipeline stages, in the order data flows through them.
-    .target(name: "DLGLang"),
+    // Pipeline stages, in the order data flows through them. DLGSource is the vocabulary of
+    // source locations the language, the IR and tools share; DLGGraph is the IR alone (no
+    // kernels, no C libraries); DLGLowering turns syntax into it.
+    .target(name: "DLGSource"),
+    .target(name: "DLGLang", dependencies: ["DLGSource"]),
     .target(name: "DLGKernels", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-    .target(name: "DLGGraph", dependencies: ["DLGLang", "CRegistry"]),
+    .target(name: "DLGGraph", dependencies: ["DLGSource", "CRegistry"]),
+    .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),
     .target(name: "DLGPasses", dependencies: ["DLGGraph"]),
     .target(
       name: "DLGRuntime", dependencies: ["DLGGraph", "DLGPasses", "DLGKernels"]),
     .target(name: "DLGData", dependencies: ["CZlib"]),
     .target(
+      name: "DLGInference",
+      dependencies: ["DLGLowering", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGKernels", "DLGData"]),
+    .target(
       name: "DLGTrain",
-      dependencies: ["DLGLang", "DLGKernels", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGData"]),
+      dependencies: [
+        "DLGLang", "DLGKernels", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData",
+      ]),
     .target(name: "DLGViz", dependencies: ["CGraphviz"]),
     .target(
       name: "DLG",
       dependencies: [
-        "DLGLang", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGData", "DLGTrain", "DLGViz",
+        "DLGLang", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData", "DLGInference",
+        "DLGTrain", "DLGViz",
       ]),
     .executableTarget(
       name: "dlg",
@@ -65,7 +75,8 @@ let package = Package(
     // Tests: one target per module, plus end-to-end CLI tests.
     .testTarget(name: "DLGLangTests", dependencies: ["DLGLang"]),
     .testTarget(name: "DLGKernelsTests", dependencies: ["DLGKernels", "DLGTestSupport"]),
-    .testTarget(name: "DLGGraphTests", dependencies: ["DLGGraph", "DLGLang"]),
+    .testTarget(name: "DLGGraphTests", dependencies: ["DLGGraph"]),
+    .testTarget(name: "DLGLoweringTests", dependencies: ["DLGLowering", "DLGGraph", "DLGLang"]),
     .testTarget(
       name: "DLGPassesTests",
       dependencies: ["DLGPasses", "DLGGraph", "DLGLang", "DLGRuntime", "DLGTestSupport"]),

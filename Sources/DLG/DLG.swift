@@ -2,7 +2,9 @@
 // parse a model, build its graph, train it, predict with it and draw it.
 @_exported import DLGData
 @_exported import DLGGraph
+@_exported import DLGInference
 @_exported import DLGLang
+@_exported import DLGLowering
 @_exported import DLGPasses
 @_exported import DLGRuntime
 @_exported import DLGTrain

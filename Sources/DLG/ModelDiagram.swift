@@ -1,4 +1,5 @@
 import DLGGraph
+import DLGLowering
 import DLGViz
 
 /// Turns a lowered model into a picture: one box per layer with its op, arguments and

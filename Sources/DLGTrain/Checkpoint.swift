@@ -77,19 +77,24 @@ extension Trainer {
     metadata["samples"] = String(position.samples)
     metadata["best_watched_loss"] = String(earlyStopping.best.bitPattern)
     metadata["epochs_without_improvement"] = String(earlyStopping.epochsWithoutImprovement)
-    try SafeTensors.write(entries, metadata: metadata, to: path)
+    try readingWeights { () throws(WeightsError) in
+      try SafeTensors.write(entries, metadata: metadata, to: path)
+    }
   }
 
   /// Restores weights, optimizer state and position from a checkpoint of this model and these
   /// settings; says exactly what does not match otherwise.
   public func resume(from path: String) throws(TrainingError) {
-    try resume(from: try SafeTensors.fileBytes(path), source: path)
+    let bytes = try readingWeights { () throws(WeightsError) in try SafeTensors.fileBytes(path) }
+    try resume(from: bytes, source: path)
   }
 
   /// `resume` from the bytes of a checkpoint held in memory; `source` names them in errors,
   /// as the path does for a file.
   public func resume(from bytes: [UInt8], source path: String) throws(TrainingError) {
-    let (tensors, metadata) = try SafeTensors.decode(bytes, source: path)
+    let (tensors, metadata) = try readingWeights { () throws(WeightsError) in
+      try SafeTensors.decode(bytes, source: path)
+    }
     guard metadata["format"] == "dlg-checkpoint" else {
       throw .checkpoint(
         "\(path) holds weights only, not a checkpoint: load it with `dlg eval --weights`, "
@@ -122,7 +127,9 @@ extension Trainer {
       default: false
       }
     }
-    try store.load(tensors, into: persistent, of: training.graph, path: path)
+    try readingWeights { () throws(WeightsError) in
+      try store.load(tensors, into: persistent, of: training.graph, path: path)
+    }
     statisticsLoaded = true
     position = TrainingPosition(
       epoch: epoch, batch: batch, step: step, lossSum: Double(bitPattern: lossBits),

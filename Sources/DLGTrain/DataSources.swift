@@ -1,5 +1,6 @@
 import DLGData
 import DLGGraph
+import DLGLowering
 import Foundation
 
 /// Loads the dataset a `train` section names, and checks it fits the model before training.

@@ -1,5 +1,6 @@
 import DLGData
 import DLGGraph
+import DLGLowering
 import DLGPasses
 import DLGRuntime
 import Dispatch

@@ -1,4 +1,4 @@
-import DLGLang
+import DLGSource
 
 /// A static dataflow graph: values (tensors with static types) and the nodes that compute them,
 /// kept in a valid execution order (every node after the producers of its inputs).

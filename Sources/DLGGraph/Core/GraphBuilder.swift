@@ -1,4 +1,4 @@
-import DLGLang
+import DLGSource
 
 /// The graph being extended by a pass such as autodiff, with the naming and location of the
 /// node currently being processed, so generated nodes point back at the user's layer.

@@ -1,4 +1,4 @@
-import DLGLang
+import DLGSource
 
 /// Identifies a value (a tensor) in a `Graph`.
 public struct ValueID: Sendable, Hashable, Comparable, CustomStringConvertible {

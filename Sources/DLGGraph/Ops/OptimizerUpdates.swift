@@ -96,6 +96,12 @@ public struct SGDScalars: NonDifferentiable {
 /// elementwise ops ending in `Assign`s. Unoptimized, each op is a pass over memory (as an
 /// eager framework's optimizer); the fusion pass turns each parameter's update into one loop
 /// that reads the parameter, gradient and state once and writes them once.
+/// The optimizer and its settings.
+public enum OptimizerSpec: Sendable {
+  case adam(AdamSettings)
+  case sgd(SGDSettings)
+}
+
 extension OptimizerSpec {
   /// The per-step values every parameter's update reads (one node for the whole step).
   public func appendScalars(to graph: inout Graph) throws(ShapeError) -> ValueID {

@@ -1,0 +1,16 @@
+import DLGGraph
+
+extension LayerCatalog {
+  /// Layer types of Mermaid's `neuralnet` vocabulary that dlg parses and draws but cannot run
+  /// yet; `dlg run` names the first such layer at its line.
+  static let drawableOnly: [LayerSpec] = [
+    ("Conv3D", OpFamily.convolution),
+    ("MaxPool3D", .pooling),
+    ("AvgPool3D", .pooling),
+    ("LayerNorm", .normalization), ("GroupNorm", .normalization),
+    ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
+    ("Attention", .other), ("MultiHeadAttention", .other),
+  ].map { name, family in
+    LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)
+  }
+}

@@ -1,0 +1,204 @@
+import DLGGraph
+import DLGLang
+
+/// Matches a layer's written arguments to its parameters: positional in order, labelled by
+/// name, defaults for the rest, each value checked against the parameter's kind.
+extension ParameterKind {
+  var isShape: Bool {
+    switch self {
+    case .shape, .batchedShape: true
+    default: false
+    }
+  }
+}
+
+enum ArgumentBinder {
+  /// Largest extent a single dimension may have; anything bigger is a typo, not a model.
+  static let maximumExtent = 1 << 24
+
+  static func bind(
+    _ layer: LayerDecl, to spec: LayerSpec, environment: [String: Constant] = [:]
+  ) -> (BoundArguments, [Diagnostic]) {
+    var values: [String: ArgumentValue] = [:]
+    var diagnostics: [Diagnostic] = []
+    let positional = spec.parameters.filter(\.positional)
+    var nextPositional = 0
+
+    // Shape-like layers (`Input[28, 28, 1]`, `f32[N, 28, 28, 1]`) take every positional
+    // argument as one shape.
+    if spec.parameters.count == 1, spec.parameters[0].kind.isShape {
+      var dims: [Int] = []
+      var arguments = layer.arguments[...]
+      if case .batchedShape = spec.parameters[0].kind {
+        guard case .identifier("N")? = arguments.first?.value.kind else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E207", "a typed input's first dimension is the batch, written `N`",
+              at: arguments.first?.range ?? layer.range,
+              help: "for example \(spec.name)[N, 28, 28, 1]"))
+          return (BoundArguments(values: [:]), diagnostics)
+        }
+        arguments = arguments.dropFirst()
+      }
+      for argument in arguments {
+        do {
+          dims.append(try extent(argument.value, environment))
+        } catch {
+          diagnostics.append(error)
+        }
+      }
+      if dims.isEmpty, diagnostics.isEmpty {
+        diagnostics.append(
+          Diagnostic(
+            code: "E206", "\(spec.name) needs a shape", at: layer.range,
+            help: "write the per-sample shape, for example \(spec.name)[28, 28, 1]"))
+      }
+      values[spec.parameters[0].name] = .shape(dims)
+      return (BoundArguments(values: values), diagnostics)
+    }
+
+    for argument in layer.arguments {
+      let parameter: ParameterSpec
+      if let label = argument.label {
+        guard let match = spec.parameters.first(where: { $0.name == label.name }) else {
+          let names = spec.parameters.map(\.name)
+          diagnostics.append(
+            Diagnostic(
+              code: "E205", "\(spec.name) has no parameter `\(label.name)`", at: label.range,
+              help: closestMatch(to: label.name, among: names).map { "did you mean `\($0)`?" }
+                ?? "its parameters are: \(names.joined(separator: ", "))"))
+          continue
+        }
+        parameter = match
+      } else {
+        guard nextPositional < positional.count else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E208", "too many arguments for \(spec.name)", at: argument.range,
+              help: "\(spec.name) takes " + signature(spec)))
+          continue
+        }
+        parameter = positional[nextPositional]
+        nextPositional += 1
+      }
+      if values[parameter.name] != nil {
+        diagnostics.append(
+          Diagnostic(
+            code: "E209", "`\(parameter.name)` is given twice", at: argument.range,
+            help: "remove one of them"))
+        continue
+      }
+      do {
+        values[parameter.name] = try convert(
+          argument.value, to: parameter, layer: spec.name, environment)
+      } catch {
+        diagnostics.append(error)
+      }
+    }
+    for parameter in spec.parameters where values[parameter.name] == nil {
+      if let value = parameter.defaultValue {
+        values[parameter.name] = value
+      } else if !parameter.optional, !diagnostics.contains(where: { $0.code == "E207" }) {
+        diagnostics.append(
+          Diagnostic(
+            code: "E206", "\(spec.name) needs a value for `\(parameter.name)`", at: layer.range,
+            help: "\(spec.name) takes " + signature(spec)))
+      }
+    }
+    return (BoundArguments(values: values), diagnostics)
+  }
+
+  /// `[filters, kernel, activation = linear, stride: = 1x1, ...]`, for help lines.
+  static func signature(_ spec: LayerSpec) -> String {
+    let parts = spec.parameters.map { parameter -> String in
+      let name = parameter.positional ? parameter.name : "\(parameter.name):"
+      guard let value = parameter.defaultValue else { return name }
+      return "\(name) = \(describe(value))"
+    }
+    return "[" + parts.joined(separator: ", ") + "]"
+  }
+
+  private static func describe(_ value: ArgumentValue) -> String {
+    switch value {
+    case .integer(let n): "\(n)"
+    case .float(let x): "\(x)"
+    case .dimensions(let d), .shape(let d): d.map(String.init).joined(separator: "x")
+    case .name(let n): n
+    }
+  }
+
+  private static func convert(
+    _ expression: Expression, to parameter: ParameterSpec, layer: String,
+    _ environment: [String: Constant]
+  ) throws(Diagnostic) -> ArgumentValue {
+    let value = try ConstantEvaluator.evaluate(expression, environment)
+    let mismatch = { (expected: String) in
+      Diagnostic(
+        code: "E207",
+        "`\(parameter.name)` of \(layer) must be \(expected), got \(value.kindDescription)",
+        at: expression.range)
+    }
+    switch parameter.kind {
+    case .integer:
+      guard case .integer = value else { throw mismatch("an integer") }
+      return .integer(try extent(expression, environment))
+    case .float:
+      guard let number = value.number else { throw mismatch("a number") }
+      return .float(number)
+    case .dimensions(let rank):
+      switch value {
+      case .integer:
+        return .dimensions(Array(repeating: try extent(expression, environment), count: rank))
+      case .dimensions(let dims) where dims.count == rank:
+        for dim in dims where dim < 1 || dim > maximumExtent {
+          throw Diagnostic(
+            code: "E210", "dimension \(dim) is out of range (1...\(maximumExtent))",
+            at: expression.range)
+        }
+        return .dimensions(dims)
+      case .dimensions(let dims):
+        throw Diagnostic(
+          code: "E207",
+          "`\(parameter.name)` of \(layer) needs \(rank) dimensions, got \(dims.count)",
+          at: expression.range,
+          help: "write it as " + Array(repeating: "3", count: rank).joined(separator: "x"))
+      default: throw mismatch("dimensions such as 3x3")
+      }
+    case .choice(let names):
+      guard case .name(let name) = value else {
+        throw mismatch("one of " + names.joined(separator: ", "))
+      }
+      guard names.contains(name) else {
+        throw Diagnostic(
+          code: "E207", "`\(name)` is not a valid \(parameter.name) for \(layer)",
+          at: expression.range,
+          help: closestMatch(to: name, among: names).map { "did you mean `\($0)`?" }
+            ?? "use one of: " + names.joined(separator: ", "))
+      }
+      return .name(name)
+    case .shape, .batchedShape:
+      guard case .dimensions(let dims) = value else { throw mismatch("a shape") }
+      return .shape(dims)
+    case .layerReference:
+      guard case .name(let name) = value else { throw mismatch("the id of another layer") }
+      return .name(name)
+    }
+  }
+
+  /// A positive integer extent (a unit count, a dimension), range-checked so an absurd shape
+  /// is refused here instead of allocating gigabytes later.
+  private static func extent(_ expression: Expression, _ environment: [String: Constant])
+    throws(Diagnostic) -> Int
+  {
+    guard case .integer(let n) = try ConstantEvaluator.evaluate(expression, environment) else {
+      throw Diagnostic(
+        code: "E207", "expected a positive integer here", at: expression.range)
+    }
+    guard n >= 1, n <= maximumExtent else {
+      throw Diagnostic(
+        code: "E210", "\(n) is out of range: sizes must be between 1 and \(maximumExtent)",
+        at: expression.range)
+    }
+    return n
+  }
+}

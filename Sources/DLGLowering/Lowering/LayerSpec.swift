@@ -1,0 +1,202 @@
+import DLGGraph
+import DLGLang
+
+/// The kind of value a layer parameter accepts.
+public enum ParameterKind: Sendable {
+  case integer
+  case float
+  /// `3x3`, or a single integer meaning a square (`3`).
+  case dimensions(rank: Int)
+  /// A name from a fixed list (`relu`, `valid`, ...).
+  case choice([String])
+  /// A list of positive integers: a shape.
+  case shape
+  /// `N, d1, d2, ...`: a shape whose first dimension is the batch, written `N`.
+  case batchedShape
+  /// The id of another layer (`share: fc1`).
+  case layerReference
+}
+
+/// One parameter of a layer type: `Conv2D[filters, kernel, activation, stride:, padding:]`.
+public struct ParameterSpec: Sendable {
+  public var name: String
+  public var kind: ParameterKind
+  /// Nil for required parameters.
+  public var defaultValue: ArgumentValue?
+  /// True if the parameter can be given without a label at its position.
+  public var positional: Bool
+  /// True if it may be left out without a default (its absence means something, such as a
+  /// pooling stride that follows the window).
+  public var optional: Bool
+
+  public init(
+    _ name: String, _ kind: ParameterKind, default defaultValue: ArgumentValue? = nil,
+    positional: Bool = true, optional: Bool = false
+  ) {
+    self.name = name
+    self.kind = kind
+    self.defaultValue = defaultValue
+    self.positional = positional
+    self.optional = optional
+  }
+}
+
+/// A parameter's value after checking and constant evaluation.
+public enum ArgumentValue: Sendable, Hashable {
+  case integer(Int)
+  case float(Double)
+  case dimensions([Int])
+  case name(String)
+  case shape([Int])
+}
+
+/// The activations a layer's `activation` parameter accepts.
+public let activationNames = ["relu", "linear", "none", "softmax", "sigmoid", "tanh", "gelu"]
+
+/// Arguments bound to a layer's parameters, with typed accessors.
+public struct BoundArguments: Sendable {
+  var values: [String: ArgumentValue]
+
+  /// True if the argument was written or has a default.
+  public func has(_ name: String) -> Bool { values[name] != nil }
+
+  public func integer(_ name: String) -> Int {
+    if case .integer(let n) = values[name] { return n }
+    return 0
+  }
+
+  public func dimensions(_ name: String) -> [Int] {
+    if case .dimensions(let d) = values[name] { return d }
+    return []
+  }
+
+  public func shape(_ name: String) -> [Int] {
+    if case .shape(let d) = values[name] { return d }
+    return []
+  }
+
+  public func name(_ name: String) -> String? {
+    if case .name(let n) = values[name] { return n }
+    return nil
+  }
+
+  public func float(_ name: String) -> Double {
+    switch values[name] {
+    case .float(let x): x
+    case .integer(let n): Double(n)
+    default: 0
+    }
+  }
+}
+
+/// How a layer lowers: given its checked arguments and its input values, append ops to the
+/// graph and return the layer's output.
+public typealias LayerLowering =
+  @Sendable (BoundArguments, [ValueID], inout LayerLoweringContext) throws(ShapeError) -> ValueID
+
+/// A layer type users write in `.dlg` files.
+public struct LayerSpec: Sendable {
+  public var name: String
+  /// Other spellings accepted (`Linear` for `Dense`).
+  public var aliases: [String]
+  public var parameters: [ParameterSpec]
+  /// How many inputs it takes: `0...0` for Input, `1...1` for most, `2...` for merges.
+  public var inputArity: ClosedRange<Int>
+  public var family: OpFamily
+  /// Nil for layer types that parse and draw but cannot run yet.
+  public var lowering: LayerLowering?
+
+  public init(
+    name: String, aliases: [String] = [], parameters: [ParameterSpec] = [],
+    inputArity: ClosedRange<Int> = 1...1, family: OpFamily, lowering: LayerLowering?
+  ) {
+    self.name = name
+    self.aliases = aliases
+    self.parameters = parameters
+    self.inputArity = inputArity
+    self.family = family
+    self.lowering = lowering
+  }
+}
+
+/// What a layer's lowering can touch: the graph, and the layer's name and location for the
+/// nodes and parameters it creates.
+public struct LayerLoweringContext {
+  public var graph: Graph
+  public var layerName: String
+  public var location: SourceRange?
+  /// `share: fc1`: the layer whose parameters this one reuses instead of creating its own.
+  public var sharedWith: String?
+
+  /// Appends an op named after the layer (`conv/BiasAdd`).
+  public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(ShapeError) -> ValueID
+  {
+    try graph.apply1(op, inputs, name: "\(layerName)/\(op.name)", location: location)
+  }
+
+  /// Adds a trainable parameter named `layer.suffix`, or, for a layer declared with
+  /// `share: other`, returns `other.suffix` after checking it has the same shape.
+  public mutating func parameter(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
+    throws(ShapeError) -> ValueID
+  {
+    guard let owner = sharedWith else {
+      return graph.addParameter("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
+    }
+    let name = "\(owner).\(suffix)"
+    guard let shared = graph.parameters.first(where: { graph[$0].name == name }) else {
+      throw ShapeError(
+        "there is no parameter `\(name)` to share",
+        help: "`share:` names a layer of the same kind declared before this one")
+    }
+    guard graph[shared].type == .fixed(dims) else {
+      throw ShapeError(
+        "cannot share `\(name)`: the shapes differ",
+        notes: ["`\(name)`: \(graph[shared].type)", "this layer needs: \(TensorType.fixed(dims))"])
+    }
+    return shared
+  }
+
+  /// Adds non-trainable state named `layer.suffix` (running statistics), or, with `share:`,
+  /// returns the shared layer's.
+  public mutating func statistic(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
+    throws(ShapeError) -> ValueID
+  {
+    guard let owner = sharedWith else {
+      return graph.addStatistic("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
+    }
+    let name = "\(owner).\(suffix)"
+    guard let shared = graph.modelWeights.first(where: { graph[$0].name == name }),
+      graph[shared].type == .fixed(dims)
+    else {
+      throw ShapeError(
+        "cannot share `\(name)`", help: "`share:` names a layer of the same kind and size")
+    }
+    return shared
+  }
+
+  /// The common tail of Dense and Conv2D: a bias of `width` (unless `bias: false`), then the
+  /// layer's `activation` argument.
+  public mutating func biasAndActivation(
+    _ x: ValueID, width: Int, _ arguments: BoundArguments
+  ) throws(ShapeError) -> ValueID {
+    var y = x
+    if arguments.name("bias") != "false" {
+      let bias = try parameter("bias", [width], .zeros)
+      y = try apply(BiasAdd(), [y, bias])
+    }
+    return try activate(y, arguments.name("activation"))
+  }
+
+  /// Applies a named activation to `x`.
+  public mutating func activate(_ x: ValueID, _ activation: String?) throws(ShapeError) -> ValueID {
+    switch activation {
+    case nil, "linear", "none": x
+    case "relu": try apply(ReLU(), [x])
+    case "softmax": try apply(Softmax(), [x])
+    case "sigmoid": try apply(SmoothActivation(.sigmoid), [x])
+    case "tanh": try apply(SmoothActivation(.tanh), [x])
+    case "gelu": try apply(GELU(), [x])
+    case let other?: throw ShapeError("activation `\(other)` is not executable yet")
+    }
+  }
+}

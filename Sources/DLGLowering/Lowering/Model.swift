@@ -1,0 +1,62 @@
+import DLGGraph
+import DLGLang
+
+/// One layer of a lowered model, as diagrams and summaries show it.
+public struct LayerInfo: Sendable {
+  /// The layer's id (`conv`), or a generated one (`dense_2`) in sequential mode.
+  public var id: String
+  public var type: String
+  /// Arguments as written, for labels (`32, 3x3, relu`).
+  public var argumentsText: String
+  public var label: String?
+  /// Ids of the layers feeding it.
+  public var inputs: [String]
+  /// Its output value; nil for layers that could not be lowered (not executable).
+  public var output: ValueID?
+  public var outputType: TensorType?
+  public var parameterCount: Int
+  public var family: OpFamily
+  public var location: SourceRange
+  /// The block instances it sits in, outermost first (`["b1"]`); empty at the top level.
+  public var blockPath: [String] = []
+}
+
+/// One use of a block in a model: `b1: ConvBlock[32]` (repeated uses get `b1.1`, `b1.2`, ...).
+public struct BlockInstance: Sendable {
+  public var id: String
+  /// The block's name (`ConvBlock`).
+  public var type: String
+  /// The enclosing instance, for blocks used inside blocks.
+  public var parent: String?
+}
+
+/// A `.dlg` file lowered to a static forward graph, with everything training needs.
+public struct Model: Sendable {
+  public var file: ModelFile
+  public var title: String?
+  public var direction: String?
+  /// The forward graph, including the loss and metrics when there is a train section.
+  public var graph: Graph
+  public var layers: [LayerInfo]
+  /// The data input (the first Input layer) and its value.
+  public var input: ValueID?
+  /// Class labels `i32[N]`, present when a loss uses `labels`.
+  public var labels: ValueID?
+  /// Regression targets (the predictions' shape), present when a loss uses `targets`.
+  public var targets: ValueID? = nil
+  /// Outputs of the network: the layers nothing else reads.
+  public var outputs: [ValueID]
+  public var loss: ValueID?
+  /// Metric values, by metric name (`correct` is a count; accuracy = correct / samples).
+  public var metrics: [String: ValueID]
+  public var training: TrainingConfig?
+  /// Top-level layer and block ids → their outputs (what a loss may name).
+  public var namedOutputs: [String: ValueID] = [:]
+  /// Every block use, for drawing them as clusters.
+  public var blockInstances: [BlockInstance] = []
+
+  /// Total trainable parameters.
+  public var parameterCount: Int {
+    graph.parameters.reduce(0) { $0 + graph[$1].type.elementsPerItem }
+  }
+}

@@ -1,0 +1,52 @@
+import DLGGraph
+import DLGLang
+
+/// Lowers a parsed `.dlg` file to a `Model`: the public entry point of this module.
+public enum ModelLowering {
+  /// Builds the model, or returns every diagnostic found (several independent errors at once).
+  /// Shape errors are found here, before any data is read.
+  public static func lower(_ file: ModelFile) -> (model: Model?, diagnostics: [Diagnostic]) {
+    guard let network = file.network else {
+      // A file of blocks only (a library module) is valid to check, not to run.
+      if !file.blocks.isEmpty { return (nil, []) }
+      return (
+        nil,
+        [
+          Diagnostic(
+            code: "E214", "the file has no `neuralnet` section", at: nil,
+            help: "start the model with a line `neuralnet` followed by its layers")
+        ]
+      )
+    }
+    var lowering = NetworkLowering(file: file)
+    lowering.evaluateConstants()
+    lowering.lower(network)
+    let consumed = Set(lowering.layers.flatMap(\.inputs))
+    let sinks = lowering.layers.filter { !consumed.contains($0.id) }
+    var model = Model(
+      file: file, title: network.title, direction: network.direction, graph: lowering.graph,
+      layers: lowering.layers,
+      input: lowering.layers.first { ["Input", "f32", "i32"].contains($0.type) }?.output,
+      labels: nil, outputs: sinks.compactMap(\.output), loss: nil, metrics: [:], training: nil)
+    model.namedOutputs = lowering.namedOutputs
+    model.blockInstances = lowering.blockInstances
+    var diagnostics = lowering.diagnostics
+    if let train = file.train {
+      var trainLowering = TrainSectionLowering()
+      trainLowering.lower(train, into: &model)
+      diagnostics += trainLowering.diagnostics
+    }
+    let errors = diagnostics.filter { $0.severity == .error }
+    return (errors.isEmpty ? model : nil, diagnostics.sorted(by: Self.sourceOrder))
+  }
+
+  /// Orders diagnostics by position in the file.
+  static func sourceOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+    (a.range?.start.offset ?? -1) < (b.range?.start.offset ?? -1)
+  }
+
+  /// Layers that parse and draw but cannot run yet, for `dlg run` to refuse at their line.
+  public static func nonExecutableLayers(_ model: Model) -> [LayerInfo] {
+    model.layers.filter { LayerCatalog.spec(named: $0.type)?.lowering == nil }
+  }
+}

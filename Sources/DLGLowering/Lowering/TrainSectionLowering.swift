@@ -1,0 +1,431 @@
+import DLGGraph
+import DLGLang
+
+/// Checks the `train` section and appends the loss and metrics to the forward graph.
+struct TrainSectionLowering {
+  static let keys = [
+    "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
+    "early_stopping", "clip_norm", "validation",
+  ]
+  static let losses = ["softmax_cross_entropy", "binary_cross_entropy", "mse"]
+  static let optimizers = ["Adam", "AdamW", "SGD"]
+  static let metricNames = ["accuracy", "precision", "recall", "f1", "confusion"]
+
+  var diagnostics: [Diagnostic] = []
+
+  /// What a loss compares against: class `labels`, or float `targets` for regression.
+  static func targetName(_ loss: String) -> String { loss == "mse" ? "targets" : "labels" }
+
+  mutating func lower(_ section: TrainSection, into model: inout Model) {
+    var seen: [String: TrainEntry] = [:]
+    for entry in section.entries {
+      let key = entry.key.name
+      guard Self.keys.contains(key) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E401", "unknown train setting `\(key)`", at: entry.key.range,
+            help: closestMatch(to: key, among: Self.keys).map { "did you mean `\($0)`?" }
+              ?? "the settings are: " + Self.keys.joined(separator: ", ")))
+        continue
+      }
+      if let first = seen[key] {
+        diagnostics.append(
+          Diagnostic(
+            code: "E402", "`\(key)` is set twice", at: entry.key.range,
+            help: "remove one of them", notes: ["first set at \(first.range.description)"]))
+        continue
+      }
+      seen[key] = entry
+    }
+
+    let data = seen["data"].flatMap { dataSource($0) }
+    let test = seen["test"].flatMap { dataSource($0) }
+    let optimizer = seen["optimizer"].flatMap { optimizerSpec($0) } ?? .adam(AdamSettings())
+    let batch = seen["batch"].flatMap { positiveInteger($0, maximum: 1 << 20) } ?? 32
+    let epochs = seen["epochs"].flatMap { positiveInteger($0, maximum: 1 << 20) } ?? 1
+    let seed = seen["seed"].flatMap { positiveInteger($0, maximum: Int.max, allowZero: true) } ?? 0
+    var metrics: [String] = []
+    if let entry = seen["metrics"] { metrics = metricList(entry) }
+    if let entry = seen["loss"] {
+      lowerLoss(entry, metrics: metrics, into: &model)
+    } else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E403", "the train section needs a loss", at: section.range,
+          help: "add a line such as `loss softmax_cross_entropy(out, labels)`"))
+    }
+    model.training = TrainingConfig(
+      data: data, test: test, optimizer: optimizer, batchSize: batch, epochs: epochs,
+      metrics: metrics, seed: UInt64(seed),
+      schedule: seen["schedule"].flatMap { schedule($0) } ?? .constant,
+      earlyStoppingPatience: seen["early_stopping"].flatMap { patience($0) },
+      clipNorm: seen["clip_norm"].flatMap { clipNorm($0) },
+      validationFraction: seen["validation"].flatMap { validationFraction($0) })
+    if model.training?.earlyStoppingPatience != nil, data != nil, test == nil,
+      model.training?.validationFraction == nil
+    {
+      diagnostics.append(
+        Diagnostic(
+          code: "E414",
+          "early stopping watches the validation or test loss, but there is neither",
+          at: seen["early_stopping"]?.range,
+          help: "hold out training data with `validation 0.1`, or add a `test` data source"))
+    }
+  }
+
+  private mutating func lowerLoss(_ entry: TrainEntry, metrics: [String], into model: inout Model) {
+    guard case .call(let name, let arguments) = entry.value.kind else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E404", "the loss must be a call such as `softmax_cross_entropy(out, labels)`",
+          at: entry.value.range))
+      return
+    }
+    guard Self.losses.contains(name.name) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E404", "unknown loss `\(name.name)`", at: name.range,
+          help: closestMatch(to: name.name, among: Self.losses).map { "did you mean `\($0)`?" }
+            ?? "available: " + Self.losses.joined(separator: ", ")))
+      return
+    }
+    guard arguments.count == 2, case .identifier(let outputName) = arguments[0].value.kind,
+      case .identifier(let labelName) = arguments[1].value.kind
+    else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E405",
+          "\(name.name) takes two names: the output layer and `\(Self.targetName(name.name))`",
+          at: entry.value.range, help: "write `\(name.name)(out, \(Self.targetName(name.name)))`"))
+      return
+    }
+    guard
+      let named = model.namedOutputs[outputName]
+        ?? model.layers.first(where: { $0.id == outputName })?.output
+    else {
+      // A layer that exists but could not be lowered already has its own error.
+      let declared = model.file.network?.layers.compactMap(\.id?.name) ?? []
+      if declared.contains(outputName) || model.layers.contains(where: { $0.id == outputName }) {
+        return
+      }
+      diagnostics.append(
+        Diagnostic(
+          code: "E406", "no layer named `\(outputName)`", at: arguments[0].range,
+          help: closestMatch(to: outputName, among: Array(model.namedOutputs.keys)).map {
+            "did you mean `\($0)`?"
+          }))
+      return
+    }
+    let expectedTarget = Self.targetName(name.name)
+    guard labelName == expectedTarget else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E405", "the second argument of \(name.name) must be `\(expectedTarget)`",
+          at: arguments[1].range,
+          help: "\(expectedTarget) come from the data source; write `\(expectedTarget)`"))
+      return
+    }
+    do {
+      if name.name == "mse" {
+        // Regression: float targets of the predictions' shape.
+        let targets = model.graph.addInput("targets", model.graph[named].type)
+        model.targets = targets
+        model.loss = try model.graph.apply1(
+          MeanSquaredError(), [named, targets], name: "loss", location: entry.range)
+        return
+      }
+      // A network that ends in softmax or sigmoid (as Mermaid diagrams usually do) is trained
+      // on the logits before it: the cross-entropy of the probabilities is exactly the
+      // cross-entropy computed from the logits, and this way is numerically stable.
+      let binary = name.name == "binary_cross_entropy"
+      var logits = named
+      if let producer = model.graph[named].producer {
+        let op = model.graph.nodes[producer].op
+        if (!binary && op is Softmax) || (binary && (op as? SmoothActivation)?.kind == .sigmoid) {
+          logits = model.graph.nodes[producer].inputs[0]
+        }
+      }
+      let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
+      model.labels = labels
+      let lossOp: any Operator = binary ? BinaryCrossEntropyLoss() : SoftmaxCrossEntropy()
+      model.loss = try model.graph.apply1(
+        lossOp, [logits, labels], name: "loss", location: entry.range)
+      if metrics.contains("accuracy") {
+        let metric: any Operator = binary ? BinaryCorrectCount() : CorrectCount()
+        model.metrics["correct"] = try model.graph.apply1(
+          metric, [logits, labels], name: "accuracy", location: entry.range)
+      }
+      if !Set(metrics).isDisjoint(with: ["precision", "recall", "f1", "confusion"]) {
+        model.metrics["predicted"] = try model.graph.apply1(
+          PredictedClass(), [logits], name: "predicted", location: entry.range)
+      }
+    } catch {
+      diagnostics.append(
+        Diagnostic(
+          code: "E301", error.message, at: entry.value.range, help: error.help,
+          notes: error.notes))
+    }
+  }
+
+  private mutating func dataSource(_ entry: TrainEntry) -> DataSourceSpec? {
+    guard case .call(let format, let arguments) = entry.value.kind else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E407", "`\(entry.key.name)` must name a data source",
+          at: entry.value.range,
+          help: "write idx(\"/usr/share/datasets/fashion-mnist\", split: \"train\")"))
+      return nil
+    }
+    guard ["idx", "csv", "cifar", "text"].contains(format.name) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E407", "unknown data source `\(format.name)`", at: format.range,
+          help: "available: idx(folder, split:, scale:), cifar(folder, split:, scale:), "
+            + "csv(file, features:, targets:, label:), text(file, vocabulary:, length:)"))
+      return nil
+    }
+    var path: String?
+    var split = entry.key.name == "test" ? (format.name == "cifar" ? "test" : "t10k") : "train"
+    var scale: Float = 1
+    var columns: [String: [String]] = [:]
+    var textSizes: [String: Int] = [:]
+    for argument in arguments {
+      let value: Constant
+      do { value = try ConstantEvaluator.evaluate(argument.value) } catch {
+        diagnostics.append(error)
+        continue
+      }
+      switch (argument.label?.name, value) {
+      case (nil, .string(let s)): path = s
+      case ("split", .string(let s)) where format.name == "idx" || format.name == "cifar": split = s
+      case (let key?, .integer(let n))
+      where format.name == "text" && ["vocabulary", "length"].contains(key) && n >= 1
+        && n <= 1 << 24:
+        textSizes[key] = n
+      case ("scale", let v) where v.number != nil: scale = Float(v.number!)
+      case (let key?, let v)
+      where format.name == "csv" && ["features", "targets", "label"].contains(key):
+        guard let names = Self.columnNames(v) else { fallthrough }
+        columns[key] = names
+      default:
+        diagnostics.append(
+          Diagnostic(
+            code: "E408",
+            format.name == "text"
+              ? "text takes a file string, `vocabulary:` and `length:` (positive integers)"
+              : format.name != "csv"
+                ? "\(format.name) takes a folder string, `split:` (a string) and `scale:` (a number)"
+                : "csv takes a file string, `features:`, `targets:` (column names), `label:` and `scale:`",
+            at: argument.range))
+      }
+    }
+    guard let path else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E408", "\(format.name) needs the path of its data", at: entry.value.range))
+      return nil
+    }
+    var spec = DataSourceSpec(
+      format: format.name, path: path, split: split, scale: scale, location: entry.value.range)
+    spec.features = columns["features"] ?? []
+    spec.targets = columns["targets"] ?? []
+    spec.label = columns["label"]?.first
+    spec.vocabulary = textSizes["vocabulary"] ?? spec.vocabulary
+    spec.length = textSizes["length"] ?? spec.length
+    return spec
+  }
+
+  /// Column names written as a name, a string, or a list of them.
+  static func columnNames(_ value: Constant) -> [String]? {
+    switch value {
+    case .name(let n), .string(let n): return [n]
+    case .list(let items):
+      let names = items.compactMap { item -> String? in
+        if case .name(let n) = item { return n }
+        if case .string(let n) = item { return n }
+        return nil
+      }
+      return names.count == items.count ? names : nil
+    default: return nil
+    }
+  }
+
+  /// `clip_norm 1.0`: the largest global norm gradients keep.
+  private mutating func clipNorm(_ entry: TrainEntry) -> Float? {
+    guard let value = (try? ConstantEvaluator.evaluate(entry.value))?.number, value > 0,
+      value.isFinite
+    else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E415", "clip_norm takes a positive number", at: entry.value.range,
+          help: "write `clip_norm 1.0` to scale gradients down when their global norm exceeds 1"))
+      return nil
+    }
+    return Float(value)
+  }
+
+  /// `validation 0.1`: the fraction of the training data held out to validate on.
+  private mutating func validationFraction(_ entry: TrainEntry) -> Double? {
+    guard let value = (try? ConstantEvaluator.evaluate(entry.value))?.number, value > 0,
+      value < 1
+    else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E416", "validation takes the fraction of training data to hold out",
+          at: entry.value.range, help: "write `validation 0.1` to validate on 10% of it"))
+      return nil
+    }
+    return value
+  }
+
+  /// `early_stopping 3`: the patience, in epochs.
+  private mutating func patience(_ entry: TrainEntry) -> Int? {
+    guard case .integer(let n) = entry.value.kind, n >= 1, n <= 10_000 else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E414", "early_stopping takes a patience in epochs", at: entry.value.range,
+          help: "write `early_stopping 3` to stop after 3 epochs without a better loss"))
+      return nil
+    }
+    return n
+  }
+
+  /// `schedule cosine(warmup: 100)`, `step(every: 3, factor: 0.5)`, `warmup(steps: 500)`.
+  private mutating func schedule(_ entry: TrainEntry) -> LearningRateSchedule? {
+    let help = "write cosine(warmup: 0), step(every: 2, factor: 0.5) or warmup(steps: 500)"
+    var name = ""
+    var arguments: [String: Double] = [:]
+    switch entry.value.kind {
+    case .identifier(let n): name = n
+    case .call(let callee, let args):
+      name = callee.name
+      for argument in args {
+        guard let label = argument.label?.name,
+          let number = (try? ConstantEvaluator.evaluate(argument.value))?.number, number >= 0
+        else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E413", "schedule arguments are labelled non-negative numbers",
+              at: argument.range, help: help))
+          return nil
+        }
+        arguments[label] = number
+      }
+    default: break
+    }
+    switch (name, Set(arguments.keys)) {
+    case ("constant", []): return .constant
+    case ("cosine", let keys) where keys.isSubset(of: ["warmup"]):
+      return .cosine(warmup: Int(arguments["warmup"] ?? 0))
+    case ("warmup", ["steps"]): return .warmup(steps: Int(arguments["steps"]!))
+    case ("step", let keys) where keys.isSubset(of: ["every", "factor"]) && keys.contains("every"):
+      return .step(every: Int(arguments["every"]!), factor: arguments["factor"] ?? 0.1)
+    default:
+      diagnostics.append(
+        Diagnostic(
+          code: "E413", "unknown learning-rate schedule", at: entry.value.range, help: help))
+      return nil
+    }
+  }
+
+  private mutating func optimizerSpec(_ entry: TrainEntry) -> OptimizerSpec? {
+    let name: Identifier
+    var arguments: [Argument] = []
+    switch entry.value.kind {
+    case .call(let callee, let args): (name, arguments) = (callee, args)
+    case .identifier(let id): name = Identifier(name: id, range: entry.value.range)
+    default:
+      diagnostics.append(
+        Diagnostic(
+          code: "E409", "the optimizer must be Adam(...), AdamW(...) or SGD(...)",
+          at: entry.value.range))
+      return nil
+    }
+    var settings: [String: Double] = [:]
+    let allowed: [String] =
+      name.name.hasPrefix("Adam")
+      ? ["lr", "beta1", "beta2", "epsilon", "weight_decay"]
+      : ["lr", "momentum", "nesterov", "weight_decay"]
+    guard Self.optimizers.contains(name.name) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E409", "unknown optimizer `\(name.name)`", at: name.range,
+          help: closestMatch(to: name.name, among: Self.optimizers).map { "did you mean `\($0)`?" }
+            ?? "available: Adam, AdamW, SGD"))
+      return nil
+    }
+    for argument in arguments {
+      let label = argument.label?.name ?? "lr"
+      guard allowed.contains(label) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E410", "\(name.name) has no setting `\(label)`",
+            at: argument.label?.range ?? argument.range,
+            help: closestMatch(to: label, among: allowed).map { "did you mean `\($0)`?" }
+              ?? "settings: " + allowed.joined(separator: ", ")))
+        continue
+      }
+      do {
+        let value = try ConstantEvaluator.evaluate(argument.value)
+        if case .name(let flag) = value, flag == "true" || flag == "false" {
+          settings[label] = flag == "true" ? 1 : 0
+        } else if let number = value.number, number.isFinite, number >= 0 {
+          settings[label] = number
+        } else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E410", "`\(label)` must be a non-negative number", at: argument.value.range))
+        }
+      } catch {
+        diagnostics.append(error)
+      }
+    }
+    if name.name.hasPrefix("Adam") {
+      var adam = AdamSettings()
+      adam.learningRate = Float(settings["lr"] ?? 0.001)
+      adam.beta1 = Float(settings["beta1"] ?? 0.9)
+      adam.beta2 = Float(settings["beta2"] ?? 0.999)
+      adam.epsilon = Float(settings["epsilon"] ?? 1e-7)
+      // AdamW is Adam with decoupled weight decay, by default PyTorch's 0.01.
+      adam.weightDecay = Float(settings["weight_decay"] ?? (name.name == "AdamW" ? 0.01 : 0))
+      return .adam(adam)
+    }
+    return .sgd(
+      SGDSettings(
+        learningRate: Float(settings["lr"] ?? 0.01), momentum: Float(settings["momentum"] ?? 0),
+        nesterov: (settings["nesterov"] ?? 0) != 0,
+        weightDecay: Float(settings["weight_decay"] ?? 0)))
+  }
+
+  private mutating func positiveInteger(_ entry: TrainEntry, maximum: Int, allowZero: Bool = false)
+    -> Int?
+  {
+    guard case .integer(let n) = entry.value.kind, n >= (allowZero ? 0 : 1), n <= maximum else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E411",
+          "`\(entry.key.name)` must be \(allowZero ? "a non-negative" : "a positive") integer"
+            + (maximum < Int.max ? " up to \(maximum)" : ""),
+          at: entry.value.range))
+      return nil
+    }
+    return n
+  }
+
+  private mutating func metricList(_ entry: TrainEntry) -> [String] {
+    let items: [Expression]
+    if case .list(let list) = entry.value.kind { items = list } else { items = [entry.value] }
+    var names: [String] = []
+    for item in items {
+      guard case .identifier(let name) = item.kind, Self.metricNames.contains(name) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E412", "unknown metric", at: item.range,
+            help: "available metrics: " + Self.metricNames.joined(separator: ", ")))
+        continue
+      }
+      names.append(name)
+    }
+    return names
+  }
+}

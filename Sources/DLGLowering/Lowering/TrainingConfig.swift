@@ -1,0 +1,79 @@
+import DLGGraph
+import DLGLang
+import Foundation
+
+/// Where training or test samples come from: `idx("/path", split: "train", scale: 1/255)`.
+public struct DataSourceSpec: Sendable {
+  /// The reader: `idx` for MNIST-format files.
+  public var format: String
+  public var path: String
+  public var split: String
+  public var scale: Float
+  public var location: SourceRange
+  /// CSV: the feature columns (all others when empty), target columns and label column.
+  public var features: [String] = []
+  public var targets: [String] = []
+  public var label: String?
+  /// Text: vocabulary size and sequence length.
+  public var vocabulary = 10_000
+  public var length = 100
+
+  public init(format: String, path: String, split: String, scale: Float, location: SourceRange) {
+    self.format = format
+    self.path = path
+    self.split = split
+    self.scale = scale
+    self.location = location
+  }
+}
+
+/// How the learning rate changes over a run, as a factor on the optimizer's rate.
+public enum LearningRateSchedule: Sendable, Equatable {
+  case constant
+  /// Multiplied by `factor` every `every` epochs.
+  case step(every: Int, factor: Double)
+  /// A half cosine from 1 down to 0 over the run, after `warmup` steps rising linearly from 0.
+  case cosine(warmup: Int)
+  /// Rising linearly from 0 to 1 over the first `steps` steps, then constant.
+  case warmup(steps: Int)
+
+  /// The factor for a 1-based `step` in a 1-based `epoch` of a run of `totalSteps` steps.
+  public func factor(step: Int, epoch: Int, totalSteps: Int) -> Float {
+    switch self {
+    case .constant:
+      return 1
+    case .step(let every, let factor):
+      return Float(pow(factor, Double((epoch - 1) / max(every, 1))))
+    case .warmup(let steps):
+      return step >= steps ? 1 : Float(step) / Float(max(steps, 1))
+    case .cosine(let warmup):
+      if step < warmup { return Float(step) / Float(max(warmup, 1)) }
+      let progress = Double(step - warmup) / Double(max(totalSteps - warmup, 1))
+      return Float(0.5 * (1 + cos(Double.pi * min(progress, 1))))
+    }
+  }
+}
+
+/// The `train` section, checked.
+public struct TrainingConfig: Sendable {
+  public var data: DataSourceSpec?
+  public var test: DataSourceSpec?
+  public var optimizer: OptimizerSpec
+  public var batchSize: Int
+  public var epochs: Int
+  public var metrics: [String]
+  public var seed: UInt64
+  public var schedule: LearningRateSchedule = .constant
+  /// Stop when the validation loss (or, without a validation split, the test loss) has not
+  /// improved for this many epochs.
+  public var earlyStoppingPatience: Int?
+  /// Scale gradients down when their global norm exceeds this.
+  public var clipNorm: Float?
+  /// The fraction of the training data held out (by a seeded shuffle) to validate on.
+  public var validationFraction: Double?
+
+  /// What happens to the gradients between the backward pass and the update, in order.
+  public var gradientTransforms: [any GradientTransform] {
+    clipNorm.map { [ClipGradientsByGlobalNorm(maxNorm: $0)] } ?? []
+  }
+}

@@ -1,0 +1,139 @@
+import DLGGraph
+import Foundation
+
+/// Reads safetensors files, checking every field before trusting it: a truncated, corrupt or
+/// foreign file gets a message that says what is wrong, never a crash or a huge allocation.
+extension SafeTensors {
+  /// One tensor read from a file.
+  public struct Tensor: Sendable {
+    public var dtype: String
+    public var shape: [Int]
+    /// The values, converted to f32 (F32 files are read as they are; I32 converted).
+    public var values: [Float]
+  }
+
+  /// The tensors of a file, by name.
+  public static func read(_ path: String) throws(WeightsError) -> [String: Tensor] {
+    try readFile(path).tensors
+  }
+
+  /// The tensors and the string metadata of a file.
+  public static func readFile(_ path: String) throws(WeightsError)
+    -> (tensors: [String: Tensor], metadata: [String: String])
+  {
+    try decode(try fileBytes(path), source: path)
+  }
+
+  /// The bytes of a file, or an error naming it.
+  public static func fileBytes(_ path: String) throws(WeightsError) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw WeightsError("cannot read \(path): no such file")
+    }
+    return [UInt8](data)
+  }
+
+  /// The tensors and the string metadata of safetensors bytes held in memory (an upload, a
+  /// fuzzer's input). `source` names them in errors, as the path does for a file.
+  public static func decode(_ bytes: [UInt8], source: String) throws(WeightsError)
+    -> (tensors: [String: Tensor], metadata: [String: String])
+  {
+    func fail(_ why: String) -> WeightsError {
+      WeightsError("\(source) is not a valid safetensors file: \(why)")
+    }
+    guard bytes.count >= 8 else { throw fail("it is only \(bytes.count) bytes long") }
+    var headerLength = 0
+    for i in 0..<8 { headerLength |= Int(bytes[i]) << (8 * i) }
+    guard headerLength > 1, headerLength <= bytes.count - 8 else {
+      throw fail("its header claims \(headerLength) bytes but the file has \(bytes.count - 8)")
+    }
+    let headerData = Data(bytes[8..<8 + headerLength])
+    guard let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
+      throw fail("its header is not a JSON object")
+    }
+    let dataStart = 8 + headerLength
+    let dataCount = bytes.count - dataStart
+    var tensors: [String: Tensor] = [:]
+    for (name, entry) in header where name != "__metadata__" {
+      guard let entry = entry as? [String: Any], let dtype = entry["dtype"] as? String,
+        let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
+        offsets.count == 2
+      else { throw fail("the entry for `\(name)` lacks dtype, shape or data_offsets") }
+      guard dtype == "F32" || dtype == "I32" else {
+        throw fail("`\(name)` has dtype \(dtype); dlg reads F32 and I32")
+      }
+      var count = 1
+      for extent in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+        guard extent >= 0, !overflow else {
+          throw fail("`\(name)` has an impossible shape \(shape)")
+        }
+        count = product
+      }
+      // Compared as `count` against a quarter of the range: `count * 4` overflows for a shape
+      // such as [2^62], which the product above accepts.
+      let (begin, end) = (offsets[0], offsets[1])
+      guard begin >= 0, begin <= end, end <= dataCount, (end - begin) % 4 == 0,
+        (end - begin) / 4 == count
+      else {
+        throw fail(
+          "the data of `\(name)` (bytes \(begin)..<\(end)) does not match its shape \(shape) "
+            + "or lies outside the \(dataCount) data bytes: the file may be truncated")
+      }
+      var values = [Float](repeating: 0, count: count)
+      bytes.withUnsafeBufferPointer { buffer in
+        let raw = UnsafeRawPointer(buffer.baseAddress! + dataStart + begin)
+        for i in 0..<count {
+          let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+          values[i] = dtype == "F32" ? Float(bitPattern: bits) : Float(Int32(bitPattern: bits))
+        }
+      }
+      tensors[name] = Tensor(dtype: dtype, shape: shape, values: values)
+    }
+    let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
+    return (tensors, metadata)
+  }
+}
+
+extension ParameterStore {
+  /// Replaces the parameters and statistics of `graph` with the tensors of a safetensors
+  /// file, after checking that every one is there with the right shape (and nothing else is).
+  public func loadWeights(_ path: String, into graph: Graph) throws(WeightsError) {
+    try loadWeights(bytes: try SafeTensors.fileBytes(path), source: path, into: graph)
+  }
+
+  /// `loadWeights` from the bytes of a safetensors file held in memory; `source` names them
+  /// in errors, as the path does for a file.
+  public func loadWeights(bytes: [UInt8], source: String, into graph: Graph)
+    throws(WeightsError)
+  {
+    let tensors = try SafeTensors.decode(bytes, source: source).tensors
+    try load(tensors, into: graph.modelWeights, of: graph, path: source)
+  }
+
+  /// Fills `values` from `tensors` by name, refusing missing, extra or misshapen tensors.
+  public func load(
+    _ tensors: [String: SafeTensors.Tensor], into values: [ValueID], of graph: Graph, path: String
+  ) throws(WeightsError) {
+    let expected = Set(values.map { graph[$0].name })
+    if let extra = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
+      throw WeightsError(
+        "\(path) has a tensor `\(extra)` that this model does not have: "
+          + "was it saved from another model, or with another optimizer?")
+    }
+    for value in values {
+      let name = graph[value].name
+      let shape = graph[value].type.dimensions(batch: 1)
+      guard let tensor = tensors[name] else {
+        throw WeightsError("\(path) has no tensor `\(name)`, which this model needs")
+      }
+      guard tensor.shape == shape else {
+        let text = { (s: [Int]) in s.map(String.init).joined(separator: "×") }
+        throw WeightsError(
+          "\(path): `\(name)` has shape \(text(tensor.shape)), but the model expects "
+            + "\(text(shape))")
+      }
+      guard let buffer = buffer(value) else { continue }
+      buffer.floats.update(from: tensor.values, count: tensor.values.count)
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import DLGGraph
+import DLGRuntime
+
+extension TrainingError {
+  /// A weights file's problem, as the reason training cannot go on.
+  init(_ error: WeightsError) { self = .checkpoint(error.description) }
+}
+
+/// Runs a weights-file operation, reporting its failure as a training error.
+func readingWeights<T>(_ body: () throws(WeightsError) -> T) throws(TrainingError) -> T {
+  do {
+    return try body()
+  } catch {
+    throw TrainingError(error)
+  }
+}
+
+extension Trainer {
+  /// Writes the trained parameters (named as in the model: `conv.weight`, `fc.bias`, ...) and
+  /// statistics (`bn.running_mean`) as a safetensors file.
+  public func saveWeights(to path: String) throws(TrainingError) {
+    let parameters = Set(training.graph.modelWeights)
+    let entries = store.entries.filter { parameters.contains($0.id) }.map {
+      SafeTensors.Entry(name: $0.name, buffer: $0.buffer)
+    }
+    try readingWeights { () throws(WeightsError) in
+      try SafeTensors.write(
+        entries, metadata: ["format": "dlg", "model": model.file.source.path], to: path)
+    }
+  }
+}
+
+extension Trainer {
+  /// Replaces the initial weights with those of a safetensors file written by `saveWeights`.
+  public func loadWeights(from path: String) throws(TrainingError) {
+    try loadWeights(
+      from: try readingWeights { () throws(WeightsError) in try SafeTensors.fileBytes(path) },
+      source: path)
+  }
+
+  /// `loadWeights` from the bytes of a safetensors file held in memory; `source` names them
+  /// in errors, as the path does for a file.
+  public func loadWeights(from bytes: [UInt8], source: String) throws(TrainingError) {
+    try readingWeights { () throws(WeightsError) in
+      try store.loadWeights(bytes: bytes, source: source, into: model.graph)
+    }
+    statisticsLoaded = true
+  }
+}
