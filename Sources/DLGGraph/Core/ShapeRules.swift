@@ -41,6 +41,16 @@ public enum ShapeRules {
     return [inputs[0]]
   }
 
+  /// Two float inputs of one shape: the shape rule of binary elementwise ops.
+  public static func sameFloatPair(_ inputs: [TensorType], op: String) throws(ShapeError)
+    -> [TensorType]
+  {
+    try expectInputCount(inputs, 2, op: op)
+    try expectSameShape(inputs[0], inputs[1], op: op)
+    try expectFloat(inputs[0], op: op, what: "inputs")
+    return [inputs[0]]
+  }
+
   /// The number of rows when a tensor is seen as a matrix [rows, lastDimension].
   public static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
 }

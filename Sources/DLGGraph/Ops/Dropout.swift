@@ -35,43 +35,7 @@ public struct Dropout: Operator {
 
 }
 
-/// Elementwise product of two tensors of the same shape.
-public struct Multiply: Operator {
-  public static let opType = "Multiply"
-  public static let signature = OpSignature(inputs: ["a", "b"])
-  public init() {}
-
-  public var name: String { "Multiply" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .merge }
-  public var inPlaceInput: Int? { 0 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    try ShapeRules.expectFloat(inputs[0], op: name, what: "inputs")
-    return [inputs[0]]
-  }
-
-  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
-  {
-    guard let dy = outputGradients[0] else { return [nil, nil] }
-    return [
-      try builder.add(Multiply(), [dy, node.inputs[1]], "dA"),
-      try builder.add(Multiply(), [dy, node.inputs[0]], "dB"),
-    ]
-  }
-
-}
-
-extension Multiply: ElementwiseFormula {
-  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
-    program.emit(.multiply(inputs[0], inputs[1]))
-  }
-}
-
 @used @section("dlg_registry")
 private let registration: Registration = {
-  OpRegistry.register(Dropout.self, Multiply.self)
+  OpRegistry.register(Dropout.self)
 }

@@ -1,26 +1,19 @@
 /// The Gaussian error linear unit, tanh form; its gradient reads the input.
-public struct GELU: Operator {
+public struct GELU: UnaryElementwise {
   public static let opType = "GELU"
   public static let signature = OpSignature(inputs: ["x"])
   public init() {}
 
   public var name: String { "GELU" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .activation }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 1, op: name)
-    try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
-    return [inputs[0]]
-  }
-
-  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+  public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
+    throws(ShapeError) -> ValueID
   {
-    guard let dy = outputGradients[0] else { return [nil] }
-    return [try builder.add(GELUGradient(), [node.inputs[0], dy], "dGELU")]
+    try builder.add(GELUGradient(), [x, dy], "dGELU")
   }
 
+  /// Not in place: the gradient reads the input, and plans stay as they were.
+  public var inPlaceInput: Int? { nil }
 }
 
 /// Inputs: (x, dy); output dx.
@@ -86,4 +79,8 @@ extension GELUGradient: ElementwiseFormula {
 @used @section("dlg_registry")
 private let registration: Registration = {
   OpRegistry.register(GELU.self, GELUGradient.self)
+  ActivationRegistry.register(
+    .op(
+      "gelu", layer: "GELU", layerAliases: ["Gelu"],
+      summary: "the Gaussian error linear unit, tanh form (Hendrycks & Gimpel, 2016)", GELU()))
 }

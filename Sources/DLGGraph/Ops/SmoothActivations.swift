@@ -1,5 +1,5 @@
 /// Sigmoid or tanh, elementwise; the gradient reads the output.
-public struct SmoothActivation: Operator {
+public struct SmoothActivation: UnaryElementwise {
   public static let opType = "SmoothActivation"
   public static let signature = OpSignature(inputs: ["x"])
   public enum Kind: String, Sendable, Hashable, Codable {
@@ -12,23 +12,12 @@ public struct SmoothActivation: Operator {
   public init(_ kind: Kind) { self.kind = kind }
 
   public var name: String { kind.rawValue }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .activation }
-  public var inPlaceInput: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 1, op: name)
-    try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
-    return [inputs[0]]
-  }
-
-  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+  public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
+    throws(ShapeError) -> ValueID
   {
-    guard let dy = outputGradients[0] else { return [nil] }
-    return [try builder.add(SmoothActivationGradient(kind), [node.outputs[0], dy], "d\(name)")]
+    try builder.add(SmoothActivationGradient(kind), [y, dy], "d\(name)")
   }
-
 }
 
 /// The gradient of a smooth activation from its output. Inputs: (y, dy); output: dx.
@@ -74,4 +63,8 @@ extension SmoothActivationGradient: ElementwiseFormula {
 @used @section("dlg_registry")
 private let registration: Registration = {
   OpRegistry.register(SmoothActivation.self, SmoothActivationGradient.self)
+  ActivationRegistry.register(
+    .op("sigmoid", layer: "Sigmoid", summary: "1 / (1 + e^−x)", SmoothActivation(.sigmoid)))
+  ActivationRegistry.register(
+    .op("tanh", layer: "Tanh", summary: "the hyperbolic tangent", SmoothActivation(.tanh)))
 }

@@ -30,4 +30,8 @@ public struct Softmax: Operator {
 @used @section("dlg_registry")
 private let registration: Registration = {
   OpRegistry.register(Softmax.self)
+  ActivationRegistry.register(
+    .op(
+      "softmax", layer: "Softmax", summary: "probabilities over the last axis (e^x / Σ e^x)",
+      Softmax()))
 }

@@ -7,7 +7,7 @@ extension LayerCatalog {
     parameters: [
       ParameterSpec("filters", .integer),
       ParameterSpec("kernel", .dimensions(rank: 2)),
-      ParameterSpec("activation", .choice(activationNames), default: .name("linear")),
+      ParameterSpec("activation", .activation, default: .name("linear")),
       ParameterSpec(
         "stride", .dimensions(rank: 2), default: .dimensions([1, 1]), positional: false),
       ParameterSpec(
@@ -39,4 +39,9 @@ extension LayerCatalog {
       let product = try context.apply(Conv2D(attributes), [x, weight])
       return try context.biasAndActivation(product, width: filters, arguments)
     })
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(LayerCatalog.conv2D)
 }

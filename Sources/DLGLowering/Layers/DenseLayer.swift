@@ -6,7 +6,7 @@ extension LayerCatalog {
     name: "Dense", aliases: ["Linear", "FullyConnected"],
     parameters: [
       ParameterSpec("units", .integer),
-      ParameterSpec("activation", .choice(activationNames), default: .name("linear")),
+      ParameterSpec("activation", .activation, default: .name("linear")),
       ParameterSpec("bias", .choice(["true", "false"]), default: .name("true"), positional: false),
       ParameterSpec("share", .layerReference, positional: false, optional: true),
     ],
@@ -31,4 +31,9 @@ extension LayerCatalog {
       let product = try context.apply(MatMul(), [x, weight])
       return try context.biasAndActivation(product, width: units, arguments)
     })
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(LayerCatalog.dense)
 }

@@ -14,3 +14,8 @@ extension LayerCatalog {
     LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)
   }
 }
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  for spec in LayerCatalog.drawableOnly { LayerCatalog.register(spec) }
+}

@@ -20,3 +20,8 @@ extension LayerCatalog {
       return try context.apply(Reshape(target), inputs)
     })
 }
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(LayerCatalog.flatten, LayerCatalog.reshape)
+}

@@ -9,3 +9,8 @@ extension LayerCatalog {
       context.graph.addInput(context.layerName, .batched(arguments.shape("shape")))
     })
 }
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(LayerCatalog.input)
+}

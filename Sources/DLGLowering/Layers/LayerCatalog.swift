@@ -1,22 +1,28 @@
 import DLGGraph
 
 /// Every layer type the language knows, looked up by name or alias. Each layer lives in its
-/// own file under `Layers/` as a static member of this type.
+/// own file under `Layers/` as a static member of this type and registers itself there; every
+/// registered activation with a layer name adds one more (`activationLayers`).
 public enum LayerCatalog {
-  /// All layer types, executable ones first.
-  public static let all: [LayerSpec] =
-    [
-      input, dense, conv2D, flatten, reshape, relu, softmax, activation, output, add, maxPool2D,
-      avgPool2D, globalAvgPool2D, sigmoid, tanh, f32Input, i32Input, dropout, multiply, concat,
-      conv1D, maxPool1D, avgPool1D, globalMaxPool1D, globalAvgPool1D, globalMaxPool2D, embedding,
-      gelu, batchNorm, normalize,
-    ]
-    + drawableOnly
+  private static let table = RegistryTable<LayerSpec>()
+
+  /// Registers layer types; called from a file's `Registration`.
+  public static func register(_ specs: LayerSpec...) {
+    for spec in specs { table.add(spec) }
+  }
+
+  /// All layer types, executable ones first, then by name.
+  public static let all: [LayerSpec] = (table.all + activationLayers).sorted {
+    ($0.lowering == nil ? 1 : 0, $0.name) < ($1.lowering == nil ? 1 : 0, $1.name)
+  }
 
   private static let byName: [String: LayerSpec] = {
     var table: [String: LayerSpec] = [:]
     for spec in all {
-      for name in [spec.name] + spec.aliases where table[name] == nil { table[name] = spec }
+      for name in [spec.name] + spec.aliases {
+        precondition(table[name] == nil, "two layer types are spelled \(name)")
+        table[name] = spec
+      }
     }
     return table
   }()

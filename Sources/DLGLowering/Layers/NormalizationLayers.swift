@@ -62,3 +62,8 @@ extension LayerCatalog {
       return try context.apply(Standardize(), [inputs[0], mean, variance])
     })
 }
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(LayerCatalog.batchNorm, LayerCatalog.normalize)
+}

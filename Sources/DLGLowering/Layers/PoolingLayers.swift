@@ -49,19 +49,11 @@ extension LayerCatalog {
   /// `GlobalMaxPool2D`: the maximum of each channel over the whole image, `[N, C]`.
   static let globalMaxPool2D = globalPooling2D(
     .max, name: "GlobalMaxPool2D", aliases: ["GlobalMaxPooling2D"])
+}
 
-  /// `Sigmoid` and `Tanh` as layers of their own.
-  static let sigmoid = LayerSpec(
-    name: "Sigmoid", family: .activation,
-    lowering: { _, inputs, context throws(ShapeError) in
-      try context.apply(SmoothActivation(.sigmoid), inputs)
-    })
-  static let gelu = LayerSpec(
-    name: "GELU", aliases: ["Gelu"], family: .activation,
-    lowering: { _, inputs, context throws(ShapeError) in try context.apply(GELU(), inputs) })
-  static let tanh = LayerSpec(
-    name: "Tanh", family: .activation,
-    lowering: { _, inputs, context throws(ShapeError) in
-      try context.apply(SmoothActivation(.tanh), inputs)
-    })
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(
+    LayerCatalog.maxPool2D, LayerCatalog.avgPool2D, LayerCatalog.globalAvgPool2D,
+    LayerCatalog.globalMaxPool2D)
 }

@@ -31,7 +31,7 @@ extension LayerCatalog {
     parameters: [
       ParameterSpec("filters", .integer),
       ParameterSpec("kernel", .integer),
-      ParameterSpec("activation", .choice(activationNames), default: .name("linear")),
+      ParameterSpec("activation", .activation, default: .name("linear")),
       ParameterSpec("stride", .integer, default: .integer(1), positional: false),
       ParameterSpec(
         "padding", .choice(["valid", "same"]), default: .name("valid"), positional: false),
@@ -109,4 +109,11 @@ extension LayerCatalog {
         "table", [vocabulary, dimensions], .glorotUniform(fanIn: vocabulary, fanOut: dimensions))
       return try context.apply(EmbeddingLookup(), [inputs[0], table])
     })
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(
+    LayerCatalog.conv1D, LayerCatalog.maxPool1D, LayerCatalog.avgPool1D,
+    LayerCatalog.globalMaxPool1D, LayerCatalog.globalAvgPool1D, LayerCatalog.embedding)
 }

@@ -15,3 +15,8 @@ extension LayerCatalog {
   static let f32Input = typedInput(.float32)
   static let i32Input = typedInput(.int32)
 }
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  LayerCatalog.register(LayerCatalog.f32Input, LayerCatalog.i32Input)
+}

@@ -164,7 +164,8 @@ enum ArgumentBinder {
           help: "write it as " + Array(repeating: "3", count: rank).joined(separator: "x"))
       default: throw mismatch("dimensions such as 3x3")
       }
-    case .choice(let names):
+    case .choice, .activation:
+      let names = parameter.kind.choices
       guard case .name(let name) = value else {
         throw mismatch("one of " + names.joined(separator: ", "))
       }

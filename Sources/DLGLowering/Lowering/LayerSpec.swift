@@ -15,6 +15,18 @@ public enum ParameterKind: Sendable {
   case batchedShape
   /// The id of another layer (`share: fc1`).
   case layerReference
+  /// The name of a registered activation (`relu`): the choices are read when arguments are
+  /// bound, after every activation has registered.
+  case activation
+
+  /// The names a `choice` or an `activation` parameter accepts.
+  public var choices: [String] {
+    switch self {
+    case .choice(let names): names
+    case .activation: ActivationRegistry.names
+    default: []
+    }
+  }
 }
 
 /// One parameter of a layer type: `Conv2D[filters, kernel, activation, stride:, padding:]`.
@@ -49,9 +61,6 @@ public enum ArgumentValue: Sendable, Hashable {
   case name(String)
   case shape([Int])
 }
-
-/// The activations a layer's `activation` parameter accepts.
-public let activationNames = ["relu", "linear", "none", "softmax", "sigmoid", "tanh", "gelu"]
 
 /// Arguments bound to a layer's parameters, with typed accessors.
 public struct BoundArguments: Sendable {
@@ -187,16 +196,16 @@ public struct LayerLoweringContext {
     return try activate(y, arguments.name("activation"))
   }
 
-  /// Applies a named activation to `x`.
+  /// Applies a named activation to `x` (none when `activation` is nil).
   public mutating func activate(_ x: ValueID, _ activation: String?) throws(ShapeError) -> ValueID {
-    switch activation {
-    case nil, "linear", "none": x
-    case "relu": try apply(ReLU(), [x])
-    case "softmax": try apply(Softmax(), [x])
-    case "sigmoid": try apply(SmoothActivation(.sigmoid), [x])
-    case "tanh": try apply(SmoothActivation(.tanh), [x])
-    case "gelu": try apply(GELU(), [x])
-    case let other?: throw ShapeError("activation `\(other)` is not executable yet")
+    guard let activation else { return x }
+    guard let function = ActivationRegistry.named(activation) else {
+      throw ShapeError(
+        "there is no activation `\(activation)`",
+        help: "use one of: " + ActivationRegistry.names.joined(separator: ", "))
     }
+    var builder = GraphBuilder(graph: graph, namePrefix: layerName, location: location)
+    defer { graph = builder.graph }
+    return try function.apply(x, &builder)
   }
 }

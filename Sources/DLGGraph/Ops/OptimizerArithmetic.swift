@@ -1,9 +1,10 @@
-/// Elementwise arithmetic the optimizers are written in (`OptimizerSpec`): each op is its
-/// formula; unfused it runs as a loop of its own, and the fusion pass merges a whole update
-/// into one loop. None is differentiated: they only appear after the backward pass.
-public protocol UpdateArithmetic: NonDifferentiable, ElementwiseFormula {}
+/// The steps of optimizer updates that are not general arithmetic (moving averages, per-step
+/// scalars, assignment): each op is its formula; unfused it runs as a loop of its own, and the
+/// fusion pass merges a whole update (with the `Subtract`, `Divide` and `SquareRoot` it also
+/// uses) into one loop. None is differentiated: they only appear after the backward pass.
+public protocol OptimizerArithmetic: NonDifferentiable, ElementwiseFormula {}
 
-extension UpdateArithmetic {
+extension OptimizerArithmetic {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .optimizer }
   public var inPlaceInput: Int? { 0 }
@@ -14,47 +15,8 @@ extension UpdateArithmetic {
   }
 }
 
-/// `a − b`.
-public struct Subtract: UpdateArithmetic {
-  public static let opType = "Subtract"
-  public static let signature = OpSignature(inputs: ["a", "b"])
-  public init() {}
-  public var name: String { "Subtract" }
-  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
-    program.emit(.subtract(inputs[0], inputs[1]))
-  }
-}
-
-/// `a / b`.
-public struct Divide: UpdateArithmetic {
-  public static let opType = "Divide"
-  public static let signature = OpSignature(inputs: ["a", "b"])
-  public init() {}
-  public var name: String { "Divide" }
-  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
-    program.emit(.divide(inputs[0], inputs[1]))
-  }
-}
-
-/// `√x`.
-public struct SquareRoot: UpdateArithmetic {
-  public static let opType = "SquareRoot"
-  public static let signature = OpSignature(inputs: ["x"])
-  public init() {}
-  public var name: String { "SquareRoot" }
-
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 1, op: name)
-    return [inputs[0]]
-  }
-
-  public func formula(_ inputs: [Int], _ program: inout ElementwiseProgram) -> Int {
-    program.emit(.squareRoot(inputs[0]))
-  }
-}
-
 /// `a + c · b` for a constant c (weight decay added to a gradient, momentum to a velocity).
-public struct AddScaled: UpdateArithmetic {
+public struct AddScaled: OptimizerArithmetic {
   public static let opType = "AddScaled"
   public static let signature = OpSignature(inputs: ["a", "b"])
   public var factor: Float
@@ -67,7 +29,7 @@ public struct AddScaled: UpdateArithmetic {
 }
 
 /// `decay · average + (1 − decay) · x`: a moving average (Adam's moments).
-public struct ExponentialAverage: UpdateArithmetic {
+public struct ExponentialAverage: OptimizerArithmetic {
   public static let opType = "ExponentialAverage"
   public static let signature = OpSignature(inputs: ["average", "x"])
   public var decay: Float
@@ -80,7 +42,7 @@ public struct ExponentialAverage: UpdateArithmetic {
 }
 
 /// `x + s[index]` for a small tensor `s` of per-step values.
-public struct AddScalar: UpdateArithmetic {
+public struct AddScalar: OptimizerArithmetic {
   public static let opType = "AddScalar"
   public static let signature = OpSignature(inputs: ["x", "scalars"])
   public var index: Int
@@ -106,7 +68,7 @@ public struct AddScalar: UpdateArithmetic {
 }
 
 /// `x · s[index]` for a small tensor `s` of per-step values (a scheduled learning rate).
-public struct MultiplyByScalar: UpdateArithmetic {
+public struct MultiplyByScalar: OptimizerArithmetic {
   public static let opType = "MultiplyByScalar"
   public static let signature = OpSignature(inputs: ["x", "scalars"])
   public var index: Int
@@ -129,7 +91,7 @@ public struct MultiplyByScalar: UpdateArithmetic {
 
 /// Overwrites persistent state with a new value: the last step of an optimizer update
 /// (`parameter ← updated`). Inputs: (target, value); no outputs.
-public struct Assign: UpdateArithmetic {
+public struct Assign: OptimizerArithmetic {
   public static let opType = "Assign"
   public static let signature = OpSignature(inputs: ["target", "value"])
   public init() {}
@@ -149,6 +111,5 @@ public struct Assign: UpdateArithmetic {
 @used @section("dlg_registry")
 private let registration: Registration = {
   OpRegistry.register(
-    Subtract.self, Divide.self, SquareRoot.self, AddScaled.self, ExponentialAverage.self,
-    AddScalar.self, MultiplyByScalar.self, Assign.self)
+    AddScaled.self, ExponentialAverage.self, AddScalar.self, MultiplyByScalar.self, Assign.self)
 }
