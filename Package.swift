@@ -85,7 +85,10 @@ let package = Package(
       dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),
     .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
     // Shared by tests: a deterministic generator, and small generated datasets.
-    .target(name: "DLGTestSupport", dependencies: ["DLGKernels"], path: "Tests/DLGTestSupport"),
+    .target(
+      name: "DLGTestSupport",
+      dependencies: ["DLGKernels", "DLGGraph", "DLGPasses", "DLGRuntime"],
+      path: "Tests/DLGTestSupport"),
     .target(name: "DLGTestData", dependencies: ["DLGData"], path: "Tests/DLGTestData"),
     .testTarget(
       name: "DLGTrainTests",

@@ -25,6 +25,21 @@ public enum RowSoftmax {
     }
   }
 
+  /// The gradient through a softmax from its output: `dx = y ⊙ (dy − Σ dy ⊙ y)` per row.
+  public static func backward(
+    rows: Int, columns: Int, probabilities: UnsafePointer<Float>,
+    outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      let (y, dy, dx) = (
+        probabilities + r * columns, outputGradient + r * columns, inputGradient + r * columns
+      )
+      var dot: Float = 0
+      for c in 0..<columns { dot += dy[c] * y[c] }
+      for c in 0..<columns { dx[c] = y[c] * (dy[c] - dot) }
+    }
+  }
+
   @inline(__always)
   static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
     var top = -Float.infinity

@@ -1,5 +1,6 @@
 import DLGGraph
 import DLGRuntime
+import DLGTestSupport
 import Testing
 
 @testable import DLGPasses
@@ -10,9 +11,10 @@ import Testing
     var graph = Graph()
     let one = try graph.apply1(Fill(1, .fixed([3])), [], name: "one")
     let two = try graph.apply1(Add(), [one, one], name: "two")
-    var context = OptimizationContext(graph: graph, fetches: [two])
-    let changes = ConstantFolding(evaluator: KernelConstantEvaluator()).run(&context)
-    #expect(changes.count == 2)
+    let result = try PassTester(graph: graph, fetches: [two])
+      .run(ConstantFolding(evaluator: KernelConstantEvaluator()))
+    let context = result.context
+    #expect(result.changes.count == 2)
     #expect(context.graph.nodes.isEmpty)
     guard case .constant(let data) = context.graph[two].role else {
       Issue.record("not folded")
@@ -27,9 +29,9 @@ import Testing
     let same = try graph.apply1(Reshape([.batch, .fixed(2), .fixed(3)]), [x], name: "same")
     let flat = try graph.apply1(Reshape([.batch, .fixed(6)]), [same], name: "flat")
     let back = try graph.apply1(Reshape([.batch, .fixed(3), .fixed(2)]), [flat], name: "back")
-    var context = OptimizationContext(graph: graph, fetches: [back])
-    let changes = AlgebraicSimplification().run(&context)
-    #expect(changes.count == 2)
+    let result = try PassTester(graph: graph, fetches: [back]).run(AlgebraicSimplification())
+    let context = result.context
+    #expect(result.changes.count == 2)
     #expect(context.graph.nodes.map(\.name) == ["flat", "back"])
     #expect(context.graph.nodes[1].inputs == [x])
   }
@@ -40,8 +42,10 @@ import Testing
     let a = try graph.apply1(ReLU(), [x], name: "a")
     let b = try graph.apply1(ReLU(), [x], name: "b")
     let sum = try graph.apply1(Add(), [a, b], name: "sum")
-    var context = OptimizationContext(graph: graph, fetches: [sum])
-    #expect(CommonSubexpressionElimination().run(&context).count == 1)
+    let result = try PassTester(graph: graph, fetches: [sum])
+      .run(CommonSubexpressionElimination())
+    let context = result.context
+    #expect(result.changes.count == 1)
     #expect(context.graph.nodes.count == 2)
     #expect(context.graph.nodes[1].inputs == [a, a])
   }
@@ -54,17 +58,17 @@ import Testing
     let product = try graph.apply1(MatMul(), [x, w], name: "fc/MatMul")
     let biased = try graph.apply1(BiasAdd(), [product, b], name: "fc/BiasAdd")
     let y = try graph.apply1(ReLU(), [biased], name: "fc/ReLU")
-    var context = OptimizationContext(graph: graph, fetches: [y])
-    #expect(BiasActivationFusion().run(&context).count == 1)
+    let result = try PassTester(graph: graph, fetches: [y]).run(BiasActivationFusion())
+    let context = result.context
+    #expect(result.changes.count == 1)
     #expect(context.graph.nodes.count == 1)
     let fused = try #require(context.graph.nodes[0].op as? FusedMatMul)
     #expect(fused.activation == .relu)
     #expect(context.graph.nodes[0].outputs == [y])
 
     // When the biased value is also fetched, the ReLU must stay separate.
-    var keep = OptimizationContext(graph: graph, fetches: [y, biased])
-    _ = BiasActivationFusion().run(&keep)
-    #expect(keep.graph.nodes.map(\.op.name) == ["FusedMatMul", "ReLU"])
+    let keep = try PassTester(graph: graph, fetches: [y, biased]).run(BiasActivationFusion())
+    #expect(keep.context.graph.nodes.map(\.op.name) == ["FusedMatMul", "ReLU"])
   }
 
   /// Each parameter's Adam update, a dozen elementwise ops, becomes one loop that reads the
@@ -98,5 +102,54 @@ import Testing
       graph, fetches: [a], level: .none, evaluator: KernelConstantEvaluator())
     #expect(reports.isEmpty)
     #expect(context.graph.nodes.count == 2)
+  }
+
+  /// CSE keys on an op's typed attributes: equal attributes merge, different ones do not.
+  @Test func cseComparesAttributesNotNames() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([4]))
+    let a = try graph.apply1(Scale(2), [x], name: "a")
+    let b = try graph.apply1(Scale(2), [x], name: "b")
+    let c = try graph.apply1(Scale(3), [x], name: "c")
+    let sum = try graph.apply1(Add(), [try graph.apply1(Add(), [a, b], name: "ab"), c], name: "s")
+    let result = try PassTester(graph: graph, fetches: [sum])
+      .run(CommonSubexpressionElimination())
+    #expect(result.changes.count == 1)
+    #expect(result.context.graph.nodes.filter { $0.op is Scale }.count == 2)
+  }
+
+  /// Effects forbid what passes may do to an op: dropout is never merged or folded.
+  @Test func impureOpsAreNeitherMergedNorFolded() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([4]))
+    let a = try graph.apply(Dropout(rate: 0.5, salt: 1), [x], name: "a")[0]
+    let b = try graph.apply(Dropout(rate: 0.5, salt: 1), [x], name: "b")[0]
+    let sum = try graph.apply1(Add(), [a, b], name: "sum")
+    var context = OptimizationContext(graph: graph, fetches: [sum])
+    #expect(CommonSubexpressionElimination().run(&context).isEmpty)
+  }
+
+  /// The whole optimizer on a small training step: every pass, outputs unchanged.
+  @Test func optimizerKeepsATrainingStepsResults() throws {
+    var graph = Graph()
+    let x = graph.addInput("x", .batched([6]))
+    let w = graph.addParameter("w", .fixed([6, 5]), initializer: .heUniform(fanIn: 6))
+    let b = graph.addParameter("b", .fixed([5]), initializer: .zeros)
+    let h = try graph.apply1(
+      ReLU(),
+      [
+        try graph.apply1(
+          BiasAdd(), [try graph.apply1(MatMul(), [x, w], name: "mm"), b],
+          name: "bias")
+      ], name: "relu")
+    let labels = graph.addInput("labels", TensorType(.int32, [.batch]))
+    let loss = try graph.apply1(SoftmaxCrossEntropy(), [h, labels], name: "loss")
+    let training = try Autodiff.trainingGraph(
+      forward: graph, loss: loss, fetches: [loss], optimizer: .adam(AdamSettings()))
+    var tester = PassTester(graph: training.graph, fetches: [loss] + training.graph.parameters)
+    tester.batch = 4
+    tester.tolerance = 1e-5
+    let result = try tester.runOptimizer()
+    #expect(result.context.graph.nodes.count < training.graph.nodes.count)
   }
 }

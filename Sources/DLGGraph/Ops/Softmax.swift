@@ -18,18 +18,33 @@ public struct Softmax: Operator {
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
     throws(ShapeError) -> [ValueID?]
   {
-    guard outputGradients[0] != nil else { return [nil] }
-    throw ShapeError(
-      "training through a Softmax layer is not supported yet",
-      help: "end the network with logits (Dense without activation) and use "
-        + "softmax_cross_entropy(logits, labels) as the loss")
+    guard let dy = outputGradients[0] else { return [nil] }
+    return [try builder.add(SoftmaxGradient(), [node.outputs[0], dy], "dSoftmax")]
+  }
+}
+
+/// The gradient through a softmax over the last axis, from its output:
+/// `dx = y ⊙ (dy − Σ dy ⊙ y)` per row. Inputs: (y, dy).
+public struct SoftmaxGradient: NonDifferentiable {
+  public static let opType = "SoftmaxGradient"
+  public static let signature = OpSignature(inputs: ["y", "dy"])
+  public init() {}
+
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .activation }
+  public var inPlaceInput: Int? { 1 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[1]]
   }
 
 }
 
 @used @section("dlg_registry")
 private let registration: Registration = {
-  OpRegistry.register(Softmax.self)
+  OpRegistry.register(Softmax.self, SoftmaxGradient.self)
   ActivationRegistry.register(
     .op(
       "softmax", layer: "Softmax", summary: "probabilities over the last axis (e^x / Σ e^x)",

@@ -1,0 +1,15 @@
+import DLGGraph
+import DLGTestSupport
+
+/// MatMul with every combination of transposed operands.
+private func matMul(_ ta: Bool, _ tb: Bool) -> GradientCase {
+  .op(
+    MatMul(transposeA: ta, transposeB: tb), "transposeA \(ta), transposeB \(tb)",
+    inputs: [ta ? [4, 3] : [3, 4], tb ? [5, 4] : [4, 5]], epsilon: 1e-2)
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  GradientCases.register(
+    matMul(false, false), matMul(false, true), matMul(true, false), matMul(true, true))
+}
