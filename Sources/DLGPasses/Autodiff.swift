@@ -20,7 +20,7 @@ public enum Autodiff {
   public static func trainingGraph(
     forward: Graph, loss: ValueID, fetches: [ValueID], optimizer: OptimizerSpec,
     gradientTransforms: [any GradientTransform] = []
-  ) throws(ShapeError) -> TrainingGraph {
+  ) throws(GraphError) -> TrainingGraph {
     var builder = GraphBuilder(graph: forward, namePrefix: "grad")
     var gradientOf: [ValueID: ValueID] = [:]
     gradientOf[loss] = try builder.add(Fill(1), [], "seed")

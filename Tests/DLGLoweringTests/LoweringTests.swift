@@ -82,7 +82,7 @@ let fashionCNN = """
     #expect(error.message.contains("N×784"))
   }
 
-  @Test func kernelLargerThanInputIsAShapeError() throws {
+  @Test func kernelLargerThanInputIsAGraphError() throws {
     let (_, diagnostics) = lower(
       """
       neuralnet

@@ -40,7 +40,7 @@ func expectValid(
   @Test func chainReusesMemory() throws {
     var graph = Graph()
     var x = graph.addInput("x", .batched([256]))
-    for i in 0..<8 { x = try graph.apply1(ReLU(), [x], name: "relu\(i)") }
+    for i in 0..<8 { x = try graph.applySingleOutput(ReLU(), [x], name: "relu\(i)") }
     let plan = MemoryPlanner.plan(graph, batch: 4, fetches: [x], scratch: [])
     // Nine 4 KiB tensors in a chain: the first ReLU needs a buffer of its own (its input is
     // fed from outside), the other seven run in place in it.
@@ -56,8 +56,8 @@ func expectValid(
   @Test func viewsShareTheirSourceStorage() throws {
     var graph = Graph()
     let x = graph.addInput("x", .batched([4, 4]))
-    let flat = try graph.apply1(Reshape([.batch, .fixed(16)]), [x], name: "flat")
-    let y = try graph.apply1(ReLU(), [flat], name: "relu")
+    let flat = try graph.applySingleOutput(Reshape([.batch, .fixed(16)]), [x], name: "flat")
+    let y = try graph.applySingleOutput(ReLU(), [flat], name: "relu")
     let plan = MemoryPlanner.plan(graph, batch: 2, fetches: [y], scratch: [])
     #expect(plan.offsets[x] == plan.offsets[flat])
     #expect(plan.offsets[x] != plan.offsets[y])
@@ -75,13 +75,13 @@ func expectValid(
     for i in 0..<Int.random(in: 2...30, using: &generator) {
       let a = pool.randomElement(using: &generator)!
       switch Int.random(in: 0..<3, using: &generator) {
-      case 0: pool.append(try graph.apply1(ReLU(), [a], name: "relu\(i)"))
+      case 0: pool.append(try graph.applySingleOutput(ReLU(), [a], name: "relu\(i)"))
       case 1:
         let b = pool.randomElement(using: &generator)!
-        pool.append(try graph.apply1(Add(), [a, b], name: "add\(i)"))
+        pool.append(try graph.applySingleOutput(Add(), [a, b], name: "add\(i)"))
       default:
         let w = graph.addParameter("w\(i)", .fixed([features, features]), initializer: .zeros)
-        pool.append(try graph.apply1(MatMul(), [a, w], name: "mm\(i)"))
+        pool.append(try graph.applySingleOutput(MatMul(), [a, w], name: "mm\(i)"))
       }
     }
     let fetches = [pool.last!, pool.randomElement(using: &generator)!]
@@ -93,8 +93,8 @@ func expectValid(
   @Test func removesWhatNoFetchNeeds() throws {
     var graph = Graph()
     let x = graph.addInput("x", .batched([8]))
-    let used = try graph.apply1(ReLU(), [x], name: "used")
-    _ = try graph.apply1(ReLU(), [x], name: "unused")
+    let used = try graph.applySingleOutput(ReLU(), [x], name: "used")
+    _ = try graph.applySingleOutput(ReLU(), [x], name: "unused")
     let pruned = DeadCodeElimination.run(graph, keeping: [used])
     #expect(pruned.nodes.map(\.name) == ["used"])
   }

@@ -9,8 +9,8 @@ import Testing
 @Suite struct PassTests {
   @Test func constantFoldingEvaluatesInputFreeNodes() throws {
     var graph = Graph()
-    let one = try graph.apply1(Fill(1, .fixed([3])), [], name: "one")
-    let two = try graph.apply1(Add(), [one, one], name: "two")
+    let one = try graph.applySingleOutput(Fill(1, .fixed([3])), [], name: "one")
+    let two = try graph.applySingleOutput(Add(), [one, one], name: "two")
     let result = try PassTester(graph: graph, fetches: [two])
       .run(ConstantFolding(evaluator: KernelConstantEvaluator()))
     let context = result.context
@@ -26,9 +26,11 @@ import Testing
   @Test func simplificationRemovesNoOpReshapesAndMergesChains() throws {
     var graph = Graph()
     let x = graph.addInput("x", .batched([2, 3]))
-    let same = try graph.apply1(Reshape([.batch, .fixed(2), .fixed(3)]), [x], name: "same")
-    let flat = try graph.apply1(Reshape([.batch, .fixed(6)]), [same], name: "flat")
-    let back = try graph.apply1(Reshape([.batch, .fixed(3), .fixed(2)]), [flat], name: "back")
+    let same = try graph.applySingleOutput(
+      Reshape([.batch, .fixed(2), .fixed(3)]), [x], name: "same")
+    let flat = try graph.applySingleOutput(Reshape([.batch, .fixed(6)]), [same], name: "flat")
+    let back = try graph.applySingleOutput(
+      Reshape([.batch, .fixed(3), .fixed(2)]), [flat], name: "back")
     let result = try PassTester(graph: graph, fetches: [back]).run(AlgebraicSimplification())
     let context = result.context
     #expect(result.changes.count == 2)
@@ -39,9 +41,9 @@ import Testing
   @Test func cseReusesIdenticalNodes() throws {
     var graph = Graph()
     let x = graph.addInput("x", .batched([4]))
-    let a = try graph.apply1(ReLU(), [x], name: "a")
-    let b = try graph.apply1(ReLU(), [x], name: "b")
-    let sum = try graph.apply1(Add(), [a, b], name: "sum")
+    let a = try graph.applySingleOutput(ReLU(), [x], name: "a")
+    let b = try graph.applySingleOutput(ReLU(), [x], name: "b")
+    let sum = try graph.applySingleOutput(Add(), [a, b], name: "sum")
     let result = try PassTester(graph: graph, fetches: [sum])
       .run(CommonSubexpressionElimination())
     let context = result.context
@@ -55,9 +57,9 @@ import Testing
     let x = graph.addInput("x", .batched([8]))
     let w = graph.addParameter("w", .fixed([8, 4]), initializer: .zeros)
     let b = graph.addParameter("b", .fixed([4]), initializer: .zeros)
-    let product = try graph.apply1(MatMul(), [x, w], name: "fc/MatMul")
-    let biased = try graph.apply1(BiasAdd(), [product, b], name: "fc/BiasAdd")
-    let y = try graph.apply1(ReLU(), [biased], name: "fc/ReLU")
+    let product = try graph.applySingleOutput(MatMul(), [x, w], name: "fc/MatMul")
+    let biased = try graph.applySingleOutput(BiasAdd(), [product, b], name: "fc/BiasAdd")
+    let y = try graph.applySingleOutput(ReLU(), [biased], name: "fc/ReLU")
     let result = try PassTester(graph: graph, fetches: [y]).run(BiasActivationFusion())
     let context = result.context
     #expect(result.changes.count == 1)
@@ -96,8 +98,8 @@ import Testing
   @Test func noPassesAtO0() throws {
     var graph = Graph()
     let x = graph.addInput("x", .batched([4]))
-    let a = try graph.apply1(ReLU(), [x], name: "a")
-    _ = try graph.apply1(ReLU(), [x], name: "unused")
+    let a = try graph.applySingleOutput(ReLU(), [x], name: "a")
+    _ = try graph.applySingleOutput(ReLU(), [x], name: "unused")
     let (context, reports) = GraphOptimizer.optimize(
       graph, fetches: [a], level: .none, evaluator: KernelConstantEvaluator())
     #expect(reports.isEmpty)
@@ -108,10 +110,11 @@ import Testing
   @Test func cseComparesAttributesNotNames() throws {
     var graph = Graph()
     let x = graph.addInput("x", .batched([4]))
-    let a = try graph.apply1(Scale(2), [x], name: "a")
-    let b = try graph.apply1(Scale(2), [x], name: "b")
-    let c = try graph.apply1(Scale(3), [x], name: "c")
-    let sum = try graph.apply1(Add(), [try graph.apply1(Add(), [a, b], name: "ab"), c], name: "s")
+    let a = try graph.applySingleOutput(Scale(2), [x], name: "a")
+    let b = try graph.applySingleOutput(Scale(2), [x], name: "b")
+    let c = try graph.applySingleOutput(Scale(3), [x], name: "c")
+    let sum = try graph.applySingleOutput(
+      Add(), [try graph.applySingleOutput(Add(), [a, b], name: "ab"), c], name: "s")
     let result = try PassTester(graph: graph, fetches: [sum])
       .run(CommonSubexpressionElimination())
     #expect(result.changes.count == 1)
@@ -124,7 +127,7 @@ import Testing
     let x = graph.addInput("x", .batched([4]))
     let a = try graph.apply(Dropout(rate: 0.5, salt: 1), [x], name: "a")[0]
     let b = try graph.apply(Dropout(rate: 0.5, salt: 1), [x], name: "b")[0]
-    let sum = try graph.apply1(Add(), [a, b], name: "sum")
+    let sum = try graph.applySingleOutput(Add(), [a, b], name: "sum")
     var context = OptimizationContext(graph: graph, fetches: [sum])
     #expect(CommonSubexpressionElimination().run(&context).isEmpty)
   }
@@ -135,15 +138,15 @@ import Testing
     let x = graph.addInput("x", .batched([6]))
     let w = graph.addParameter("w", .fixed([6, 5]), initializer: .heUniform(fanIn: 6))
     let b = graph.addParameter("b", .fixed([5]), initializer: .zeros)
-    let h = try graph.apply1(
+    let h = try graph.applySingleOutput(
       ReLU(),
       [
-        try graph.apply1(
-          BiasAdd(), [try graph.apply1(MatMul(), [x, w], name: "mm"), b],
+        try graph.applySingleOutput(
+          BiasAdd(), [try graph.applySingleOutput(MatMul(), [x, w], name: "mm"), b],
           name: "bias")
       ], name: "relu")
     let labels = graph.addInput("labels", TensorType(.int32, [.batch]))
-    let loss = try graph.apply1(SoftmaxCrossEntropy(), [h, labels], name: "loss")
+    let loss = try graph.applySingleOutput(SoftmaxCrossEntropy(), [h, labels], name: "loss")
     let training = try Autodiff.trainingGraph(
       forward: graph, loss: loss, fetches: [loss], optimizer: .adam(AdamSettings()))
     var tester = PassTester(graph: training.graph, fetches: [loss] + training.graph.parameters)

@@ -14,20 +14,20 @@ struct ElementwiseFusionTests {
     let x = graph.addParameter("x", .fixed([5, 37]), initializer: .heUniform(fanIn: 1))
     let z = graph.addParameter("z", .fixed([5, 37]), initializer: .heUniform(fanIn: 1))
     let b = graph.addParameter("b", .fixed([37]), initializer: .heUniform(fanIn: 1))
-    var y = try graph.apply1(BiasAdd(), [x, b], name: "bias")
-    y = try graph.apply1(GELU(), [y], name: "gelu")
-    y = try graph.apply1(Multiply(), [y, z], name: "times")
-    y = try graph.apply1(SmoothActivation(.tanh), [y], name: "tanh")
-    y = try graph.apply1(Add(), [y, z], name: "plus")
-    y = try graph.apply1(SmoothActivation(.sigmoid), [y], name: "sigmoid")
-    y = try graph.apply1(ReLU(), [y], name: "relu")
+    var y = try graph.applySingleOutput(BiasAdd(), [x, b], name: "bias")
+    y = try graph.applySingleOutput(GELU(), [y], name: "gelu")
+    y = try graph.applySingleOutput(Multiply(), [y, z], name: "times")
+    y = try graph.applySingleOutput(SmoothActivation(.tanh), [y], name: "tanh")
+    y = try graph.applySingleOutput(Add(), [y, z], name: "plus")
+    y = try graph.applySingleOutput(SmoothActivation(.sigmoid), [y], name: "sigmoid")
+    y = try graph.applySingleOutput(ReLU(), [y], name: "relu")
     return (graph, y, [x, z, b])
   }
 
   @Test func fusedChainsMatchTheOpsOneByOne() throws {
     let (forward, y, parameters) = try Self.graph()
     var graph = forward
-    let loss = try graph.apply1(
+    let loss = try graph.applySingleOutput(
       WeightedSum(weights: (0..<185).map { Float($0 % 7) - 3 }), [y], name: "loss")
     let training = try Autodiff.trainingGraph(
       forward: graph, loss: loss, fetches: [loss], optimizer: .sgd(SGDSettings(learningRate: 0)))
@@ -67,8 +67,8 @@ struct ElementwiseFusionTests {
     var graph = Graph()
     let x = graph.addInput("x", TensorType(.float32, [.batch, .fixed(3000)]))
     let w = graph.addParameter("w", .fixed([3000, 40]), initializer: .heUniform(fanIn: 3000))
-    let y = try graph.apply1(MatMul(), [x, w], name: "y")
-    let loss = try graph.apply1(
+    let y = try graph.applySingleOutput(MatMul(), [x, w], name: "y")
+    let loss = try graph.applySingleOutput(
       WeightedSum(weights: (0..<(5 * 40)).map { Float($0 % 9) - 4 }), [y], name: "loss")
     let optimizer = OptimizerSpec.sgd(SGDSettings(learningRate: 0.01, momentum: 0.9))
     let training = try Autodiff.trainingGraph(

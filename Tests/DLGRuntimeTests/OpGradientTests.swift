@@ -28,7 +28,7 @@ import Testing
   @Test func aWrongGradientIsReportedWithItsElements() throws {
     var graph = Graph()
     let x = graph.addParameter("x", .fixed([2, 3]), initializer: .heUniform(fanIn: 1))
-    let y = try graph.apply1(WrongGradient(), [x], name: "wrong")
+    let y = try graph.applySingleOutput(WrongGradient(), [x], name: "wrong")
     let report = try GradientChecker(graph: graph, output: y).check()
     #expect(!report.passed)
     #expect(report.failures.count == 6)
@@ -42,7 +42,7 @@ private struct WrongGradient: UnaryElementwise {
   static let signature = OpSignature(inputs: ["x"])
 
   func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     try builder.add(Scale(2), [dy], "dWrong")
   }

@@ -18,7 +18,7 @@ private struct RecordingCollective: NonDifferentiable, CPUKernel {
   var family: OpFamily { .other }
   var effects: [Effect] { [.collective, .writesInput(0)] }
 
-  func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] { [] }
+  func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] { [] }
 
   func makeKernel(_ binding: KernelBinding) -> Kernel {
     let id = id
@@ -37,8 +37,10 @@ private struct RecordingCollective: NonDifferentiable, CPUKernel {
     let w = graph.addParameter(
       "w", .fixed([96, 96]), initializer: .glorotUniform(fanIn: 96, fanOut: 96))
     var slow = x
-    for index in 0..<12 { slow = try graph.apply1(MatMul(), [slow, w], name: "slow\(index)") }
-    let quick = try graph.apply1(ReLU(), [x], name: "quick")
+    for index in 0..<12 {
+      slow = try graph.applySingleOutput(MatMul(), [slow, w], name: "slow\(index)")
+    }
+    let quick = try graph.applySingleOutput(ReLU(), [x], name: "quick")
     try graph.apply(RecordingCollective(id: 1), [slow], name: "allreduce1")
     try graph.apply(RecordingCollective(id: 2), [quick], name: "allreduce2")
     return graph
@@ -68,7 +70,7 @@ private struct RecordingCollective: NonDifferentiable, CPUKernel {
     // An explicit edge: a node runs after a value it does not read.
     let quick = try #require(graph.nodes.first { $0.name == "quick" }).outputs[0]
     let slow = try #require(graph.nodes.first { $0.name == "slow11" }).outputs[0]
-    let late = try graph.apply1(ReLU(), [quick], name: "late", after: [slow])
+    let late = try graph.applySingleOutput(ReLU(), [quick], name: "late", after: [slow])
     let producer = try #require(graph[late].producer)
     #expect(ScheduleLevels.orderingEdges(graph)[producer] == [graph[slow].producer!])
     #expect(ScheduleLevels(graph).levels[producer] > ScheduleLevels(graph).levels[first - 1])

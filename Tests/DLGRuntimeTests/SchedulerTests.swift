@@ -32,11 +32,12 @@ import Testing
       switch random.next() % 6 {
       case 0, 1:
         let w = weights[Int(random.next() % 3)]
-        values.append(try graph.apply1(MatMul(), [pick(), w], name: name))
-      case 2: values.append(try graph.apply1(Add(), [pick(), pick()], name: name))
-      case 3: values.append(try graph.apply1(Multiply(), [pick(), pick()], name: name))
-      case 4: values.append(try graph.apply1(ReLU(), [pick()], name: name))
-      default: values.append(try graph.apply1(SmoothActivation(.tanh), [pick()], name: name))
+        values.append(try graph.applySingleOutput(MatMul(), [pick(), w], name: name))
+      case 2: values.append(try graph.applySingleOutput(Add(), [pick(), pick()], name: name))
+      case 3: values.append(try graph.applySingleOutput(Multiply(), [pick(), pick()], name: name))
+      case 4: values.append(try graph.applySingleOutput(ReLU(), [pick()], name: name))
+      default:
+        values.append(try graph.applySingleOutput(SmoothActivation(.tanh), [pick()], name: name))
       }
     }
     let read = Set(graph.nodes.flatMap(\.inputs))
@@ -88,11 +89,11 @@ import Testing
   @Test func independentBranchesDoNotWaitForEachOther() throws {
     var graph = Graph()
     let x = graph.addInput("x", TensorType(.float32, [.batch, .fixed(8)]))
-    let a1 = try graph.apply1(ReLU(), [x], name: "a1")
-    let a2 = try graph.apply1(SmoothActivation(.tanh), [a1], name: "a2")
-    let b1 = try graph.apply1(SmoothActivation(.sigmoid), [x], name: "b1")
-    let b2 = try graph.apply1(SmoothActivation(.tanh), [b1], name: "b2")
-    let joined = try graph.apply1(Add(), [a2, b2], name: "join")
+    let a1 = try graph.applySingleOutput(ReLU(), [x], name: "a1")
+    let a2 = try graph.applySingleOutput(SmoothActivation(.tanh), [a1], name: "a2")
+    let b1 = try graph.applySingleOutput(SmoothActivation(.sigmoid), [x], name: "b1")
+    let b2 = try graph.applySingleOutput(SmoothActivation(.tanh), [b1], name: "b2")
+    let joined = try graph.applySingleOutput(Add(), [a2, b2], name: "join")
     let plan = withThreadBudget(2) {
       Executable(graph: graph, batchSize: 4, fetches: [joined], store: ParameterStore())
     }
@@ -140,10 +141,10 @@ import Testing
     let w = graph.addParameter(
       "w", TensorType(.float32, [.fixed(4), .fixed(4)]),
       initializer: .glorotUniform(fanIn: 4, fanOut: 4))
-    let y = try graph.apply1(MatMul(), [x, w], name: "y")
-    let g = try graph.apply1(MatMul(transposeA: true), [x, y], name: "g")
+    let y = try graph.applySingleOutput(MatMul(), [x, w], name: "y")
+    let g = try graph.applySingleOutput(MatMul(transposeA: true), [x, y], name: "g")
     try graph.apply(Assign(), [w, g], name: "update")
-    let after = try graph.apply1(MatMul(), [x, w], name: "after")
+    let after = try graph.applySingleOutput(MatMul(), [x, w], name: "after")
     let levels = ScheduleLevels(graph)
     #expect(levels.predecessors[2] == [0, 1])
     #expect(levels.predecessors[3] == [2])

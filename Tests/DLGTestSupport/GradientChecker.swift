@@ -15,12 +15,12 @@ public struct WeightedSum: CPUKernel {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     [.scalar]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
     let type = builder.type(of: node.inputs[0])
@@ -49,7 +49,7 @@ public struct ScaledConstant: NonDifferentiable, CPUKernel {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .other }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     [type]
   }
 
@@ -126,7 +126,7 @@ public struct GradientChecker {
     var graph = graph
     let count = graph[output].type.elementCount(batch: batch)
     let weights = (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }
-    let loss = try graph.apply1(WeightedSum(weights: weights), [output], name: "loss")
+    let loss = try graph.applySingleOutput(WeightedSum(weights: weights), [output], name: "loss")
     let training = try Autodiff.trainingGraph(
       forward: graph, loss: loss, fetches: [loss], optimizer: .sgd(SGDSettings(learningRate: 0)))
     let gradients = graph.parameters.compactMap { training.gradients[$0] }

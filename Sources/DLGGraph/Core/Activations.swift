@@ -16,12 +16,12 @@ public struct ActivationFunction: Sendable {
   public var summary: String
   /// Appends the activation of `x` to the builder's graph; returns its output. Node names
   /// come from the builder (`conv/ReLU`).
-  public var apply: @Sendable (ValueID, inout GraphBuilder) throws(ShapeError) -> ValueID
+  public var apply: @Sendable (ValueID, inout GraphBuilder) throws(GraphError) -> ValueID
 
   public init(
     name: String, aliases: [String] = [], layerName: String? = nil, layerAliases: [String] = [],
     summary: String,
-    apply: @escaping @Sendable (ValueID, inout GraphBuilder) throws(ShapeError) -> ValueID
+    apply: @escaping @Sendable (ValueID, inout GraphBuilder) throws(GraphError) -> ValueID
   ) {
     self.name = name
     self.aliases = aliases
@@ -38,7 +38,7 @@ public struct ActivationFunction: Sendable {
   ) -> ActivationFunction {
     ActivationFunction(
       name: name, layerName: layer, layerAliases: layerAliases, summary: summary
-    ) { x, builder throws(ShapeError) in
+    ) { x, builder throws(GraphError) in
       try builder.add(op, [x], op.name)
     }
   }

@@ -5,7 +5,7 @@
 public protocol UnaryElementwise: ElementwiseFormula {
   /// `dx` for `dy`, given the op's input `x` and output `y`.
   func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
 }
 
 extension UnaryElementwise {
@@ -13,14 +13,14 @@ extension UnaryElementwise {
   public var family: OpFamily { .activation }
   public var inPlaceInput: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
     return [inputs[0]]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
     return [try inputGradient(x: node.inputs[0], y: node.outputs[0], dy: dy, in: &builder)]
@@ -33,7 +33,7 @@ public protocol BinaryElementwise: ElementwiseFormula {
   /// `(da, db)` for `dy`, given the inputs and the output.
   func inputGradients(
     a: ValueID, b: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder
-  ) throws(ShapeError) -> (ValueID?, ValueID?)
+  ) throws(GraphError) -> (ValueID?, ValueID?)
 }
 
 extension BinaryElementwise {
@@ -41,12 +41,12 @@ extension BinaryElementwise {
   public var family: OpFamily { .merge }
   public var inPlaceInput: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.sameFloatPair(inputs, op: name)
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
     let (da, db) = try inputGradients(

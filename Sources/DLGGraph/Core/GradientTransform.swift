@@ -6,5 +6,5 @@ public protocol GradientTransform: Sendable {
   /// Appends the transform to `graph`; returns the gradient each parameter's update should
   /// read (the same values when they are changed in place), in the order given.
   func apply(to gradients: [(parameter: ValueID, gradient: ValueID)], in graph: inout Graph)
-    throws(ShapeError) -> [ValueID]
+    throws(GraphError) -> [ValueID]
 }

@@ -40,7 +40,7 @@ public struct Graph: Sendable {
   public mutating func apply(
     _ op: any Operator, _ inputs: [ValueID], name: String, location: SourceRange? = nil,
     after: [ValueID] = []
-  ) throws(ShapeError) -> [ValueID] {
+  ) throws(GraphError) -> [ValueID] {
     let types = try op.outputTypes(for: inputs.map { values[$0.index].type })
     let nodeIndex = nodes.count
     let outputs = types.enumerated().map { offset, type in
@@ -55,10 +55,10 @@ public struct Graph: Sendable {
   }
 
   /// Applies a single-output op and returns that output.
-  public mutating func apply1(
+  public mutating func applySingleOutput(
     _ op: any Operator, _ inputs: [ValueID], name: String, location: SourceRange? = nil,
     after: [ValueID] = []
-  ) throws(ShapeError) -> ValueID {
+  ) throws(GraphError) -> ValueID {
     try apply(op, inputs, name: name, location: location, after: after)[0]
   }
 

@@ -20,8 +20,8 @@ public struct GraphBuilder: Sendable {
 
   /// Appends a single-output node named `prefix/suffix`.
   public mutating func add(_ op: any Operator, _ inputs: [ValueID], _ suffix: String)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
-    try graph.apply1(op, inputs, name: "\(namePrefix)/\(suffix)", location: location)
+    try graph.applySingleOutput(op, inputs, name: "\(namePrefix)/\(suffix)", location: location)
   }
 }

@@ -69,14 +69,14 @@ public protocol Operator: Sendable, Hashable, Codable {
   /// What the op does besides computing its outputs (none for most ops).
   var effects: [Effect] { get }
 
-  /// The shape rule: output types from input types, or a `ShapeError` saying what is wrong.
-  func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType]
+  /// The shape rule: output types from input types, or a `GraphError` saying what is wrong.
+  func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType]
 
   /// Appends the nodes computing the gradient of each input, given the gradient of each
   /// output (nil where an output does not influence the loss). Returns one entry per input,
   /// nil for inputs that get no gradient (labels, integer inputs).
   func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
 
   /// If output 0 is a view of input `n` (same bytes, new shape), returns `n`; the memory
   /// planner then gives both one storage and no kernel work is needed.
@@ -124,23 +124,7 @@ public protocol NonDifferentiable: Operator {}
 extension NonDifferentiable {
   public func gradients(
     of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder
-  ) throws(ShapeError) -> [ValueID?] {
+  ) throws(GraphError) -> [ValueID?] {
     Array(repeating: nil, count: node.inputs.count)
   }
-}
-
-/// A shape rule's complaint, turned into a diagnostic at the layer's line by lowering.
-public struct ShapeError: Error, Sendable, CustomStringConvertible {
-  public var message: String
-  /// Extra lines, typically the expected and the actual shape.
-  public var notes: [String]
-  public var help: String?
-
-  public init(_ message: String, notes: [String] = [], help: String? = nil) {
-    self.message = message
-    self.notes = notes
-    self.help = help
-  }
-
-  public var description: String { ([message] + notes).joined(separator: "\n") }
 }

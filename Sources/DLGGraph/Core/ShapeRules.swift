@@ -1,40 +1,40 @@
 /// Small checks shared by shape rules, each producing a message that names both shapes.
 public enum ShapeRules {
   public static func expectInputCount(_ inputs: [TensorType], _ count: Int, op: String)
-    throws(ShapeError)
+    throws(GraphError)
   {
     guard inputs.count == count else {
-      throw ShapeError("\(op) takes \(count) input\(count == 1 ? "" : "s"), got \(inputs.count)")
+      throw GraphError("\(op) takes \(count) input\(count == 1 ? "" : "s"), got \(inputs.count)")
     }
   }
 
   public static func expectRank(_ type: TensorType, _ rank: Int, op: String, what: String)
-    throws(ShapeError)
+    throws(GraphError)
   {
     guard type.rank == rank else {
-      throw ShapeError(
+      throw GraphError(
         "\(op) expects its \(what) to have rank \(rank), got \(type.rank)",
         notes: ["\(what): \(type)"])
     }
   }
 
-  public static func expectFloat(_ type: TensorType, op: String, what: String) throws(ShapeError) {
+  public static func expectFloat(_ type: TensorType, op: String, what: String) throws(GraphError) {
     guard type.dtype == .float32 else {
-      throw ShapeError("\(op) expects f32 \(what), got \(type)")
+      throw GraphError("\(op) expects f32 \(what), got \(type)")
     }
   }
 
   public static func expectSameShape(_ a: TensorType, _ b: TensorType, op: String)
-    throws(ShapeError)
+    throws(GraphError)
   {
     guard a.shape == b.shape else {
-      throw ShapeError(
+      throw GraphError(
         "\(op) needs inputs of the same shape", notes: ["left:  \(a)", "right: \(b)"])
     }
   }
 
   /// The rule of a binary elementwise op: two inputs of one shape, an output of that shape.
-  public static func samePair(_ inputs: [TensorType], op: String) throws(ShapeError) -> [TensorType]
+  public static func samePair(_ inputs: [TensorType], op: String) throws(GraphError) -> [TensorType]
   {
     try expectInputCount(inputs, 2, op: op)
     try expectSameShape(inputs[0], inputs[1], op: op)
@@ -42,7 +42,7 @@ public enum ShapeRules {
   }
 
   /// Two float inputs of one shape: the shape rule of binary elementwise ops.
-  public static func sameFloatPair(_ inputs: [TensorType], op: String) throws(ShapeError)
+  public static func sameFloatPair(_ inputs: [TensorType], op: String) throws(GraphError)
     -> [TensorType]
   {
     try expectInputCount(inputs, 2, op: op)

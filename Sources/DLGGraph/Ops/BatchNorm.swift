@@ -26,12 +26,12 @@ public struct BatchNorm: Operator {
   /// Training updates the running statistics in place.
   public var effects: [Effect] { [.writesInput(3), .writesInput(4), .dependsOnMode] }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 5, op: name)
     let x = inputs[0]
     try ShapeRules.expectFloat(x, op: name, what: "input")
     guard x.rank >= 2, case .fixed(let channels) = x.shape.last else {
-      throw ShapeError(
+      throw GraphError(
         "BatchNorm normalizes the last axis of a batch, got \(x)",
         help: "use it after Dense ([N, features]) or Conv2D ([N, height, width, channels])")
     }
@@ -40,13 +40,13 @@ public struct BatchNorm: Operator {
       (1, "scale γ"), (2, "shift β"), (3, "running mean"), (4, "running variance"),
     ]
     where inputs[index] != perChannel {
-      throw ShapeError("BatchNorm's \(what) must be \(perChannel), got \(inputs[index])")
+      throw GraphError("BatchNorm's \(what) must be \(perChannel), got \(inputs[index])")
     }
     return [x, perChannel, perChannel]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil, nil, nil, nil] }
     let (x, gamma) = (node.inputs[0], node.inputs[1])
@@ -70,7 +70,7 @@ public struct BatchNormGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .normalization }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 5, op: name)
     return [inputs[0], inputs[2], inputs[2]]
   }

@@ -9,12 +9,12 @@ public struct BiasAdd: Operator {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .dense }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     let (x, bias) = (inputs[0], inputs[1])
     try ShapeRules.expectRank(bias, 1, op: name, what: "bias")
     guard x.rank >= 1, x.shape.last == bias.shape[0] else {
-      throw ShapeError(
+      throw GraphError(
         "the bias length must equal the last dimension of the input",
         notes: ["input: \(x)", "bias:  \(bias)"])
     }
@@ -22,7 +22,7 @@ public struct BiasAdd: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
     return [dy, try builder.add(ColumnSums(), [dy], "dBias")]
@@ -40,10 +40,10 @@ public struct ColumnSums: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .other }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     guard let last = inputs[0].shape.last else {
-      throw ShapeError("ColumnSums needs at least one dimension, got \(inputs[0])")
+      throw GraphError("ColumnSums needs at least one dimension, got \(inputs[0])")
     }
     return [TensorType(.float32, [last])]
   }

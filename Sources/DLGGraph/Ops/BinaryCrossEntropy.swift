@@ -9,13 +9,13 @@ public struct BinaryCrossEntropyLoss: Operator {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try BinaryShapes.check(inputs, op: name)
     return [.scalar]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dLoss = outputGradients[0] else { return [nil, nil] }
     let gradient = try builder.add(
@@ -35,7 +35,7 @@ public struct BinaryCrossEntropyGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     return [inputs[0]]
   }
@@ -52,7 +52,7 @@ public struct BinaryCorrectCount: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .metric }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try BinaryShapes.check(inputs, op: name)
     return [.scalar]
   }
@@ -61,16 +61,16 @@ public struct BinaryCorrectCount: NonDifferentiable {
 
 /// Logits `f32[N, 1]` and labels `i32[N]`.
 enum BinaryShapes {
-  static func check(_ inputs: [TensorType], op: String) throws(ShapeError) {
+  static func check(_ inputs: [TensorType], op: String) throws(GraphError) {
     try ShapeRules.expectInputCount(inputs, 2, op: op)
     let (logits, labels) = (inputs[0], inputs[1])
     guard logits.rank == 2, logits.shape[1] == .fixed(1), logits.dtype == .float32 else {
-      throw ShapeError(
+      throw GraphError(
         "\(op) expects one logit per sample [N, 1], got \(logits)",
         help: "end the network with Dense[1] (or Dense[1, sigmoid])")
     }
     guard labels.rank == 1, labels.dtype == .int32, labels.shape[0] == logits.shape[0] else {
-      throw ShapeError(
+      throw GraphError(
         "\(op) expects one 0/1 label per sample", notes: ["logits: \(logits)", "labels: \(labels)"])
     }
   }

@@ -18,7 +18,7 @@ public struct ClipByGlobalNorm: NonDifferentiable {
   public var family: OpFamily { .optimizer }
   public var effects: [Effect] { (0..<gradientCount).map { .writesInput($0) } }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, gradientCount, op: name)
     for input in inputs { try ShapeRules.expectFloat(input, op: name, what: "gradients") }
     return []
@@ -34,7 +34,7 @@ public struct ClipGradientsByGlobalNorm: GradientTransform {
 
   public func apply(
     to gradients: [(parameter: ValueID, gradient: ValueID)], in graph: inout Graph
-  ) throws(ShapeError) -> [ValueID] {
+  ) throws(GraphError) -> [ValueID] {
     let values = gradients.map(\.gradient)
     guard !values.isEmpty else { return values }
     try graph.apply(

@@ -9,8 +9,8 @@ public struct Concat: Operator {
   public var fusionClass: FusionClass { .injective }
   public var family: OpFamily { .merge }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
-    guard inputs.count >= 2 else { throw ShapeError("Concat joins at least two inputs") }
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
+    guard inputs.count >= 2 else { throw GraphError("Concat joins at least two inputs") }
     let first = inputs[0]
     var width = 0
     for input in inputs {
@@ -18,7 +18,7 @@ public struct Concat: Operator {
         input.shape.dropLast() == first.shape.dropLast(),
         case .fixed(let w)? = input.shape.last, input.dtype == .float32
       else {
-        throw ShapeError(
+        throw GraphError(
           "Concat needs inputs that differ only in their last dimension",
           notes: inputs.map { "input: \($0)" })
       }
@@ -28,7 +28,7 @@ public struct Concat: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return node.inputs.map { _ in nil } }
     var offset = 0
@@ -62,7 +62,7 @@ public struct SliceLastAxis: NonDifferentiable {
   public var fusionClass: FusionClass { .injective }
   public var family: OpFamily { .reshape }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     return [TensorType(.float32, Array(inputs[0].shape.dropLast()) + [.fixed(width)])]
   }

@@ -55,17 +55,17 @@ public struct Conv2D: Operator {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .convolution }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     let (x, w) = (inputs[0], inputs[1])
     guard x.rank == 4 else {
-      throw ShapeError(
+      throw GraphError(
         "Conv2D expects an image batch [N, height, width, channels], got \(x)",
         help: "put an Input[height, width, channels] or a Reshape before it")
     }
     try ShapeRules.expectRank(w, 4, op: name, what: "filter")
     guard x.shape[3] == w.shape[2] else {
-      throw ShapeError(
+      throw GraphError(
         "Conv2D filter expects \(w.shape[2]) input channels, but its input has \(x.shape[3])",
         notes: ["input:  \(x)", "filter: \(w)"])
     }
@@ -75,7 +75,7 @@ public struct Conv2D: Operator {
       let outW = attributes.outputExtent(
         input: wd, kernel: attributes.kernelWidth, stride: attributes.strideWidth)
     else {
-      throw ShapeError(
+      throw GraphError(
         "a \(attributes.kernelHeight)×\(attributes.kernelWidth) kernel does not fit the input",
         notes: ["input: \(x)"], help: "use padding: same, a smaller kernel, or a larger input")
     }
@@ -83,7 +83,7 @@ public struct Conv2D: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
     let (x, w) = (node.inputs[0], node.inputs[1])
@@ -114,7 +114,7 @@ public struct Conv2DBackpropInput: NonDifferentiable {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .convolution }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     return [inputType]
   }
@@ -138,7 +138,7 @@ public struct Conv2DBackpropFilter: NonDifferentiable {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .convolution }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     return [filterType]
   }

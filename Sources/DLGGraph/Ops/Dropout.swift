@@ -20,14 +20,14 @@ public struct Dropout: Operator {
   /// Masks are drawn afresh each training step; evaluation passes values through.
   public var effects: [Effect] { [.random, .dependsOnMode] }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
     return [inputs[0], inputs[0]]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
     return [try builder.add(Multiply(), [dy, node.outputs[1]], "dDropout")]

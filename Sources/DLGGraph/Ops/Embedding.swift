@@ -9,11 +9,11 @@ public struct EmbeddingLookup: Operator {
   public var fusionClass: FusionClass { .injective }
   public var family: OpFamily { .other }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     let (ids, table) = (inputs[0], inputs[1])
     guard ids.dtype == .int32 else {
-      throw ShapeError(
+      throw GraphError(
         "Embedding looks up integer ids, got \(ids)",
         help: "declare the input as i32[N, length]")
     }
@@ -22,7 +22,7 @@ public struct EmbeddingLookup: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
     let table = builder.type(of: node.inputs[1])
@@ -44,7 +44,7 @@ public struct EmbeddingGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .other }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     return [table]
   }

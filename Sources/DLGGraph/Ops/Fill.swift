@@ -15,7 +15,7 @@ public struct Fill: NonDifferentiable {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .other }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 0, op: name)
     return [type]
   }

@@ -19,7 +19,7 @@ public struct FusedConv2D: NonDifferentiable {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .convolution }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     let convolved = try Conv2D(attributes).outputTypes(for: Array(inputs[0..<2]))
     return try BiasAdd().outputTypes(for: [convolved[0], inputs[2]])

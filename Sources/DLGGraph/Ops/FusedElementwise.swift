@@ -42,7 +42,7 @@ public struct FusedElementwise: NonDifferentiable {
   public var inPlaceInput: Int? { overwritableInput }
   public var effects: [Effect] { program.stores.map { .writesInput($0.input) } }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     resultTypes
   }
 

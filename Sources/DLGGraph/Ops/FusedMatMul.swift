@@ -24,7 +24,7 @@ public struct FusedMatMul: NonDifferentiable {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .dense }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     let product = try matMul.outputTypes(for: Array(inputs[0..<2]))
     return try BiasAdd().outputTypes(for: [product[0], inputs[2]])

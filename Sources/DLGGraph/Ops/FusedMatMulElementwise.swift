@@ -31,7 +31,7 @@ public struct FusedMatMulElementwise: NonDifferentiable {
     loop.program.stores.map { .writesInput(nodeInput($0.input)) }
   }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     _ = try matMul.outputTypes(for: Array(inputs[0..<2]))
     return loop.resultTypes
   }

@@ -7,7 +7,7 @@ public struct GELU: UnaryElementwise {
   public var name: String { "GELU" }
 
   public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     try builder.add(GELUGradient(), [x, dy], "dGELU")
   }
@@ -27,7 +27,7 @@ public struct GELUGradient: NonDifferentiable {
   public var family: OpFamily { .activation }
   public var inPlaceInput: Int? { 1 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
     return [inputs[1]]

@@ -18,7 +18,7 @@ public struct MatMul: Operator {
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .dense }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     let (a, b) = (inputs[0], inputs[1])
     try ShapeRules.expectRank(a, 2, op: name, what: "left operand")
@@ -28,7 +28,7 @@ public struct MatMul: Operator {
     let (rows, innerA) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
     let (innerB, columns) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
     guard innerA == innerB else {
-      throw ShapeError(
+      throw GraphError(
         "matrix product needs matching inner dimensions, got \(innerA) and \(innerB)",
         notes: ["left:  \(a)", "right: \(b)"])
     }
@@ -36,7 +36,7 @@ public struct MatMul: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
     let (a, b) = (node.inputs[0], node.inputs[1])

@@ -8,11 +8,11 @@ public struct MeanSquaredError: Operator {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     try ShapeRules.expectFloat(inputs[0], op: name, what: "predictions")
     guard inputs[0].shape == inputs[1].shape, inputs[1].dtype == .float32 else {
-      throw ShapeError(
+      throw GraphError(
         "mse needs targets of the predictions' shape",
         notes: ["predictions: \(inputs[0])", "targets:     \(inputs[1])"])
     }
@@ -20,7 +20,7 @@ public struct MeanSquaredError: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dLoss = outputGradients[0] else { return [nil, nil] }
     let gradient = try builder.add(
@@ -40,7 +40,7 @@ public struct MeanSquaredErrorGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     return [inputs[0]]
   }

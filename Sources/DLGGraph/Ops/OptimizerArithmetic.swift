@@ -10,7 +10,7 @@ extension OptimizerArithmetic {
   public var inPlaceInput: Int? { 0 }
 
   /// Two inputs of one shape, by default.
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.samePair(inputs, op: name)
   }
 }
@@ -54,10 +54,10 @@ public struct AddScalar: OptimizerArithmetic {
     slot == 1 ? .scalar(index: index) : .elementwise
   }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     guard inputs[1].elementsPerItem > index, !inputs[1].isBatched else {
-      throw ShapeError("\(name) reads element \(index) of \(inputs[1])")
+      throw GraphError("\(name) reads element \(index) of \(inputs[1])")
     }
     return [inputs[0]]
   }
@@ -80,7 +80,7 @@ public struct MultiplyByScalar: OptimizerArithmetic {
     slot == 1 ? .scalar(index: index) : .elementwise
   }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try AddScalar(index: index).outputTypes(for: inputs)
   }
 
@@ -99,7 +99,7 @@ public struct Assign: OptimizerArithmetic {
   public var effects: [Effect] { [.writesInput(0)] }
   public var storeTarget: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
     return []

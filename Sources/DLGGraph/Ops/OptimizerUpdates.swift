@@ -65,7 +65,7 @@ public struct AdamScalars: NonDifferentiable {
   public var family: OpFamily { .optimizer }
   public var effects: [Effect] { [.dependsOnStep] }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 0, op: name)
     return [.fixed([3])]
   }
@@ -85,7 +85,7 @@ public struct SGDScalars: NonDifferentiable {
   public var family: OpFamily { .optimizer }
   public var effects: [Effect] { [.dependsOnStep] }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 0, op: name)
     return [.fixed([1])]
   }
@@ -104,10 +104,12 @@ public enum OptimizerSpec: Sendable {
 
 extension OptimizerSpec {
   /// The per-step values every parameter's update reads (one node for the whole step).
-  public func appendScalars(to graph: inout Graph) throws(ShapeError) -> ValueID {
+  public func appendScalars(to graph: inout Graph) throws(GraphError) -> ValueID {
     switch self {
-    case .adam(let settings): try graph.apply1(AdamScalars(settings), [], name: "update/scalars")
-    case .sgd(let settings): try graph.apply1(SGDScalars(settings), [], name: "update/scalars")
+    case .adam(let settings):
+      try graph.applySingleOutput(AdamScalars(settings), [], name: "update/scalars")
+    case .sgd(let settings):
+      try graph.applySingleOutput(SGDScalars(settings), [], name: "update/scalars")
     }
   }
 
@@ -127,12 +129,12 @@ extension OptimizerSpec {
   public func appendUpdate(
     parameter p: ValueID, gradient g: ValueID, state: [ValueID], scalars: ValueID,
     to graph: inout Graph
-  ) throws(ShapeError) {
+  ) throws(GraphError) {
     let prefix = "update/\(graph[p].name)"
-    func op(_ operation: any Operator, _ inputs: [ValueID], _ suffix: String) throws(ShapeError)
+    func op(_ operation: any Operator, _ inputs: [ValueID], _ suffix: String) throws(GraphError)
       -> ValueID
     {
-      try graph.apply1(operation, inputs, name: "\(prefix)/\(suffix)")
+      try graph.applySingleOutput(operation, inputs, name: "\(prefix)/\(suffix)")
     }
     switch self {
     case .adam(let s):

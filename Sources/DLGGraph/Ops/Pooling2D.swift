@@ -21,11 +21,11 @@ public struct Pool2D: Operator {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .pooling }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     let x = inputs[0]
     guard x.rank == 4, case .fixed(let h) = x.shape[1], case .fixed(let w) = x.shape[2] else {
-      throw ShapeError(
+      throw GraphError(
         "\(name) expects images [N, height, width, channels], got \(x)",
         help: "pooling goes after a convolution or an image Input")
     }
@@ -35,7 +35,7 @@ public struct Pool2D: Operator {
       let outW = window.outputExtent(
         input: w, kernel: window.kernelWidth, stride: window.strideWidth)
     else {
-      throw ShapeError(
+      throw GraphError(
         "a \(window.kernelHeight)×\(window.kernelWidth) window does not fit the input",
         notes: ["input: \(x)"], help: "use a smaller window or padding: same")
     }
@@ -43,7 +43,7 @@ public struct Pool2D: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
     let gradient = Pool2DGradient(kind, window: window, inputType: builder.type(of: node.inputs[0]))
@@ -71,7 +71,7 @@ public struct Pool2DGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .pooling }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     return [inputType]
   }

@@ -10,10 +10,10 @@ public struct PredictedClass: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .metric }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     guard inputs[0].rank == 2 else {
-      throw ShapeError("PredictedClass expects logits [N, classes], got \(inputs[0])")
+      throw GraphError("PredictedClass expects logits [N, classes], got \(inputs[0])")
     }
     return [TensorType(.float32, [inputs[0].shape[0]])]
   }

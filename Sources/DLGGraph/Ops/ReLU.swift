@@ -7,7 +7,7 @@ public struct ReLU: UnaryElementwise {
   public var name: String { "ReLU" }
 
   public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     // The gradient reads the output, not the input: y > 0 exactly where x > 0, and keeping y
     // alive instead of x lets the planner free x early.
@@ -26,7 +26,7 @@ public struct ReLUGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .elementwise }
   public var family: OpFamily { .activation }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
     return [inputs[1]]

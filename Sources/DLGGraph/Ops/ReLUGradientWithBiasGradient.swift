@@ -11,7 +11,7 @@ public struct ReLUGradientWithBiasGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .activation }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     let dx = try ReLUGradient().outputTypes(for: inputs)[0]
     return [dx] + (try ColumnSums().outputTypes(for: [dx]))
   }

@@ -13,13 +13,13 @@ public struct Reshape: Operator {
   public var family: OpFamily { .reshape }
   public var aliasedInput: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     let input = inputs[0]
     let target = TensorType(input.dtype, shape)
     guard input.isBatched == target.isBatched, input.elementsPerItem == target.elementsPerItem
     else {
-      throw ShapeError(
+      throw GraphError(
         "cannot reshape \(input.shapeDescription) into \(target.shapeDescription): "
           + "the element counts differ",
         notes: ["input:  \(input)", "target: \(target)"])
@@ -28,7 +28,7 @@ public struct Reshape: Operator {
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
     let back = Reshape(builder.type(of: node.inputs[0]).shape)

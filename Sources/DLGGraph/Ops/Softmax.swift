@@ -8,15 +8,15 @@ public struct Softmax: Operator {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .activation }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
-    guard inputs[0].rank >= 1 else { throw ShapeError("Softmax needs at least one dimension") }
+    guard inputs[0].rank >= 1 else { throw GraphError("Softmax needs at least one dimension") }
     return [inputs[0]]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
     return [try builder.add(SoftmaxGradient(), [node.outputs[0], dy], "dSoftmax")]
@@ -34,7 +34,7 @@ public struct SoftmaxGradient: NonDifferentiable {
   public var family: OpFamily { .activation }
   public var inPlaceInput: Int? { 1 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
     return [inputs[1]]

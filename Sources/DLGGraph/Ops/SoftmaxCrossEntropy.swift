@@ -9,13 +9,13 @@ public struct SoftmaxCrossEntropy: Operator {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ClassificationShapes.check(inputs, op: name)
     return [.scalar]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dLoss = outputGradients[0] else { return [nil, nil] }
     let gradient = try builder.add(
@@ -35,7 +35,7 @@ public struct SoftmaxCrossEntropyGradient: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .loss }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     try ClassificationShapes.check(Array(inputs[0..<2]), op: name)
     return [inputs[0]]
@@ -53,7 +53,7 @@ public struct CorrectCount: NonDifferentiable {
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .metric }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ClassificationShapes.check(inputs, op: name)
     return [.scalar]
   }
@@ -62,16 +62,16 @@ public struct CorrectCount: NonDifferentiable {
 
 /// The shape rule shared by classification losses and metrics: logits `f32[N, C]`, labels `i32[N]`.
 enum ClassificationShapes {
-  static func check(_ inputs: [TensorType], op: String) throws(ShapeError) {
+  static func check(_ inputs: [TensorType], op: String) throws(GraphError) {
     try ShapeRules.expectInputCount(inputs, 2, op: op)
     let (logits, labels) = (inputs[0], inputs[1])
     guard logits.rank == 2, logits.dtype == .float32 else {
-      throw ShapeError(
+      throw GraphError(
         "\(op) expects logits of shape [N, classes], got \(logits)",
         help: "add a Flatten and a Dense[classes] layer before the loss")
     }
     guard labels.rank == 1, labels.dtype == .int32, labels.shape[0] == logits.shape[0] else {
-      throw ShapeError(
+      throw GraphError(
         "\(op) expects one integer class label per row of logits",
         notes: ["logits: \(logits)", "labels: \(labels)"])
     }

@@ -19,19 +19,19 @@ public struct Standardize: Operator {
   public var family: OpFamily { .normalization }
   public var inPlaceInput: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     try ShapeRules.expectFloat(inputs[0], op: name, what: "input")
     guard case .fixed(let channels) = inputs[0].shape.last,
       inputs[1] == .fixed([channels]), inputs[2] == .fixed([channels])
     else {
-      throw ShapeError("Standardize needs one mean and one variance per channel of \(inputs[0])")
+      throw GraphError("Standardize needs one mean and one variance per channel of \(inputs[0])")
     }
     return [inputs[0]]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil, nil] }
     let dx = try builder.add(

@@ -5,7 +5,7 @@ extension LayerCatalog {
   static let activation = LayerSpec(
     name: "Activation", parameters: [ParameterSpec("function", .activation)],
     family: .activation,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       try context.activate(inputs[0], arguments.name("function"))
     })
 
@@ -22,7 +22,7 @@ extension LayerCatalog {
       function.layerName.map { name in
         LayerSpec(
           name: name, aliases: function.layerAliases, family: .activation,
-          lowering: { _, inputs, context throws(ShapeError) in
+          lowering: { _, inputs, context throws(GraphError) in
             try context.activate(inputs[0], function.name)
           })
       }

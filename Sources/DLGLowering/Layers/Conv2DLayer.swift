@@ -16,11 +16,11 @@ extension LayerCatalog {
       ParameterSpec("share", .layerReference, positional: false, optional: true),
     ],
     family: .convolution,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       let x = inputs[0]
       let type = context.graph[x].type
       guard type.rank == 4, case .fixed(let channels) = type.shape[3] else {
-        throw ShapeError(
+        throw GraphError(
           "Conv2D expects images [N, height, width, channels], got \(type)",
           help: "declare the input as Input[height, width, channels]")
       }

@@ -11,16 +11,16 @@ extension LayerCatalog {
       ParameterSpec("share", .layerReference, positional: false, optional: true),
     ],
     family: .dense,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       let x = inputs[0]
       let type = context.graph[x].type
       guard type.dtype == .float32 else {
-        throw ShapeError(
+        throw GraphError(
           "Dense expects f32 features, got \(type)",
           help: "integer ids go through an Embedding layer first")
       }
       guard type.rank == 2, case .fixed(let features) = type.shape[1] else {
-        throw ShapeError(
+        throw GraphError(
           "Dense expects a batch of feature vectors [N, features], got \(type)",
           help: "add a Flatten layer before it")
       }

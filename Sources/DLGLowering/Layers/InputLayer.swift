@@ -5,7 +5,7 @@ extension LayerCatalog {
   static let input = LayerSpec(
     name: "Input", parameters: [ParameterSpec("shape", .shape)], inputArity: 0...0,
     family: .input,
-    lowering: { arguments, _, context throws(ShapeError) in
+    lowering: { arguments, _, context throws(GraphError) in
       context.graph.addInput(context.layerName, .batched(arguments.shape("shape")))
     })
 }

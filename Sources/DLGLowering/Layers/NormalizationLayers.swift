@@ -11,15 +11,15 @@ extension LayerCatalog {
       ParameterSpec("epsilon", .float, default: .float(1e-5), positional: false),
     ],
     family: .normalization,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       let (momentum, epsilon) = (arguments.float("momentum"), arguments.float("epsilon"))
       guard momentum > 0, momentum <= 1 else {
-        throw ShapeError("BatchNorm's momentum must be above 0 and at most 1, got \(momentum)")
+        throw GraphError("BatchNorm's momentum must be above 0 and at most 1, got \(momentum)")
       }
-      guard epsilon > 0 else { throw ShapeError("BatchNorm's epsilon must be positive") }
+      guard epsilon > 0 else { throw GraphError("BatchNorm's epsilon must be positive") }
       let type = context.graph[inputs[0]].type
       guard type.rank >= 2, case .fixed(let channels) = type.shape.last else {
-        throw ShapeError(
+        throw GraphError(
           "BatchNorm normalizes the last axis of a batch, got \(type)",
           help: "use it after Dense ([N, features]) or Conv2D ([N, height, width, channels])")
       }
@@ -38,7 +38,7 @@ extension LayerCatalog {
   /// weights, so evaluation and prediction see inputs scaled the same way.
   static let normalize = LayerSpec(
     name: "Normalize", aliases: ["Normalization", "Standardize"], family: .normalization,
-    lowering: { _, inputs, context throws(ShapeError) in
+    lowering: { _, inputs, context throws(GraphError) in
       // The statistics are measured on the data itself, so the layer must read the input
       // (directly or through a reshape).
       var source = inputs[0]
@@ -48,14 +48,14 @@ extension LayerCatalog {
         source = context.graph.nodes[producer].inputs[0]
       }
       guard context.graph[source].role == .input else {
-        throw ShapeError(
+        throw GraphError(
           "Normalize standardizes the model's input with statistics of the data",
           help: "put it right after the Input layer; to normalize inside the network, use BatchNorm"
         )
       }
       let type = context.graph[inputs[0]].type
       guard type.dtype == .float32, case .fixed(let channels) = type.shape.last else {
-        throw ShapeError("Normalize needs float inputs with a fixed last axis, got \(type)")
+        throw GraphError("Normalize needs float inputs with a fixed last axis, got \(type)")
       }
       let mean = try context.statistic("mean", [channels], .zeros)
       let variance = try context.statistic("variance", [channels], .ones)

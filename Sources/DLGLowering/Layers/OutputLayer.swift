@@ -5,11 +5,11 @@ extension LayerCatalog {
   static let output = LayerSpec(
     name: "Output", parameters: [ParameterSpec("units", .integer, default: .integer(0))],
     family: .output,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       let type = context.graph[inputs[0]].type
       let units = arguments.integer("units")
       if units > 0, type.shape.last != .fixed(units) {
-        throw ShapeError(
+        throw GraphError(
           "Output[\(units)] receives \(type.shapeDescription)",
           notes: ["expected last dimension: \(units)", "got: \(type)"])
       }

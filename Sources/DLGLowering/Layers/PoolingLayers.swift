@@ -11,7 +11,7 @@ extension LayerCatalog {
           "padding", .choice(["valid", "same"]), default: .name("valid"), positional: false),
       ],
       family: .pooling,
-      lowering: { arguments, inputs, context throws(ShapeError) in
+      lowering: { arguments, inputs, context throws(GraphError) in
         let window = arguments.dimensions("window")
         // The stride defaults to the window, as in every framework.
         let stride = arguments.has("stride") ? arguments.dimensions("stride") : window
@@ -30,12 +30,12 @@ extension LayerCatalog {
   static func globalPooling2D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
     LayerSpec(
       name: name, aliases: aliases, family: .pooling,
-      lowering: { _, inputs, context throws(ShapeError) in
+      lowering: { _, inputs, context throws(GraphError) in
         let type = context.graph[inputs[0]].type
         guard type.rank == 4, case .fixed(let h) = type.shape[1],
           case .fixed(let w) = type.shape[2]
         else {
-          throw ShapeError("\(name) expects images [N, height, width, channels], got \(type)")
+          throw GraphError("\(name) expects images [N, height, width, channels], got \(type)")
         }
         let pooled = try context.apply(
           Pool2D(kind, window: Conv2DAttributes(kernel: (h, w), stride: (h, w))), inputs)

@@ -5,11 +5,11 @@ import DLGGraph
 extension LayerCatalog {
   /// The sequence as a one-row image, and the way back.
   static func asImage(_ x: ValueID, _ context: inout LayerLoweringContext, layer: String)
-    throws(ShapeError) -> (image: ValueID, length: Int)
+    throws(GraphError) -> (image: ValueID, length: Int)
   {
     let type = context.graph[x].type
     guard type.rank == 3, case .fixed(let length) = type.shape[1], type.dtype == .float32 else {
-      throw ShapeError(
+      throw GraphError(
         "\(layer) expects sequences [N, length, channels], got \(type)",
         help: "an Embedding gives [N, length, dimensions]")
     }
@@ -18,7 +18,7 @@ extension LayerCatalog {
     return (image, length)
   }
 
-  static func asSequence(_ image: ValueID, _ context: inout LayerLoweringContext) throws(ShapeError)
+  static func asSequence(_ image: ValueID, _ context: inout LayerLoweringContext) throws(GraphError)
     -> ValueID
   {
     let type = context.graph[image].type
@@ -37,10 +37,10 @@ extension LayerCatalog {
         "padding", .choice(["valid", "same"]), default: .name("valid"), positional: false),
     ],
     family: .convolution,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       let (image, _) = try asImage(inputs[0], &context, layer: "Conv1D")
       guard case .fixed(let channels) = context.graph[image].type.shape[3] else {
-        throw ShapeError("Conv1D needs a fixed number of channels")
+        throw GraphError("Conv1D needs a fixed number of channels")
       }
       let (filters, kernel) = (arguments.integer("filters"), arguments.integer("kernel"))
       let weight = try context.parameter(
@@ -58,7 +58,7 @@ extension LayerCatalog {
     LayerSpec(
       name: name, aliases: aliases,
       parameters: [ParameterSpec("size", .integer, default: .integer(2))], family: .pooling,
-      lowering: { arguments, inputs, context throws(ShapeError) in
+      lowering: { arguments, inputs, context throws(GraphError) in
         let (image, _) = try asImage(inputs[0], &context, layer: name)
         let size = arguments.integer("size")
         let pooled = try context.apply(
@@ -76,7 +76,7 @@ extension LayerCatalog {
   static func globalPooling1D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
     LayerSpec(
       name: name, aliases: aliases, family: .pooling,
-      lowering: { _, inputs, context throws(ShapeError) in
+      lowering: { _, inputs, context throws(GraphError) in
         let (image, length) = try asImage(inputs[0], &context, layer: name)
         let pooled = try context.apply(
           Pool2D(kind, window: Conv2DAttributes(kernel: (1, length), stride: (1, length))),
@@ -101,7 +101,7 @@ extension LayerCatalog {
     name: "Embedding",
     parameters: [ParameterSpec("vocabulary", .integer), ParameterSpec("dimensions", .integer)],
     family: .other,
-    lowering: { arguments, inputs, context throws(ShapeError) in
+    lowering: { arguments, inputs, context throws(GraphError) in
       let (vocabulary, dimensions) = (
         arguments.integer("vocabulary"), arguments.integer("dimensions")
       )

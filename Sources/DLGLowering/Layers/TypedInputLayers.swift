@@ -7,7 +7,7 @@ extension LayerCatalog {
     LayerSpec(
       name: dtype.rawValue, parameters: [ParameterSpec("shape", .batchedShape)],
       inputArity: 0...0, family: .input,
-      lowering: { arguments, _, context throws(ShapeError) in
+      lowering: { arguments, _, context throws(GraphError) in
         context.graph.addInput(context.layerName, .batched(arguments.shape("shape"), dtype: dtype))
       })
   }

@@ -101,7 +101,7 @@ public struct BoundArguments: Sendable {
 /// How a layer lowers: given its checked arguments and its input values, append ops to the
 /// graph and return the layer's output.
 public typealias LayerLowering =
-  @Sendable (BoundArguments, [ValueID], inout LayerLoweringContext) throws(ShapeError) -> ValueID
+  @Sendable (BoundArguments, [ValueID], inout LayerLoweringContext) throws(GraphError) -> ValueID
 
 /// A layer type users write in `.dlg` files.
 public struct LayerSpec: Sendable {
@@ -138,27 +138,27 @@ public struct LayerLoweringContext {
   public var sharedWith: String?
 
   /// Appends an op named after the layer (`conv/BiasAdd`).
-  public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(ShapeError) -> ValueID
+  public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(GraphError) -> ValueID
   {
-    try graph.apply1(op, inputs, name: "\(layerName)/\(op.name)", location: location)
+    try graph.applySingleOutput(op, inputs, name: "\(layerName)/\(op.name)", location: location)
   }
 
   /// Adds a trainable parameter named `layer.suffix`, or, for a layer declared with
   /// `share: other`, returns `other.suffix` after checking it has the same shape.
   public mutating func parameter(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     guard let owner = sharedWith else {
       return graph.addParameter("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
     }
     let name = "\(owner).\(suffix)"
     guard let shared = graph.parameters.first(where: { graph[$0].name == name }) else {
-      throw ShapeError(
+      throw GraphError(
         "there is no parameter `\(name)` to share",
         help: "`share:` names a layer of the same kind declared before this one")
     }
     guard graph[shared].type == .fixed(dims) else {
-      throw ShapeError(
+      throw GraphError(
         "cannot share `\(name)`: the shapes differ",
         notes: ["`\(name)`: \(graph[shared].type)", "this layer needs: \(TensorType.fixed(dims))"])
     }
@@ -168,7 +168,7 @@ public struct LayerLoweringContext {
   /// Adds non-trainable state named `layer.suffix` (running statistics), or, with `share:`,
   /// returns the shared layer's.
   public mutating func statistic(_ suffix: String, _ dims: [Int], _ initializer: Initializer)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     guard let owner = sharedWith else {
       return graph.addStatistic("\(layerName).\(suffix)", .fixed(dims), initializer: initializer)
@@ -177,7 +177,7 @@ public struct LayerLoweringContext {
     guard let shared = graph.modelWeights.first(where: { graph[$0].name == name }),
       graph[shared].type == .fixed(dims)
     else {
-      throw ShapeError(
+      throw GraphError(
         "cannot share `\(name)`", help: "`share:` names a layer of the same kind and size")
     }
     return shared
@@ -187,7 +187,7 @@ public struct LayerLoweringContext {
   /// layer's `activation` argument.
   public mutating func biasAndActivation(
     _ x: ValueID, width: Int, _ arguments: BoundArguments
-  ) throws(ShapeError) -> ValueID {
+  ) throws(GraphError) -> ValueID {
     var y = x
     if arguments.name("bias") != "false" {
       let bias = try parameter("bias", [width], .zeros)
@@ -197,10 +197,10 @@ public struct LayerLoweringContext {
   }
 
   /// Applies a named activation to `x` (none when `activation` is nil).
-  public mutating func activate(_ x: ValueID, _ activation: String?) throws(ShapeError) -> ValueID {
+  public mutating func activate(_ x: ValueID, _ activation: String?) throws(GraphError) -> ValueID {
     guard let activation else { return x }
     guard let function = ActivationRegistry.named(activation) else {
-      throw ShapeError(
+      throw GraphError(
         "there is no activation `\(activation)`",
         help: "use one of: " + ActivationRegistry.names.joined(separator: ", "))
     }

@@ -438,7 +438,7 @@ struct NetworkLowering {
   }
 
   private func shapeDiagnostic(
-    _ error: ShapeError, layer: LayerDecl, inputs: [ValueID], in graph: Graph
+    _ error: GraphError, layer: LayerDecl, inputs: [ValueID], in graph: Graph
   ) -> Diagnostic {
     let inputNotes = error.notes.isEmpty ? inputs.map { "input: \(graph[$0].type)" } : error.notes
     return Diagnostic(

@@ -130,7 +130,7 @@ struct TrainSectionLowering {
         // Regression: float targets of the predictions' shape.
         let targets = model.graph.addInput("targets", model.graph[named].type)
         model.targets = targets
-        model.loss = try model.graph.apply1(
+        model.loss = try model.graph.applySingleOutput(
           MeanSquaredError(), [named, targets], name: "loss", location: entry.range)
         return
       }
@@ -148,15 +148,15 @@ struct TrainSectionLowering {
       let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
       model.labels = labels
       let lossOp: any Operator = binary ? BinaryCrossEntropyLoss() : SoftmaxCrossEntropy()
-      model.loss = try model.graph.apply1(
+      model.loss = try model.graph.applySingleOutput(
         lossOp, [logits, labels], name: "loss", location: entry.range)
       if metrics.contains("accuracy") {
         let metric: any Operator = binary ? BinaryCorrectCount() : CorrectCount()
-        model.metrics["correct"] = try model.graph.apply1(
+        model.metrics["correct"] = try model.graph.applySingleOutput(
           metric, [logits, labels], name: "accuracy", location: entry.range)
       }
       if !Set(metrics).isDisjoint(with: ["precision", "recall", "f1", "confusion"]) {
-        model.metrics["predicted"] = try model.graph.apply1(
+        model.metrics["predicted"] = try model.graph.applySingleOutput(
           PredictedClass(), [logits], name: "predicted", location: entry.range)
       }
     } catch {

@@ -10,9 +10,10 @@ private func positive(_ op: any Operator, inputs: Int, positive: Set<Int>) -> Gr
     var graph = Graph()
     let values = try (0..<inputs).map { index in
       let x = graph.addParameter("x\(index)", .fixed([3, 4]), initializer: .heUniform(fanIn: 1))
-      return positive.contains(index) ? try graph.apply1(Exp(), [x], name: "exp\(index)") : x
+      return positive.contains(index)
+        ? try graph.applySingleOutput(Exp(), [x], name: "exp\(index)") : x
     }
-    let y = try graph.apply1(op, values, name: op.name)
+    let y = try graph.applySingleOutput(op, values, name: op.name)
     return GradientChecker(graph: graph, output: y)
   }
 }
@@ -23,7 +24,7 @@ private let select = GradientCase("Select") {
   let condition = graph.addInput("condition", .fixed([3, 4]))
   let a = graph.addParameter("a", .fixed([3, 4]), initializer: .heUniform(fanIn: 1))
   let b = graph.addParameter("b", .fixed([3, 4]), initializer: .heUniform(fanIn: 1))
-  let y = try graph.apply1(Select(), [condition, a, b], name: "select")
+  let y = try graph.applySingleOutput(Select(), [condition, a, b], name: "select")
   var checker = GradientChecker(graph: graph, output: y)
   checker.fixedInputs = [
     (condition, { buffer in for i in 0..<12 { buffer.floats[i] = Float(i % 3 == 0 ? 1 : 0) } })
@@ -35,7 +36,7 @@ private let select = GradientCase("Select") {
 private let addShared = GradientCase("Add", "one input read twice") {
   var graph = Graph()
   let x = graph.addParameter("x", .fixed([3, 4]), initializer: .heUniform(fanIn: 2))
-  let y = try graph.apply1(Add(), [x, x], name: "double")
+  let y = try graph.applySingleOutput(Add(), [x, x], name: "double")
   return GradientChecker(graph: graph, output: y)
 }
 

@@ -7,7 +7,7 @@ private let embedding = GradientCase("EmbeddingLookup") {
   var graph = Graph()
   let ids = graph.addInput("ids", TensorType(.int32, [.fixed(2), .fixed(3)]))
   let table = graph.addParameter("table", .fixed([5, 4]), initializer: .heUniform(fanIn: 1))
-  let y = try graph.apply1(EmbeddingLookup(), [ids, table], name: "embed")
+  let y = try graph.applySingleOutput(EmbeddingLookup(), [ids, table], name: "embed")
   var checker = GradientChecker(graph: graph, output: y)
   // Id 7 is outside the table: it reads zeros and must get no gradient.
   checker.fixedInputs = [
@@ -23,9 +23,9 @@ private let embedding = GradientCase("EmbeddingLookup") {
 private let reshape = GradientCase("Reshape") {
   var graph = Graph()
   let x = graph.addParameter("x", .fixed([2, 3, 4]), initializer: .heUniform(fanIn: 2))
-  let r = try graph.apply1(Reshape([.fixed(6), .fixed(4)]), [x], name: "reshape")
+  let r = try graph.applySingleOutput(Reshape([.fixed(6), .fixed(4)]), [x], name: "reshape")
   let w = graph.addParameter("w", .fixed([4, 2]), initializer: .heUniform(fanIn: 2))
-  let y = try graph.apply1(MatMul(), [r, w], name: "mm")
+  let y = try graph.applySingleOutput(MatMul(), [r, w], name: "mm")
   return GradientChecker(graph: graph, output: y)
 }
 
@@ -53,7 +53,7 @@ private let standardize = GradientCase("Standardize") {
   let x = graph.addParameter("x", .fixed([4, 3]), initializer: .heUniform(fanIn: 1))
   let mean = graph.addStatistic("mean", .fixed([3]), initializer: .zeros)
   let variance = graph.addStatistic("variance", .fixed([3]), initializer: .ones)
-  let y = try graph.apply1(Standardize(), [x, mean, variance], name: "std")
+  let y = try graph.applySingleOutput(Standardize(), [x, mean, variance], name: "std")
   return GradientChecker(graph: graph, output: y)
 }
 

@@ -12,7 +12,7 @@ private func classification(_ op: any Operator, rows: Int, columns: Int, labels:
     let logits = graph.addParameter(
       "logits", .fixed([rows, columns]), initializer: .heUniform(fanIn: 1))
     let input = graph.addInput("labels", TensorType(.int32, [.fixed(rows)]))
-    let loss = try graph.apply1(op, [logits, input], name: op.name)
+    let loss = try graph.applySingleOutput(op, [logits, input], name: op.name)
     var checker = GradientChecker(graph: graph, output: loss)
     checker.fixedInputs = [
       (input, { buffer in for (i, label) in labels.enumerated() { buffer.ints[i] = label } })
@@ -25,7 +25,7 @@ private let meanSquaredError = GradientCase("MeanSquaredError") {
   var graph = Graph()
   let p = graph.addParameter("p", .fixed([3, 2]), initializer: .heUniform(fanIn: 1))
   let t = graph.addInput("t", .fixed([3, 2]))
-  let loss = try graph.apply1(MeanSquaredError(), [p, t], name: "mse")
+  let loss = try graph.applySingleOutput(MeanSquaredError(), [p, t], name: "mse")
   var checker = GradientChecker(graph: graph, output: loss)
   checker.fixedInputs = [
     (t, { buffer in for i in 0..<6 { buffer.floats[i] = Float(i) / 4 - 0.5 } })

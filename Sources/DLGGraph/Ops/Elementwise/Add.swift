@@ -7,7 +7,7 @@ public struct Add: BinaryElementwise {
 
   public func inputGradients(
     a: ValueID, b: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder
-  ) throws(ShapeError) -> (ValueID?, ValueID?) {
+  ) throws(GraphError) -> (ValueID?, ValueID?) {
     (dy, dy)
   }
 

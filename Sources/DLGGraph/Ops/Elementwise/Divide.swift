@@ -6,7 +6,7 @@ public struct Divide: BinaryElementwise {
 
   public func inputGradients(
     a: ValueID, b: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder
-  ) throws(ShapeError) -> (ValueID?, ValueID?) {
+  ) throws(GraphError) -> (ValueID?, ValueID?) {
     // d(a/b)/da = 1/b; d(a/b)/db = −a/b² = −y/b.
     let da = try builder.add(Divide(), [dy, b], "dA")
     return (

@@ -9,7 +9,7 @@ public struct Greater: NonDifferentiable, ElementwiseFormula {
   public var family: OpFamily { .other }
   public var inPlaceInput: Int? { 0 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.sameFloatPair(inputs, op: name)
   }
 

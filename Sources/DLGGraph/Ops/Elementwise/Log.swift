@@ -5,7 +5,7 @@ public struct Log: UnaryElementwise {
   public init() {}
 
   public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     try builder.add(Divide(), [dy, x], "dLog")
   }

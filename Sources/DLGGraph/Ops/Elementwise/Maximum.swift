@@ -6,7 +6,7 @@ public struct Maximum: BinaryElementwise {
 
   public func inputGradients(
     a: ValueID, b: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder
-  ) throws(ShapeError) -> (ValueID?, ValueID?) {
+  ) throws(GraphError) -> (ValueID?, ValueID?) {
     // The gradient goes to whichever input is the maximum.
     let bWins = try builder.add(Greater(), [b, a], "bWins")
     let db = try builder.add(Multiply(), [dy, bWins], "dB")

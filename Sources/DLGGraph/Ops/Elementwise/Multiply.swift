@@ -6,7 +6,7 @@ public struct Multiply: BinaryElementwise {
 
   public func inputGradients(
     a: ValueID, b: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder
-  ) throws(ShapeError) -> (ValueID?, ValueID?) {
+  ) throws(GraphError) -> (ValueID?, ValueID?) {
     (try builder.add(Multiply(), [dy, b], "dA"), try builder.add(Multiply(), [dy, a], "dB"))
   }
 

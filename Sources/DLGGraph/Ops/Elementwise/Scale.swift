@@ -10,7 +10,7 @@ public struct Scale: UnaryElementwise {
   public var family: OpFamily { .other }
 
   public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     try builder.add(Scale(factor), [dy], "dScale")
   }

@@ -9,14 +9,14 @@ public struct Select: ElementwiseFormula {
   public var family: OpFamily { .merge }
   public var inPlaceInput: Int? { 1 }
 
-  public func outputTypes(for inputs: [TensorType]) throws(ShapeError) -> [TensorType] {
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
     try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
     return try ShapeRules.sameFloatPair(Array(inputs[1...]), op: name)
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
-    throws(ShapeError) -> [ValueID?]
+    throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil, nil] }
     let (condition, zero) = (node.inputs[0], try builder.add(Scale(0), [dy], "zero"))

@@ -5,7 +5,7 @@ public struct SquareRoot: UnaryElementwise {
   public init() {}
 
   public func inputGradient(x: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder)
-    throws(ShapeError) -> ValueID
+    throws(GraphError) -> ValueID
   {
     // d√x/dx = 1 / (2√x), from the output.
     try builder.add(Scale(0.5), [try builder.add(Divide(), [dy, y], "dyOverY")], "dSquareRoot")

@@ -6,7 +6,7 @@ public struct Subtract: BinaryElementwise {
 
   public func inputGradients(
     a: ValueID, b: ValueID, y: ValueID, dy: ValueID, in builder: inout GraphBuilder
-  ) throws(ShapeError) -> (ValueID?, ValueID?) {
+  ) throws(GraphError) -> (ValueID?, ValueID?) {
     (dy, try builder.add(Scale(-1), [dy], "dB"))
   }
 
