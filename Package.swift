@@ -82,7 +82,9 @@ let package = Package(
       dependencies: ["DLGPasses", "DLGGraph", "DLGLang", "DLGRuntime", "DLGTestSupport"]),
     .testTarget(
       name: "DLGRuntimeTests",
-      dependencies: ["DLGRuntime", "DLGPasses", "DLGGraph", "DLGLang", "DLGTestSupport"]),
+      dependencies: [
+        "DLGRuntime", "DLGPasses", "DLGGraph", "DLGLowering", "DLGLang", "DLGTestSupport",
+      ]),
     .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
     // Shared by tests: a deterministic generator, and small generated datasets.
     .target(
