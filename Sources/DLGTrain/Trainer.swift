@@ -342,10 +342,6 @@ public final class Trainer {
   private func logitsClasses() -> Int? {
     guard let node = model.graph.nodes.first(where: { $0.outputs.contains(model.loss ?? loss) })
     else { return nil }
-    if node.op is BinaryCrossEntropyLoss { return 2 }
-    guard node.op is SoftmaxCrossEntropy,
-      case .fixed(let classes)? = model.graph[node.inputs[0]].type.shape.last
-    else { return nil }
-    return classes
+    return (node.op as? any LossOp)?.classCount(predictions: model.graph[node.inputs[0]].type)
   }
 }

@@ -1,6 +1,6 @@
 /// Binary cross-entropy of one logit per row `[N, 1]` against 0/1 labels `i32[N]`, from the
 /// logits (the sigmoid is part of the loss, which keeps it stable).
-public struct BinaryCrossEntropyLoss: Operator {
+public struct BinaryCrossEntropyLoss: LossOp {
   public static let opType = "BinaryCrossEntropyLoss"
   public static let signature = OpSignature(inputs: ["logits", "labels"])
   public init() {}
@@ -13,6 +13,9 @@ public struct BinaryCrossEntropyLoss: Operator {
     try BinaryShapes.check(inputs, op: name)
     return [.scalar]
   }
+
+  /// One logit stands for two classes.
+  public func classCount(predictions: TensorType) -> Int? { 2 }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
     throws(GraphError) -> [ValueID?]
@@ -80,4 +83,14 @@ enum BinaryShapes {
 private let registration: Registration = {
   OpRegistry.register(
     BinaryCrossEntropyLoss.self, BinaryCrossEntropyGradient.self, BinaryCorrectCount.self)
+  LossRegistry.register(
+    LossFunction(
+      name: "binary_cross_entropy", target: .labels,
+      summary: "two classes: one logit [N, 1] against 0/1 labels i32[N]"
+    ) { prediction, metrics, graph, location throws(GraphError) in
+      try graph.appendClassification(
+        loss: BinaryCrossEntropyLoss(), correct: BinaryCorrectCount(),
+        logits: graph.logits(before: prediction, binary: true), metrics: metrics,
+        location: location)
+    })
 }

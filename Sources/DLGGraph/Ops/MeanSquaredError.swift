@@ -1,5 +1,5 @@
 /// Mean squared error between predictions and targets of the same shape: a scalar.
-public struct MeanSquaredError: Operator {
+public struct MeanSquaredError: LossOp {
   public static let opType = "MeanSquaredError"
   public static let signature = OpSignature(inputs: ["predictions", "targets"])
   public init() {}
@@ -18,6 +18,9 @@ public struct MeanSquaredError: Operator {
     }
     return [.scalar]
   }
+
+  /// Regression: no classes.
+  public func classCount(predictions: TensorType) -> Int? { nil }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
     throws(GraphError) -> [ValueID?]
@@ -50,4 +53,14 @@ public struct MeanSquaredErrorGradient: NonDifferentiable {
 @used @section("dlg_registry")
 private let registration: Registration = {
   OpRegistry.register(MeanSquaredError.self, MeanSquaredErrorGradient.self)
+  LossRegistry.register(
+    LossFunction(
+      name: "mse", target: .targets,
+      summary: "regression: the mean squared error against float targets of the same shape"
+    ) { prediction, _, graph, location throws(GraphError) in
+      let targets = graph.addInput("targets", graph[prediction].type)
+      let loss = try graph.applySingleOutput(
+        MeanSquaredError(), [prediction, targets], name: "loss", location: location)
+      return LossNodes(target: targets, loss: loss)
+    })
 }

@@ -1,6 +1,6 @@
 /// Mean softmax cross-entropy of logits `[N, C]` against integer class labels `i32[N]`: the
 /// loss of a classifier, computed from logits in one numerically stable pass.
-public struct SoftmaxCrossEntropy: Operator {
+public struct SoftmaxCrossEntropy: LossOp {
   public static let opType = "SoftmaxCrossEntropy"
   public static let signature = OpSignature(inputs: ["logits", "labels"])
   public init() {}
@@ -12,6 +12,11 @@ public struct SoftmaxCrossEntropy: Operator {
   public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ClassificationShapes.check(inputs, op: name)
     return [.scalar]
+  }
+
+  /// The logits' last dimension.
+  public func classCount(predictions: TensorType) -> Int? {
+    if case .fixed(let classes)? = predictions.shape.last { classes } else { nil }
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
@@ -81,4 +86,14 @@ enum ClassificationShapes {
 @used @section("dlg_registry")
 private let registration: Registration = {
   OpRegistry.register(SoftmaxCrossEntropy.self, SoftmaxCrossEntropyGradient.self, CorrectCount.self)
+  LossRegistry.register(
+    LossFunction(
+      name: "softmax_cross_entropy", target: .labels,
+      summary: "classification into C classes: logits [N, C] against labels i32[N]"
+    ) { prediction, metrics, graph, location throws(GraphError) in
+      try graph.appendClassification(
+        loss: SoftmaxCrossEntropy(), correct: CorrectCount(),
+        logits: graph.logits(before: prediction, binary: false), metrics: metrics,
+        location: location)
+    })
 }

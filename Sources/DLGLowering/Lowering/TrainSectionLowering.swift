@@ -7,14 +7,10 @@ struct TrainSectionLowering {
     "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
     "early_stopping", "clip_norm", "validation",
   ]
-  static let losses = ["softmax_cross_entropy", "binary_cross_entropy", "mse"]
   static let optimizers = ["Adam", "AdamW", "SGD"]
   static let metricNames = ["accuracy", "precision", "recall", "f1", "confusion"]
 
   var diagnostics: [Diagnostic] = []
-
-  /// What a loss compares against: class `labels`, or float `targets` for regression.
-  static func targetName(_ loss: String) -> String { loss == "mse" ? "targets" : "labels" }
 
   mutating func lower(_ section: TrainSection, into model: inout Model) {
     var seen: [String: TrainEntry] = [:]
@@ -81,22 +77,24 @@ struct TrainSectionLowering {
           at: entry.value.range))
       return
     }
-    guard Self.losses.contains(name.name) else {
+    guard let function = LossRegistry.named(name.name) else {
       diagnostics.append(
         Diagnostic(
           code: "E404", "unknown loss `\(name.name)`", at: name.range,
-          help: closestMatch(to: name.name, among: Self.losses).map { "did you mean `\($0)`?" }
-            ?? "available: " + Self.losses.joined(separator: ", ")))
+          help: closestMatch(to: name.name, among: LossRegistry.names).map {
+            "did you mean `\($0)`?"
+          } ?? "available: " + LossRegistry.names.joined(separator: ", ")))
       return
     }
+    let expectedTarget = function.target.rawValue
     guard arguments.count == 2, case .identifier(let outputName) = arguments[0].value.kind,
       case .identifier(let labelName) = arguments[1].value.kind
     else {
       diagnostics.append(
         Diagnostic(
           code: "E405",
-          "\(name.name) takes two names: the output layer and `\(Self.targetName(name.name))`",
-          at: entry.value.range, help: "write `\(name.name)(out, \(Self.targetName(name.name)))`"))
+          "\(name.name) takes two names: the output layer and `\(expectedTarget)`",
+          at: entry.value.range, help: "write `\(name.name)(out, \(expectedTarget))`"))
       return
     }
     guard
@@ -116,7 +114,6 @@ struct TrainSectionLowering {
           }))
       return
     }
-    let expectedTarget = Self.targetName(name.name)
     guard labelName == expectedTarget else {
       diagnostics.append(
         Diagnostic(
@@ -126,39 +123,14 @@ struct TrainSectionLowering {
       return
     }
     do {
-      if name.name == "mse" {
-        // Regression: float targets of the predictions' shape.
-        let targets = model.graph.addInput("targets", model.graph[named].type)
-        model.targets = targets
-        model.loss = try model.graph.applySingleOutput(
-          MeanSquaredError(), [named, targets], name: "loss", location: entry.range)
-        return
+      let nodes = try function.lower(named, Set(metrics), &model.graph, entry.range)
+      switch function.target {
+      case .labels: model.labels = nodes.target
+      case .targets: model.targets = nodes.target
       }
-      // A network that ends in softmax or sigmoid (as Mermaid diagrams usually do) is trained
-      // on the logits before it: the cross-entropy of the probabilities is exactly the
-      // cross-entropy computed from the logits, and this way is numerically stable.
-      let binary = name.name == "binary_cross_entropy"
-      var logits = named
-      if let producer = model.graph[named].producer {
-        let op = model.graph.nodes[producer].op
-        if (!binary && op is Softmax) || (binary && (op as? SmoothActivation)?.kind == .sigmoid) {
-          logits = model.graph.nodes[producer].inputs[0]
-        }
-      }
-      let labels = model.graph.addInput("labels", TensorType(.int32, [.batch]))
-      model.labels = labels
-      let lossOp: any Operator = binary ? BinaryCrossEntropyLoss() : SoftmaxCrossEntropy()
-      model.loss = try model.graph.applySingleOutput(
-        lossOp, [logits, labels], name: "loss", location: entry.range)
-      if metrics.contains("accuracy") {
-        let metric: any Operator = binary ? BinaryCorrectCount() : CorrectCount()
-        model.metrics["correct"] = try model.graph.applySingleOutput(
-          metric, [logits, labels], name: "accuracy", location: entry.range)
-      }
-      if !Set(metrics).isDisjoint(with: ["precision", "recall", "f1", "confusion"]) {
-        model.metrics["predicted"] = try model.graph.applySingleOutput(
-          PredictedClass(), [logits], name: "predicted", location: entry.range)
-      }
+      model.loss = nodes.loss
+      model.metrics["correct"] = nodes.correct
+      model.metrics["predicted"] = nodes.predicted
     } catch {
       diagnostics.append(
         Diagnostic(
