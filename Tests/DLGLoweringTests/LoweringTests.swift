@@ -251,3 +251,42 @@ let fashionCNN = """
     #expect(wrong.contains { $0.code == "E301" && $0.message.contains("integer ids") })
   }
 }
+
+/// Optimizers and schedules are tables whose arguments the layers' binder checks.
+@Suite struct TrainingTableTests {
+  func lowered(_ line: String) -> (TrainingConfig?, [Diagnostic]) {
+    let (model, diagnostics) = lower(
+      "neuralnet\n  x: Input[2]\n  y: Dense[2]\n  x --> y\ntrain\n  loss softmax_cross_entropy(y, labels)\n  \(line)\n"
+    )
+    return (model?.training, diagnostics)
+  }
+
+  @Test func optimizersBindTheirSettings() throws {
+    guard case .adam(let adam)? = lowered("optimizer AdamW(lr: 0.01, beta2: 0.99)").0?.optimizer
+    else {
+      Issue.record("not Adam")
+      return
+    }
+    #expect(adam.learningRate == 0.01 && adam.beta2 == 0.99 && adam.weightDecay == 0.01)
+    guard
+      case .sgd(let sgd)? = lowered("optimizer SGD(0.1, momentum: 0.9, nesterov: true)").0?
+        .optimizer
+    else {
+      Issue.record("not SGD")
+      return
+    }
+    #expect(sgd.learningRate == 0.1 && sgd.momentum == 0.9 && sgd.nesterov)
+  }
+
+  @Test func wrongSettingsAreLocatedWithTheFix() {
+    let typo = lowered("optimizer SGD(lr: 0.1, momentun: 0.9)").1
+    #expect(typo.contains { $0.code == "E205" && $0.help == "did you mean `momentum`?" })
+    #expect(lowered("optimizer Adam(lr: -1)").1.contains { $0.code == "E207" })
+    #expect(
+      lowered("optimizer Adma").1.contains {
+        $0.code == "E409" && $0.help?.contains("Adam") == true
+      })
+    let missing = lowered("schedule step(factor: 0.5)").1
+    #expect(missing.contains { $0.code == "E206" && $0.help?.contains("every:") == true })
+  }
+}

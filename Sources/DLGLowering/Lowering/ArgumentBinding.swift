@@ -1,8 +1,9 @@
 import DLGGraph
 import DLGLang
 
-/// Matches a layer's written arguments to its parameters: positional in order, labelled by
-/// name, defaults for the rest, each value checked against the parameter's kind.
+/// Matches written arguments to parameters: positional in order, labelled by name, defaults for
+/// the rest, each value checked against the parameter's kind. Layers, optimizers and
+/// learning-rate schedules all bind their arguments here, so each reports a wrong one alike.
 extension ParameterKind {
   var isShape: Bool {
     switch self {
@@ -19,6 +20,17 @@ enum ArgumentBinder {
   static func bind(
     _ layer: LayerDecl, to spec: LayerSpec, environment: [String: Constant] = [:]
   ) -> (BoundArguments, [Diagnostic]) {
+    bind(
+      layer.arguments, at: layer.range,
+      to: CallSignature(name: spec.name, parameters: spec.parameters),
+      environment: environment)
+  }
+
+  /// Binds the arguments of a call written at `range` (a layer, `Adam(lr: 0.01)`, ...).
+  static func bind(
+    _ written: [Argument], at range: SourceRange, to spec: CallSignature,
+    environment: [String: Constant] = [:]
+  ) -> (BoundArguments, [Diagnostic]) {
     var values: [String: ArgumentValue] = [:]
     var diagnostics: [Diagnostic] = []
     let positional = spec.parameters.filter(\.positional)
@@ -28,13 +40,13 @@ enum ArgumentBinder {
     // argument as one shape.
     if spec.parameters.count == 1, spec.parameters[0].kind.isShape {
       var dims: [Int] = []
-      var arguments = layer.arguments[...]
+      var arguments = written[...]
       if case .batchedShape = spec.parameters[0].kind {
         guard case .identifier("N")? = arguments.first?.value.kind else {
           diagnostics.append(
             Diagnostic(
               code: "E207", "a typed input's first dimension is the batch, written `N`",
-              at: arguments.first?.range ?? layer.range,
+              at: arguments.first?.range ?? range,
               help: "for example \(spec.name)[N, 28, 28, 1]"))
           return (BoundArguments(values: [:]), diagnostics)
         }
@@ -50,14 +62,14 @@ enum ArgumentBinder {
       if dims.isEmpty, diagnostics.isEmpty {
         diagnostics.append(
           Diagnostic(
-            code: "E206", "\(spec.name) needs a shape", at: layer.range,
+            code: "E206", "\(spec.name) needs a shape", at: range,
             help: "write the per-sample shape, for example \(spec.name)[28, 28, 1]"))
       }
       values[spec.parameters[0].name] = .shape(dims)
       return (BoundArguments(values: values), diagnostics)
     }
 
-    for argument in layer.arguments {
+    for argument in written {
       let parameter: ParameterSpec
       if let label = argument.label {
         guard let match = spec.parameters.first(where: { $0.name == label.name }) else {
@@ -101,7 +113,7 @@ enum ArgumentBinder {
       } else if !parameter.optional, !diagnostics.contains(where: { $0.code == "E207" }) {
         diagnostics.append(
           Diagnostic(
-            code: "E206", "\(spec.name) needs a value for `\(parameter.name)`", at: layer.range,
+            code: "E206", "\(spec.name) needs a value for `\(parameter.name)`", at: range,
             help: "\(spec.name) takes " + signature(spec)))
       }
     }
@@ -109,13 +121,14 @@ enum ArgumentBinder {
   }
 
   /// `[filters, kernel, activation = linear, stride: = 1x1, ...]`, for help lines.
-  static func signature(_ spec: LayerSpec) -> String {
+  static func signature(_ spec: CallSignature) -> String {
     let parts = spec.parameters.map { parameter -> String in
       let name = parameter.positional ? parameter.name : "\(parameter.name):"
       guard let value = parameter.defaultValue else { return name }
       return "\(name) = \(describe(value))"
     }
-    return "[" + parts.joined(separator: ", ") + "]"
+    let joined = parts.joined(separator: ", ")
+    return spec.parenthesized ? "(" + joined + ")" : "[" + joined + "]"
   }
 
   private static func describe(_ value: ArgumentValue) -> String {
@@ -144,6 +157,16 @@ enum ArgumentBinder {
       return .integer(try extent(expression, environment))
     case .float:
       guard let number = value.number else { throw mismatch("a number") }
+      return .float(number)
+    case .nonNegativeNumber:
+      guard let number = value.number, number.isFinite else {
+        throw mismatch("a non-negative number")
+      }
+      guard number >= 0 else {
+        throw Diagnostic(
+          code: "E207", "`\(parameter.name)` of \(layer) must not be negative, got \(number)",
+          at: expression.range)
+      }
       return .float(number)
     case .dimensions(let rank):
       switch value {

@@ -5,6 +5,8 @@ import DLGLang
 public enum ParameterKind: Sendable {
   case integer
   case float
+  /// A finite number ≥ 0 (a learning rate, a decay, a step count).
+  case nonNegativeNumber
   /// `3x3`, or a single integer meaning a square (`3`).
   case dimensions(rank: Int)
   /// A name from a fixed list (`relu`, `valid`, ...).
@@ -102,6 +104,20 @@ public struct BoundArguments: Sendable {
 /// graph and return the layer's output.
 public typealias LayerLowering =
   @Sendable (BoundArguments, [ValueID], inout LayerLoweringContext) throws(GraphError) -> ValueID
+
+/// What a call accepts: a layer's `[...]`, an optimizer's or a schedule's `(...)`.
+public struct CallSignature: Sendable {
+  public var name: String
+  public var parameters: [ParameterSpec]
+  /// Written with parentheses (`Adam(lr: 0.01)`) rather than brackets (`Dense[10]`).
+  public var parenthesized: Bool
+
+  public init(name: String, parameters: [ParameterSpec], parenthesized: Bool = false) {
+    self.name = name
+    self.parameters = parameters
+    self.parenthesized = parenthesized
+  }
+}
 
 /// A layer type users write in `.dlg` files.
 public struct LayerSpec: Sendable {

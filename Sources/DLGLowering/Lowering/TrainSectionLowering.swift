@@ -7,7 +7,6 @@ struct TrainSectionLowering {
     "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
     "early_stopping", "clip_norm", "validation",
   ]
-  static let optimizers = ["Adam", "AdamW", "SGD"]
   static let metricNames = ["accuracy", "precision", "recall", "f1", "confusion"]
 
   var diagnostics: [Diagnostic] = []
@@ -264,109 +263,12 @@ struct TrainSectionLowering {
 
   /// `schedule cosine(warmup: 100)`, `step(every: 3, factor: 0.5)`, `warmup(steps: 500)`.
   private mutating func schedule(_ entry: TrainEntry) -> LearningRateSchedule? {
-    let help = "write cosine(warmup: 0), step(every: 2, factor: 0.5) or warmup(steps: 500)"
-    var name = ""
-    var arguments: [String: Double] = [:]
-    switch entry.value.kind {
-    case .identifier(let n): name = n
-    case .call(let callee, let args):
-      name = callee.name
-      for argument in args {
-        guard let label = argument.label?.name,
-          let number = (try? ConstantEvaluator.evaluate(argument.value))?.number, number >= 0
-        else {
-          diagnostics.append(
-            Diagnostic(
-              code: "E413", "schedule arguments are labelled non-negative numbers",
-              at: argument.range, help: help))
-          return nil
-        }
-        arguments[label] = number
-      }
-    default: break
-    }
-    switch (name, Set(arguments.keys)) {
-    case ("constant", []): return .constant
-    case ("cosine", let keys) where keys.isSubset(of: ["warmup"]):
-      return .cosine(warmup: Int(arguments["warmup"] ?? 0))
-    case ("warmup", ["steps"]): return .warmup(steps: Int(arguments["steps"]!))
-    case ("step", let keys) where keys.isSubset(of: ["every", "factor"]) && keys.contains("every"):
-      return .step(every: Int(arguments["every"]!), factor: arguments["factor"] ?? 0.1)
-    default:
-      diagnostics.append(
-        Diagnostic(
-          code: "E413", "unknown learning-rate schedule", at: entry.value.range, help: help))
-      return nil
-    }
+    Schedules.table.lower(entry.value, code: "E413", into: &diagnostics)
   }
 
+  /// `optimizer Adam(lr: 0.001)`, `AdamW(...)`, `SGD(lr: 0.1, momentum: 0.9)`.
   private mutating func optimizerSpec(_ entry: TrainEntry) -> OptimizerSpec? {
-    let name: Identifier
-    var arguments: [Argument] = []
-    switch entry.value.kind {
-    case .call(let callee, let args): (name, arguments) = (callee, args)
-    case .identifier(let id): name = Identifier(name: id, range: entry.value.range)
-    default:
-      diagnostics.append(
-        Diagnostic(
-          code: "E409", "the optimizer must be Adam(...), AdamW(...) or SGD(...)",
-          at: entry.value.range))
-      return nil
-    }
-    var settings: [String: Double] = [:]
-    let allowed: [String] =
-      name.name.hasPrefix("Adam")
-      ? ["lr", "beta1", "beta2", "epsilon", "weight_decay"]
-      : ["lr", "momentum", "nesterov", "weight_decay"]
-    guard Self.optimizers.contains(name.name) else {
-      diagnostics.append(
-        Diagnostic(
-          code: "E409", "unknown optimizer `\(name.name)`", at: name.range,
-          help: closestMatch(to: name.name, among: Self.optimizers).map { "did you mean `\($0)`?" }
-            ?? "available: Adam, AdamW, SGD"))
-      return nil
-    }
-    for argument in arguments {
-      let label = argument.label?.name ?? "lr"
-      guard allowed.contains(label) else {
-        diagnostics.append(
-          Diagnostic(
-            code: "E410", "\(name.name) has no setting `\(label)`",
-            at: argument.label?.range ?? argument.range,
-            help: closestMatch(to: label, among: allowed).map { "did you mean `\($0)`?" }
-              ?? "settings: " + allowed.joined(separator: ", ")))
-        continue
-      }
-      do {
-        let value = try ConstantEvaluator.evaluate(argument.value)
-        if case .name(let flag) = value, flag == "true" || flag == "false" {
-          settings[label] = flag == "true" ? 1 : 0
-        } else if let number = value.number, number.isFinite, number >= 0 {
-          settings[label] = number
-        } else {
-          diagnostics.append(
-            Diagnostic(
-              code: "E410", "`\(label)` must be a non-negative number", at: argument.value.range))
-        }
-      } catch {
-        diagnostics.append(error)
-      }
-    }
-    if name.name.hasPrefix("Adam") {
-      var adam = AdamSettings()
-      adam.learningRate = Float(settings["lr"] ?? 0.001)
-      adam.beta1 = Float(settings["beta1"] ?? 0.9)
-      adam.beta2 = Float(settings["beta2"] ?? 0.999)
-      adam.epsilon = Float(settings["epsilon"] ?? 1e-7)
-      // AdamW is Adam with decoupled weight decay, by default PyTorch's 0.01.
-      adam.weightDecay = Float(settings["weight_decay"] ?? (name.name == "AdamW" ? 0.01 : 0))
-      return .adam(adam)
-    }
-    return .sgd(
-      SGDSettings(
-        learningRate: Float(settings["lr"] ?? 0.01), momentum: Float(settings["momentum"] ?? 0),
-        nesterov: (settings["nesterov"] ?? 0) != 0,
-        weightDecay: Float(settings["weight_decay"] ?? 0)))
+    Optimizers.table.lower(entry.value, code: "E409", into: &diagnostics)
   }
 
   private mutating func positiveInteger(_ entry: TrainEntry, maximum: Int, allowZero: Bool = false)
