@@ -3,48 +3,31 @@ import DLGGraph
 import DLGLowering
 import Foundation
 
+/// Reads one data-source format: what the train section's entry of the same name
+/// (`DataSourceFormats`) checked, from disk. A text source builds a vocabulary (the training
+/// data) or uses the one given (the test data, which must map words the same way).
+struct DataLoader: Sendable {
+  var format: String
+  var load: @Sendable (DataSourceSpec, inout Vocabulary?) throws(DataError) -> Dataset
+}
+
 /// Loads the dataset a `train` section names, and checks it fits the model before training.
 enum DataSources {
-  /// Loads a source. A text source builds a vocabulary (the training data) or uses the one
-  /// given (the test data, which must map words the same way).
+  static let loaders = RegistryTable<DataLoader>()
+
+  /// Loads a source, its path taken relative to the model file.
   static func load(_ spec: DataSourceSpec, vocabulary: inout Vocabulary?) throws(TrainingError)
     -> Dataset
   {
     var spec = spec
     spec.path = resolve(spec.path, relativeTo: spec.location.file)
-    switch spec.format {
-    case "idx":
-      do {
-        return try IDXDataset.load(directory: spec.path, split: spec.split, scale: spec.scale)
-      } catch {
-        throw .data("\(spec.location.description): \(error.description)")
-      }
-    case "cifar":
-      do {
-        return try CIFARDataset.load(directory: spec.path, split: spec.split, scale: spec.scale)
-      } catch {
-        throw .data("\(spec.location.description): \(error.description)")
-      }
-    case "text":
-      do {
-        let (data, words) = try TextDataset.load(
-          path: spec.path, vocabularySize: spec.vocabulary, length: spec.length,
-          vocabulary: vocabulary)
-        vocabulary = words
-        return data
-      } catch {
-        throw .data("\(spec.location.description): \(error.description)")
-      }
-    case "csv":
-      do {
-        return try CSVDataset.load(
-          path: spec.path, features: spec.features, targets: spec.targets, label: spec.label,
-          scale: spec.scale)
-      } catch {
-        throw .data("\(spec.location.description): \(error.description)")
-      }
-    default:
+    guard let loader = loaders.all.first(where: { $0.format == spec.format }) else {
       throw .data("\(spec.location.description): unknown data source `\(spec.format)`")
+    }
+    do {
+      return try loader.load(spec, &vocabulary)
+    } catch {
+      throw .data("\(spec.location.description): \(error.description)")
     }
   }
 
@@ -86,4 +69,30 @@ enum DataSources {
       throw .data("\(spec.location.description): the dataset is empty")
     }
   }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  DataSources.loaders.add(
+    DataLoader(format: "idx") { spec, _ throws(DataError) in
+      try IDXDataset.load(directory: spec.path, split: spec.split, scale: spec.scale)
+    })
+  DataSources.loaders.add(
+    DataLoader(format: "cifar") { spec, _ throws(DataError) in
+      try CIFARDataset.load(directory: spec.path, split: spec.split, scale: spec.scale)
+    })
+  DataSources.loaders.add(
+    DataLoader(format: "csv") { spec, _ throws(DataError) in
+      try CSVDataset.load(
+        path: spec.path, features: spec.features, targets: spec.targets, label: spec.label,
+        scale: spec.scale)
+    })
+  DataSources.loaders.add(
+    DataLoader(format: "text") { spec, vocabulary throws(DataError) in
+      let (data, words) = try TextDataset.load(
+        path: spec.path, vocabularySize: spec.vocabulary, length: spec.length,
+        vocabulary: vocabulary)
+      vocabulary = words
+      return data
+    })
 }

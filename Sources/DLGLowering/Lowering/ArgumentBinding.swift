@@ -137,6 +137,8 @@ enum ArgumentBinder {
     case .float(let x): "\(x)"
     case .dimensions(let d), .shape(let d): d.map(String.init).joined(separator: "x")
     case .name(let n): n
+    case .string(let s): "\"\(s)\""
+    case .names(let names): "[" + names.joined(separator: ", ") + "]"
     }
   }
 
@@ -203,6 +205,14 @@ enum ArgumentBinder {
     case .shape, .batchedShape:
       guard case .dimensions(let dims) = value else { throw mismatch("a shape") }
       return .shape(dims)
+    case .string:
+      guard case .string(let s) = value else { throw mismatch("a string") }
+      return .string(s)
+    case .names:
+      guard let names = TrainSectionLowering.columnNames(value) else {
+        throw mismatch("a name, a string, or a list of them")
+      }
+      return .names(names)
     case .layerReference:
       guard case .name(let name) = value else { throw mismatch("the id of another layer") }
       return .name(name)

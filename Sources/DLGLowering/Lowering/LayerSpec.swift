@@ -7,6 +7,10 @@ public enum ParameterKind: Sendable {
   case float
   /// A finite number ≥ 0 (a learning rate, a decay, a step count).
   case nonNegativeNumber
+  /// A string (a path, a split's name).
+  case string
+  /// Names written as a name, a string, or a list of them (CSV columns).
+  case names
   /// `3x3`, or a single integer meaning a square (`3`).
   case dimensions(rank: Int)
   /// A name from a fixed list (`relu`, `valid`, ...).
@@ -62,6 +66,8 @@ public enum ArgumentValue: Sendable, Hashable {
   case dimensions([Int])
   case name(String)
   case shape([Int])
+  case string(String)
+  case names([String])
 }
 
 /// Arguments bound to a layer's parameters, with typed accessors.
@@ -89,6 +95,16 @@ public struct BoundArguments: Sendable {
   public func name(_ name: String) -> String? {
     if case .name(let n) = values[name] { return n }
     return nil
+  }
+
+  public func string(_ name: String) -> String? {
+    if case .string(let s) = values[name] { return s }
+    return nil
+  }
+
+  public func names(_ name: String) -> [String] {
+    if case .names(let n) = values[name] { return n }
+    return []
   }
 
   public func float(_ name: String) -> Double {

@@ -138,71 +138,11 @@ struct TrainSectionLowering {
     }
   }
 
+  /// `data idx("/folder", split: "train", scale: 1/255)`, `test csv(...)`, `text(...)`.
   private mutating func dataSource(_ entry: TrainEntry) -> DataSourceSpec? {
-    guard case .call(let format, let arguments) = entry.value.kind else {
-      diagnostics.append(
-        Diagnostic(
-          code: "E407", "`\(entry.key.name)` must name a data source",
-          at: entry.value.range,
-          help: "write idx(\"/usr/share/datasets/fashion-mnist\", split: \"train\")"))
-      return nil
-    }
-    guard ["idx", "csv", "cifar", "text"].contains(format.name) else {
-      diagnostics.append(
-        Diagnostic(
-          code: "E407", "unknown data source `\(format.name)`", at: format.range,
-          help: "available: idx(folder, split:, scale:), cifar(folder, split:, scale:), "
-            + "csv(file, features:, targets:, label:), text(file, vocabulary:, length:)"))
-      return nil
-    }
-    var path: String?
-    var split = entry.key.name == "test" ? (format.name == "cifar" ? "test" : "t10k") : "train"
-    var scale: Float = 1
-    var columns: [String: [String]] = [:]
-    var textSizes: [String: Int] = [:]
-    for argument in arguments {
-      let value: Constant
-      do { value = try ConstantEvaluator.evaluate(argument.value) } catch {
-        diagnostics.append(error)
-        continue
-      }
-      switch (argument.label?.name, value) {
-      case (nil, .string(let s)): path = s
-      case ("split", .string(let s)) where format.name == "idx" || format.name == "cifar": split = s
-      case (let key?, .integer(let n))
-      where format.name == "text" && ["vocabulary", "length"].contains(key) && n >= 1
-        && n <= 1 << 24:
-        textSizes[key] = n
-      case ("scale", let v) where v.number != nil: scale = Float(v.number!)
-      case (let key?, let v)
-      where format.name == "csv" && ["features", "targets", "label"].contains(key):
-        guard let names = Self.columnNames(v) else { fallthrough }
-        columns[key] = names
-      default:
-        diagnostics.append(
-          Diagnostic(
-            code: "E408",
-            format.name == "text"
-              ? "text takes a file string, `vocabulary:` and `length:` (positive integers)"
-              : format.name != "csv"
-                ? "\(format.name) takes a folder string, `split:` (a string) and `scale:` (a number)"
-                : "csv takes a file string, `features:`, `targets:` (column names), `label:` and `scale:`",
-            at: argument.range))
-      }
-    }
-    guard let path else {
-      diagnostics.append(
-        Diagnostic(
-          code: "E408", "\(format.name) needs the path of its data", at: entry.value.range))
-      return nil
-    }
-    var spec = DataSourceSpec(
-      format: format.name, path: path, split: split, scale: scale, location: entry.value.range)
-    spec.features = columns["features"] ?? []
-    spec.targets = columns["targets"] ?? []
-    spec.label = columns["label"]?.first
-    spec.vocabulary = textSizes["vocabulary"] ?? spec.vocabulary
-    spec.length = textSizes["length"] ?? spec.length
+    guard var spec = DataSourceFormats.table.lower(entry.value, code: "E407", into: &diagnostics)
+    else { return nil }
+    if spec.split.isEmpty { spec.split = entry.key.name == "test" ? spec.testSplit : "train" }
     return spec
   }
 

@@ -17,6 +17,8 @@ public struct DataSourceSpec: Sendable {
   /// Text: vocabulary size and sequence length.
   public var vocabulary = 10_000
   public var length = 100
+  /// The split a `test` line reads when it names none (`t10k` for IDX, `test` for CIFAR).
+  public var testSplit = "test"
 
   public init(format: String, path: String, split: String, scale: Float, location: SourceRange) {
     self.format = format

@@ -8,11 +8,12 @@ public struct TrainingCall<Value: Sendable>: Sendable {
   public var signature: CallSignature
   /// One line for documentation and an editor's hover.
   public var summary: String
-  public var make: @Sendable (BoundArguments) -> Value
+  /// Makes the value from the bound arguments and the call's place in the file.
+  public var make: @Sendable (BoundArguments, SourceRange) -> Value
 
   public init(
     _ name: String, parameters: [ParameterSpec], summary: String,
-    make: @escaping @Sendable (BoundArguments) -> Value
+    make: @escaping @Sendable (BoundArguments, SourceRange) -> Value
   ) {
     signature = CallSignature(name: name, parameters: parameters, parenthesized: true)
     self.summary = summary
@@ -68,6 +69,6 @@ public final class TrainingCallTable<Value: Sendable>: Sendable {
     }
     let (bound, errors) = ArgumentBinder.bind(arguments, at: expression.range, to: entry.signature)
     diagnostics += errors
-    return errors.isEmpty ? entry.make(bound) : nil
+    return errors.isEmpty ? entry.make(bound, expression.range) : nil
   }
 }

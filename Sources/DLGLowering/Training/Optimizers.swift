@@ -19,7 +19,7 @@ public enum Optimizers {
         ParameterSpec(
           "weight_decay", .nonNegativeNumber, default: .float(weightDecay), positional: false),
       ], summary: summary
-    ) { arguments in
+    ) { arguments, _ in
       .adam(
         AdamSettings(
           learningRate: Float(arguments.float("lr")), beta1: Float(arguments.float("beta1")),
@@ -37,7 +37,7 @@ public enum Optimizers {
         "nesterov", .choice(["true", "false"]), default: .name("false"), positional: false),
       ParameterSpec("weight_decay", .nonNegativeNumber, default: .float(0), positional: false),
     ], summary: "stochastic gradient descent, with PyTorch's momentum and Nesterov semantics"
-  ) { arguments in
+  ) { arguments, _ in
     .sgd(
       SGDSettings(
         learningRate: Float(arguments.float("lr")), momentum: Float(arguments.float("momentum")),

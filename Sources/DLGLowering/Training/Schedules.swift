@@ -6,7 +6,7 @@ public enum Schedules {
 
   static let constant = TrainingCall<LearningRateSchedule>(
     "constant", parameters: [], summary: "the optimizer's rate throughout"
-  ) { _ in .constant }
+  ) { _, _ in .constant }
 
   static let cosine = TrainingCall<LearningRateSchedule>(
     "cosine",
@@ -14,12 +14,12 @@ public enum Schedules {
       ParameterSpec("warmup", .nonNegativeNumber, default: .integer(0), positional: false)
     ],
     summary: "a half cosine from the rate down to 0 over the run, after a linear warm-up"
-  ) { arguments in .cosine(warmup: Int(arguments.float("warmup"))) }
+  ) { arguments, _ in .cosine(warmup: Int(arguments.float("warmup"))) }
 
   static let warmup = TrainingCall<LearningRateSchedule>(
     "warmup", parameters: [ParameterSpec("steps", .nonNegativeNumber, positional: false)],
     summary: "rising linearly from 0 to the rate over `steps` steps, then constant"
-  ) { arguments in .warmup(steps: Int(arguments.float("steps"))) }
+  ) { arguments, _ in .warmup(steps: Int(arguments.float("steps"))) }
 
   static let step = TrainingCall<LearningRateSchedule>(
     "step",
@@ -27,7 +27,8 @@ public enum Schedules {
       ParameterSpec("every", .nonNegativeNumber, positional: false),
       ParameterSpec("factor", .nonNegativeNumber, default: .float(0.1), positional: false),
     ], summary: "multiplied by `factor` every `every` epochs"
-  ) { arguments in .step(every: Int(arguments.float("every")), factor: arguments.float("factor")) }
+  ) { arguments, _ in .step(every: Int(arguments.float("every")), factor: arguments.float("factor"))
+  }
 }
 
 @used @section("dlg_registry")

@@ -1,0 +1,73 @@
+import DLGGraph
+
+/// The data sources a train section may name: `data idx("/folder", split: "train")`. Each
+/// entry checks its arguments (with the layers' binder) and fills a `DataSourceSpec`; the
+/// trainer's loader of the same name reads the data.
+public enum DataSourceFormats {
+  public static let table = TrainingCallTable<DataSourceSpec>(kind: "data source")
+
+  /// The folder and split of a source of image files, and the factor pixels are scaled by.
+  static func images(_ name: String, testSplit: String, summary: String) -> TrainingCall<
+    DataSourceSpec
+  > {
+    TrainingCall(
+      name,
+      parameters: [
+        ParameterSpec("folder", .string),
+        ParameterSpec("split", .string, positional: false, optional: true),
+        ParameterSpec("scale", .float, default: .float(1), positional: false),
+      ], summary: summary
+    ) { arguments, location in
+      var spec = DataSourceSpec(
+        format: name, path: arguments.string("folder") ?? "",
+        split: arguments.string("split") ?? "",
+        scale: Float(arguments.float("scale")), location: location)
+      spec.testSplit = testSplit
+      return spec
+    }
+  }
+
+  static let csv = TrainingCall<DataSourceSpec>(
+    "csv",
+    parameters: [
+      ParameterSpec("file", .string),
+      ParameterSpec("features", .names, positional: false, optional: true),
+      ParameterSpec("targets", .names, positional: false, optional: true),
+      ParameterSpec("label", .names, positional: false, optional: true),
+      ParameterSpec("scale", .float, default: .float(1), positional: false),
+    ], summary: "a CSV file with a header: feature, target and label columns by name"
+  ) { arguments, location in
+    var spec = DataSourceSpec(
+      format: "csv", path: arguments.string("file") ?? "", split: "",
+      scale: Float(arguments.float("scale")), location: location)
+    spec.features = arguments.names("features")
+    spec.targets = arguments.names("targets")
+    spec.label = arguments.names("label").first
+    return spec
+  }
+
+  static let text = TrainingCall<DataSourceSpec>(
+    "text",
+    parameters: [
+      ParameterSpec("file", .string),
+      ParameterSpec("vocabulary", .integer, default: .integer(10_000), positional: false),
+      ParameterSpec("length", .integer, default: .integer(100), positional: false),
+    ], summary: "labelled text, one sample a line: the label, a tab, the text"
+  ) { arguments, location in
+    var spec = DataSourceSpec(
+      format: "text", path: arguments.string("file") ?? "", split: "", scale: 1, location: location)
+    spec.vocabulary = arguments.integer("vocabulary")
+    spec.length = arguments.integer("length")
+    return spec
+  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  DataSourceFormats.table.register(
+    DataSourceFormats.images(
+      "idx", testSplit: "t10k", summary: "MNIST-format IDX files (gzip or not) in a folder"),
+    DataSourceFormats.images(
+      "cifar", testSplit: "test", summary: "CIFAR-10 binary batches in a folder"),
+    DataSourceFormats.csv, DataSourceFormats.text)
+}
