@@ -71,7 +71,7 @@ public final class Trainer {
     self.input = input
     self.labels = model.labels
     self.targets = model.targets
-    let correct = model.metrics["correct"]
+    let correct = model.metrics.correct
     let fetches = [loss] + (correct.map { [$0] } ?? [])
     var differentiated: TrainingGraph
     do {
@@ -91,7 +91,7 @@ public final class Trainer {
     trainingReports = reports
     // Evaluation also reads the predicted classes when precision, recall or the confusion
     // matrix are asked for.
-    let evaluationFetches = fetches + (model.metrics["predicted"].map { [$0] } ?? [])
+    let evaluationFetches = fetches + (model.metrics.predicted.map { [$0] } ?? [])
     let (forward, forwardReports) = GraphOptimizer.optimize(
       DeadCodeElimination.run(model.graph, keeping: evaluationFetches),
       fetches: evaluationFetches, level: optimization, evaluator: KernelConstantEvaluator())
@@ -286,7 +286,7 @@ public final class Trainer {
     // The inference graph was optimized on its own: read its fetches, not the training ones.
     let lossValue = inferenceFetches[0]
     let correctValue = correct == nil ? nil : inferenceFetches[1]
-    let predictedValue = model.metrics["predicted"] == nil ? nil : inferenceFetches.last
+    let predictedValue = model.metrics.predicted == nil ? nil : inferenceFetches.last
     let classes = max(logitsClasses() ?? 0, 2)
     var confusion =
       predictedValue == nil

@@ -50,7 +50,8 @@ let fashionCNN = """
     }
     #expect(adam.learningRate == 0.001)
     #expect(m.loss != nil)
-    #expect(m.metrics["correct"] != nil)
+    #expect(m.metrics.correct != nil)
+    #expect(Set(m.inputs.keys) == ["image", "labels"])
   }
 
   @Test func sequentialModeChainsLayersInOrder() throws {

@@ -47,16 +47,40 @@ public struct Model: Sendable {
   /// Outputs of the network: the layers nothing else reads.
   public var outputs: [ValueID]
   public var loss: ValueID?
-  /// Metric values, by metric name (`correct` is a count; accuracy = correct / samples).
-  public var metrics: [String: ValueID]
+  /// The metric values the loss appended.
+  public var metrics = ModelMetrics()
   public var training: TrainingConfig?
   /// Top-level layer and block ids → their outputs (what a loss may name).
   public var namedOutputs: [String: ValueID] = [:]
   /// Every block use, for drawing them as clusters.
   public var blockInstances: [BlockInstance] = []
 
+  /// Every value fed from outside before a step, by name: each `Input` layer by its id, and
+  /// `labels` or `targets` when the loss reads them.
+  public var inputs: [String: ValueID] {
+    Dictionary(
+      graph.values { $0.role == .input }.map { (graph[$0].name, $0) },
+      uniquingKeysWith: { first, _ in first })
+  }
+
   /// Total trainable parameters.
   public var parameterCount: Int {
     graph.parameters.reduce(0) { $0 + graph[$1].type.elementsPerItem }
   }
+}
+
+/// The metric values a model's loss appended, by what they mean.
+public struct ModelMetrics: Sendable {
+  /// Correct predictions in the batch, a count (accuracy = correct / samples).
+  public var correct: ValueID?
+  /// Each sample's predicted class (precision, recall, F1, the confusion matrix).
+  public var predicted: ValueID?
+
+  public init(correct: ValueID? = nil, predicted: ValueID? = nil) {
+    self.correct = correct
+    self.predicted = predicted
+  }
+
+  /// Every metric value present, in a fixed order.
+  public var all: [ValueID] { [correct, predicted].compactMap { $0 } }
 }

@@ -27,7 +27,7 @@ public enum ModelLowering {
       file: file, title: network.title, direction: network.direction, graph: lowering.graph,
       layers: lowering.layers,
       input: lowering.layers.first { ["Input", "f32", "i32"].contains($0.type) }?.output,
-      labels: nil, outputs: sinks.compactMap(\.output), loss: nil, metrics: [:], training: nil)
+      labels: nil, outputs: sinks.compactMap(\.output), loss: nil, training: nil)
     model.namedOutputs = lowering.namedOutputs
     model.blockInstances = lowering.blockInstances
     var diagnostics = lowering.diagnostics

@@ -128,8 +128,7 @@ struct TrainSectionLowering {
       case .targets: model.targets = nodes.target
       }
       model.loss = nodes.loss
-      model.metrics["correct"] = nodes.correct
-      model.metrics["predicted"] = nodes.predicted
+      model.metrics = ModelMetrics(correct: nodes.correct, predicted: nodes.predicted)
     } catch {
       diagnostics.append(
         Diagnostic(

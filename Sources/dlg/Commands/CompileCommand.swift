@@ -85,7 +85,7 @@ struct CompileCommand: ParsableCommand {
     let batchSize = batch ?? model.training?.batchSize ?? 32
     let level = optimization.level
     let strategy: MemoryPlanner.Strategy = level == .none ? .naive : .greedyBySize
-    let forwardFetches = model.loss.map { [$0] + model.metrics.values.sorted() } ?? model.outputs
+    let forwardFetches = model.loss.map { [$0] + model.metrics.all.sorted() } ?? model.outputs
     let forward = DeadCodeElimination.run(model.graph, keeping: forwardFetches)
     let inference = summarize(forward, fetches: forwardFetches, batch: batchSize, level, strategy)
     var training: Summary?

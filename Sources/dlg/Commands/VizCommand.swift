@@ -64,7 +64,7 @@ struct VizCommand: ParsableCommand {
   /// Layers by default; ops of the inference graph or the training step on request.
   private func picture(of model: Model) throws -> Diagram {
     guard optimized || training else { return ModelDiagram.diagram(for: model, depth: depth) }
-    let fetches = model.loss.map { [$0] + model.metrics.values.sorted() } ?? model.outputs
+    let fetches = model.loss.map { [$0] + model.metrics.all.sorted() } ?? model.outputs
     var graph = DeadCodeElimination.run(model.graph, keeping: fetches)
     var graphFetches = fetches
     if training {
