@@ -54,7 +54,7 @@ struct BiasActivationFusion: GraphPass {
       let fused = Node(
         op: fusedOp, inputs: head.inputs + [node.inputs[1]], outputs: [output],
         name: head.name.split(separator: "/").first.map(String.init) ?? head.name,
-        location: head.location)
+        location: head.location, after: Node.mergedAfter(chain.map { graph.nodes[$0] }))
       removed.formUnion(chain)
       replacement[chain.last!] = fused
       changes.append(
@@ -79,7 +79,8 @@ struct BiasActivationFusion: GraphPass {
       removed.formUnion([producer, index])
       replacement[producer] = Node(
         op: ReLUGradientWithBiasGradient(), inputs: gradient.inputs,
-        outputs: gradient.outputs + node.outputs, name: gradient.name, location: gradient.location)
+        outputs: gradient.outputs + node.outputs, name: gradient.name, location: gradient.location,
+        after: Node.mergedAfter([gradient, node]))
       changes.append("fused \(gradient.name) + \(node.name) into one pass over the gradient")
     }
     apply(removed, replacement, &context)

@@ -17,7 +17,7 @@ struct CommonSubexpressionElimination: GraphPass {
         index += 1
         continue
       }
-      let key = Key(op: AnyHashable(node.op), inputs: node.inputs)
+      let key = Key(op: AnyHashable(node.op), inputs: node.inputs, after: node.after)
       if let first = seen[key] {
         for (old, new) in zip(node.outputs, first.outputs) { context.substitute(old, with: new) }
         var nodes = context.graph.nodes
@@ -36,5 +36,6 @@ struct CommonSubexpressionElimination: GraphPass {
   private struct Key: Hashable {
     var op: AnyHashable
     var inputs: [ValueID]
+    var after: [ValueID]
   }
 }

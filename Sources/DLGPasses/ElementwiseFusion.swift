@@ -171,7 +171,7 @@ struct ElementwiseFusion: GraphPass {
         program: program, fused: members.map { graph.nodes[$0].op.name },
         resultTypes: outputs.map { graph[$0].type }, overwritableInput: overwritable),
       inputs: inputs, outputs: outputs, name: commonPrefix(members, graph) ?? last.name,
-      location: last.location)
+      location: last.location, after: Node.mergedAfter(members.map { graph.nodes[$0] }))
   }
 
   /// The path all members' names share (`update/fc.weight`), when they share one.

@@ -52,6 +52,8 @@ public enum MemoryPlanner {
     _ graph: Graph, batch: Int, fetches: [ValueID], strategy: Strategy = .greedyBySize,
     concurrent: Bool = true, scratch: [Int]
   ) -> MemoryPlan {
+    // A kernel whose workspace is not planned writes it elsewhere: refuse a wrong list.
+    precondition(scratch.count == graph.nodes.count, "one scratch size per node")
     let intervals = liveIntervals(
       graph, batch: batch, fetches: fetches, inPlace: strategy == .greedyBySize,
       concurrent: concurrent, scratch: scratch)
@@ -90,7 +92,8 @@ public enum MemoryPlanner {
     let (arena, offsets, scratchOffsets) = best ?? (0, [:], [:])
     // The naive figure: every tensor in its own buffer (views are free in any scheme).
     let naive = liveIntervals(
-      graph, batch: batch, fetches: fetches, inPlace: false, concurrent: concurrent
+      graph, batch: batch, fetches: fetches, inPlace: false, concurrent: concurrent,
+      scratch: scratch
     )
     .reduce(0) { $0 + $1.bytes }
     // The lower bound: the most bytes alive at once, found by sweeping interval ends.

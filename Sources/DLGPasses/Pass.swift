@@ -39,6 +39,16 @@ public struct OptimizationContext: Sendable {
   }
 }
 
+extension Node {
+  /// The ordering edges of a node that replaces `nodes`: every value any of them had to run
+  /// after, except those they compute themselves. Fusion keeps the order it was given.
+  public static func mergedAfter(_ nodes: [Node]) -> [ValueID] {
+    let produced = Set(nodes.flatMap(\.outputs))
+    var seen = Set<ValueID>()
+    return nodes.flatMap(\.after).filter { !produced.contains($0) && seen.insert($0).inserted }
+  }
+}
+
 /// One graph-to-graph transformation. It returns one line per change it made, in words a
 /// user can follow ("fused conv/Conv2D + BiasAdd + ReLU into one kernel").
 public protocol GraphPass: Sendable {

@@ -38,7 +38,7 @@ struct ProductEpilogueFusion: GraphPass {
           op: FusedMatMulElementwise(
             matMul: matMul, loop: loop, productSlot: slot, productName: product.name),
           inputs: product.inputs + inputs, outputs: node.outputs, name: node.name,
-          location: node.location)
+          location: node.location, after: Node.mergedAfter([product, node]))
         removed.insert(producer)
         changes.append(
           "fused \(product.name) into \(node.name): its \(graph[value].type.shapeDescription) "

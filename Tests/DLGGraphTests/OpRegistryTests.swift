@@ -58,4 +58,38 @@ import Testing
     let gradient = OpRegistry.describe(try #require(OpRegistry.type(named: "ReLUGradient")))
     #expect(!gradient.differentiable)
   }
+
+  /// Attributes read from a file are checked before any kernel sees them.
+  @Test(arguments: [
+    #"{"opType": "Conv2D", "attributes": {"attributes": {"kernelHeight": 3, "kernelWidth": 3, "strideHeight": 0, "strideWidth": 1, "padding": "valid"}}}"#,
+    #"{"opType": "ClipByGlobalNorm", "attributes": {"maxNorm": 1, "gradientCount": -1}}"#,
+    #"{"opType": "Dropout", "attributes": {"rate": 1.5, "salt": 1}}"#,
+    #"{"opType": "Reshape", "attributes": {"shape": [{"fixed": {"_0": -4}}]}}"#,
+    #"{"opType": "FusedElementwise", "attributes": {"program": {"instructions": [{"add": {"_0": 0, "_1": 7}}], "results": [0], "stores": []}, "fused": [], "resultTypes": []}}"#,
+  ])
+  func hostileAttributesAreRefused(json: String) {
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(OpRecord.self, from: Data(json.utf8))
+    }
+  }
+
+  /// Every op type declared in the IR's sources is registered: an op file that forgets its
+  /// Registration fails here, not when a model first uses it.
+  @Test func everyDeclaredOpTypeIsRegistered() throws {
+    let ops = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Sources/DLGGraph/Ops")
+    let files = try #require(FileManager.default.enumerator(atPath: ops.path))
+    var declared: [String] = []
+    for case let file as String in files where file.hasSuffix(".swift") {
+      let text = try String(contentsOf: ops.appendingPathComponent(file), encoding: .utf8)
+      for line in text.split(separator: "\n") where line.contains("static let opType = \"") {
+        let parts = line.split(separator: "\"", omittingEmptySubsequences: false)
+        if parts.count >= 2 { declared.append(String(parts[1])) }
+      }
+    }
+    #expect(declared.count >= 40)
+    let missing = declared.filter { OpRegistry.type(named: $0) == nil }
+    #expect(missing.isEmpty, "declared but not registered: \(missing)")
+  }
 }

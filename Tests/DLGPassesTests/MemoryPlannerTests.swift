@@ -41,14 +41,17 @@ func expectValid(
     var graph = Graph()
     var x = graph.addInput("x", .batched([256]))
     for i in 0..<8 { x = try graph.applySingleOutput(ReLU(), [x], name: "relu\(i)") }
-    let plan = MemoryPlanner.plan(graph, batch: 4, fetches: [x], scratch: [])
+    let plan = MemoryPlanner.plan(
+      graph, batch: 4, fetches: [x], scratch: KernelTable.scratchCounts(graph, batch: 4))
     // Nine 4 KiB tensors in a chain: the first ReLU needs a buffer of its own (its input is
     // fed from outside), the other seven run in place in it.
     #expect(plan.naiveBytes == 9 * 4096)
     #expect(plan.lowerBoundBytes == 2 * 4096)
     #expect(plan.arenaBytes == 2 * 4096)
     #expect(Set((1..<9).map { plan.offsets[ValueID($0)] }).count == 1)
-    let naive = MemoryPlanner.plan(graph, batch: 4, fetches: [x], strategy: .naive, scratch: [])
+    let naive = MemoryPlanner.plan(
+      graph, batch: 4, fetches: [x], strategy: .naive,
+      scratch: KernelTable.scratchCounts(graph, batch: 4))
     #expect(naive.arenaBytes == 9 * 4096)
     expectValid(graph, batch: 4, fetches: [x])
   }
@@ -58,7 +61,8 @@ func expectValid(
     let x = graph.addInput("x", .batched([4, 4]))
     let flat = try graph.applySingleOutput(Reshape([.batch, .fixed(16)]), [x], name: "flat")
     let y = try graph.applySingleOutput(ReLU(), [flat], name: "relu")
-    let plan = MemoryPlanner.plan(graph, batch: 2, fetches: [y], scratch: [])
+    let plan = MemoryPlanner.plan(
+      graph, batch: 2, fetches: [y], scratch: KernelTable.scratchCounts(graph, batch: 2))
     #expect(plan.offsets[x] == plan.offsets[flat])
     #expect(plan.offsets[x] != plan.offsets[y])
     expectValid(graph, batch: 2, fetches: [y])

@@ -83,7 +83,7 @@ public struct GradientReport: CustomStringConvertible, Sendable {
   public var kinks = 0
   public var failures: [Failure] = []
 
-  public var passed: Bool { failures.isEmpty && compared > 0 }
+  public var passed: Bool { failures.isEmpty && compared > 0 && !worstError.isNaN }
 
   public var description: String {
     var lines = [
@@ -169,10 +169,13 @@ public struct GradientChecker {
           continue
         }
         let value = analytic.floats[i]
-        let error = abs(numeric - value) / max(1, abs(numeric), abs(value))
+        // Relative for gradients of 0.1 or more, absolute (tolerance / 10) below: a small
+        // gradient may not be off by a large fraction of itself.
+        let error = abs(numeric - value) / max(0.1, abs(numeric), abs(value))
         report.compared += 1
-        report.worstError = max(report.worstError, error)
-        if error > tolerance {
+        // NaN anywhere is a failure, not a value `max` and `>` would quietly skip.
+        report.worstError = error.isNaN ? .nan : max(report.worstError, error)
+        if !(error <= tolerance) {
           report.failures.append(
             .init(
               parameter: graph[parameter].name, index: i, analytic: value, numeric: numeric,

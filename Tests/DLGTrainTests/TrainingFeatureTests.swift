@@ -5,6 +5,8 @@ import DLGTestSupport
 import Foundation
 import Testing
 
+@testable import DLGTrain
+
 /// Batch normalization, input normalization, validation splits, gradient clipping and AdamW,
 /// each in a model that must still learn the synthetic images.
 @Suite struct TrainingFeatureTests {
@@ -162,5 +164,14 @@ import Testing
       _ = OptimizerKernels.clipByGlobalNorm([($0.baseAddress!, 2)], maxNorm: 1)
     }
     #expect(tiny == [0.3, 0.4])
+  }
+}
+
+/// Each data-source format the train section accepts has a loader.
+@Suite struct DataSourceTableTests {
+  @Test func everyFormatHasALoader() {
+    for format in DataSourceFormats.table.names {
+      #expect(DataSources.loaders.all.contains { $0.format == format }, "no loader for \(format)")
+    }
   }
 }

@@ -16,6 +16,13 @@ public enum LossTarget: String, Sendable {
   case targets
 }
 
+/// The metrics a train section may ask for, all computed from a classifier's predictions.
+public enum MetricNames {
+  public static let all = ["accuracy", "precision", "recall", "f1", "confusion"]
+  /// The metrics that need each sample's predicted class, not only a count of correct ones.
+  public static let perClass: Set<String> = ["precision", "recall", "f1", "confusion"]
+}
+
 /// The nodes a loss added to a graph.
 public struct LossNodes: Sendable {
   /// The new graph input holding the labels or targets of a batch.
@@ -110,7 +117,7 @@ extension Graph {
       nodes.correct = try applySingleOutput(
         correct, [logits, labels], name: "accuracy", location: location)
     }
-    if !metrics.isDisjoint(with: ["precision", "recall", "f1", "confusion"]) {
+    if !metrics.isDisjoint(with: MetricNames.perClass) {
       nodes.predicted = try applySingleOutput(
         PredictedClass(), [logits], name: "predicted", location: location)
     }

@@ -1,6 +1,7 @@
-/// Every op type linked into the program, by its stable `opType`: what CSE, checkpoints,
-/// `dlg compile --json`, diagrams, and importers and exporters read instead of printed names.
-/// Each op file registers its own types (see `Registration`).
+/// Every op type linked into the program, by its stable `opType`. Ops are compared by value
+/// (CSE) and written as `{opType, attributes}` (`OpRecord`: `dlg compile --json`, and the
+/// importers and exporters to come), and decoding looks the type up here. Each op file
+/// registers its own types (see `Registration`).
 public enum OpRegistry {
   private static let table = RegistryTable<any Operator.Type>()
 
@@ -71,6 +72,12 @@ public struct OpRecord: Codable, Sendable {
         forKey: .opType, in: container, debugDescription: "unknown op type `\(opType)`")
     }
     op = try Self.decode(type, container)
+    do {
+      try op.validateAttributes()
+    } catch {
+      throw DecodingError.dataCorruptedError(
+        forKey: .attributes, in: container, debugDescription: error.description)
+    }
   }
 
   private static func decode<T: Operator>(_ type: T.Type, _ container: KeyedDecodingContainer<Keys>)

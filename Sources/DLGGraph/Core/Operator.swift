@@ -17,8 +17,9 @@ public enum OpFamily: String, Sendable {
 }
 
 /// What an op does besides computing its outputs from its inputs. A pure op (no effects) may
-/// be folded into a constant, merged with an identical one (CSE) or removed when its outputs
-/// are unused; any effect forbids all three.
+/// be folded into a constant or merged with an identical one (CSE); any effect forbids both.
+/// Dead-code elimination keeps the ops that write an input or communicate even when nothing
+/// reads their outputs, and removes the others (an unused dropout) like pure ones.
 public enum Effect: Sendable, Hashable, Codable {
   /// Overwrites input `n` in place (an optimizer update, running statistics): runs after every
   /// other reader of that value.
@@ -78,6 +79,10 @@ public protocol Operator: Sendable, Hashable, Codable {
   func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
     throws(GraphError) -> [ValueID?]
 
+  /// Checks attributes that did not come from a shape rule (an op read from a file): a zero
+  /// stride, a negative count or a register out of range is an error, never a trap later.
+  func validateAttributes() throws(GraphError)
+
   /// If output 0 is a view of input `n` (same bytes, new shape), returns `n`; the memory
   /// planner then gives both one storage and no kernel work is needed.
   var aliasedInput: Int? { get }
@@ -91,6 +96,7 @@ extension Operator {
   public var name: String { Self.opType }
   public var attributeSummary: String { "" }
   public var effects: [Effect] { [] }
+  public func validateAttributes() throws(GraphError) {}
   public var aliasedInput: Int? { nil }
   public var inPlaceInput: Int? { nil }
 

@@ -1,5 +1,11 @@
 import CRegistry
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A function that adds one file's entries to the registries (`OpRegistry`, the layer catalog,
 /// activations, kernels). Each file that defines such entries places one in the program's
 /// `dlg_registry` section:
@@ -16,19 +22,29 @@ public typealias Registration = @convention(c) () -> Void
 
 /// Runs the registrations of every module linked into the program, once.
 public enum Registrations {
-  /// Set while the registrations run: entries may be added only then, so every registry is
-  /// complete before it is first read and never changes afterwards.
-  nonisolated(unsafe) static var loading = false
+  /// The thread running the registrations, while they run: entries may be added only by it,
+  /// then, so every registry is complete before it is first read and never changes afterwards.
+  nonisolated(unsafe) static var loadingThread: pthread_t?
+
+  /// True on the thread that is running the registrations.
+  static var isLoadingHere: Bool {
+    loadingThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+  }
 
   private static let loaded: Bool = {
-    loading = true
-    defer { loading = false }
+    loadingThread = pthread_self()
+    defer { loadingThread = nil }
     var entry = dlg_registry_begin()
     let end = dlg_registry_end()
+    var count = 0
     while let current = entry, current != end {
       current.pointee?()
       entry = current + 1
+      count += 1
     }
+    // DLGGraph alone registers dozens of ops: none means the linker dropped the section (a
+    // platform or a link mode this mechanism does not cover), and every lookup would fail.
+    precondition(count > 0, "no registrations were linked in: the dlg_registry section is empty")
     return true
   }()
 
@@ -45,12 +61,15 @@ public final class RegistryTable<Entry>: @unchecked Sendable {
 
   /// Adds an entry; valid only inside a `Registration`.
   public func add(_ entry: Entry) {
-    precondition(Registrations.loading, "registry entries are added by a Registration")
+    precondition(Registrations.isLoadingHere, "registry entries are added by a Registration")
     entries.append(entry)
   }
 
   /// Every entry, in link order.
   public var all: [Entry] {
+    // A registration that reads a registry would wait for the registrations to finish, which
+    // wait for it: say so instead of hanging.
+    precondition(!Registrations.isLoadingHere, "a Registration may add entries, not read them")
     Registrations.load()
     return entries
   }

@@ -4,6 +4,11 @@
 public struct ClipByGlobalNorm: NonDifferentiable {
   public static let opType = "ClipByGlobalNorm"
   public static let signature = OpSignature(inputs: ["gradients..."])
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(gradientCount, in: 0...1 << 20, "the gradient count", op: name)
+    try AttributeRules.expect(maxNorm, in: 0...Float.greatestFiniteMagnitude, "the norm", op: name)
+  }
   public var maxNorm: Float
   public var gradientCount: Int
 

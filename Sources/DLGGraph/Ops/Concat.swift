@@ -49,6 +49,11 @@ public struct Concat: Operator {
 public struct SliceLastAxis: NonDifferentiable {
   public static let opType = "SliceLastAxis"
   public static let signature = OpSignature(inputs: ["x"])
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(offset, in: 0...AttributeRules.maximumExtent, "the offset", op: name)
+    try AttributeRules.expect(width, in: 1...AttributeRules.maximumExtent, "the width", op: name)
+  }
   public var offset: Int
   public var width: Int
 

@@ -46,6 +46,10 @@ public struct Conv2DAttributes: Sendable, Hashable, Codable {
 public struct Conv2D: Operator {
   public static let opType = "Conv2D"
   public static let signature = OpSignature(inputs: ["x", "filter"])
+
+  public func validateAttributes() throws(GraphError) {
+    try attributes.validate(op: name)
+  }
   public var attributes: Conv2DAttributes
 
   public init(_ attributes: Conv2DAttributes) { self.attributes = attributes }
@@ -100,6 +104,11 @@ public struct Conv2D: Operator {
 public struct Conv2DBackpropInput: NonDifferentiable {
   public static let opType = "Conv2DBackpropInput"
   public static let signature = OpSignature(inputs: ["dy", "filter"])
+
+  public func validateAttributes() throws(GraphError) {
+    try attributes.validate(op: name)
+    try inputType.validate(op: name)
+  }
   public var attributes: Conv2DAttributes
   /// The forward input's type, which the output recreates (stride can lose the exact size).
   public var inputType: TensorType
@@ -125,6 +134,11 @@ public struct Conv2DBackpropInput: NonDifferentiable {
 public struct Conv2DBackpropFilter: NonDifferentiable {
   public static let opType = "Conv2DBackpropFilter"
   public static let signature = OpSignature(inputs: ["x", "dy"])
+
+  public func validateAttributes() throws(GraphError) {
+    try attributes.validate(op: name)
+    try filterType.validate(op: name)
+  }
   public var attributes: Conv2DAttributes
   public var filterType: TensorType
 

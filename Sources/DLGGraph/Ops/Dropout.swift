@@ -4,6 +4,10 @@
 public struct Dropout: Operator {
   public static let opType = "Dropout"
   public static let signature = OpSignature(inputs: ["x"], outputs: ["y", "mask"])
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(rate, in: 0...0.999_999, "the rate", op: name)
+  }
   public var rate: Float
   /// Distinguishes the masks of different dropout layers in the same step.
   public var salt: UInt64

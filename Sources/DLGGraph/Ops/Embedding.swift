@@ -36,6 +36,10 @@ public struct EmbeddingLookup: Operator {
 public struct EmbeddingGradient: NonDifferentiable {
   public static let opType = "EmbeddingGradient"
   public static let signature = OpSignature(inputs: ["ids", "dy"])
+
+  public func validateAttributes() throws(GraphError) {
+    try table.validate(op: name)
+  }
   public var table: TensorType
 
   public init(table: TensorType) { self.table = table }

@@ -2,6 +2,10 @@
 public struct Fill: NonDifferentiable {
   public static let opType = "Fill"
   public static let signature = OpSignature(inputs: [])
+
+  public func validateAttributes() throws(GraphError) {
+    try type.validate(op: name)
+  }
   public var value: Float
   public var type: TensorType
 

@@ -4,6 +4,10 @@
 public struct FusedConv2D: NonDifferentiable {
   public static let opType = "FusedConv2D"
   public static let signature = OpSignature(inputs: ["x", "filter", "bias"])
+
+  public func validateAttributes() throws(GraphError) {
+    try attributes.validate(op: name)
+  }
   public var attributes: Conv2DAttributes
   public var activation: FusedActivation
 

@@ -5,6 +5,11 @@
 public struct FusedElementwise: NonDifferentiable {
   public static let opType = "FusedElementwise"
   public static let signature = OpSignature(inputs: ["x..."])
+
+  public func validateAttributes() throws(GraphError) {
+    try program.validate(op: name)
+    for type in resultTypes { try type.validate(op: name) }
+  }
   public var program: ElementwiseProgram
   /// The ops it replaces, in order, for diagrams and `--explain`.
   public var fused: [String]

@@ -5,6 +5,11 @@
 public struct FusedMatMulElementwise: NonDifferentiable {
   public static let opType = "FusedMatMulElementwise"
   public static let signature = OpSignature(inputs: ["a", "b", "x..."])
+
+  public func validateAttributes() throws(GraphError) {
+    try loop.validateAttributes()
+    try AttributeRules.expect(productSlot, in: 0...1 << 20, "the product slot", op: name)
+  }
   public var matMul: MatMul
   public var loop: FusedElementwise
   /// Which of the loop's inputs is the product.

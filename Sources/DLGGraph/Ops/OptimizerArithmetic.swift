@@ -45,6 +45,10 @@ public struct ExponentialAverage: OptimizerArithmetic {
 public struct AddScalar: OptimizerArithmetic {
   public static let opType = "AddScalar"
   public static let signature = OpSignature(inputs: ["x", "scalars"])
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(index, in: 0...1 << 20, "the scalar index", op: name)
+  }
   public var index: Int
   public init(index: Int) { self.index = index }
   public var name: String { "AddScalar" }
@@ -71,6 +75,10 @@ public struct AddScalar: OptimizerArithmetic {
 public struct MultiplyByScalar: OptimizerArithmetic {
   public static let opType = "MultiplyByScalar"
   public static let signature = OpSignature(inputs: ["x", "scalars"])
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(index, in: 0...1 << 20, "the scalar index", op: name)
+  }
   public var index: Int
   public init(index: Int) { self.index = index }
   public var name: String { "MultiplyByScalar" }

@@ -2,6 +2,10 @@
 public struct Pool2D: Operator {
   public static let opType = "Pool2D"
   public static let signature = OpSignature(inputs: ["x"])
+
+  public func validateAttributes() throws(GraphError) {
+    try window.validate(op: name)
+  }
   public enum Kind: String, Sendable, Hashable, Codable {
     case max = "MaxPool2D"
     case average = "AvgPool2D"
@@ -56,6 +60,11 @@ public struct Pool2D: Operator {
 public struct Pool2DGradient: NonDifferentiable {
   public static let opType = "Pool2DGradient"
   public static let signature = OpSignature(inputs: ["x", "y", "dy"])
+
+  public func validateAttributes() throws(GraphError) {
+    try window.validate(op: name)
+    try inputType.validate(op: name)
+  }
   public var kind: Pool2D.Kind
   public var window: Conv2DAttributes
   public var inputType: TensorType

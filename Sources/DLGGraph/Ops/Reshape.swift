@@ -3,6 +3,10 @@
 public struct Reshape: Operator {
   public static let opType = "Reshape"
   public static let signature = OpSignature(inputs: ["x"])
+
+  public func validateAttributes() throws(GraphError) {
+    try TensorType(.float32, shape).validate(op: name)
+  }
   public var shape: [Dimension]
 
   public init(_ shape: [Dimension]) { self.shape = shape }

@@ -12,9 +12,6 @@ extension LayerCatalog {
 }
 
 extension LayerCatalog {
-}
-
-extension LayerCatalog {
   /// A layer of its own for every activation that names one (`ReLU`, `Sigmoid`, `SiLU`): the
   /// activation registry is the single source of them.
   static var activationLayers: [LayerSpec] {

@@ -161,7 +161,8 @@ enum ArgumentBinder {
       guard let number = value.number else { throw mismatch("a number") }
       return .float(number)
     case .nonNegativeNumber:
-      guard let number = value.number, number.isFinite else {
+      guard let number = value.number, abs(number) <= Double(Float.greatestFiniteMagnitude)
+      else {
         throw mismatch("a non-negative number")
       }
       guard number >= 0 else {
@@ -170,6 +171,16 @@ enum ArgumentBinder {
           at: expression.range)
       }
       return .float(number)
+    case .count:
+      guard let number = value.number, number.rounded() == number else {
+        throw mismatch("a whole number")
+      }
+      guard number >= 0, number <= Double(1 << 31) else {
+        throw Diagnostic(
+          code: "E210", "\(number) is out of range for `\(parameter.name)` (0 ... 2147483648)",
+          at: expression.range)
+      }
+      return .integer(Int(number))
     case .dimensions(let rank):
       switch value {
       case .integer:

@@ -5,8 +5,10 @@ import DLGLang
 public enum ParameterKind: Sendable {
   case integer
   case float
-  /// A finite number ≥ 0 (a learning rate, a decay, a step count).
+  /// A number ≥ 0 that a float holds (a learning rate, a decay).
   case nonNegativeNumber
+  /// A whole number of steps or epochs, 0 ... 2³¹ (written `100` or `100.0`).
+  case count
   /// A string (a path, a split's name).
   case string
   /// Names written as a name, a string, or a list of them (CSV columns).

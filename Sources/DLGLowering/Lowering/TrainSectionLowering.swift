@@ -7,7 +7,6 @@ struct TrainSectionLowering {
     "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
     "early_stopping", "clip_norm", "validation",
   ]
-  static let metricNames = ["accuracy", "precision", "recall", "f1", "confusion"]
 
   var diagnostics: [Diagnostic] = []
 
@@ -230,11 +229,11 @@ struct TrainSectionLowering {
     if case .list(let list) = entry.value.kind { items = list } else { items = [entry.value] }
     var names: [String] = []
     for item in items {
-      guard case .identifier(let name) = item.kind, Self.metricNames.contains(name) else {
+      guard case .identifier(let name) = item.kind, MetricNames.all.contains(name) else {
         diagnostics.append(
           Diagnostic(
             code: "E412", "unknown metric", at: item.range,
-            help: "available metrics: " + Self.metricNames.joined(separator: ", ")))
+            help: "available metrics: " + MetricNames.all.joined(separator: ", ")))
         continue
       }
       names.append(name)

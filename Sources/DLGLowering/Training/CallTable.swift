@@ -39,7 +39,9 @@ public final class TrainingCallTable<Value: Sendable>: Sendable {
 
   /// The entry called `name`.
   public func entry(named name: String) -> TrainingCall<Value>? {
-    table.all.first { $0.signature.name == name }
+    let matches = table.all.filter { $0.signature.name == name }
+    precondition(matches.count <= 1, "two \(kind) entries are called \(name)")
+    return matches.first
   }
 
   /// Looks up and binds `expression` (`name` or `name(arguments)`); `code` is the diagnostic

@@ -11,23 +11,23 @@ public enum Schedules {
   static let cosine = TrainingCall<LearningRateSchedule>(
     "cosine",
     parameters: [
-      ParameterSpec("warmup", .nonNegativeNumber, default: .integer(0), positional: false)
+      ParameterSpec("warmup", .count, default: .integer(0), positional: false)
     ],
     summary: "a half cosine from the rate down to 0 over the run, after a linear warm-up"
-  ) { arguments, _ in .cosine(warmup: Int(arguments.float("warmup"))) }
+  ) { arguments, _ in .cosine(warmup: arguments.integer("warmup")) }
 
   static let warmup = TrainingCall<LearningRateSchedule>(
-    "warmup", parameters: [ParameterSpec("steps", .nonNegativeNumber, positional: false)],
+    "warmup", parameters: [ParameterSpec("steps", .count, positional: false)],
     summary: "rising linearly from 0 to the rate over `steps` steps, then constant"
-  ) { arguments, _ in .warmup(steps: Int(arguments.float("steps"))) }
+  ) { arguments, _ in .warmup(steps: arguments.integer("steps")) }
 
   static let step = TrainingCall<LearningRateSchedule>(
     "step",
     parameters: [
-      ParameterSpec("every", .nonNegativeNumber, positional: false),
+      ParameterSpec("every", .integer, positional: false),
       ParameterSpec("factor", .nonNegativeNumber, default: .float(0.1), positional: false),
     ], summary: "multiplied by `factor` every `every` epochs"
-  ) { arguments, _ in .step(every: Int(arguments.float("every")), factor: arguments.float("factor"))
+  ) { arguments, _ in .step(every: arguments.integer("every"), factor: arguments.float("factor"))
   }
 }
 

@@ -11,7 +11,7 @@ extension Dropout: CPUKernel {
     return { info in
       if info.training, rate > 0 {
         Elementwise.dropout(
-          count: count, rate: rate, seed: salt &+ UInt64(max(info.step, 0)) &* 0x2545_F491,
+          count: count, rate: rate, seed: info.randomSeed(salt: salt),
           x: x, y: y, mask: mask)
       } else {
         Elementwise.copy(count: count, from: x, to: y)

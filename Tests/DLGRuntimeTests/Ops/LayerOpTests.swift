@@ -32,7 +32,9 @@ private let reshape = GradientCase("Reshape") {
 /// Batch normalization with batch statistics, on a dense batch or on NHWC images; γ and β
 /// random so their gradients are not trivially 0 or 1.
 private func batchNorm(_ shape: [Int]) -> GradientCase {
-  GradientCase("BatchNorm", "\(shape)") {
+  // Each output depends on every input of its channel through the batch statistics: float32
+  // differences of a sum over the batch are noisier than an elementwise op's.
+  GradientCase("BatchNorm", "\(shape)", tolerance: 2e-2) {
     var graph = Graph()
     let channels = shape.last!
     let x = graph.addParameter("x", .fixed(shape), initializer: .heUniform(fanIn: 1))

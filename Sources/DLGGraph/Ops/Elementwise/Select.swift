@@ -11,6 +11,7 @@ public struct Select: ElementwiseFormula {
 
   public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 3, op: name)
+    try ShapeRules.expectFloat(inputs[0], op: name, what: "condition")
     try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
     return try ShapeRules.sameFloatPair(Array(inputs[1...]), op: name)
   }
