@@ -68,6 +68,8 @@ extension Trainer {
     }.map { SafeTensors.Entry(name: $0.name, buffer: $0.buffer) }
     var metadata = settingsFingerprint
     metadata["format"] = "dlg-checkpoint"
+    // The model itself, ops and attributes: not only the settings around it.
+    metadata["graph"] = model.graph.fingerprint
     metadata["model"] = model.file.source.path
     metadata["epoch"] = String(position.epoch)
     metadata["batch"] = String(position.batch)
@@ -110,6 +112,13 @@ extension Trainer {
       throw .checkpoint(
         "\(path) was written with \(key) \(metadata[key]!), but this run does not set it: "
           + "resume with the same settings")
+    }
+    // Checkpoints from before graphs had fingerprints carry none, and still resume.
+    if let graph = metadata["graph"], graph != model.graph.fingerprint {
+      throw .checkpoint(
+        "\(path) was written for another model: the layers or their settings differ from "
+          + "\(model.file.source.path) (graph \(graph), this model \(model.graph.fingerprint)); "
+          + "resume with the model it was written from, or train from the start")
     }
     // The position is checked before any tensor is loaded, so a corrupt one changes nothing.
     guard let epoch = metadata["epoch"].flatMap(Int.init),

@@ -132,6 +132,12 @@ func expectSameWeights(_ a: Trainer, _ b: Trainer) throws {
     #expect { try other.resume(from: "\(folder)/c.ckpt") } throws: {
       "\($0)".contains("batch_size 16, but this run uses 8")
     }
+    // Same parameters and settings, another computation (tanh for relu): refused too.
+    let edited = try trainer(
+      text.replacingOccurrences(of: "Dense[16, relu]", with: "Dense[16, tanh]"))
+    #expect { try edited.resume(from: "\(folder)/c.ckpt") } throws: {
+      "\($0)".contains("written for another model")
+    }
     try first.saveWeights(to: "\(folder)/w.safetensors")
     #expect { try first.resume(from: "\(folder)/w.safetensors") } throws: {
       "\($0)".contains("weights only")
