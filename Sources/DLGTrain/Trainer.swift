@@ -37,6 +37,9 @@ public final class Trainer {
   private let correct: ValueID?
   public let inference: Graph
   private let inferenceFetches: [ValueID]
+  /// The loss and metrics as the evaluation graph computes them (it was optimized on its own,
+  /// so its values are not the training graph's).
+  private let evaluationValues: (loss: ValueID, correct: ValueID?, predicted: ValueID?)
   private var trainPlans: [Int: Executable] = [:]
   private var evalPlans: [Int: Executable] = [:]
   /// Where training stands; a checkpoint saves it and `resume(from:)` restores it.
@@ -97,6 +100,10 @@ public final class Trainer {
       fetches: evaluationFetches, level: optimization, evaluator: KernelConstantEvaluator())
     inference = forward.graph
     inferenceFetches = forward.fetches
+    evaluationValues = (
+      forward.resolve(loss), correct.map(forward.resolve),
+      model.metrics.predicted.map(forward.resolve)
+    )
     inferenceReports = forwardReports
     self.loss = optimized.resolve(loss)
     self.correct = correct.map(optimized.resolve)
@@ -283,10 +290,7 @@ public final class Trainer {
     let batches = BatchIterator(
       count: data.count, batchSize: config.batchSize, shuffle: false, seed: 0, epoch: 0,
       dropLast: false)
-    // The inference graph was optimized on its own: read its fetches, not the training ones.
-    let lossValue = inferenceFetches[0]
-    let correctValue = correct == nil ? nil : inferenceFetches[1]
-    let predictedValue = model.metrics.predicted == nil ? nil : inferenceFetches.last
+    let (lossValue, correctValue, predictedValue) = evaluationValues
     let classes = max(logitsClasses() ?? 0, 2)
     var confusion =
       predictedValue == nil
