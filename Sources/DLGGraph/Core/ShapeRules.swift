@@ -51,6 +51,18 @@ public enum ShapeRules {
     return [inputs[0]]
   }
 
+  /// `axis` of `type` counted from 0 (a negative one from the end), refusing the batch axis.
+  public static func axis(_ axis: Int, of type: TensorType, op: String) throws(GraphError) -> Int {
+    let resolved = axis < 0 ? axis + type.rank : axis
+    guard (0..<type.rank).contains(resolved) else {
+      throw GraphError("\(op): axis \(axis) does not exist in \(type)")
+    }
+    guard type.shape[resolved] != .batch else {
+      throw GraphError("\(op) cannot work along the batch axis N of \(type)")
+    }
+    return resolved
+  }
+
   /// The number of rows when a tensor is seen as a matrix [rows, lastDimension].
   public static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
 }
