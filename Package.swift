@@ -45,9 +45,12 @@ let package = Package(
     // source locations the language, the IR and tools share; DLGGraph is the IR alone (no
     // kernels, no C libraries); DLGLowering turns syntax into it.
     .target(name: "DLGSource"),
+    // The elementwise instructions the IR writes and the kernels run: data only.
+    .target(name: "DLGInstructions"),
     .target(name: "DLGLang", dependencies: ["DLGSource"]),
-    .target(name: "DLGKernels", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
-    .target(name: "DLGGraph", dependencies: ["DLGSource", "CRegistry"]),
+    .target(
+      name: "DLGKernels", dependencies: ["CBLAS", "DLGInstructions"], swiftSettings: kernelSettings),
+    .target(name: "DLGGraph", dependencies: ["DLGSource", "DLGInstructions", "CRegistry"]),
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),
     .target(name: "DLGPasses", dependencies: ["DLGGraph"]),
     .target(

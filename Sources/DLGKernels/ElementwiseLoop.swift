@@ -1,4 +1,5 @@
 import CBLAS
+import DLGInstructions
 
 #if canImport(Glibc)
   import Glibc
@@ -16,37 +17,7 @@ import CBLAS
 /// written after every instruction of a tile has run, so an output may share memory with an
 /// input: each element is read before it is written.
 public struct ElementwiseLoop: Sendable {
-  public enum Instruction: Sendable, Hashable {
-    /// Input `n`, one element per element of the loop.
-    case input(Int)
-    /// Input `n`, one element per column, repeated on every row (a bias).
-    case columnInput(Int)
-    /// Element `index` of input `n`, the same for the whole loop (a per-step constant).
-    case scalarInput(Int, index: Int)
-    case constant(Float)
-    case copy(Int)
-    case add(Int, Int)
-    case subtract(Int, Int)
-    case multiply(Int, Int)
-    case divide(Int, Int)
-    /// x · a + y · b for constants a and b, in one pass (moving averages, scaled sums).
-    case affine(Int, Int, Float, Float)
-    case squareRoot(Int)
-    case exp(Int)
-    case log(Int)
-    case maximum(Int, Int)
-    case minimum(Int, Int)
-    /// 1 where a > b, else 0.
-    case greater(Int, Int)
-    /// b where a ≠ 0, else c.
-    case select(Int, Int, Int)
-    /// max(a, 0).
-    case relu(Int)
-    /// b where a > 0, else 0 (the ReLU gradient, from the ReLU's output a).
-    case wherePositive(Int, Int)
-    case sigmoid(Int)
-    case tanh(Int)
-  }
+  public typealias Instruction = ElementwiseInstruction
 
   public let instructions: [Instruction]
   /// Registers written to the output buffers, in order.
@@ -61,7 +32,7 @@ public struct ElementwiseLoop: Sendable {
   }
 }
 
-extension ElementwiseLoop.Instruction {
+extension ElementwiseInstruction {
   /// The same value for every element of the loop.
   var isInvariant: Bool {
     switch self {

@@ -71,36 +71,9 @@ public enum KernelTable {
   /// The loop that runs an IR elementwise program.
   public static func compile(_ program: ElementwiseProgram) -> ElementwiseLoop {
     ElementwiseLoop(
-      instructions: program.instructions.map(instruction),
+      instructions: program.instructions,
       results: program.results,
       stores: program.stores.map { (register: $0.register, input: $0.input) })
   }
 
-  private static func instruction(_ instruction: ElementwiseProgram.Instruction)
-    -> ElementwiseLoop.Instruction
-  {
-    switch instruction {
-    case .input(let n): .input(n)
-    case .columnInput(let n): .columnInput(n)
-    case .scalarInput(let n, let index): .scalarInput(n, index: index)
-    case .constant(let value): .constant(value)
-    case .copy(let a): .copy(a)
-    case .add(let a, let b): .add(a, b)
-    case .subtract(let a, let b): .subtract(a, b)
-    case .multiply(let a, let b): .multiply(a, b)
-    case .divide(let a, let b): .divide(a, b)
-    case .affine(let a, let b, let ca, let cb): .affine(a, b, ca, cb)
-    case .squareRoot(let a): .squareRoot(a)
-    case .exp(let a): .exp(a)
-    case .log(let a): .log(a)
-    case .maximum(let a, let b): .maximum(a, b)
-    case .minimum(let a, let b): .minimum(a, b)
-    case .greater(let a, let b): .greater(a, b)
-    case .select(let c, let a, let b): .select(c, a, b)
-    case .relu(let a): .relu(a)
-    case .wherePositive(let a, let b): .wherePositive(a, b)
-    case .sigmoid(let a): .sigmoid(a)
-    case .tanh(let a): .tanh(a)
-    }
-  }
 }
