@@ -39,29 +39,30 @@ public struct MatMul: Operator {
     throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
-    let (a, b) = (node.inputs[0], node.inputs[1])
-    switch (transposeA, transposeB) {
-    case (false, false):
-      return [
-        try builder.add(MatMul(transposeB: true), [dy, b], "dA"),
-        try builder.add(MatMul(transposeA: true), [a, dy], "dB"),
-      ]
-    case (false, true):
-      return [
-        try builder.add(MatMul(), [dy, b], "dA"),
-        try builder.add(MatMul(transposeA: true), [dy, a], "dB"),
-      ]
-    case (true, false):
-      return [
-        try builder.add(MatMul(transposeB: true), [b, dy], "dA"),
-        try builder.add(MatMul(), [a, dy], "dB"),
-      ]
-    case (true, true):
-      return [
-        try builder.add(MatMul(transposeA: true, transposeB: true), [b, dy], "dA"),
-        try builder.add(MatMul(transposeA: true, transposeB: true), [dy, a], "dB"),
-      ]
-    }
+    return try Self.productGradients(
+      transposeA: transposeA, transposeB: transposeB, a: node.inputs[0], b: node.inputs[1],
+      dy: dy, in: &builder
+    ) { ta, tb in MatMul(transposeA: ta, transposeB: tb) }
+  }
+
+  /// The gradients of `y = op(A) · op(B)`, as products of `dy` with the operands: the rule
+  /// every matrix product shares (plain or batched), given how to make a product.
+  public static func productGradients(
+    transposeA: Bool, transposeB: Bool, a: ValueID, b: ValueID, dy: ValueID,
+    in builder: inout GraphBuilder, product: (Bool, Bool) -> any Operator
+  ) throws(GraphError) -> [ValueID?] {
+    // (op, left, right) for dA and dB.
+    let (da, db): ((Bool, Bool, ValueID, ValueID), (Bool, Bool, ValueID, ValueID)) =
+      switch (transposeA, transposeB) {
+      case (false, false): ((false, true, dy, b), (true, false, a, dy))
+      case (false, true): ((false, false, dy, b), (true, false, dy, a))
+      case (true, false): ((false, true, b, dy), (false, false, a, dy))
+      case (true, true): ((true, true, b, dy), (true, true, dy, a))
+      }
+    return [
+      try builder.add(product(da.0, da.1), [da.2, da.3], "dA"),
+      try builder.add(product(db.0, db.1), [db.2, db.3], "dB"),
+    ]
   }
 
 }

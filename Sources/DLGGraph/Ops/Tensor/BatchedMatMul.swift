@@ -46,31 +46,12 @@ public struct BatchedMatMul: Operator {
     throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil, nil] }
-    let (a, b) = (node.inputs[0], node.inputs[1])
-    typealias Product = BatchedMatMul
-    switch (transposeA, transposeB) {
-    case (false, false):
-      return [
-        try builder.add(Product(transposeB: true), [dy, b], "dA"),
-        try builder.add(Product(transposeA: true), [a, dy], "dB"),
-      ]
-    case (false, true):
-      return [
-        try builder.add(Product(), [dy, b], "dA"),
-        try builder.add(Product(transposeA: true), [dy, a], "dB"),
-      ]
-    case (true, false):
-      return [
-        try builder.add(Product(transposeB: true), [b, dy], "dA"),
-        try builder.add(Product(), [a, dy], "dB"),
-      ]
-    case (true, true):
-      return [
-        try builder.add(Product(transposeA: true, transposeB: true), [b, dy], "dA"),
-        try builder.add(Product(transposeA: true, transposeB: true), [dy, a], "dB"),
-      ]
-    }
+    return try MatMul.productGradients(
+      transposeA: transposeA, transposeB: transposeB, a: node.inputs[0], b: node.inputs[1],
+      dy: dy, in: &builder
+    ) { ta, tb in BatchedMatMul(transposeA: ta, transposeB: tb) }
   }
+
 }
 
 @used @section("dlg_registry")
