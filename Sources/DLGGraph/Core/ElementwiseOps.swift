@@ -54,3 +54,19 @@ extension BinaryElementwise {
     return [da, db]
   }
 }
+
+/// The gradient op of an activation: `(x or y, dy) → dx`, all of one shape, `dx` written over
+/// `dy` when nothing else reads it.
+public protocol ActivationGradient: NonDifferentiable {}
+
+extension ActivationGradient {
+  public var fusionClass: FusionClass { .elementwise }
+  public var family: OpFamily { .activation }
+  public var inPlaceInput: Int? { 1 }
+
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 2, op: name)
+    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
+    return [inputs[1]]
+  }
+}

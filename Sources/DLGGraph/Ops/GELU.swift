@@ -17,22 +17,12 @@ public struct GELU: UnaryElementwise {
 }
 
 /// Inputs: (x, dy); output dx.
-public struct GELUGradient: NonDifferentiable {
+public struct GELUGradient: ActivationGradient {
   public static let opType = "GELUGradient"
   public static let signature = OpSignature(inputs: ["x", "dy"])
   public init() {}
 
   public var name: String { "GELUGradient" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .activation }
-  public var inPlaceInput: Int? { 1 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[1]]
-  }
-
 }
 
 extension GELU: ElementwiseFormula {

@@ -16,22 +16,12 @@ public struct ReLU: UnaryElementwise {
 }
 
 /// `dx = dy` where the ReLU output is positive, else 0. Inputs: (y, dy).
-public struct ReLUGradient: NonDifferentiable {
+public struct ReLUGradient: ActivationGradient {
   public static let opType = "ReLUGradient"
   public static let signature = OpSignature(inputs: ["y", "dy"])
   public init() {}
 
   public var name: String { "ReLUGradient" }
-  public var inPlaceInput: Int? { 1 }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .activation }
-
-  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[1]]
-  }
-
 }
 
 extension ReLU: ElementwiseFormula {

@@ -21,7 +21,7 @@ public struct SmoothActivation: UnaryElementwise {
 }
 
 /// The gradient of a smooth activation from its output. Inputs: (y, dy); output: dx.
-public struct SmoothActivationGradient: NonDifferentiable {
+public struct SmoothActivationGradient: ActivationGradient {
   public static let opType = "SmoothActivationGradient"
   public static let signature = OpSignature(inputs: ["y", "dy"])
   public var kind: SmoothActivation.Kind
@@ -29,16 +29,6 @@ public struct SmoothActivationGradient: NonDifferentiable {
   public init(_ kind: SmoothActivation.Kind) { self.kind = kind }
 
   public var name: String { kind.rawValue + "Gradient" }
-  public var fusionClass: FusionClass { .elementwise }
-  public var family: OpFamily { .activation }
-  public var inPlaceInput: Int? { 1 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[1]]
-  }
-
 }
 
 extension SmoothActivation: ElementwiseFormula {

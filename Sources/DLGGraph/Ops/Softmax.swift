@@ -25,21 +25,12 @@ public struct Softmax: Operator {
 
 /// The gradient through a softmax over the last axis, from its output:
 /// `dx = y ⊙ (dy − Σ dy ⊙ y)` per row. Inputs: (y, dy).
-public struct SoftmaxGradient: NonDifferentiable {
+public struct SoftmaxGradient: ActivationGradient {
   public static let opType = "SoftmaxGradient"
   public static let signature = OpSignature(inputs: ["y", "dy"])
   public init() {}
 
   public var fusionClass: FusionClass { .reduction }
-  public var family: OpFamily { .activation }
-  public var inPlaceInput: Int? { 1 }
-
-  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
-    try ShapeRules.expectInputCount(inputs, 2, op: name)
-    try ShapeRules.expectSameShape(inputs[0], inputs[1], op: name)
-    return [inputs[1]]
-  }
-
 }
 
 @used @section("dlg_registry")

@@ -89,6 +89,26 @@ public struct KernelBinding: @unchecked Sendable {
   }
 }
 
+extension KernelBinding {
+  /// An elementwise op's buffers: its element count, its first input and its output.
+  public var elementwise:
+    (count: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>)
+  {
+    (inputs[0].count, inputs[0].floats, outputs[0].floats)
+  }
+
+  /// An activation gradient's buffers: the count, what it reads of the forward pass (x or y),
+  /// dy and dx.
+  public var activationGradient:
+    (
+      count: Int, forward: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>,
+      dx: UnsafeMutablePointer<Float>
+    )
+  {
+    (inputs[0].count, inputs[0].floats, inputs[1].floats, outputs[0].floats)
+  }
+}
+
 /// An op's CPU implementation: the runtime's kernel table is the set of IR ops that conform
 /// (each in a file of `Kernels/` beside the op's name). An elementwise op needs no entry: its
 /// formula compiles into a loop (`KernelTable`).

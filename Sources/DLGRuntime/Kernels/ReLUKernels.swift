@@ -3,18 +3,14 @@ import DLGKernels
 
 extension ReLU: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (px, py) = (binding.inputs[0].floats, binding.outputs[0].floats)
-    return { _ in Elementwise.relu(count: count, x: px, y: py) }
+    let (count, x, y) = binding.elementwise
+    return { _ in Elementwise.relu(count: count, x: x, y: y) }
   }
 }
 
 extension ReLUGradient: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let count = binding.inputs[0].count
-    let (py, pdy, pdx) = (
-      binding.inputs[0].floats, binding.inputs[1].floats, binding.outputs[0].floats
-    )
-    return { _ in Elementwise.reluGradient(count: count, y: py, dy: pdy, dx: pdx) }
+    let (count, y, dy, dx) = binding.activationGradient
+    return { _ in Elementwise.reluGradient(count: count, y: y, dy: dy, dx: dx) }
   }
 }
