@@ -1,0 +1,117 @@
+import DLGData
+import DLGGraph
+import DLGLowering
+import DLGPasses
+import DLGRuntime
+import Dispatch
+
+extension Trainer {
+  /// Trains for the configured epochs, evaluating on `test` after each one.
+  public func train(
+    on train: Dataset, test: Dataset?, observer: TrainingObserver?,
+    afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
+  ) throws(TrainingError) -> [EpochRecord] {
+    if !statisticsLoaded, position.step == 0 { adaptNormalization(to: train) }
+    var records: [EpochRecord] = []
+    guard position.epoch <= config.epochs else { return [] }
+    for epoch in position.epoch...config.epochs {
+      var record = try trainEpoch(epoch, on: train, observer: observer)
+      position = TrainingPosition(epoch: epoch + 1, batch: 0, step: step)
+      if let validationData {
+        let evaluation = evaluate(on: validationData)
+        record.validationLoss = evaluation.loss
+        record.validationAccuracy = evaluation.accuracy
+      }
+      if let test {
+        let evaluation = evaluate(on: test)
+        record.testLoss = evaluation.loss
+        record.testAccuracy = evaluation.accuracy
+        let wanted = Set(config.metrics)
+        if let scores = evaluation.macroScores {
+          if wanted.contains("precision") { record.testPrecision = scores.precision }
+          if wanted.contains("recall") { record.testRecall = scores.recall }
+          if wanted.contains("f1") { record.testF1 = scores.f1 }
+          if wanted.contains("confusion") { record.confusionMatrix = evaluation.confusion }
+        }
+      }
+      // Early stopping watches the validation loss, or the test loss without a validation
+      // split. Its state is updated before the checkpoint, which keeps it for a resumed run.
+      var stopping = false
+      if let patience = config.earlyStoppingPatience,
+        let watched = record.validationLoss ?? record.testLoss
+      {
+        if watched < earlyStopping.best {
+          earlyStopping = EarlyStoppingState(best: watched, epochsWithoutImprovement: 0)
+        } else {
+          earlyStopping.epochsWithoutImprovement += 1
+          stopping = earlyStopping.epochsWithoutImprovement >= patience
+        }
+      }
+      observer?.epochFinished(record, of: config.epochs)
+      records.append(record)
+      if let checkpointPath { try saveCheckpoint(to: checkpointPath) }
+      try afterEpoch(record)
+      if stopping, let patience = config.earlyStoppingPatience {
+        observer?.stoppedEarly(after: epoch, patience: patience)
+        break
+      }
+    }
+    return records
+  }
+
+  private func trainEpoch(_ epoch: Int, on data: Dataset, observer: TrainingObserver?)
+    throws(TrainingError) -> EpochRecord
+  {
+    let batches = BatchIterator(
+      count: data.count, batchSize: config.batchSize, shuffle: true, seed: config.seed,
+      epoch: epoch, dropLast: false)
+    // A resumed epoch continues after the batches already done, with their sums.
+    var lossSum = position.lossSum
+    var correctSum = position.correctSum
+    var samples = position.samples
+    let firstBatch = position.epoch == epoch ? position.batch : 0
+    let samplesBefore = samples
+    let start = DispatchTime.now().uptimeNanoseconds
+    for b in firstBatch..<batches.batchCount {
+      let indices = batches.indices(ofBatch: b)
+      let plan = trainingPlan(batchSize: indices.count)
+      feed(plan, data, indices)
+      step += 1
+      let rate = config.schedule.factor(
+        step: step, epoch: epoch, totalSteps: config.epochs * batches.batchCount)
+      plan.run(RuntimeContext(step: step, training: true, learningRateScale: rate))
+      let batchLoss = plan.buffer(loss)!.floats.pointee
+      guard batchLoss.isFinite else {
+        throw .nonFiniteLoss(epoch: epoch, batch: b + 1, value: batchLoss)
+      }
+      lossSum += Double(batchLoss) * Double(indices.count)
+      if let correct { correctSum += Double(plan.buffer(correct)!.floats.pointee) }
+      samples += indices.count
+      position = TrainingPosition(
+        epoch: epoch, batch: b + 1, step: step, lossSum: lossSum, correctSum: correctSum,
+        samples: samples)
+      if let checkpointPath, let every = checkpointEverySteps, step % every == 0 {
+        try saveCheckpoint(to: checkpointPath)
+      }
+      if shouldStop?() == true {
+        let path = checkpointPath ?? Self.defaultCheckpointPath(for: model.file.source.path)
+        try saveCheckpoint(to: path)
+        throw .interrupted(epoch: epoch, batch: b + 1, checkpoint: path)
+      }
+      if let observer {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        observer.batchFinished(
+          epoch: epoch, batch: b + 1, of: batches.batchCount,
+          samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
+          loss: lossSum / Double(samples),
+          accuracy: correct == nil ? nil : correctSum / Double(samples))
+      }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return EpochRecord(
+      epoch: epoch, trainLoss: lossSum / Double(max(samples, 1)),
+      trainAccuracy: correct == nil ? nil : correctSum / Double(max(samples, 1)),
+      testLoss: nil, testAccuracy: nil, seconds: seconds,
+      samplesPerSecond: Double(samples - samplesBefore) / max(seconds, 1e-9))
+  }
+}
