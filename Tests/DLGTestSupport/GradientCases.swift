@@ -45,6 +45,43 @@ public struct GradientCase: Sendable, CustomStringConvertible {
   }
 }
 
+extension GradientCase {
+  /// `op` on `[3, 4]` parameters, reading `exp` of those listed in `positive` (for ops defined
+  /// only on positive inputs: `Log`, `SquareRoot`, a divisor).
+  public static func positive(_ op: any Operator, inputs: Int, positive: Set<Int>)
+    -> GradientCase
+  {
+    GradientCase(op.opType) {
+      var graph = Graph()
+      let values = try (0..<inputs).map { index in
+        let x = graph.addParameter("x\(index)", .fixed([3, 4]), initializer: .heUniform(fanIn: 1))
+        return positive.contains(index)
+          ? try graph.applySingleOutput(Exp(), [x], name: "exp\(index)") : x
+      }
+      let y = try graph.applySingleOutput(op, values, name: op.name)
+      return GradientChecker(graph: graph, output: y)
+    }
+  }
+
+  /// A classification loss of `[rows, columns]` logits against fixed integer labels.
+  public static func classification(
+    _ op: any Operator, rows: Int, columns: Int, labels: [Int32]
+  ) -> GradientCase {
+    GradientCase(op.opType) {
+      var graph = Graph()
+      let logits = graph.addParameter(
+        "logits", .fixed([rows, columns]), initializer: .heUniform(fanIn: 1))
+      let input = graph.addInput("labels", TensorType(.int32, [.fixed(rows)]))
+      let loss = try graph.applySingleOutput(op, [logits, input], name: op.name)
+      var checker = GradientChecker(graph: graph, output: loss)
+      checker.fixedInputs = [
+        (input, { buffer in for (i, label) in labels.enumerated() { buffer.ints[i] = label } })
+      ]
+      return checker
+    }
+  }
+}
+
 /// Every registered gradient case.
 public enum GradientCases {
   private static let table = RegistryTable<GradientCase>()

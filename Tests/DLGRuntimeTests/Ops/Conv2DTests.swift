@@ -1,6 +1,8 @@
 import DLGGraph
 import DLGTestSupport
 
+// Conv2D: valid, strided same, and a rectangular kernel.
+
 /// Conv2D over a 2-image NHWC batch with a 3-to-4-channel filter.
 private func conv(_ attributes: Conv2DAttributes, _ variant: String) -> GradientCase {
   // A product of 27 to 54 terms per output: a larger step keeps float32 rounding out of it.
@@ -10,21 +12,10 @@ private func conv(_ attributes: Conv2DAttributes, _ variant: String) -> Gradient
     tolerance: 2e-2)
 }
 
-/// Pooling of each kind with a 2×2 and a padded 3×3 window.
-private func pool(_ kind: Pool2D.Kind, _ window: Conv2DAttributes, _ variant: String)
-  -> GradientCase
-{
-  .op(Pool2D(kind, window: window), "\(kind), \(variant)", inputs: [[2, 5, 6, 3]])
-}
-
 @used @section("dlg_registry")
 private let registration: Registration = {
   GradientCases.register(
     conv(Conv2DAttributes(kernel: (3, 3)), "3×3 valid"),
     conv(Conv2DAttributes(kernel: (3, 3), stride: (2, 2), padding: .same), "3×3 stride 2 same"),
-    conv(Conv2DAttributes(kernel: (2, 3), stride: (1, 2), padding: .valid), "2×3 stride 1×2"),
-    pool(.max, Conv2DAttributes(kernel: (2, 2), stride: (2, 2)), "2×2"),
-    pool(.max, Conv2DAttributes(kernel: (3, 3), stride: (2, 2), padding: .same), "3×3 same"),
-    pool(.average, Conv2DAttributes(kernel: (2, 2), stride: (2, 2)), "2×2"),
-    pool(.average, Conv2DAttributes(kernel: (3, 3), stride: (2, 2), padding: .same), "3×3 same"))
+    conv(Conv2DAttributes(kernel: (2, 3), stride: (1, 2), padding: .valid), "2×3 stride 1×2"))
 }
