@@ -84,6 +84,16 @@ import Testing
     #expect(b == [small[0][0], small[0][0], small[0][0], small[0][1], small[0][1], small[0][1]])
   }
 
+  @Test func concatAndSliceAlongAMiddleAxis() throws {
+    let (inputs, y) = try Self.run(Concat(axis: 1), [[2, 1, 3], [2, 2, 3]])
+    for a in 0..<2 {
+      #expect(Array(y[(a * 3) * 3..<(a * 3 + 1) * 3]) == Array(inputs[0][a * 3..<(a + 1) * 3]))
+      #expect(Array(y[(a * 3 + 1) * 3..<(a * 3 + 3) * 3]) == Array(inputs[1][a * 6..<(a + 1) * 6]))
+    }
+    let (whole, part) = try Self.run(Slice(axis: 1, offset: 1, width: 2), [[2, 3, 2]])
+    #expect(part == [whole[0][2], whole[0][3], whole[0][4], whole[0][5]] + Array(whole[0][8..<12]))
+  }
+
   @Test func shapeRulesSayWhatIsWrong() {
     var graph = Graph()
     let x = graph.addInput("x", .batched([3, 4]))

@@ -1,30 +1,44 @@
-/// Joins tensors along their last axis (channels for images, features for vectors); every
-/// other dimension must match.
+/// Joins tensors along one axis (by default the last: channels for images, features for
+/// vectors); every other dimension must match. A negative axis counts from the end; the batch
+/// axis cannot be joined.
 public struct Concat: Operator {
   public static let opType = "Concat"
   public static let signature = OpSignature(inputs: ["x..."])
-  public init() {}
+  public var axis: Int
 
-  public var name: String { "Concat" }
+  public init(axis: Int = -1) { self.axis = axis }
+
+  public var attributeSummary: String { axis == -1 ? "" : "axis \(axis)" }
   public var fusionClass: FusionClass { .injective }
   public var family: OpFamily { .merge }
 
   public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     guard inputs.count >= 2 else { throw GraphError("Concat joins at least two inputs") }
     let first = inputs[0]
+    let a = try ShapeRules.axis(axis, of: first, op: name)
     var width = 0
     for input in inputs {
-      guard input.rank == first.rank, input.rank >= 1,
-        input.shape.dropLast() == first.shape.dropLast(),
-        case .fixed(let w)? = input.shape.last, input.dtype == .float32
-      else {
-        throw GraphError(
-          "Concat needs inputs that differ only in their last dimension",
-          notes: inputs.map { "input: \($0)" })
-      }
+      var others = input.shape
+      var firstOthers = first.shape
+      guard input.rank == first.rank, input.dtype == .float32,
+        case .fixed(let w) = input.shape[a]
+      else { throw mismatch(inputs) }
+      others.remove(at: a)
+      firstOthers.remove(at: a)
+      guard others == firstOthers else { throw mismatch(inputs) }
       width += w
     }
-    return [TensorType(.float32, Array(first.shape.dropLast()) + [.fixed(width)])]
+    var shape = first.shape
+    shape[a] = .fixed(width)
+    return [TensorType(.float32, shape)]
+  }
+
+  private func mismatch(_ inputs: [TensorType]) -> GraphError {
+    GraphError(
+      axis == -1
+        ? "Concat needs inputs that differ only in their last dimension"
+        : "Concat needs inputs that differ only along axis \(axis)",
+      notes: inputs.map { "input: \($0)" })
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
@@ -34,47 +48,60 @@ public struct Concat: Operator {
     var offset = 0
     var gradients: [ValueID?] = []
     for input in node.inputs {
-      guard case .fixed(let width)? = builder.type(of: input).shape.last else { return [] }
+      let type = builder.type(of: input)
+      guard case .fixed(let width) = type.shape[try ShapeRules.axis(axis, of: type, op: name)]
+      else { return [] }
       gradients.append(
         try builder.add(
-          SliceLastAxis(offset: offset, width: width), [dy], "dConcat\(gradients.count)"))
+          Slice(axis: axis, offset: offset, width: width), [dy], "dConcat\(gradients.count)"))
       offset += width
     }
     return gradients
   }
-
 }
 
-/// Columns `offset..<offset+width` of the last axis: the gradient of one Concat input.
-public struct SliceLastAxis: NonDifferentiable {
-  public static let opType = "SliceLastAxis"
+/// Positions `offset..<offset+width` along one axis (by default the last): the gradient of
+/// one Concat input, and a slice of a tensor.
+public struct Slice: NonDifferentiable {
+  public static let opType = "Slice"
   public static let signature = OpSignature(inputs: ["x"])
+  public var axis: Int
+  public var offset: Int
+  public var width: Int
+
+  public init(axis: Int = -1, offset: Int, width: Int) {
+    self.axis = axis
+    self.offset = offset
+    self.width = width
+  }
 
   public func validateAttributes() throws(GraphError) {
     try AttributeRules.expect(offset, in: 0...AttributeRules.maximumExtent, "the offset", op: name)
     try AttributeRules.expect(width, in: 1...AttributeRules.maximumExtent, "the width", op: name)
   }
-  public var offset: Int
-  public var width: Int
 
-  public init(offset: Int, width: Int) {
-    self.offset = offset
-    self.width = width
+  public var attributeSummary: String {
+    (axis == -1 ? "" : "axis \(axis), ") + "\(offset)..<\(offset + width)"
   }
-
-  public var name: String { "SliceLastAxis" }
-  public var attributeSummary: String { "\(offset)..<\(offset + width)" }
   public var fusionClass: FusionClass { .injective }
   public var family: OpFamily { .reshape }
 
   public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
-    return [TensorType(.float32, Array(inputs[0].shape.dropLast()) + [.fixed(width)])]
+    try validateAttributes()
+    let x = inputs[0]
+    let a = try ShapeRules.axis(axis, of: x, op: name)
+    guard case .fixed(let extent) = x.shape[a], offset + width <= extent else {
+      throw GraphError(
+        "Slice \(offset)..<\(offset + width) does not fit axis \(axis) of \(x)")
+    }
+    var shape = x.shape
+    shape[a] = .fixed(width)
+    return [TensorType(x.dtype, shape)]
   }
-
 }
 
 @used @section("dlg_registry")
 private let registration: Registration = {
-  OpRegistry.register(Concat.self, SliceLastAxis.self)
+  OpRegistry.register(Concat.self, Slice.self)
 }

@@ -1,33 +1,37 @@
 import DLGGraph
 import DLGKernels
 
+/// `dimensions` seen as `[outer, extent, inner]` around `axis` (negative from the end).
+func around(_ axis: Int, _ dimensions: [Int]) -> (outer: Int, extent: Int, inner: Int) {
+  let a = axis < 0 ? axis + dimensions.count : axis
+  return (dimensions[..<a].reduce(1, *), dimensions[a], dimensions[(a + 1)...].reduce(1, *))
+}
+
 extension Concat: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let output = binding.outputs[0]
-    let rows = ShapeRules.rows(output.dimensions)
-    let total = output.dimensions.last ?? 1
-    let parts = binding.inputs.map { ($0.floats, $0.dimensions.last ?? 1) }
-    let y = output.floats
+    let (outer, total, inner) = around(axis, binding.outputs[0].dimensions)
+    // Each input is a block of extent·inner floats per outer index, placed side by side.
+    let parts = binding.inputs.map { ($0.floats, around(axis, $0.dimensions).extent * inner) }
+    let (y, row) = (binding.outputs[0].floats, total * inner)
     return { _ in
-      for r in 0..<rows {
+      for o in 0..<outer {
         var offset = 0
-        for (x, width) in parts {
-          (y + r * total + offset).update(from: x + r * width, count: width)
-          offset += width
+        for (x, block) in parts {
+          (y + o * row + offset).update(from: x + o * block, count: block)
+          offset += block
         }
       }
     }
   }
 }
 
-extension SliceLastAxis: CPUKernel {
+extension Slice: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let input = binding.inputs[0]
-    let rows = ShapeRules.rows(input.dimensions)
-    let total = input.dimensions.last ?? 1
-    let (x, y, offset, width) = (input.floats, binding.outputs[0].floats, offset, width)
+    let (outer, total, inner) = around(axis, binding.inputs[0].dimensions)
+    let (x, y) = (binding.inputs[0].floats, binding.outputs[0].floats)
+    let (start, block, row) = (offset * inner, width * inner, total * inner)
     return { _ in
-      for r in 0..<rows { (y + r * width).update(from: x + r * total + offset, count: width) }
+      for o in 0..<outer { (y + o * block).update(from: x + o * row + start, count: block) }
     }
   }
 }

@@ -48,14 +48,6 @@ extension Transpose: CPUKernel {
   }
 }
 
-/// `dimensions` seen as `[outer, extent, inner]` around `axis`.
-private func around(_ axis: Int, _ dimensions: [Int]) -> (outer: Int, extent: Int, inner: Int) {
-  let a = axis < 0 ? axis + dimensions.count : axis
-  return (
-    dimensions[..<a].reduce(1, *), dimensions[a], dimensions[(a + 1)...].reduce(1, *)
-  )
-}
-
 extension ReduceSum: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let (outer, extent, inner) = around(axis, binding.inputs[0].dimensions)
