@@ -94,6 +94,23 @@ import Testing
     #expect(part == [whole[0][2], whole[0][3], whole[0][4], whole[0][5]] + Array(whole[0][8..<12]))
   }
 
+  @Test(arguments: [true, false]) func layerAndRMSNormalization(centered: Bool) throws {
+    let (rows, width) = (6, 5)
+    let shapes = [[2, 3, width], [width]] + (centered ? [[width]] : [])
+    let (inputs, y) = try Self.run(LayerNorm(epsilon: 1e-5, centered: centered), shapes)
+    for r in 0..<rows {
+      let row = inputs[0][r * width..<(r + 1) * width].map(Double.init)
+      let mean = centered ? row.reduce(0, +) / Double(width) : 0
+      let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+      for j in 0..<width {
+        let normalized = (row[j] - mean) / (variance + 1e-5).squareRoot()
+        let expected =
+          Double(inputs[1][j]) * normalized + (centered ? Double(inputs[2][j]) : 0)
+        #expect(abs(Double(y[r * width + j]) - expected) < 1e-5)
+      }
+    }
+  }
+
   @Test func shapeRulesSayWhatIsWrong() {
     var graph = Graph()
     let x = graph.addInput("x", .batched([3, 4]))

@@ -7,7 +7,7 @@ extension LayerCatalog {
     ("Conv3D", OpFamily.convolution),
     ("MaxPool3D", .pooling),
     ("AvgPool3D", .pooling),
-    ("LayerNorm", .normalization), ("GroupNorm", .normalization),
+    ("GroupNorm", .normalization),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
     ("Attention", .other), ("MultiHeadAttention", .other),
   ].map { name, family in

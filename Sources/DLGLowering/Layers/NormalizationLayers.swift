@@ -1,6 +1,35 @@
 import DLGGraph
 
 extension LayerCatalog {
+  /// `LayerNorm[epsilon: 1e-5]` and `RMSNorm[epsilon: 1e-6]`: each position normalized over
+  /// its last axis (features), then scaled by a learned γ (and, for LayerNorm, shifted by β).
+  static func rowNormalization(_ name: String, centered: Bool, epsilon: Double) -> LayerSpec {
+    LayerSpec(
+      name: name, aliases: centered ? ["LayerNormalization"] : ["RMSNormalization"],
+      parameters: [ParameterSpec("epsilon", .float, default: .float(epsilon), positional: false)],
+      family: .normalization,
+      lowering: { arguments, inputs, context throws(GraphError) in
+        let epsilon = arguments.float("epsilon")
+        guard epsilon > 0, epsilon <= 1 else {
+          throw GraphError("\(name)'s epsilon must be above 0 and at most 1, got \(epsilon)")
+        }
+        let type = context.graph[inputs[0]].type
+        guard type.rank >= 2, case .fixed(let width) = type.shape.last else {
+          throw GraphError(
+            "\(name) normalizes the last axis of a batch, got \(type)",
+            help: "use it on [N, features] or [N, length, features]")
+        }
+        var parameters = [try context.parameter("gamma", [width], .ones)]
+        if centered { parameters.append(try context.parameter("beta", [width], .zeros)) }
+        return try context.graph.apply(
+          LayerNorm(epsilon: Float(epsilon), centered: centered), [inputs[0]] + parameters,
+          name: "\(context.layerName)/\(name)", location: context.location)[0]
+      })
+  }
+
+  static let layerNorm = rowNormalization("LayerNorm", centered: true, epsilon: 1e-5)
+  static let rmsNorm = rowNormalization("RMSNorm", centered: false, epsilon: 1e-6)
+
   /// `BatchNorm[momentum: 0.1, epsilon: 1e-5]`: normalizes each channel (the last axis) with
   /// the batch's statistics while training and with running statistics in evaluation, then
   /// scales and shifts by a learned γ and β.
@@ -65,5 +94,6 @@ extension LayerCatalog {
 
 @used @section("dlg_registry")
 private let registration: Registration = {
-  LayerCatalog.register(LayerCatalog.batchNorm, LayerCatalog.normalize)
+  LayerCatalog.register(
+    LayerCatalog.batchNorm, LayerCatalog.normalize, LayerCatalog.layerNorm, LayerCatalog.rmsNorm)
 }
