@@ -291,3 +291,20 @@ let fashionCNN = """
     #expect(missing.contains { $0.code == "E206" && $0.help?.contains("every:") == true })
   }
 }
+
+/// The Transpose layer reorders sample axes and says what is wrong with a bad permutation.
+@Suite struct TransposeLayerTests {
+  @Test func reordersSampleAxes() throws {
+    let (model, diagnostics) = lower(
+      "neuralnet\n  x: Input[4, 6]\n  t: Transpose[2, 1]\n  n: LayerNorm\n  x --> t --> n\n")
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let m = try #require(model)
+    #expect(m.layers.last?.outputType == .batched([6, 4]))
+  }
+
+  @Test func aBadPermutationIsLocated() {
+    let (_, diagnostics) = lower(
+      "neuralnet\n  x: Input[4, 6]\n  t: Transpose[1, 1]\n  x --> t\n")
+    #expect(diagnostics.contains { $0.code == "E301" && $0.range?.start.line == 3 })
+  }
+}
