@@ -60,6 +60,14 @@ public enum TensorLayout {
       range in
       for o in range {
         let target = output + o * inner
+        if inner == 1 {
+          // Along the last axis: one contiguous run per output element.
+          let row = input + o * extent
+          var sum: Float = 0
+          for e in 0..<extent { sum += row[e] }
+          target.pointee = sum
+          continue
+        }
         target.update(repeating: 0, count: inner)
         for e in 0..<extent {
           Elementwise.accumulate(count: inner, input + (o * extent + e) * inner, into: target)
@@ -76,6 +84,10 @@ public enum TensorLayout {
     ThreadBudget.parallelFor(count: outer, minimumChunk: max(1, 16_384 / max(extent * inner, 1))) {
       range in
       for o in range {
+        if inner == 1 {
+          (output + o * extent).update(repeating: input[o], count: extent)
+          continue
+        }
         for e in 0..<extent {
           (output + (o * extent + e) * inner).update(from: input + o * inner, count: inner)
         }

@@ -47,6 +47,11 @@ extension Trainer {
       + ".checkpoint.safetensors"
   }
 
+  /// What the model computes up to its loss (metrics may change between runs).
+  private var graphFingerprint: String {
+    model.graph.fingerprint(of: model.loss.map { [$0] } ?? model.outputs)
+  }
+
   /// Settings a checkpoint must share with the run that resumes it.
   private var settingsFingerprint: [String: String] {
     var settings = [
@@ -69,7 +74,7 @@ extension Trainer {
     var metadata = settingsFingerprint
     metadata["format"] = "dlg-checkpoint"
     // The model itself, ops and attributes: not only the settings around it.
-    metadata["graph"] = model.graph.fingerprint
+    metadata["graph"] = graphFingerprint
     metadata["model"] = model.file.source.path
     metadata["epoch"] = String(position.epoch)
     metadata["batch"] = String(position.batch)
@@ -114,11 +119,12 @@ extension Trainer {
           + "resume with the same settings")
     }
     // Checkpoints from before graphs had fingerprints carry none, and still resume.
-    if let graph = metadata["graph"], graph != model.graph.fingerprint {
+    if let graph = metadata["graph"], graph != graphFingerprint {
       throw .checkpoint(
-        "\(path) was written for another model: the layers or their settings differ from "
-          + "\(model.file.source.path) (graph \(graph), this model \(model.graph.fingerprint)); "
-          + "resume with the model it was written from, or train from the start")
+        "\(path) was written for another model, or by another version of dlg: the layers or "
+          + "their settings differ from \(model.file.source.path) (graph \(graph), this model "
+          + "\(graphFingerprint)); resume with the model and the dlg it was written with, or "
+          + "train from the start")
     }
     // The position is checked before any tensor is loaded, so a corrupt one changes nothing.
     guard let epoch = metadata["epoch"].flatMap(Int.init),

@@ -111,6 +111,39 @@ import Testing
     }
   }
 
+  /// Sizes large enough that every op splits into several parts: 1 and 3 threads give the
+  /// same bits (the multi-index each part starts from, the split reductions).
+  @Test func largeTensorsGiveTheSameBitsOnAnyThreadCount() throws {
+    let cases: [(any Operator, [[Int]])] = [
+      (Transpose([0, 2, 1, 3]), [[2, 64, 33, 17]]), (Transpose([2, 0, 1]), [[40, 30, 50]]),
+      (ReduceSum(axis: 1), [[64, 40, 33]]), (ReduceSum(axis: -1), [[256, 300]]),
+      (Broadcast(axis: 1, size: 40), [[64, 1, 33]]),
+      (BatchedMatMul(transposeA: true), [[32, 16, 24], [32, 16, 20]]),
+      (Concat(axis: 1), [[64, 20, 33], [64, 30, 33]]),
+    ]
+    for (op, shapes) in cases {
+      let one = try Self.run(op, shapes, threads: 1).output
+      let three = try Self.run(op, shapes, threads: 3).output
+      #expect(one == three, "\(op.opType) \(shapes)")
+    }
+    // And the transpose is right in every part, not only the first.
+    let (inputs, y) = try Self.run(Transpose([0, 2, 1, 3]), [[2, 64, 33, 17]], threads: 3)
+    var wrong = 0
+    for a in 0..<2 {
+      for b in 0..<64 {
+        for c in 0..<33 {
+          for d in 0..<17
+          where y[((a * 33 + c) * 64 + b) * 17 + d]
+            != inputs[0][((a * 64 + b) * 33 + c) * 17 + d]
+          {
+            wrong += 1
+          }
+        }
+      }
+    }
+    #expect(wrong == 0)
+  }
+
   @Test func shapeRulesSayWhatIsWrong() {
     var graph = Graph()
     let x = graph.addInput("x", .batched([3, 4]))

@@ -1,4 +1,5 @@
 import CRegistry
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -22,18 +23,19 @@ public typealias Registration = @convention(c) () -> Void
 
 /// Runs the registrations of every module linked into the program, once.
 public enum Registrations {
-  /// The thread running the registrations, while they run: entries may be added only by it,
-  /// then, so every registry is complete before it is first read and never changes afterwards.
-  nonisolated(unsafe) static var loadingThread: pthread_t?
+  /// The thread running the registrations while they run (0 otherwise): entries may be added
+  /// only by it, then, so every registry is complete before it is first read and never
+  /// changes afterwards. Atomic, since any thread may ask while one loads.
+  private static let loadingThread = Atomic<UInt>(0)
 
   /// True on the thread that is running the registrations.
   static var isLoadingHere: Bool {
-    loadingThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+    loadingThread.load(ordering: .acquiring) == UInt(pthread_self())
   }
 
   private static let loaded: Bool = {
-    loadingThread = pthread_self()
-    defer { loadingThread = nil }
+    loadingThread.store(UInt(pthread_self()), ordering: .releasing)
+    defer { loadingThread.store(0, ordering: .releasing) }
     var entry = dlg_registry_begin()
     let end = dlg_registry_end()
     var count = 0

@@ -9,6 +9,10 @@ public struct Concat: Operator {
   public init(axis: Int = -1) { self.axis = axis }
 
   public var attributeSummary: String { axis == -1 ? "" : "axis \(axis)" }
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(axis, in: -8...7, "the axis", op: name)
+  }
   public var fusionClass: FusionClass { .injective }
   public var family: OpFamily { .merge }
 
@@ -61,8 +65,9 @@ public struct Concat: Operator {
 }
 
 /// Positions `offset..<offset+width` along one axis (by default the last): the gradient of
-/// one Concat input, and a slice of a tensor.
-public struct Slice: NonDifferentiable {
+/// one Concat input, and a slice of a tensor (queries, keys and values out of one product).
+/// Its gradient puts `dy` back at its place, zeros elsewhere (`Pad`).
+public struct Slice: Operator {
   public static let opType = "Slice"
   public static let signature = OpSignature(inputs: ["x"])
   public var axis: Int
@@ -76,6 +81,7 @@ public struct Slice: NonDifferentiable {
   }
 
   public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(axis, in: -8...7, "the axis", op: name)
     try AttributeRules.expect(offset, in: 0...AttributeRules.maximumExtent, "the offset", op: name)
     try AttributeRules.expect(width, in: 1...AttributeRules.maximumExtent, "the width", op: name)
   }
@@ -99,9 +105,71 @@ public struct Slice: NonDifferentiable {
     shape[a] = .fixed(width)
     return [TensorType(x.dtype, shape)]
   }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(GraphError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil] }
+    let x = builder.type(of: node.inputs[0])
+    guard case .fixed(let extent) = x.shape[try ShapeRules.axis(axis, of: x, op: name)] else {
+      return [nil]
+    }
+    return [
+      try builder.add(
+        Pad(axis: axis, before: offset, after: extent - offset - width), [dy], "dSlice")
+    ]
+  }
+}
+
+/// Zeros before and after a tensor along one axis: `before` positions, the tensor, `after`
+/// positions. The gradient of a slice; its own gradient is the slice it pads.
+public struct Pad: Operator {
+  public static let opType = "Pad"
+  public static let signature = OpSignature(inputs: ["x"])
+  public var axis: Int
+  public var before: Int
+  public var after: Int
+
+  public init(axis: Int = -1, before: Int, after: Int) {
+    self.axis = axis
+    self.before = before
+    self.after = after
+  }
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(axis, in: -8...7, "the axis", op: name)
+    try AttributeRules.expect(before, in: 0...AttributeRules.maximumExtent, "before", op: name)
+    try AttributeRules.expect(after, in: 0...AttributeRules.maximumExtent, "after", op: name)
+  }
+
+  public var attributeSummary: String { "axis \(axis), \(before) before, \(after) after" }
+  public var fusionClass: FusionClass { .injective }
+  public var family: OpFamily { .reshape }
+
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 1, op: name)
+    try validateAttributes()
+    let x = inputs[0]
+    let a = try ShapeRules.axis(axis, of: x, op: name)
+    guard case .fixed(let extent) = x.shape[a] else { throw GraphError("\(name): \(x)") }
+    var shape = x.shape
+    shape[a] = .fixed(before + extent + after)
+    return [TensorType(x.dtype, shape)]
+  }
+
+  public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)
+    throws(GraphError) -> [ValueID?]
+  {
+    guard let dy = outputGradients[0] else { return [nil] }
+    let x = builder.type(of: node.inputs[0])
+    guard case .fixed(let extent) = x.shape[try ShapeRules.axis(axis, of: x, op: name)] else {
+      return [nil]
+    }
+    return [try builder.add(Slice(axis: axis, offset: before, width: extent), [dy], "dPad")]
+  }
 }
 
 @used @section("dlg_registry")
 private let registration: Registration = {
-  OpRegistry.register(Concat.self, Slice.self)
+  OpRegistry.register(Concat.self, Slice.self, Pad.self)
 }

@@ -35,3 +35,16 @@ extension Slice: CPUKernel {
     }
   }
 }
+
+extension Pad: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let (outer, extent, inner) = around(axis, binding.inputs[0].dimensions)
+    let (x, y) = (binding.inputs[0].floats, binding.outputs[0].floats)
+    let (block, row, start) = (extent * inner, (before + extent + after) * inner, before * inner)
+    let count = binding.outputs[0].count
+    return { _ in
+      y.update(repeating: 0, count: count)
+      for o in 0..<outer { (y + o * row + start).update(from: x + o * block, count: block) }
+    }
+  }
+}

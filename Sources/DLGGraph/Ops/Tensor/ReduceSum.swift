@@ -9,6 +9,10 @@ public struct ReduceSum: Operator {
   public init(axis: Int) { self.axis = axis }
 
   public var attributeSummary: String { "axis \(axis)" }
+
+  public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(axis, in: -8...7, "the axis", op: name)
+  }
   public var fusionClass: FusionClass { .reduction }
   public var family: OpFamily { .other }
 
@@ -51,6 +55,7 @@ public struct Broadcast: Operator {
   public var family: OpFamily { .other }
 
   public func validateAttributes() throws(GraphError) {
+    try AttributeRules.expect(axis, in: -8...7, "the axis", op: name)
     try AttributeRules.expect(size, in: 1...AttributeRules.maximumExtent, "the size", op: name)
   }
 

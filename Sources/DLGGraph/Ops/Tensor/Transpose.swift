@@ -15,7 +15,7 @@ public struct Transpose: Operator {
   public var family: OpFamily { .reshape }
 
   public func validateAttributes() throws(GraphError) {
-    guard permutation.sorted() == Array(permutation.indices) else {
+    guard !permutation.isEmpty, permutation.sorted() == Array(permutation.indices) else {
       throw GraphError("Transpose: \(permutation) is not a permutation of 0..<\(permutation.count)")
     }
   }
