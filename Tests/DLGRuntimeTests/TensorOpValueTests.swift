@@ -144,6 +144,26 @@ import Testing
     #expect(wrong == 0)
   }
 
+  /// `[N, T, D] · [D, U]` multiplies every row; `[N, T, D]ᵀ · [N, T, U]` sums over all rows.
+  @Test func productsOverTheRowsOfASequence() throws {
+    let (inputs, y) = try Self.run(MatMul(), [[2, 3, 4], [4, 5]])
+    for row in 0..<6 {
+      for j in 0..<5 {
+        let expected = (0..<4).reduce(Float(0)) {
+          $0 + inputs[0][row * 4 + $1] * inputs[1][$1 * 5 + j]
+        }
+        #expect(abs(y[row * 5 + j] - expected) < 1e-5)
+      }
+    }
+    let (pair, z) = try Self.run(MatMul(transposeA: true), [[2, 3, 4], [2, 3, 5]])
+    for i in 0..<4 {
+      for j in 0..<5 {
+        let expected = (0..<6).reduce(Float(0)) { $0 + pair[0][$1 * 4 + i] * pair[1][$1 * 5 + j] }
+        #expect(abs(z[i * 5 + j] - expected) < 1e-5)
+      }
+    }
+  }
+
   @Test func shapeRulesSayWhatIsWrong() {
     var graph = Graph()
     let x = graph.addInput("x", .batched([3, 4]))

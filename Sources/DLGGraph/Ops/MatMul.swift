@@ -1,5 +1,11 @@
-/// Matrix product `op(A) · op(B)` of two rank-2 tensors, where `op` optionally transposes.
-/// Dense layers lower to it; its gradients are MatMuls with other transpose flags.
+/// Matrix product `op(A) · op(B)`, where `op` optionally transposes. Dense layers lower to it;
+/// its gradients are MatMuls with other transpose flags.
+///
+/// The left operand may have any rank of at least 2: its leading axes are rows, so `[N, T, D]`
+/// times `[D, U]` is one product over N·T rows giving `[N, T, U]` (a Dense layer on a
+/// sequence). With `transposeA`, both operands are such row sets with the same leading axes,
+/// and the product sums over all their rows: `[N, T, D]ᵀ · [N, T, U]` is `[D, U]` (the weight
+/// gradient of that layer).
 public struct MatMul: Operator {
   public static let opType = "MatMul"
   public static let signature = OpSignature(inputs: ["a", "b"])
@@ -21,18 +27,34 @@ public struct MatMul: Operator {
   public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
     try ShapeRules.expectInputCount(inputs, 2, op: name)
     let (a, b) = (inputs[0], inputs[1])
-    try ShapeRules.expectRank(a, 2, op: name, what: "left operand")
-    try ShapeRules.expectRank(b, 2, op: name, what: "right operand")
     try ShapeRules.expectFloat(a, op: name, what: "operands")
     try ShapeRules.expectFloat(b, op: name, what: "operands")
-    let (rows, innerA) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
-    let (innerB, columns) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
-    guard innerA == innerB else {
+    guard a.rank >= 2 else {
       throw GraphError(
-        "matrix product needs matching inner dimensions, got \(innerA) and \(innerB)",
+        "MatMul expects its left operand to have rank 2 or more, got \(a.rank)",
+        notes: ["left operand: \(a)"])
+    }
+    let mismatch = GraphError(
+      "matrix product needs matching inner dimensions", notes: ["left:  \(a)", "right: \(b)"])
+    if transposeA && b.rank > 2 || transposeA && a.rank > 2 {
+      // Row sets: the same leading axes, summed over; the result is [K, N].
+      guard !transposeB, a.rank == b.rank, a.shape.dropLast() == b.shape.dropLast() else {
+        throw mismatch
+      }
+      return [TensorType(.float32, [a.shape[a.rank - 1], b.shape[b.rank - 1]])]
+    }
+    try ShapeRules.expectRank(b, 2, op: name, what: "right operand")
+    if transposeA {
+      guard a.shape[0] == b.shape[transposeB ? 1 : 0] else { throw mismatch }
+      return [TensorType(.float32, [a.shape[1], transposeB ? b.shape[0] : b.shape[1]])]
+    }
+    let (innerB, columns) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+    guard a.shape[a.rank - 1] == innerB else {
+      throw GraphError(
+        "matrix product needs matching inner dimensions, got \(a.shape[a.rank - 1]) and \(innerB)",
         notes: ["left:  \(a)", "right: \(b)"])
     }
-    return [TensorType(.float32, [rows, columns])]
+    return [TensorType(.float32, Array(a.shape.dropLast()) + [columns])]
   }
 
   public func gradients(of node: Node, outputGradients: [ValueID?], in builder: inout GraphBuilder)

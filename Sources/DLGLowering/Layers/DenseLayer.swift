@@ -1,7 +1,8 @@
 import DLGGraph
 
 extension LayerCatalog {
-  /// `Dense[units, activation]`: a fully connected layer, `act(x · W + b)`, on `[N, features]`.
+  /// `Dense[units, activation]`: a fully connected layer, `act(x · W + b)`, on `[N, features]`,
+  /// or on each position of a sequence `[N, length, features]` (one product over all rows).
   static let dense = LayerSpec(
     name: "Dense", aliases: ["Linear", "FullyConnected"],
     parameters: [
@@ -19,9 +20,10 @@ extension LayerCatalog {
           "Dense expects f32 features, got \(type)",
           help: "integer ids go through an Embedding layer first")
       }
-      guard type.rank == 2, case .fixed(let features) = type.shape[1] else {
+      guard type.rank == 2 || type.rank == 3, case .fixed(let features) = type.shape.last else {
         throw GraphError(
-          "Dense expects a batch of feature vectors [N, features], got \(type)",
+          "Dense expects feature vectors [N, features] or a sequence [N, length, features], "
+            + "got \(type)",
           help: "add a Flatten layer before it")
       }
       let units = arguments.integer("units")

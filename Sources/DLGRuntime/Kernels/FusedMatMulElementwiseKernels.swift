@@ -3,10 +3,8 @@ import DLGKernels
 
 extension FusedMatMulElementwise: CPUKernel {
   public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    let (a, b) = (inputs[0], inputs[1])
-    let m = matMul.transposeA ? a[1] : a[0]
-    let n = matMul.transposeB ? b[0] : b[1]
-    return matMul.matrixProducts(inputs: [a, b], outputs: [[m, n]])
+    let (m, n, _, _, _) = matMul.sizes(inputs[0], inputs[1])
+    return matMul.matrixProducts(inputs: [inputs[0], inputs[1]], outputs: [[m, n]])
   }
 
   /// Rows per block: 32 K floats of product, inside L2 with the loop's inputs.
@@ -15,10 +13,7 @@ extension FusedMatMulElementwise: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let (a, b) = (binding.inputs[0], binding.inputs[1])
     let (ta, tb) = (matMul.transposeA, matMul.transposeB)
-    let m = ta ? a.dimensions[1] : a.dimensions[0]
-    let k = ta ? a.dimensions[0] : a.dimensions[1]
-    let n = tb ? b.dimensions[0] : b.dimensions[1]
-    let (lda, ldb) = (a.dimensions[1], b.dimensions[1])
+    let (m, n, k, lda, ldb) = matMul.sizes(a.dimensions, b.dimensions)
     let (pa, pb) = (UnsafePointer(a.floats), UnsafePointer(b.floats))
     let rest = binding.inputs.dropFirst(2).map { UnsafePointer($0.floats) }
     let outputs = binding.outputs.map(\.floats)

@@ -10,7 +10,7 @@ extension FusedMatMul: CPUKernel {
     let product = matMul.makeKernel(
       KernelBinding(inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil))
     let y = binding.outputs[0]
-    let (rows, columns) = (y.dimensions[0], y.dimensions[1])
+    let (rows, columns) = (ShapeRules.rows(y.dimensions), y.dimensions.last ?? 1)
     let (bias, out, activation) = (binding.inputs[2].floats, y.floats, activation.kernel)
     return { info in
       product(info)

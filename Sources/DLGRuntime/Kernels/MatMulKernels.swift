@@ -1,23 +1,27 @@
 import DLGGraph
 import DLGKernels
 
+extension MatMul {
+  /// The product's sizes for these operand shapes: the left operand's leading axes are rows
+  /// (or, transposed, what the product sums over).
+  func sizes(_ a: [Int], _ b: [Int]) -> (m: Int, n: Int, k: Int, lda: Int, ldb: Int) {
+    let (rowsA, lastA) = (a.dropLast().reduce(1, *), a.last ?? 1)
+    let lastB = b.last ?? 1
+    let n = transposeB ? b[0] : lastB
+    return transposeA
+      ? (lastA, n, rowsA, lastA, lastB) : (rowsA, n, lastA, lastA, lastB)
+  }
+}
+
 extension MatMul: CPUKernel {
   public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] {
-    [
-      MatrixProduct(
-        m: outputs[0][0], n: outputs[0][1], k: transposeA ? inputs[0][0] : inputs[0][1],
-        transposeA: transposeA, transposeB: transposeB)
-    ]
+    let (m, n, k, _, _) = sizes(inputs[0], inputs[1])
+    return [MatrixProduct(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)]
   }
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let a = binding.inputs[0]
-    let b = binding.inputs[1]
-    let c = binding.outputs[0]
-    let m = c.dimensions[0]
-    let n = c.dimensions[1]
-    let k = transposeA ? a.dimensions[0] : a.dimensions[1]
-    let (lda, ldb) = (a.dimensions[1], b.dimensions[1])
+    let (a, b, c) = (binding.inputs[0], binding.inputs[1], binding.outputs[0])
+    let (m, n, k, lda, ldb) = sizes(a.dimensions, b.dimensions)
     let (pa, pb, pc) = (a.floats, b.floats, c.floats)
     let (ta, tb) = (transposeA, transposeB)
     return { _ in
