@@ -9,7 +9,7 @@ extension LayerCatalog {
     ("AvgPool3D", .pooling),
     ("GroupNorm", .normalization),
     ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
-    ("Attention", .other), ("MultiHeadAttention", .other),
+
   ].map { name, family in
     LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)
   }

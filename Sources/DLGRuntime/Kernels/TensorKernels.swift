@@ -65,3 +65,25 @@ extension Broadcast: CPUKernel {
     }
   }
 }
+
+extension CausalMask: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let x = binding.inputs[0]
+    let length = x.dimensions.last ?? 1
+    let matrices = x.count / max(length * length, 1)
+    let (px, py, fill) = (UnsafePointer(x.floats), binding.outputs[0].floats, fill)
+    return { _ in
+      for m in 0..<matrices {
+        let (source, target) = (px + m * length * length, py + m * length * length)
+        for query in 0..<length {
+          let row = query * length
+          // Keys up to the query's own position stay; later ones are hidden.
+          if source != UnsafePointer(target) {
+            (target + row).update(from: source + row, count: query + 1)
+          }
+          (target + row + query + 1).update(repeating: fill, count: length - query - 1)
+        }
+      }
+    }
+  }
+}
