@@ -6,7 +6,8 @@ extension LayerCatalog {
   /// queries' sequence, then the keys' and values'). Queries, keys and values are projected to
   /// `heads` heads of `key_dim` (default D / heads), scaled dot products are softmaxed over the
   /// keys (the future hidden when `causal`), and the heads' results are joined and projected
-  /// back to D. Built from ops: products, transposes, a softmax, a mask.
+  /// back to D. Built from ops: products, transposes, a softmax, a mask. The key projection
+  /// has no bias: the softmax cancels it.
   static let multiHeadAttention = LayerSpec(
     name: "MultiHeadAttention", aliases: ["Attention", "SelfAttention"],
     parameters: [
@@ -68,9 +69,13 @@ extension LayerCatalog {
     {
       let weight = try context.parameter(
         "w\(name)", [features, inner], .glorotUniform(fanIn: features, fanOut: inner))
-      let bias = try context.parameter("b\(name)", [inner], .zeros)
-      let projected = try context.apply(
-        BiasAdd(), [try context.apply(MatMul(), [source, weight]), bias])
+      var projected = try context.apply(MatMul(), [source, weight])
+      // A key bias adds the same q · b to every key of a query, which the softmax cancels: its
+      // gradient is rounding noise, which Adam would turn into real steps. Keys get none.
+      if name != "k" {
+        let bias = try context.parameter("b\(name)", [inner], .zeros)
+        projected = try context.apply(BiasAdd(), [projected, bias])
+      }
       let split = try context.apply(
         Reshape([.batch, .fixed(positions), .fixed(heads), .fixed(keyDim)]), [projected])
       return try context.apply(Transpose([0, 2, 1, 3]), [split])
