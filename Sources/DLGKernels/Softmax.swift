@@ -5,12 +5,25 @@
 #endif
 
 /// Row-wise softmax, computed with the row maximum subtracted so large logits cannot overflow.
+/// Rows are independent, so they split across threads and the results do not depend on how.
 public enum RowSoftmax {
+  /// Rows per part: about 16 K elements, so small softmaxes stay on one thread.
+  static func chunk(_ columns: Int) -> Int { max(1, 16_384 / max(columns, 1)) }
+
   public static func forward(
     rows: Int, columns: Int, logits: UnsafePointer<Float>,
     probabilities: UnsafeMutablePointer<Float>
   ) {
-    for r in 0..<rows {
+    ThreadBudget.parallelFor(count: rows, minimumChunk: chunk(columns)) { range in
+      forward(range, columns: columns, logits: logits, probabilities: probabilities)
+    }
+  }
+
+  private static func forward(
+    _ rowRange: Range<Int>, columns: Int, logits: UnsafePointer<Float>,
+    probabilities: UnsafeMutablePointer<Float>
+  ) {
+    for r in rowRange {
       let x = logits + r * columns
       let y = probabilities + r * columns
       let top = maximum(x, columns)
@@ -30,7 +43,18 @@ public enum RowSoftmax {
     rows: Int, columns: Int, probabilities: UnsafePointer<Float>,
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
   ) {
-    for r in 0..<rows {
+    ThreadBudget.parallelFor(count: rows, minimumChunk: chunk(columns)) { range in
+      backward(
+        range, columns: columns, probabilities: probabilities, outputGradient: outputGradient,
+        inputGradient: inputGradient)
+    }
+  }
+
+  private static func backward(
+    _ rowRange: Range<Int>, columns: Int, probabilities: UnsafePointer<Float>,
+    outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
+  ) {
+    for r in rowRange {
       let (y, dy, dx) = (
         probabilities + r * columns, outputGradient + r * columns, inputGradient + r * columns
       )
