@@ -75,6 +75,7 @@ public struct ModuleLoader {
       file.imports, from: source.path, files: files, stack: [files.canonical(source.path)],
       visited: &visited, blocks: &imported, sources: &sources, diagnostics: &diagnostics)
     file.blocks += imported
+    file.importedSources = sources.filter { $0.path != source.path }
     return Loaded(file: file, sources: sources, diagnostics: diagnostics)
   }
 

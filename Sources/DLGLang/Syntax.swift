@@ -13,6 +13,9 @@ public struct ModelFile: Sendable {
   public var imports: [ImportDecl] = []
   /// `let width = 64` lines, in order: named constants usable in any argument.
   public var constants: [ConstantDecl] = []
+  /// The text of every imported file, whose blocks' ranges point into them (diagram labels
+  /// quote their arguments as written).
+  public var importedSources: [SourceFile] = []
 
   public init(
     source: SourceFile, network: NetworkSection?, train: TrainSection?, blocks: [BlockDecl] = []

@@ -27,6 +27,8 @@ import Testing
     ("dense", "Input[20]", "MLP[32]"),
     ("dense", "Input[20]", "ResidualDense[20]"),
     ("dense", "Input[4, 4, 8]", "ClassifierHead[10]"),
+    ("transformer", "Input[6, 8]", "TransformerEncoderBlock[8, 2, 16]"),
+    ("transformer", "Input[6, 8]", "TransformerDecoderBlock[8, 2, 16] * 2"),
   ])
   func everyBlockCompiles(module: String, input: String, use: String) throws {
     let (model, diagnostics) = load(
@@ -68,5 +70,20 @@ import Testing
     let (relative, ok) = load(
       "import \"a.dlg\"\nneuralnet\n  i: Input[2]\n  y: B[3]\n  i --> y\n", in: folder)
     #expect(relative == nil || ok.allSatisfy { $0.code == "E112" })
+  }
+
+  /// Diagram labels quote a block's arguments from the file the block was written in.
+  @Test func labelsOfImportedLayersQuoteTheirOwnFile() throws {
+    let loader = ModuleLoader(
+      libraryPaths: [],
+      buffers: ["/virtual/blocks.dlg": "block Head(units)\n  d: Dense[units, relu]\nend\n"],
+      readsFiles: false)
+    let loaded = loader.load(
+      SourceFile(
+        path: "/virtual/main.dlg",
+        text: "import \"blocks.dlg\"\nneuralnet\n  x: Input[4]\n  h: Head[7]\n  x --> h\n"))
+    #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
+    let model = try #require(ModelLowering.lower(loaded.file).model)
+    #expect(model.layers.contains { $0.id == "h.d" && $0.argumentsText == "units, relu" })
   }
 }

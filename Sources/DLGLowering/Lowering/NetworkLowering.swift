@@ -446,8 +446,12 @@ struct NetworkLowering {
   }
 
   private func argumentsText(_ decl: LayerDecl) -> String {
-    let text = file.source.text
     guard let first = decl.arguments.first, let last = decl.arguments.last else { return "" }
+    // A block's layers may come from an imported file: quote the file the range points into.
+    let text =
+      first.range.file == file.source.path
+      ? file.source.text
+      : file.importedSources.first { $0.path == first.range.file }?.text ?? ""
     let utf8 = Array(text.utf8)
     let start = max(0, min(first.range.start.offset, utf8.count))
     let end = max(start, min(last.range.end.offset, utf8.count))
