@@ -58,9 +58,6 @@ extension LayerCatalog {
         notes: ["queries: \(queryType)", "keys:    \(memoryType)"])
     }
     let rate = arguments.float("dropout")
-    guard rate >= 0, rate < 1 else {
-      throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
-    }
     let inner = heads * keyDim
 
     /// `source · W + b`, split into heads: `[N, heads, positions, keyDim]`.
@@ -88,14 +85,8 @@ extension LayerCatalog {
       [try context.apply(BatchedMatMul(transposeB: true), [q, k])])
     if causal { scores = try context.apply(CausalMask(), [scores]) }
     var weights = try context.apply(Softmax(), [scores])
-    if rate > 0 {
-      let salt = context.layerName.utf8.reduce(UInt64(0x9E37_79B9_7F4A_7C15)) {
-        ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3
-      }
-      weights = try context.graph.apply(
-        Dropout(rate: Float(rate), salt: salt), [weights], name: "\(context.layerName)/Dropout",
-        location: context.location)[0]
-    }
+    // The dropout call checks the rate, so a negative one is refused here too.
+    if rate != 0 { weights = try context.dropout(weights, rate: rate) }
     let heads3 = try context.apply(BatchedMatMul(), [weights, v])
     let joined = try context.apply(
       Reshape([.batch, .fixed(length), .fixed(inner)]),

@@ -230,6 +230,20 @@ public struct LayerLoweringContext {
     return try activate(y, arguments.name("activation"))
   }
 
+  /// Dropout of `x` at `rate`, its masks seeded by the layer's name so that no two layers
+  /// share one (the Dropout layer, attention's weights).
+  public mutating func dropout(_ x: ValueID, rate: Double) throws(GraphError) -> ValueID {
+    guard rate >= 0, rate < 1 else {
+      throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
+    }
+    let salt = layerName.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) {
+      ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3
+    }
+    return try graph.apply(
+      Dropout(rate: Float(rate), salt: salt), [x], name: "\(layerName)/Dropout",
+      location: location)[0]
+  }
+
   /// Applies a named activation to `x` (none when `activation` is nil).
   public mutating func activate(_ x: ValueID, _ activation: String?) throws(GraphError) -> ValueID {
     guard let activation else { return x }
