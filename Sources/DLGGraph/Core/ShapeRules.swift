@@ -63,6 +63,15 @@ public enum ShapeRules {
     return resolved
   }
 
+  /// The size of `axis` of `type` (a negative axis from the end; never the batch axis, so the
+  /// size is always known).
+  public static func extent(_ axis: Int, of type: TensorType, op: String) throws(GraphError) -> Int
+  {
+    let resolved = try self.axis(axis, of: type, op: op)
+    guard case .fixed(let size) = type.shape[resolved] else { return 0 }
+    return size
+  }
+
   /// The number of rows when a tensor is seen as a matrix [rows, lastDimension].
   public static func rows(_ dimensions: [Int]) -> Int { dimensions.dropLast().reduce(1, *) }
 }

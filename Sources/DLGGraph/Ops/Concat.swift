@@ -52,9 +52,7 @@ public struct Concat: Operator {
     var offset = 0
     var gradients: [ValueID?] = []
     for input in node.inputs {
-      let type = builder.type(of: input)
-      guard case .fixed(let width) = type.shape[try ShapeRules.axis(axis, of: type, op: name)]
-      else { return [] }
+      let width = try ShapeRules.extent(axis, of: builder.type(of: input), op: name)
       gradients.append(
         try builder.add(
           Slice(axis: axis, offset: offset, width: width), [dy], "dConcat\(gradients.count)"))
@@ -97,7 +95,7 @@ public struct Slice: Operator {
     try validateAttributes()
     let x = inputs[0]
     let a = try ShapeRules.axis(axis, of: x, op: name)
-    guard case .fixed(let extent) = x.shape[a], offset + width <= extent else {
+    guard offset + width <= (try ShapeRules.extent(axis, of: x, op: name)) else {
       throw GraphError(
         "Slice \(offset)..<\(offset + width) does not fit axis \(axis) of \(x)")
     }
@@ -110,10 +108,7 @@ public struct Slice: Operator {
     throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
-    let x = builder.type(of: node.inputs[0])
-    guard case .fixed(let extent) = x.shape[try ShapeRules.axis(axis, of: x, op: name)] else {
-      return [nil]
-    }
+    let extent = try ShapeRules.extent(axis, of: builder.type(of: node.inputs[0]), op: name)
     return [
       try builder.add(
         Pad(axis: axis, before: offset, after: extent - offset - width), [dy], "dSlice")
@@ -150,8 +145,9 @@ public struct Pad: Operator {
     try ShapeRules.expectInputCount(inputs, 1, op: name)
     try validateAttributes()
     let x = inputs[0]
-    let a = try ShapeRules.axis(axis, of: x, op: name)
-    guard case .fixed(let extent) = x.shape[a] else { throw GraphError("\(name): \(x)") }
+    let (a, extent) = (
+      try ShapeRules.axis(axis, of: x, op: name), try ShapeRules.extent(axis, of: x, op: name)
+    )
     var shape = x.shape
     shape[a] = .fixed(before + extent + after)
     return [TensorType(x.dtype, shape)]
@@ -161,10 +157,7 @@ public struct Pad: Operator {
     throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
-    let x = builder.type(of: node.inputs[0])
-    guard case .fixed(let extent) = x.shape[try ShapeRules.axis(axis, of: x, op: name)] else {
-      return [nil]
-    }
+    let extent = try ShapeRules.extent(axis, of: builder.type(of: node.inputs[0]), op: name)
     return [try builder.add(Slice(axis: axis, offset: before, width: extent), [dy], "dPad")]
   }
 }

@@ -30,9 +30,7 @@ public struct ReduceSum: Operator {
     throws(GraphError) -> [ValueID?]
   {
     guard let dy = outputGradients[0] else { return [nil] }
-    let x = builder.type(of: node.inputs[0])
-    let a = try ShapeRules.axis(axis, of: x, op: name)
-    guard case .fixed(let size) = x.shape[a] else { return [nil] }
+    let size = try ShapeRules.extent(axis, of: builder.type(of: node.inputs[0]), op: name)
     return [try builder.add(Broadcast(axis: axis, size: size), [dy], "dReduceSum")]
   }
 }
