@@ -74,37 +74,67 @@ public enum RowSoftmax {
 
 /// Softmax cross-entropy against integer labels, and classification counts.
 ///
-/// Labels are validated when data is loaded; here an out-of-range label is still never used to
-/// index memory (it counts as a wrong prediction with zero loss contribution and zero target).
+/// A negative label marks a row without one (a padded position): it adds nothing to the loss,
+/// to the mean's count or to the gradient. Labels are validated when data is loaded; here an
+/// out-of-range label is still never used to index memory (it counts as a wrong prediction
+/// with zero loss contribution and zero target).
 public enum CrossEntropy {
-  /// Mean over rows of `-log softmax(logits)[label]`, via log-sum-exp.
+  /// Mean over labelled rows of `-log softmax(logits)[label]`, via log-sum-exp. Rows are
+  /// summed in fixed blocks, then the blocks in order, so the value does not depend on how
+  /// many threads computed it.
   public static func softmaxLoss(
     rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>
   ) -> Float {
-    var total: Double = 0
-    for r in 0..<rows {
-      let x = logits + r * columns
-      let top = RowSoftmax.maximum(x, columns)
-      var sum: Float = 0
-      for c in 0..<columns { sum += expf(x[c] - top) }
-      let label = Int(labels[r])
-      guard label >= 0, label < columns else { continue }
-      total += Double(logf(sum) + top - x[label])
+    let blockRows = RowSoftmax.chunk(columns)
+    let blocks = (rows + blockRows - 1) / blockRows
+    let total = withUnsafeTemporaryAllocation(of: Double.self, capacity: max(blocks, 1)) {
+      partial in
+      let sums = partial.baseAddress!
+      ThreadBudget.parallelFor(count: blocks, minimumChunk: 1) { range in
+        for block in range {
+          var sum: Double = 0
+          for r in block * blockRows..<min((block + 1) * blockRows, rows) {
+            let label = Int(labels[r])
+            guard label >= 0, label < columns else { continue }
+            let x = logits + r * columns
+            let top = RowSoftmax.maximum(x, columns)
+            var exps: Float = 0
+            for c in 0..<columns { exps += expf(x[c] - top) }
+            sum += Double(logf(exps) + top - x[label])
+          }
+          sums[block] = sum
+        }
+      }
+      return (0..<blocks).reduce(0) { $0 + sums[$1] }
     }
-    return Float(total / Double(max(rows, 1)))
+    return Float(total / Double(max(labelledRows(rows, labels), 1)))
   }
 
-  /// gradient = scale · (softmax(logits) − onehot(label)); pass scale = dLoss / rows.
+  /// The rows that have a label (a label of 0 or more).
+  public static func labelledRows(_ rows: Int, _ labels: UnsafePointer<Int32>) -> Int {
+    var count = 0
+    for r in 0..<rows where labels[r] >= 0 { count += 1 }
+    return count
+  }
+
+  /// gradient = scale · (softmax(logits) − onehot(label)) for labelled rows, zero for the
+  /// others; pass scale = dLoss / labelledRows.
   public static func softmaxLossGradient(
     rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
     scale: Float, gradient: UnsafeMutablePointer<Float>
   ) {
     RowSoftmax.forward(rows: rows, columns: columns, logits: logits, probabilities: gradient)
-    for r in 0..<rows {
-      let g = gradient + r * columns
-      let label = Int(labels[r])
-      if label >= 0, label < columns { g[label] -= 1 }
-      for c in 0..<columns { g[c] *= scale }
+    ThreadBudget.parallelFor(count: rows, minimumChunk: RowSoftmax.chunk(columns)) { range in
+      for r in range {
+        let g = gradient + r * columns
+        let label = Int(labels[r])
+        guard label >= 0 else {
+          g.update(repeating: 0, count: columns)
+          continue
+        }
+        if label < columns { g[label] -= 1 }
+        for c in 0..<columns { g[c] *= scale }
+      }
     }
   }
 
@@ -117,7 +147,7 @@ public enum CrossEntropy {
       let x = logits + r * columns
       var best = 0
       for c in 1..<max(columns, 1) where x[c] > x[best] { best = c }
-      if best == Int(labels[r]) { correct += 1 }
+      if labels[r] >= 0, best == Int(labels[r]) { correct += 1 }
     }
     return correct
   }

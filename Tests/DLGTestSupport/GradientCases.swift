@@ -64,14 +64,18 @@ extension GradientCase {
   }
 
   /// A classification loss of `[rows, columns]` logits against fixed integer labels.
+  /// With `positions`, logits `[rows, positions, columns]` and a label per position (a
+  /// sequence loss); `labels` then lists `rows · positions` labels.
   public static func classification(
-    _ op: any Operator, rows: Int, columns: Int, labels: [Int32]
+    _ op: any Operator, _ variant: String = "", rows: Int, positions: Int? = nil, columns: Int,
+    labels: [Int32]
   ) -> GradientCase {
-    GradientCase(op.opType) {
+    GradientCase(op.opType, variant) {
       var graph = Graph()
+      let rowShape = [rows] + (positions.map { [$0] } ?? [])
       let logits = graph.addParameter(
-        "logits", .fixed([rows, columns]), initializer: .heUniform(fanIn: 1))
-      let input = graph.addInput("labels", TensorType(.int32, [.fixed(rows)]))
+        "logits", .fixed(rowShape + [columns]), initializer: .heUniform(fanIn: 1))
+      let input = graph.addInput("labels", TensorType(.int32, rowShape.map(Dimension.fixed)))
       let loss = try graph.applySingleOutput(op, [logits, input], name: op.name)
       var checker = GradientChecker(graph: graph, output: loss)
       checker.fixedInputs = [

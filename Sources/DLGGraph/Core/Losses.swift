@@ -109,7 +109,14 @@ extension Graph {
     loss: any LossOp, correct: any Operator, logits: ValueID, metrics: Set<String>,
     location: SourceRange?
   ) throws(GraphError) -> LossNodes {
-    let labels = addInput("labels", TensorType(.int32, [.batch]))
+    // One label per row of logits: per sample, or per position of a sequence.
+    let rows = Array(self[logits].type.shape.dropLast())
+    if rows.count > 1, !metrics.isDisjoint(with: MetricNames.perClass) {
+      throw GraphError(
+        "precision, recall, F1 and the confusion matrix are for one class per sample, not "
+          + "one per position", help: "ask for `metrics accuracy` (per position) instead")
+    }
+    let labels = addInput("labels", TensorType(.int32, rows.isEmpty ? [.batch] : rows))
     var nodes = LossNodes(
       target: labels,
       loss: try applySingleOutput(loss, [logits, labels], name: "loss", location: location))

@@ -1,5 +1,7 @@
 /// Mean softmax cross-entropy of logits `[N, C]` against integer class labels `i32[N]`: the
-/// loss of a classifier, computed from logits in one numerically stable pass.
+/// loss of a classifier, computed from logits in one numerically stable pass. Logits
+/// `[N, T, C]` against labels `i32[N, T]` (a language model's next tokens) give the mean over
+/// every position; a negative label (padding) is left out of the loss and of the mean.
 public struct SoftmaxCrossEntropy: LossOp {
   public static let opType = "SoftmaxCrossEntropy"
   public static let signature = OpSignature(inputs: ["logits", "labels"])
@@ -30,7 +32,8 @@ public struct SoftmaxCrossEntropy: LossOp {
 
 }
 
-/// `dLogits = dLoss / N · (softmax(logits) − onehot(labels))`. Inputs: (logits, labels, dLoss).
+/// `dLogits = dLoss / n · (softmax(logits) − onehot(labels))`, n the rows with a label (zero
+/// for rows without). Inputs: (logits, labels, dLoss).
 public struct SoftmaxCrossEntropyGradient: NonDifferentiable {
   public static let opType = "SoftmaxCrossEntropyGradient"
   public static let signature = OpSignature(inputs: ["logits", "labels", "dLoss"])
@@ -48,7 +51,8 @@ public struct SoftmaxCrossEntropyGradient: NonDifferentiable {
 
 }
 
-/// The number of rows whose largest logit is at the label's index (a metric, as f32).
+/// The number of rows whose largest logit is at the label's index (a metric, as f32); for
+/// sequence logits, of positions.
 public struct CorrectCount: NonDifferentiable {
   public static let opType = "CorrectCount"
   public static let signature = OpSignature(inputs: ["logits", "labels"])
@@ -65,17 +69,18 @@ public struct CorrectCount: NonDifferentiable {
 
 }
 
-/// The shape rule shared by classification losses and metrics: logits `f32[N, C]`, labels `i32[N]`.
+/// The shape rule shared by classification losses and metrics: logits `f32[N, C]` and labels
+/// `i32[N]`, or logits `f32[N, T, C]` and labels `i32[N, T]` (one label per position).
 enum ClassificationShapes {
   static func check(_ inputs: [TensorType], op: String) throws(GraphError) {
     try ShapeRules.expectInputCount(inputs, 2, op: op)
     let (logits, labels) = (inputs[0], inputs[1])
-    guard logits.rank == 2, logits.dtype == .float32 else {
+    guard logits.rank == 2 || logits.rank == 3, logits.dtype == .float32 else {
       throw GraphError(
-        "\(op) expects logits of shape [N, classes], got \(logits)",
+        "\(op) expects logits of shape [N, classes] (or [N, length, classes]), got \(logits)",
         help: "add a Flatten and a Dense[classes] layer before the loss")
     }
-    guard labels.rank == 1, labels.dtype == .int32, labels.shape[0] == logits.shape[0] else {
+    guard labels.dtype == .int32, labels.shape == Array(logits.shape.dropLast()) else {
       throw GraphError(
         "\(op) expects one integer class label per row of logits",
         notes: ["logits: \(logits)", "labels: \(labels)"])

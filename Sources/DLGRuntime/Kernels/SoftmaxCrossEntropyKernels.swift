@@ -4,7 +4,7 @@ import DLGKernels
 extension SoftmaxCrossEntropy: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (rows, columns) = (ShapeRules.rows(logits.dimensions), logits.dimensions.last ?? 1)
     let (pl, labels, loss) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
     return { _ in
       loss.pointee = CrossEntropy.softmaxLoss(
@@ -16,13 +16,14 @@ extension SoftmaxCrossEntropy: CPUKernel {
 extension SoftmaxCrossEntropyGradient: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (rows, columns) = (ShapeRules.rows(logits.dimensions), logits.dimensions.last ?? 1)
     let (pl, labels, dLoss) = (logits.floats, binding.inputs[1].ints, binding.inputs[2].floats)
     let gradient = binding.outputs[0].floats
     return { _ in
       CrossEntropy.softmaxLossGradient(
         rows: rows, columns: columns, logits: pl, labels: labels,
-        scale: dLoss.pointee / Float(rows), gradient: gradient)
+        scale: dLoss.pointee / Float(max(CrossEntropy.labelledRows(rows, labels), 1)),
+        gradient: gradient)
     }
   }
 }
@@ -30,7 +31,7 @@ extension SoftmaxCrossEntropyGradient: CPUKernel {
 extension CorrectCount: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let logits = binding.inputs[0]
-    let (rows, columns) = (logits.dimensions[0], logits.dimensions[1])
+    let (rows, columns) = (ShapeRules.rows(logits.dimensions), logits.dimensions.last ?? 1)
     let (pl, labels, out) = (logits.floats, binding.inputs[1].ints, binding.outputs[0].floats)
     return { _ in
       out.pointee = Float(
