@@ -1,8 +1,9 @@
 import Foundation
 
 /// Labelled samples in memory: `count` samples of `sampleShape` values each, contiguous and
-/// row-major, with one integer class label per sample. Images stay bytes (a quarter of the
-/// memory of floats) and are scaled as batches are gathered.
+/// row-major, with `labelWidth` integer class labels per sample (one for a classifier, one
+/// per position for a language model). Images stay bytes (a quarter of the memory of floats)
+/// and are scaled as batches are gathered.
 public struct Dataset: Sendable {
   enum Storage: Sendable {
     case floats([Float])
@@ -11,7 +12,13 @@ public struct Dataset: Sendable {
 
   var storage: Storage
   public var sampleShape: [Int]
+  /// `labelWidth` labels per sample, sample after sample.
   public var labels: [Int32]
+  /// Labels per sample: 1, or the sequence length of next-token targets.
+  public var labelWidth = 1
+  /// Whether the samples are consecutive pieces of one text, in order: then a held-out part is
+  /// the end of the text, never pieces interleaved with (and overlapping) the kept ones.
+  public var isSequential = false
   /// Regression targets, `targetWidth` per sample (empty for classification data).
   public var targets: [Float]
   public var targetWidth: Int
@@ -52,7 +59,7 @@ public struct Dataset: Sendable {
     }
   }
 
-  public var count: Int { labels.count }
+  public var count: Int { labels.count / max(labelWidth, 1) }
   public var sampleSize: Int { sampleShape.reduce(1, *) }
   /// The largest label plus one.
   public var classCount: Int { Int(labels.max() ?? -1) + 1 }
@@ -60,10 +67,10 @@ public struct Dataset: Sendable {
   /// Copies the given samples into caller-owned buffers, one `memcpy` per sample.
   public func gather<C: Collection<Int>>(
     _ indices: C, features target: UnsafeMutablePointer<Float>,
-    labels labelTarget: UnsafeMutablePointer<Int32>
+    labels labelTarget: UnsafeMutablePointer<Int32>?
   ) {
+    if let labelTarget { gatherLabels(indices, into: labelTarget) }
     let size = sampleSize
-    for (slot, index) in indices.enumerated() { labelTarget[slot] = labels[index] }
     switch storage {
     case .floats(let values):
       values.withUnsafeBufferPointer { source in
@@ -83,6 +90,18 @@ public struct Dataset: Sendable {
 }
 
 extension Dataset {
+  /// Copies the given samples' labels (`labelWidth` each) into a caller-owned buffer.
+  public func gatherLabels<C: Collection<Int>>(
+    _ indices: C, into target: UnsafeMutablePointer<Int32>
+  ) {
+    let width = labelWidth
+    labels.withUnsafeBufferPointer { source in
+      for (slot, index) in indices.enumerated() {
+        (target + slot * width).update(from: source.baseAddress! + index * width, count: width)
+      }
+    }
+  }
+
   /// `gather` for integer inputs (word ids): the stored values converted to Int32 (towards
   /// zero). A value with no Int32 (NaN, or beyond ±2^31) becomes -1.
   public func gatherInts<C: Collection<Int>>(_ indices: C, into target: UnsafeMutablePointer<Int32>)
@@ -220,19 +239,29 @@ extension Dataset {
     case .floats(let values): result.storage = .floats(pick(values))
     case .bytes(let bytes, let scale): result.storage = .bytes(pick(bytes), scale: scale)
     }
-    result.labels = indices.map { labels[$0] }
+    var newLabels: [Int32] = []
+    newLabels.reserveCapacity(indices.count * labelWidth)
+    for index in indices {
+      newLabels.append(contentsOf: labels[index * labelWidth..<(index + 1) * labelWidth])
+    }
+    result.labels = newLabels
     result.targets = newTargets
     return result
   }
 
   /// Splits off `fraction` of the samples, chosen by a shuffle drawn from `seed` (the same
   /// seed always holds out the same samples), keeping at least one sample on each side.
+  /// Sequential data (pieces of one text) holds out its end instead.
   public func split(holdingOut fraction: Double, seed: UInt64) -> (kept: Dataset, heldOut: Dataset)
   {
-    let order = BatchIterator(
-      count: count, batchSize: max(count, 1), shuffle: true, seed: seed ^ 0x5EED_0F_5A11D,
-      epoch: 0, dropLast: false
-    ).indices(ofBatch: 0)
+    let order =
+      isSequential
+      ? Array(0..<count)
+      : Array(
+        BatchIterator(
+          count: count, batchSize: max(count, 1), shuffle: true, seed: seed ^ 0x5EED_0F_5A11D,
+          epoch: 0, dropLast: false
+        ).indices(ofBatch: 0))
     let heldOut = min(max(Int((Double(count) * fraction).rounded()), 1), max(count - 1, 0))
     let kept = Array(order.dropLast(heldOut)).sorted()
     let held = Array(order.suffix(heldOut)).sorted()

@@ -11,9 +11,31 @@ public struct Vocabulary: Sendable, Equatable {
   public init(texts: [[String]], size: Int) {
     var counts: [String: Int] = [:]
     for words in texts { for word in words { counts[word, default: 0] += 1 } }
-    let ranked = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(max(size - 2, 0))
-    ids = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1.key, Int32($0 + 2)) })
+    self.init(counts: counts, size: size)
   }
+
+  /// The `size − 2` most frequent of the counted tokens, ties broken by the tokens' order.
+  public init(counts: [String: Int], size: Int) {
+    let ranked = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(max(size - 2, 0))
+    self.init(tokens: ranked.map(\.key))
+  }
+
+  /// The given tokens with ids 2, 3, ... in order (as `tokens` lists them).
+  public init(tokens: [String]) {
+    ids = [:]
+    for token in tokens where ids[token] == nil { ids[token] = Int32(ids.count + 2) }
+  }
+
+  /// The tokens by id, from id 2 (0 and 1 stand for padding and unknown tokens): what a
+  /// weights file saves so that generation and evaluation map text the same way.
+  public var tokens: [String] {
+    var result = [String](repeating: "", count: ids.count)
+    for (token, id) in ids { result[Int(id) - 2] = token }
+    return result
+  }
+
+  /// Ids 0 and 1 and one for each token.
+  public var size: Int { ids.count + 2 }
 
   public func encode(_ words: [String], length: Int) -> [Int32] {
     var result = words.prefix(length).map { ids[$0] ?? Vocabulary.unknown }
@@ -64,5 +86,21 @@ public enum TextDataset {
     let vocabulary = vocabulary ?? Vocabulary(texts: texts, size: vocabularySize)
     let features = texts.flatMap { vocabulary.encode($0, length: length) }.map(Float.init)
     return (Dataset(features: features, sampleShape: [length], labels: labels), vocabulary)
+  }
+}
+
+extension Vocabulary {
+  /// The tokens as a JSON array in id order, for a weights file's metadata.
+  public var json: String {
+    let data = (try? JSONEncoder().encode(tokens)) ?? Data("[]".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// The vocabulary a weights file saved as `json`, or nil when the text is not such a list.
+  public init?(json: String) {
+    guard let tokens = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else {
+      return nil
+    }
+    self.init(tokens: tokens)
   }
 }

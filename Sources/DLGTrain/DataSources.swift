@@ -60,6 +60,17 @@ enum DataSources {
             + (dataset.targetWidth == 0 ? "; name them with `targets: [...]`" : ""))
       }
     }
+    if let labels = model.labels {
+      let width = model.graph[labels].type.elementsPerItem
+      guard dataset.labelWidth == width else {
+        throw .data(
+          "\(spec.location.description): the loss reads \(width) label(s) per sample, but the "
+            + "data has \(dataset.labelWidth)"
+            + (dataset.labelWidth > 1
+              ? "; a language model's output must keep the sequence: [N, length, vocabulary]"
+              : "; a sequence loss needs a source with a label per position, such as chars(...)"))
+      }
+    }
     if let classes, dataset.classCount > classes {
       throw .data(
         "\(spec.location.description): the data has labels up to \(dataset.classCount - 1), "
@@ -93,6 +104,19 @@ private let registration: Registration = {
         path: spec.path, vocabularySize: spec.vocabulary, length: spec.length,
         vocabulary: vocabulary)
       vocabulary = words
+      return data
+    })
+  DataSources.loaders.add(
+    DataLoader(format: "chars") { spec, vocabulary throws(DataError) in
+      guard spec.vocabulary == 0 || spec.vocabulary >= 3 else {
+        throw DataError(
+          spec.path, "a vocabulary of \(spec.vocabulary) leaves no room for characters",
+          help: "ids 0 and 1 are padding and unknown; omit `vocabulary:` to keep every character")
+      }
+      let (data, characters) = try CharacterDataset.load(
+        path: spec.path, length: spec.length,
+        vocabularySize: spec.vocabulary == 0 ? nil : spec.vocabulary, vocabulary: vocabulary)
+      vocabulary = characters
       return data
     })
 }

@@ -36,7 +36,8 @@ extension Trainer {
     }
     let count = Double(max(data.count, 1))
     return Evaluation(
-      loss: lossSum / count, accuracy: correctValue == nil ? nil : correctSum / count,
+      loss: lossSum / count,
+      accuracy: correctValue == nil ? nil : correctSum / (count * Double(labelsPerSample)),
       confusion: confusion)
   }
 }

@@ -145,11 +145,12 @@ public final class Trainer {
   /// them and are not measured again.
   var statisticsLoaded = false
 
+  /// The ids of a text model's words or characters, once `loadData` has built them; saved
+  /// with the weights.
+  public internal(set) var vocabulary: Vocabulary?
+
   /// The part of the training data held out by `validation`, once `loadData` has run.
   public internal(set) var validationData: Dataset?
-
-  /// Where labels go when the model has none (regression): one batch worth, reused.
-  lazy var labelScratch = [Int32](repeating: 0, count: max(config.batchSize, 1))
 
   func feed(_ plan: Executable, _ data: Dataset, _ indices: ArraySlice<Int>) {
     guard let features = plan.buffer(input) else { return }
@@ -157,19 +158,20 @@ public final class Trainer {
       // Word ids: stored as floats (exact below 2^24), fed as integers.
       data.gatherInts(indices, into: features.ints)
       if let labels, let labelBuffer = plan.buffer(labels) {
-        for (slot, index) in indices.enumerated() { labelBuffer.ints[slot] = data.labels[index] }
+        data.gatherLabels(indices, into: labelBuffer.ints)
       }
     } else if let labels, let labelBuffer = plan.buffer(labels) {
       data.gather(indices, features: features.floats, labels: labelBuffer.ints)
     } else {
-      labelScratch.withUnsafeMutableBufferPointer { scratch in
-        data.gather(indices, features: features.floats, labels: scratch.baseAddress!)
-      }
+      data.gather(indices, features: features.floats, labels: nil)
     }
     if let targets, let targetBuffer = plan.buffer(targets) {
       data.gatherTargets(indices, into: targetBuffer.floats)
     }
   }
+
+  /// Labels the loss reads per sample: 1 for a classifier, the length for a language model.
+  var labelsPerSample: Int { labels.map { model.graph[$0].type.elementsPerItem } ?? 1 }
 
   /// The class count: the last dimension of the logits the loss reads (two for a binary loss).
   func logitsClasses() -> Int? {

@@ -31,6 +31,7 @@ extension Trainer {
       try DataSources.check(loaded, against: model, input: input, classes: classes, spec: testSpec)
       test = loaded
     }
+    self.vocabulary = vocabulary
     return (training, test)
   }
 }

@@ -23,9 +23,14 @@ extension Trainer {
     let entries = store.entries.filter { parameters.contains($0.id) }.map {
       SafeTensors.Entry(name: $0.name, buffer: $0.buffer)
     }
+    var metadata = ["format": "dlg", "model": model.file.source.path]
+    if let vocabulary, let format = config.data?.format {
+      // What `dlg generate` and `dlg predict` need to turn text into the same ids.
+      metadata["vocabulary"] = vocabulary.json
+      metadata["tokens"] = format == "chars" ? "characters" : "words"
+    }
     try readingWeights { () throws(WeightsError) in
-      try SafeTensors.write(
-        entries, metadata: ["format": "dlg", "model": model.file.source.path], to: path)
+      try SafeTensors.write(entries, metadata: metadata, to: path)
     }
   }
 }

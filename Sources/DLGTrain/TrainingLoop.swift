@@ -104,13 +104,14 @@ extension Trainer {
           epoch: epoch, batch: b + 1, of: batches.batchCount,
           samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
           loss: lossSum / Double(samples),
-          accuracy: correct == nil ? nil : correctSum / Double(samples))
+          accuracy: correct == nil ? nil : correctSum / Double(samples * labelsPerSample))
       }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     return EpochRecord(
       epoch: epoch, trainLoss: lossSum / Double(max(samples, 1)),
-      trainAccuracy: correct == nil ? nil : correctSum / Double(max(samples, 1)),
+      trainAccuracy: correct == nil
+        ? nil : correctSum / Double(max(samples * labelsPerSample, 1)),
       testLoss: nil, testAccuracy: nil, seconds: seconds,
       samplesPerSecond: Double(samples - samplesBefore) / max(seconds, 1e-9))
   }

@@ -60,6 +60,26 @@ public enum DataSourceFormats {
     spec.length = arguments.integer("length")
     return spec
   }
+
+  static let chars = TrainingCall<DataSourceSpec>(
+    "chars",
+    parameters: [
+      ParameterSpec("file", .string),
+      ParameterSpec("length", .integer, default: .integer(64), positional: false),
+      ParameterSpec("vocabulary", .integer, positional: false, optional: true),
+    ],
+    summary:
+      "a text for a character-level language model: pieces of `length` characters, each "
+      + "labelled with the next character at every position"
+  ) { arguments, location in
+    var spec = DataSourceSpec(
+      format: "chars", path: arguments.string("file") ?? "", split: "", scale: 1,
+      location: location)
+    spec.length = arguments.integer("length")
+    // 0: every character of the training text.
+    spec.vocabulary = arguments.has("vocabulary") ? arguments.integer("vocabulary") : 0
+    return spec
+  }
 }
 
 @used @section("dlg_registry")
@@ -69,5 +89,5 @@ private let registration: Registration = {
       "idx", testSplit: "t10k", summary: "MNIST-format IDX files (gzip or not) in a folder"),
     DataSourceFormats.images(
       "cifar", testSplit: "test", summary: "CIFAR-10 binary batches in a folder"),
-    DataSourceFormats.csv, DataSourceFormats.text)
+    DataSourceFormats.csv, DataSourceFormats.text, DataSourceFormats.chars)
 }
