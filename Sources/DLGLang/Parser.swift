@@ -517,8 +517,13 @@ struct ParserState {
       return Expression(.string(s), range: range(of: token))
     case .identifier(let name):
       _ = advance()
-      if current.kind == .leftParen {
-        let arguments = try argumentList(open: .leftParen, close: .rightParen)
+      // `Adam(lr: 0.01)`, or a layer inside another's brackets: `Bidirectional[LSTM[64]]`.
+      let bracket = current.kind == .leftBracket
+      if current.kind == .leftParen || bracket {
+        let arguments =
+          bracket
+          ? try argumentList(open: .leftBracket, close: .rightBracket)
+          : try argumentList(open: .leftParen, close: .rightParen)
         return Expression(
           .call(name: Identifier(name: name, range: range(of: token)), arguments: arguments),
           range: range(token.start, tokens[max(index - 1, 0)].end))

@@ -190,7 +190,8 @@ public indirect enum ExpressionKind: Sendable {
   case identifier(String)
   /// `3x3`, `2x2x2`: a dimension list.
   case dimensions([Int])
-  /// `idx("path", split: "train")`, `Adam(lr: 0.001)`.
+  /// `idx("path", split: "train")`, `Adam(lr: 0.001)`, or a layer written as an argument,
+  /// `Bidirectional[LSTM[64]]`.
   case call(name: Identifier, arguments: [Argument])
   /// `1/255`, `2*16`, `-1`.
   case binary(op: BinaryOperator, lhs: Expression, rhs: Expression)

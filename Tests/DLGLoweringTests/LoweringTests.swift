@@ -184,7 +184,7 @@ let fashionCNN = """
       """
       neuralnet
         x: Input[28, 28, 1]
-        p: LSTM[16, return_sequences: true]
+        p: Conv3D[16, 3]
         x --> p
       """)
     #expect(diagnostics.isEmpty)

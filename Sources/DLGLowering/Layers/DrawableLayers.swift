@@ -8,7 +8,6 @@ extension LayerCatalog {
     ("MaxPool3D", .pooling),
     ("AvgPool3D", .pooling),
     ("GroupNorm", .normalization),
-    ("LSTM", .other), ("GRU", .other), ("RNN", .other), ("Bidirectional", .other),
 
   ].map { name, family in
     LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)

@@ -85,7 +85,9 @@ struct NetworkLowering {
     var declared: [Declared] = []
     var indexByID: [String: Int] = [:]
     var typeCounts: [String: Int] = [:]
-    for decl in network.layers {
+    for written in network.layers {
+      let (decl, wrapperError) = LayerWrappers.unwrap(written)
+      if let wrapperError { diagnostics.append(wrapperError) }
       let spec = LayerCatalog.spec(named: decl.type.name)
       let block = spec == nil ? blocks[decl.type.name] : nil
       if spec == nil, block == nil {
