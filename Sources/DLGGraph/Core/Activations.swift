@@ -33,7 +33,7 @@ public struct ActivationFunction: Sendable {
 
   /// An activation that is one op applied to its input.
   public static func op(
-    _ name: String, layer: String, layerAliases: [String] = [], summary: String,
+    _ name: String, layer: String? = nil, layerAliases: [String] = [], summary: String,
     _ op: any Operator
   ) -> ActivationFunction {
     ActivationFunction(

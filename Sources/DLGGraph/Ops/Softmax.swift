@@ -37,7 +37,6 @@ public struct SoftmaxGradient: ActivationGradient {
 private let registration: Registration = {
   OpRegistry.register(Softmax.self, SoftmaxGradient.self)
   ActivationRegistry.register(
-    .op(
-      "softmax", layer: "Softmax", summary: "probabilities over the last axis (e^x / Σ e^x)",
-      Softmax()))
+    // The `Softmax[axis:]` layer is its own (LayerCatalog.softmax): it takes an axis.
+    .op("softmax", summary: "probabilities over the last axis (e^x / Σ e^x)", Softmax()))
 }

@@ -9,6 +9,28 @@ extension LayerCatalog {
       try context.activate(inputs[0], arguments.name("function"))
     })
 
+  /// `Softmax[axis: -1]`: probabilities over one axis, the last by default; sample axes are
+  /// numbered from 1 after the batch (as in `Transpose`), or from the end with negative
+  /// numbers. Another axis than the last is moved last, softmaxed and moved back.
+  static let softmax = LayerSpec(
+    name: "Softmax", parameters: [ParameterSpec("axis", .axis, default: .integer(-1))],
+    family: .activation,
+    lowering: { arguments, inputs, context throws(GraphError) in
+      let rank = context.graph[inputs[0]].type.rank
+      let axis = arguments.integer("axis")
+      let absolute = axis < 0 ? rank + axis : axis
+      guard axis != 0, absolute >= 1, absolute < rank else {
+        throw GraphError(
+          "Softmax over axis \(axis) of a \(rank - 1)-axis sample",
+          help: "sample axes are 1 to \(rank - 1), or -1 (the last) to -\(rank - 1); the batch "
+            + "axis cannot be softmaxed")
+      }
+      guard absolute != rank - 1 else { return try context.apply(Softmax(), inputs) }
+      var order = Array(0..<rank)
+      order.swapAt(absolute, rank - 1)
+      let moved = try context.apply(Transpose(order), inputs)
+      return try context.apply(Transpose(order), [try context.apply(Softmax(), [moved])])
+    })
 }
 
 extension LayerCatalog {
@@ -29,5 +51,5 @@ extension LayerCatalog {
 
 @used @section("dlg_registry")
 private let registration: Registration = {
-  LayerCatalog.register(LayerCatalog.activation)
+  LayerCatalog.register(LayerCatalog.activation, LayerCatalog.softmax)
 }

@@ -171,6 +171,14 @@ enum ArgumentBinder {
           at: expression.range)
       }
       return .float(number)
+    case .axis:
+      guard case .integer(let n) = value else { throw mismatch("an axis number") }
+      guard (-8...8).contains(n) else {
+        throw Diagnostic(
+          code: "E210", "\(n) is not an axis of a tensor (1 ... 8, or −1 ... −8 from the end)",
+          at: expression.range)
+      }
+      return .integer(n)
     case .count:
       guard let number = value.number, number.rounded() == number else {
         throw mismatch("a whole number")

@@ -23,6 +23,8 @@ public enum ParameterKind: Sendable {
   case batchedShape
   /// The id of another layer (`share: fc1`).
   case layerReference
+  /// An axis of a sample: 1, 2, ... after the batch, or −1, −2, ... from the end.
+  case axis
   /// The name of a registered activation (`relu`): the choices are read when arguments are
   /// bound, after every activation has registered.
   case activation
@@ -170,6 +172,15 @@ public struct LayerLoweringContext {
   public var location: SourceRange?
   /// `share: fc1`: the layer whose parameters this one reuses instead of creating its own.
   public var sharedWith: String?
+  /// The padding mask `[N, T]` (1 for a real step) of each input that is a padded sequence,
+  /// from an `Embedding[..., mask_zero: true]` before it; nil for the others.
+  public var inputMasks: [ValueID?] = []
+  /// A mask for the layer's output, when the layer makes one (the Embedding); otherwise the
+  /// output keeps its first input's mask if it keeps its steps.
+  public var outputMask: ValueID?
+
+  /// The padding mask of the layer's first input, if it has one.
+  public var mask: ValueID? { inputMasks.first ?? nil }
 
   /// Appends an op named after the layer (`conv/BiasAdd`).
   public mutating func apply(_ op: any Operator, _ inputs: [ValueID]) throws(GraphError) -> ValueID
