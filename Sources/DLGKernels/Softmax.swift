@@ -27,6 +27,11 @@ public enum RowSoftmax {
       let x = logits + r * columns
       let y = probabilities + r * columns
       let top = maximum(x, columns)
+      // Every entry hidden (a query whose keys are all padding): no weight anywhere, not NaN.
+      guard top > -.infinity else {
+        y.update(repeating: 0, count: columns)
+        continue
+      }
       var sum: Float = 0
       for c in 0..<columns {
         let e = expf(x[c] - top)

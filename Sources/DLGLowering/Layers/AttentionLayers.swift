@@ -84,6 +84,10 @@ extension LayerCatalog {
       Scale(1 / Float(keyDim).squareRoot()),
       [try context.apply(BatchedMatMul(transposeB: true), [q, k])])
     if causal { scores = try context.apply(CausalMask(), [scores]) }
+    // Padded keys (mask_zero) get no weight; a query with only padded keys attends to nothing.
+    if let keyMask = context.inputMasks.last ?? nil {
+      scores = try context.apply(MaskKeys(), [scores, keyMask])
+    }
     var weights = try context.apply(Softmax(), [scores])
     // The dropout call checks the rate, so a negative one is refused here too.
     if rate != 0 { weights = try context.dropout(weights, rate: rate) }

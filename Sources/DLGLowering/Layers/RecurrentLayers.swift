@@ -85,9 +85,12 @@ extension LayerCatalog {
         try context.parameter("bias_ih\(suffix)", [rows], initializer),
         try context.parameter("bias_hh\(suffix)", [rows], initializer),
       ]
-      let op = Recurrent(cell: cell, units: units, reverse: reverse)
+      // Padded steps (mask_zero) leave the state as it was.
+      let mask = context.mask
+      let op = Recurrent(cell: cell, units: units, reverse: reverse, masked: mask != nil)
       let hidden = try context.graph.apply(
-        op, [x] + weights, name: "\(context.layerName)/\(name)\(reverse ? "_reverse" : "")",
+        op, [x] + weights + (mask.map { [$0] } ?? []),
+        name: "\(context.layerName)/\(name)\(reverse ? "_reverse" : "")",
         location: context.location)[0]
       guard !returnSequences else { return hidden }
       // The state after the loop's last step: the sequence's end, or for the reverse loop its

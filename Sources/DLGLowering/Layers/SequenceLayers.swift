@@ -78,6 +78,10 @@ extension LayerCatalog {
       name: name, aliases: aliases, family: .pooling,
       lowering: { _, inputs, context throws(GraphError) in
         let (image, length) = try asImage(inputs[0], &context, layer: name)
+        if let mask = context.mask {
+          // Padded steps (mask_zero) are left out of the mean or the maximum.
+          return try context.apply(MaskedSequencePool(max: kind == .max), [inputs[0], mask])
+        }
         let pooled = try context.apply(
           Pool2D(kind, window: Conv2DAttributes(kernel: (1, length), stride: (1, length))),
           [image])
@@ -95,11 +99,17 @@ extension LayerCatalog {
 }
 
 extension LayerCatalog {
-  /// `Embedding[vocabulary, dimensions]`: integer ids `i32[N, length]` to vectors
-  /// `[N, length, dimensions]`.
+  /// `Embedding[vocabulary, dimensions, mask_zero: false]`: integer ids `i32[N, length]` to
+  /// vectors `[N, length, dimensions]`. With `mask_zero: true`, id 0 is padding: the layers
+  /// after it that read steps (recurrent layers, attention's keys, sequence pooling) skip
+  /// padded steps.
   static let embedding = LayerSpec(
     name: "Embedding",
-    parameters: [ParameterSpec("vocabulary", .integer), ParameterSpec("dimensions", .integer)],
+    parameters: [
+      ParameterSpec("vocabulary", .integer), ParameterSpec("dimensions", .integer),
+      ParameterSpec(
+        "mask_zero", .choice(["true", "false"]), default: .name("false"), positional: false),
+    ],
     family: .other,
     lowering: { arguments, inputs, context throws(GraphError) in
       let (vocabulary, dimensions) = (
@@ -107,6 +117,9 @@ extension LayerCatalog {
       )
       let table = try context.parameter(
         "table", [vocabulary, dimensions], .glorotUniform(fanIn: vocabulary, fanOut: dimensions))
+      if arguments.name("mask_zero") == "true" {
+        context.outputMask = try context.apply(PaddingMask(), [inputs[0]])
+      }
       return try context.apply(EmbeddingLookup(), [inputs[0], table])
     })
 }

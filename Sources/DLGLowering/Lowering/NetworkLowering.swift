@@ -12,6 +12,8 @@ struct NetworkLowering {
   var layers: [LayerInfo] = []
   /// Top-level layer and block ids → their output value (what a loss may name).
   var namedOutputs: [String: ValueID] = [:]
+  /// The padding mask `[N, T]` of each sequence value that has one (`mask_zero`).
+  var paddingMasks: [ValueID: ValueID] = [:]
   var blockInstances: [BlockInstance] = []
   let blocks: [String: BlockDecl]
 
@@ -347,6 +349,7 @@ struct NetworkLowering {
     let valuesBefore = graph.values.count
     // The graph moves into the context and back, so appending to it never copies it.
     var context = LayerLoweringContext(graph: graph, layerName: id, location: layer.decl.range)
+    context.inputMasks = inputValues.map { paddingMasks[$0] }
     graph = Graph()
     defer { graph = context.graph }
     do {
@@ -362,6 +365,9 @@ struct NetworkLowering {
             at: layer.decl.range, help: "check the sizes: this is far beyond any machine's memory"))
         return nil
       }
+      if let mask = context.outputMask ?? inheritedMask(inputValues, output, context.graph) {
+        paddingMasks[output] = mask
+      }
       info.output = output
       info.outputType = context.graph[output].type
       // Only this layer's new values are scanned, so lowering stays linear in model size.
@@ -375,6 +381,16 @@ struct NetworkLowering {
         shapeDiagnostic(error, layer: layer.decl, inputs: inputValues, in: context.graph))
       return nil
     }
+  }
+
+  /// A layer that keeps its first input's steps (`[N, T, ...]` in, `[N, T, ...]` out: Dense,
+  /// LayerNorm, Dropout, Add, attention, a recurrent layer returning sequences) keeps its
+  /// padding mask; one that pools or reshapes the steps away ends it.
+  private func inheritedMask(_ inputs: [ValueID], _ output: ValueID, _ graph: Graph) -> ValueID? {
+    guard let first = inputs.first, let mask = paddingMasks[first] else { return nil }
+    let (input, result) = (graph[first].type, graph[output].type)
+    guard input.rank == 3, result.rank == 3, input.shape[1] == result.shape[1] else { return nil }
+    return mask
   }
 
   private mutating func topologicalOrder(
