@@ -7,7 +7,6 @@ extension LayerCatalog {
     ("Conv3D", OpFamily.convolution),
     ("MaxPool3D", .pooling),
     ("AvgPool3D", .pooling),
-    ("GroupNorm", .normalization),
 
   ].map { name, family in
     LayerSpec(name: name, inputArity: 0...Int.max, family: family, lowering: nil)

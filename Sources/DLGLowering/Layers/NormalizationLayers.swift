@@ -27,6 +27,34 @@ extension LayerCatalog {
       })
   }
 
+  /// `GroupNorm[groups, epsilon: 1e-5]`: each sample's channels normalized in `groups`
+  /// groups over all positions (Wu & He 2018), then a learned per-channel γ and β.
+  static let groupNorm = LayerSpec(
+    name: "GroupNorm", aliases: ["GroupNormalization"],
+    parameters: [
+      ParameterSpec("groups", .integer),
+      ParameterSpec("epsilon", .float, default: .float(1e-5), positional: false),
+    ],
+    family: .normalization,
+    lowering: { arguments, inputs, context throws(GraphError) in
+      let (groups, epsilon) = (arguments.integer("groups"), arguments.float("epsilon"))
+      guard groups > 0 else { throw GraphError("GroupNorm needs at least 1 group, got \(groups)") }
+      guard epsilon > 0, epsilon <= 1 else {
+        throw GraphError("GroupNorm's epsilon must be above 0 and at most 1, got \(epsilon)")
+      }
+      let type = context.graph[inputs[0]].type
+      guard type.rank >= 3, case .fixed(let channels) = type.shape.last else {
+        throw GraphError(
+          "GroupNorm normalizes images [N, height, width, channels] (or sequences), got \(type)",
+          help: "on [N, features] use LayerNorm")
+      }
+      let gamma = try context.parameter("gamma", [channels], .ones)
+      let beta = try context.parameter("beta", [channels], .zeros)
+      return try context.graph.apply(
+        GroupNorm(groups: groups, epsilon: Float(epsilon)), [inputs[0], gamma, beta],
+        name: "\(context.layerName)/GroupNorm", location: context.location)[0]
+    })
+
   static let layerNorm = rowNormalization("LayerNorm", centered: true, epsilon: 1e-5)
   static let rmsNorm = rowNormalization("RMSNorm", centered: false, epsilon: 1e-6)
 
@@ -95,5 +123,6 @@ extension LayerCatalog {
 @used @section("dlg_registry")
 private let registration: Registration = {
   LayerCatalog.register(
-    LayerCatalog.batchNorm, LayerCatalog.normalize, LayerCatalog.layerNorm, LayerCatalog.rmsNorm)
+    LayerCatalog.batchNorm, LayerCatalog.normalize, LayerCatalog.layerNorm, LayerCatalog.rmsNorm,
+    LayerCatalog.groupNorm)
 }

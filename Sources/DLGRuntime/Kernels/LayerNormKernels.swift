@@ -35,3 +35,37 @@ extension LayerNormGradient: CPUKernel {
     }
   }
 }
+
+extension GroupNorm: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let shape = groupShape(binding.inputs[0].dimensions, groups: groups)
+    let i = binding.inputs.map { UnsafePointer($0.floats) }
+    let (y, statistics, epsilon) = (binding.outputs[0].floats, binding.outputs[1].floats, epsilon)
+    return { _ in
+      GroupNormalization.forward(
+        shape, x: i[0], gamma: i[1], beta: i[2], epsilon: epsilon, y: y, statistics: statistics)
+    }
+  }
+}
+
+extension GroupNormGradient: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let shape = groupShape(binding.inputs[0].dimensions, groups: groups)
+    let i = binding.inputs.map { UnsafePointer($0.floats) }
+    let o = binding.outputs.map(\.floats)
+    return { _ in
+      GroupNormalization.backward(
+        shape, x: i[0], dy: i[1], gamma: i[2], statistics: i[3], dx: o[0], dGamma: o[1],
+        dBeta: o[2])
+    }
+  }
+}
+
+/// `[N, ..., C]` as samples, positions and channels.
+private func groupShape(_ dimensions: [Int], groups: Int) -> GroupNormalization.Shape {
+  let channels = dimensions.last ?? 1
+  let batch = dimensions.first ?? 1
+  return GroupNormalization.Shape(
+    batch: batch, positions: dimensions.reduce(1, *) / max(batch * channels, 1),
+    channels: channels, groups: groups)
+}
