@@ -55,6 +55,9 @@ struct TrainSectionLowering {
       earlyStoppingPatience: seen["early_stopping"].flatMap { patience($0) },
       clipNorm: seen["clip_norm"].flatMap { clipNorm($0) },
       validationFraction: seen["validation"].flatMap { validationFraction($0) })
+    for (spec, entry) in [(data, seen["data"]), (test, seen["test"])] {
+      if let spec, let entry { checkSequenceSource(spec, entry, against: model) }
+    }
     if model.training?.earlyStoppingPatience != nil, data != nil, test == nil,
       model.training?.validationFraction == nil
     {
@@ -65,5 +68,41 @@ struct TrainSectionLowering {
           at: seen["early_stopping"]?.range,
           help: "hold out training data with `validation 0.1`, or add a `test` data source"))
     }
+  }
+
+  /// A text source's pieces must be as long as the model's input, and a language model's
+  /// output must score every id its vocabulary gives: both are known before any data is read.
+  mutating func checkSequenceSource(
+    _ spec: DataSourceSpec, _ entry: TrainEntry, against model: Model
+  ) {
+    guard spec.format == "text" || spec.format == "chars", let input = model.input else { return }
+    let type = model.graph[input].type
+    if type.rank == 2, case .fixed(let length) = type.shape[1], length != spec.length {
+      let unit = spec.format == "chars" ? "characters" : "words"
+      diagnostics.append(
+        Diagnostic(
+          code: "E417",
+          "\(spec.format)(length: \(spec.length)) gives \(spec.length) \(unit) per sample, but the "
+            + "model's input reads \(length)",
+          at: entry.value.range,
+          help: "write `length: \(length)`, or change the input to i32[N, \(spec.length)] (and any "
+            + "PositionalEmbedding with it)",
+          notes: ["input: \(type)"]))
+    }
+    guard spec.format == "chars", spec.vocabulary > 0, let labels = model.labels,
+      let loss = model.loss, let producer = model.graph[loss].producer
+    else { return }
+    let logits = model.graph[model.graph.nodes[producer].inputs[0]].type
+    guard model.graph[labels].type.rank == 2, case .fixed(let classes)? = logits.shape.last,
+      classes < spec.vocabulary
+    else { return }
+    diagnostics.append(
+      Diagnostic(
+        code: "E418",
+        "chars(vocabulary: \(spec.vocabulary)) gives ids up to \(spec.vocabulary - 1), but the "
+          + "model scores only \(classes) characters",
+        at: entry.value.range,
+        help: "end the model in Dense[\(spec.vocabulary)], or write `vocabulary: \(classes)`",
+        notes: ["logits: \(logits)"]))
   }
 }
