@@ -6,13 +6,17 @@ import PackageDescription
 // the kernels' 16-float vectors as four 4-float halves. Release builds target x86-64-v3 (AVX2
 // and FMA: every x86 CPU since 2013-2015); set DLG_PORTABLE=1 to build for any x86-64, or when
 // using dlg as a package dependency (SwiftPM refuses compiler flags in dependencies).
+//
+// Debug builds optimize the kernels anyway: their SIMD loops (the vector exp and tanh above
+// all) run a hundred times slower unoptimized, which made the debug test suite spend minutes
+// in a handful of transcendental functions. Everything else stays unoptimized for debugging.
 let kernelSettings: [SwiftSetting] = {
+  guard ProcessInfo.processInfo.environment["DLG_PORTABLE"] == nil else { return [] }
+  var settings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
   #if arch(x86_64)
-    if ProcessInfo.processInfo.environment["DLG_PORTABLE"] == nil {
-      return [.unsafeFlags(["-Xcc", "-march=x86-64-v3"], .when(configuration: .release))]
-    }
+    settings.append(.unsafeFlags(["-Xcc", "-march=x86-64-v3"], .when(configuration: .release)))
   #endif
-  return []
+  return settings
 }()
 
 let package = Package(
