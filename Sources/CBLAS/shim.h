@@ -1,4 +1,5 @@
 #include <cblas.h>
+#include "vector_math.h"
 #if defined(__x86_64__)
 #include <immintrin.h>
 /// Flush denormal floats to zero (FTZ) and treat denormal inputs as zero (DAZ) on the calling

@@ -234,7 +234,7 @@ extension Elementwise {
   /// y = 1 / (1 + e^-x).
   public static func sigmoid(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
-      for i in range { y[i] = 1 / (1 + expf(-x[i])) }
+      VectorMath.sigmoid(count: range.count, x + range.lowerBound, y + range.lowerBound)
     }
   }
 
@@ -250,7 +250,7 @@ extension Elementwise {
   /// y = tanh(x).
   public static func tanh(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
-      for i in range { y[i] = tanhf(x[i]) }
+      VectorMath.tanh(count: range.count, x + range.lowerBound, y + range.lowerBound)
     }
   }
 
@@ -313,25 +313,18 @@ extension Elementwise {
   /// y = ½ x (1 + tanh(c (x + 0.044715 x³))).
   public static func gelu(count: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
-      for i in range {
-        let v = x[i]
-        y[i] = 0.5 * v * (1 + tanhf(geluC * (v + 0.044715 * v * v * v)))
-      }
+      VectorMath.gelu(count: range.count, x + range.lowerBound, y + range.lowerBound)
     }
   }
 
-  /// dx = dy · dGELU/dx, from the input x.
+  /// dx = dy · dGELU/dx, from the input x (dx may be dy's buffer: the gradient is in place).
   public static func geluGradient(
     count: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>
   ) {
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
-      for i in range {
-        let v = x[i]
-        let t = tanhf(geluC * (v + 0.044715 * v * v * v))
-        let derivative =
-          0.5 * (1 + t) + 0.5 * v * (1 - t * t) * geluC * (1 + 3 * 0.044715 * v * v)
-        dx[i] = dy[i] * derivative
-      }
+      let start = range.lowerBound
+      VectorMath.geluGradient(count: range.count, x + start, dy + start, dx + start)
     }
   }
+
 }

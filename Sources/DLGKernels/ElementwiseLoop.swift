@@ -163,8 +163,7 @@ extension ElementwiseLoop {
     case .squareRoot(let a):
       dlg_square_root(registers[a], target, n)
     case .exp(let a):
-      let x = registers[a]
-      for j in 0..<n { target[j] = expf(x[j]) }
+      VectorMath.exp(count: n, registers[a], target)
     case .log(let a):
       let x = registers[a]
       for j in 0..<n { target[j] = logf(x[j]) }
@@ -202,11 +201,9 @@ extension ElementwiseLoop {
         y > 0 ? g : 0
       }
     case .sigmoid(let a):
-      let x = registers[a]
-      for j in 0..<n { target[j] = 1 / (1 + expf(-x[j])) }
+      VectorMath.sigmoid(count: n, registers[a], target)
     case .tanh(let a):
-      let x = registers[a]
-      for j in 0..<n { target[j] = tanhf(x[j]) }
+      VectorMath.tanh(count: n, registers[a], target)
     }
   }
 

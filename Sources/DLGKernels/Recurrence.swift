@@ -70,8 +70,6 @@ public enum Recurrence {
     return gates + all * shape.units + 2 * shape.batch * shape.units
   }
 
-  @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
-
   // MARK: Forward
 
   /// hidden (and saved) from x, the weights and biases; `mask` (one value per step and
@@ -134,12 +132,12 @@ public enum Recurrence {
               units: h, gates: saved! + row * stride, hh: scratch! + sample * g, hPrev: hPrev,
               keep: keep, h: hOut)
           case .tanh, .relu:
-            for j in 0..<h {
-              if keep {
-                hOut[j] = hPrev?[j] ?? 0
-              } else {
-                hOut[j] = shape.cell == .tanh ? tanhf(hOut[j]) : max(hOut[j], 0)
-              }
+            if keep {
+              for j in 0..<h { hOut[j] = hPrev?[j] ?? 0 }
+            } else if shape.cell == .tanh {
+              VectorMath.tanh(count: h, hOut, hOut)
+            } else {
+              for j in 0..<h { hOut[j] = max(hOut[j], 0) }
             }
           }
         }
@@ -162,16 +160,13 @@ public enum Recurrence {
       }
       return
     }
-    for j in 0..<h {
-      let i = sigmoid(gates[j])
-      let f = sigmoid(gates[h + j])
-      let g = tanhf(gates[2 * h + j])
-      let o = sigmoid(gates[3 * h + j])
-      (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j]) = (i, f, g, o)
-      let cell = f * (cPrev?[j] ?? 0) + i * g
-      c[j] = cell
-      hOut[j] = o * tanhf(cell)
-    }
+    // i and f, then g, then o, each a contiguous run activated in place.
+    VectorMath.sigmoid(count: 2 * h, gates, gates)
+    VectorMath.tanh(count: h, gates + 2 * h, gates + 2 * h)
+    VectorMath.sigmoid(count: h, gates + 3 * h, gates + 3 * h)
+    for j in 0..<h { c[j] = gates[h + j] * (cPrev?[j] ?? 0) + gates[j] * gates[2 * h + j] }
+    VectorMath.tanh(count: h, c, hOut)
+    for j in 0..<h { hOut[j] *= gates[3 * h + j] }
   }
 
   /// One GRU step for one sample: `gates` holds the input side's pre-activations (with b_ih)
@@ -186,13 +181,17 @@ public enum Recurrence {
       for j in 0..<4 * h { gates[j] = 0 }
       return
     }
+    // r and z from both sides; then the candidate from r and the hidden projection.
+    for j in 0..<2 * h { gates[j] += hh[j] }
+    VectorMath.sigmoid(count: 2 * h, gates, gates)
     for j in 0..<h {
-      let r = sigmoid(gates[j] + hh[j])
-      let z = sigmoid(gates[h + j] + hh[h + j])
-      let hn = hh[2 * h + j]
-      let candidate = tanhf(gates[2 * h + j] + r * hn)
-      (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j]) = (r, z, candidate, hn)
-      hOut[j] = (1 - z) * candidate + z * (hPrev?[j] ?? 0)
+      gates[3 * h + j] = hh[2 * h + j]
+      gates[2 * h + j] += gates[j] * hh[2 * h + j]
+    }
+    VectorMath.tanh(count: h, gates + 2 * h, gates + 2 * h)
+    for j in 0..<h {
+      let z = gates[h + j]
+      hOut[j] = (1 - z) * gates[2 * h + j] + z * (hPrev?[j] ?? 0)
     }
   }
 
@@ -244,10 +243,12 @@ public enum Recurrence {
             let cPrev: UnsafePointer<Float>? =
               s > 0 ? saved! + (sample * t + before) * savedStride + 4 * h : nil
             let dc = dcNext + sample * h
+            // tanh(c) into the o gate's slot of dgx, which each j reads before writing.
+            VectorMath.tanh(count: h, gates + 4 * h, dgx + 3 * h)
             for j in 0..<h {
               let dh = dHidden[row * h + j] + dhCarried[j]
               let (i, f, gg, o) = (gates[j], gates[h + j], gates[2 * h + j], gates[3 * h + j])
-              let tc = tanhf(gates[4 * h + j])
+              let tc = dgx[3 * h + j]
               let dcj = dc[j] + dh * o * (1 - tc * tc)
               let cp = cPrev?[j] ?? 0
               dgx[j] = dcj * gg * i * (1 - i)

@@ -32,12 +32,7 @@ public enum RowSoftmax {
         y.update(repeating: 0, count: columns)
         continue
       }
-      var sum: Float = 0
-      for c in 0..<columns {
-        let e = expf(x[c] - top)
-        y[c] = e
-        sum += e
-      }
+      let sum = VectorMath.shiftedExp(count: columns, x, minus: top, y)
       let inverse = 1 / sum
       for c in 0..<columns { y[c] *= inverse }
     }
@@ -103,8 +98,7 @@ public enum CrossEntropy {
             guard label >= 0, label < columns else { continue }
             let x = logits + r * columns
             let top = RowSoftmax.maximum(x, columns)
-            var exps: Float = 0
-            for c in 0..<columns { exps += expf(x[c] - top) }
+            let exps = VectorMath.sumOfShiftedExp(count: columns, x, minus: top)
             sum += Double(logf(exps) + top - x[label])
           }
           sums[block] = sum
