@@ -70,11 +70,17 @@ public final class Executable: @unchecked Sendable {
       heavy: graph.nodes.indices.map { isHeavy($0) })
   }
 
-  /// Whether a node's kernel splits its work across threads: a matrix product of at least a
-  /// million FLOPs, or a loop over at least 64K elements.
+  /// Whether a node's kernel splits its work across threads: what the kernel says, else a
+  /// matrix product of at least a million FLOPs, or a loop over at least 64K elements.
   private func isHeavy(_ index: Int) -> Bool {
-    if matrixProducts(ofNode: index).reduce(0, { $0 + $1.flops }) >= 1 << 20 { return true }
     let node = graph.nodes[index]
+    if let says = KernelTable.splitsAcrossThreads(
+      node.op, inputs: node.inputs.map { graph[$0].type.dimensions(batch: batchSize) },
+      outputs: node.outputs.map { graph[$0].type.dimensions(batch: batchSize) })
+    {
+      return says
+    }
+    if matrixProducts(ofNode: index).reduce(0, { $0 + $1.flops }) >= 1 << 20 { return true }
     let elements = (node.inputs + node.outputs).map {
       graph[$0].type.elementCount(batch: batchSize)
     }

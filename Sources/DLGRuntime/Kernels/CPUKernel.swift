@@ -120,11 +120,17 @@ public protocol CPUKernel: Operator {
   /// `dlg bench` counts FLOPs and measures kernels against a bare sgemm.
   func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct]
 
+  /// Whether the kernel splits its work across every thread for these shapes (the scheduler
+  /// runs such nodes one at a time), or nil to let the scheduler judge from the products and
+  /// sizes. A loop of many small steps says no even when its products add up to many FLOPs.
+  func splitsAcrossThreads(inputs: [[Int]], outputs: [[Int]]) -> Bool?
+
   /// Binds the kernel to concrete buffers once, at plan time; the returned closure runs it.
   func makeKernel(_ binding: KernelBinding) -> Kernel
 }
 
 extension CPUKernel {
+  public func splitsAcrossThreads(inputs: [[Int]], outputs: [[Int]]) -> Bool? { nil }
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int { 0 }
   public func matrixProducts(inputs: [[Int]], outputs: [[Int]]) -> [MatrixProduct] { [] }
 }

@@ -37,6 +37,13 @@ public enum KernelTable {
     (op as? any CPUKernel)?.matrixProducts(inputs: inputs, outputs: outputs) ?? []
   }
 
+  /// Whether `op`'s kernel splits its work across threads for these shapes, if it says.
+  public static func splitsAcrossThreads(_ op: any Operator, inputs: [[Int]], outputs: [[Int]])
+    -> Bool?
+  {
+    (op as? any CPUKernel)?.splitsAcrossThreads(inputs: inputs, outputs: outputs)
+  }
+
   /// Binds `op`'s kernel to its buffers.
   public static func makeKernel(_ op: any Operator, _ binding: KernelBinding) -> Kernel {
     if let kernel = op as? any CPUKernel { return kernel.makeKernel(binding) }

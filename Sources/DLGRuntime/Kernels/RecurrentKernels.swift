@@ -21,7 +21,17 @@ private func recurrenceShape(_ cell: RecurrentCell, units: Int, reverse: Bool, x
     cell: cell.kernel, batch: x[0], steps: x[1], features: x[2], units: units, reverse: reverse)
 }
 
+/// A recurrent loop is heavy when one step's recurrent product is: then every step splits
+/// across threads. A small layer's loop runs on one thread, beside the other direction's.
+private func stepSplits(_ cell: RecurrentCell, units: Int, x: [Int]) -> Bool {
+  x[0] * cell.gates * units * units * 2 >= 1 << 20
+}
+
 extension Recurrent: CPUKernel {
+  public func splitsAcrossThreads(inputs: [[Int]], outputs: [[Int]]) -> Bool? {
+    stepSplits(cell, units: units, x: inputs[0])
+  }
+
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
     Recurrence.forwardScratch(recurrenceShape(cell, units: units, reverse: reverse, x: inputs[0]))
   }
@@ -51,6 +61,10 @@ extension Recurrent: CPUKernel {
 }
 
 extension RecurrentGradient: CPUKernel {
+  public func splitsAcrossThreads(inputs: [[Int]], outputs: [[Int]]) -> Bool? {
+    stepSplits(cell, units: units, x: inputs[0])
+  }
+
   public func scratchCount(inputs: [[Int]], outputs: [[Int]]) -> Int {
     Recurrence.backwardScratch(recurrenceShape(cell, units: units, reverse: reverse, x: inputs[0]))
   }
