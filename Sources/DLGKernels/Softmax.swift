@@ -137,6 +137,54 @@ public enum CrossEntropy {
     }
   }
 
+  /// The loss (the mean over labelled rows), its gradient (`dLoss / labelled rows` times
+  /// softmax minus one-hot) and the correct count, in one pass over each row: the maximum and
+  /// arg-max, then the exponentials written once into the gradient row and scaled. Sums go
+  /// through fixed row blocks, so the values do not depend on the thread count.
+  public static func lossGradientAndCorrect(
+    rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
+    dLoss: Float, gradient: UnsafeMutablePointer<Float>
+  ) -> (loss: Float, correct: Int) {
+    let labelled = labelledRows(rows, labels)
+    let scale = dLoss / Float(max(labelled, 1))
+    let blockRows = RowSoftmax.chunk(columns)
+    let blocks = (rows + blockRows - 1) / blockRows
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(blocks, 1)) {
+      partial in
+      let sums = partial.baseAddress!
+      ThreadBudget.parallelFor(count: blocks, minimumChunk: 1) { range in
+        for block in range {
+          var (loss, correct): (Double, Double) = (0, 0)
+          for r in block * blockRows..<min((block + 1) * blockRows, rows) {
+            let (x, g) = (logits + r * columns, gradient + r * columns)
+            let label = Int(labels[r])
+            guard label >= 0 else {
+              g.update(repeating: 0, count: columns)
+              continue
+            }
+            var best = 0
+            for c in 1..<max(columns, 1) where x[c] > x[best] { best = c }
+            let top = x[best]
+            let sum = VectorMath.shiftedExp(count: columns, x, minus: top, g)
+            let factor = scale / sum
+            for c in 0..<columns { g[c] *= factor }
+            guard label < columns else { continue }
+            g[label] -= scale
+            loss += Double(logf(sum) + top - x[label])
+            if best == label { correct += 1 }
+          }
+          (sums[2 * block], sums[2 * block + 1]) = (loss, correct)
+        }
+      }
+      var (loss, correct): (Double, Double) = (0, 0)
+      for block in 0..<blocks {
+        loss += sums[2 * block]
+        correct += sums[2 * block + 1]
+      }
+      return (Float(loss / Double(max(labelled, 1))), Int(correct))
+    }
+  }
+
   /// Rows whose largest logit (first one on ties) is at the label's index.
   public static func correctCount(
     rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>

@@ -81,7 +81,8 @@ public enum GraphOptimizer {
   public static func standardPasses(evaluator: any ConstantEvaluator) -> [any GraphPass] {
     [
       ConstantFolding(evaluator: evaluator), AlgebraicSimplification(),
-      CommonSubexpressionElimination(), BiasActivationFusion(), ElementwiseFusion(),
+      CommonSubexpressionElimination(), BiasActivationFusion(), LossGradientFusion(),
+      ElementwiseFusion(),
       ProductEpilogueFusion(), DeadCodeEliminationPass(),
     ]
   }

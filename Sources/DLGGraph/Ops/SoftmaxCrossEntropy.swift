@@ -69,6 +69,29 @@ public struct CorrectCount: NonDifferentiable {
 
 }
 
+/// A training step's softmax cross-entropy, its gradient and (with `countsCorrect`) its
+/// correct count in one pass over the logits: each row's exponentials are computed once, not
+/// once for the loss, again for the gradient and a third pass for the arg-max. What
+/// `LossGradientFusion` makes of the three nodes. Inputs: (logits, labels, dLoss); outputs:
+/// (loss, dLogits, correct).
+public struct FusedSoftmaxCrossEntropy: NonDifferentiable {
+  public static let opType = "FusedSoftmaxCrossEntropy"
+  public static let signature = OpSignature(
+    inputs: ["logits", "labels", "dLoss"], outputs: ["loss", "dLogits", "correct"])
+  public var countsCorrect: Bool
+
+  public init(countsCorrect: Bool) { self.countsCorrect = countsCorrect }
+
+  public var fusionClass: FusionClass { .reduction }
+  public var family: OpFamily { .loss }
+
+  public func outputTypes(for inputs: [TensorType]) throws(GraphError) -> [TensorType] {
+    try ShapeRules.expectInputCount(inputs, 3, op: name)
+    try ClassificationShapes.check(Array(inputs[0..<2]), op: name)
+    return [.scalar, inputs[0]] + (countsCorrect ? [.scalar] : [])
+  }
+}
+
 /// The shape rule shared by classification losses and metrics: logits `f32[N, C]` and labels
 /// `i32[N]`, or logits `f32[N, T, C]` and labels `i32[N, T]` (one label per position).
 enum ClassificationShapes {
@@ -90,7 +113,9 @@ enum ClassificationShapes {
 
 @used @section("dlg_registry")
 private let registration: Registration = {
-  OpRegistry.register(SoftmaxCrossEntropy.self, SoftmaxCrossEntropyGradient.self, CorrectCount.self)
+  OpRegistry.register(
+    SoftmaxCrossEntropy.self, SoftmaxCrossEntropyGradient.self, CorrectCount.self,
+    FusedSoftmaxCrossEntropy.self)
   LossRegistry.register(
     LossFunction(
       name: "softmax_cross_entropy", target: .labels,

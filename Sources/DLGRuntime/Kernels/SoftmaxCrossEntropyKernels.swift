@@ -39,3 +39,20 @@ extension CorrectCount: CPUKernel {
     }
   }
 }
+
+extension FusedSoftmaxCrossEntropy: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let logits = binding.inputs[0]
+    let (rows, columns) = (ShapeRules.rows(logits.dimensions), logits.dimensions.last ?? 1)
+    let (pl, labels, dLoss) = (logits.floats, binding.inputs[1].ints, binding.inputs[2].floats)
+    let (loss, gradient) = (binding.outputs[0].floats, binding.outputs[1].floats)
+    let correct = countsCorrect ? binding.outputs[2].floats : nil
+    return { _ in
+      let result = CrossEntropy.lossGradientAndCorrect(
+        rows: rows, columns: columns, logits: pl, labels: labels, dLoss: dLoss.pointee,
+        gradient: gradient)
+      loss.pointee = result.loss
+      correct?.pointee = Float(result.correct)
+    }
+  }
+}
