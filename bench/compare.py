@@ -4,7 +4,12 @@ Models (--model):
   fashion_mnist   graphs/fashion_mnist.dlg   vs bench/peers/fashion_mnist_cnn.py (the default)
   lenet_cifar10   graphs/lenet_cifar10.dlg   vs bench/peers/lenet_cifar10.py
   cnn_cifar10     graphs/cnn_cifar10.dlg     vs bench/peers/cnn_cifar10.py
-  all             the three, one after the other
+  lstm_sentiment  graphs/lstm_sentiment.dlg  vs bench/peers/lstm_sentiment.py (8 epochs: the
+                  reviews are 600 samples)
+  char_transformer graphs/char_transformer.dlg vs bench/peers/char_transformer.py
+  char_lstm       graphs/char_lstm.dlg       vs bench/peers/char_lstm.py (both on Debian's
+                  fortunes-zh; the validation losses are printed side by side)
+  all             every one, one after the other
 
 Every round trains the model for --epochs epochs (default 1) in dlg, then in PyTorch, with the
 same thread count and the round number as the seed. Both programs time their own training
@@ -52,12 +57,17 @@ class Model:
     graph: str          # the .dlg file, relative to the repository
     peer: str           # the PyTorch script, relative to the repository
     cifar: bool         # reads the CIFAR-10 binary files (else: the data path is in the file)
+    epochs: int = 0     # epochs a round trains (0: --epochs)
 
 
 MODELS = {
     "fashion_mnist": Model("graphs/fashion_mnist.dlg", "bench/peers/fashion_mnist_cnn.py", False),
     "lenet_cifar10": Model("graphs/lenet_cifar10.dlg", "bench/peers/lenet_cifar10.py", True),
     "cnn_cifar10": Model("graphs/cnn_cifar10.dlg", "bench/peers/cnn_cifar10.py", True),
+    "lstm_sentiment": Model("graphs/lstm_sentiment.dlg", "bench/peers/lstm_sentiment.py", False, 8),
+    "char_transformer": Model("graphs/char_transformer.dlg", "bench/peers/char_transformer.py",
+                              False),
+    "char_lstm": Model("graphs/char_lstm.dlg", "bench/peers/char_lstm.py", False),
 }
 
 
@@ -152,10 +162,17 @@ def limited_cifar(source, limit, target):
 
 # ---- one model ----------------------------------------------------------------------------
 
+def quality(record):
+    """What a run reached: test accuracy, or for a language model the validation loss."""
+    if "test_accuracy" in record:
+        return f"test acc {record['test_accuracy']:.4f}"
+    return f"val loss {record.get('validation_loss', float('nan')):.4f}"
+
+
 def describe(run):
     r = run.record
     return (f"{r['samples_per_second']:8.0f} samples/s  {r['seconds']:7.1f} s "
-            f"(wall {run.wall:6.1f} s)  test acc {r['test_accuracy']:.4f}  "
+            f"(wall {run.wall:6.1f} s)  {quality(r)}  "
             f"peak RSS {run.rss / 2**20:6.0f} MiB  (load {run.load:.1f})")
 
 
@@ -170,8 +187,9 @@ def compare(name, args, data):
     model = MODELS[name]
     graph = os.path.join(ROOT, model.graph)
     runs = []
+    epochs = model.epochs or args.epochs
     print(f"== {name}: {model.graph} vs {model.peer}, {args.threads} threads, "
-          f"{args.epochs} epoch(s), {args.rounds} round(s)", flush=True)
+          f"{epochs} epoch(s), {args.rounds} round(s)", flush=True)
     for round_ in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory(prefix=f"dlg-bench-{name}-") as tmp:
             # dlg
@@ -183,7 +201,7 @@ def compare(name, args, data):
             else:
                 target = graph
             log = os.path.join(tmp, "dlg.jsonl")
-            command = [DLG, "run", target, "--epochs", str(args.epochs), "--seed", str(round_),
+            command = [DLG, "run", target, "--epochs", str(epochs), "--seed", str(round_),
                        "--threads", str(args.threads), "--log", log]
             stdout, stderr = os.path.join(tmp, "dlg.out"), os.path.join(tmp, "dlg.err")
             load = os.getloadavg()[0]
@@ -195,7 +213,7 @@ def compare(name, args, data):
             print(f"round {round_} dlg:     {describe(runs[-1])}", flush=True)
 
             # PyTorch
-            command = [PYTHON, os.path.join(ROOT, model.peer), "--epochs", str(args.epochs),
+            command = [PYTHON, os.path.join(ROOT, model.peer), "--epochs", str(epochs),
                        "--threads", str(args.threads), "--seed", str(round_)]
             if model.cifar:
                 command += ["--data", data]
@@ -223,6 +241,12 @@ def compare(name, args, data):
     summary["rss_ratio"] = summary["rss"]["dlg"] / summary["rss"]["pytorch"]
     p = summary["parameters"]
     summary["parameters_match"] = p["pytorch"] is None or p["dlg"] == p["pytorch"]
+    if all("validation_loss" in r.record for r in runs):
+        summary["validation_loss"] = {
+            f: median(f, lambda r: r.record["validation_loss"]) for f in ("dlg", "pytorch")}
+        v = summary["validation_loss"]
+        print(f"median validation loss after {epochs} epoch(s): dlg {v['dlg']:.4f}, PyTorch "
+              f"{v['pytorch']:.4f} ({100 * (v['dlg'] / v['pytorch'] - 1):+.1f}%)")
     print(f"median samples/s: dlg {summary['speed']['dlg']:.0f}, PyTorch "
           f"{summary['speed']['pytorch']:.0f}; dlg/PyTorch = {summary['speed_ratio']:.2f}x")
     print(f"peak RSS: dlg {summary['rss']['dlg'] / 2**20:.0f} MiB, PyTorch "
@@ -260,23 +284,27 @@ def write_markdown(path, name, args, data_note, runs, summary):
         f.write(f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}\n\n")
         f.write(f"Versions: {versions(runs)}\n\n")
         f.write(f"Models: `{model.graph}` vs `{model.peer}`; {args.threads} threads; "
-                f"{args.epochs} epoch(s) per run; seed = round. {data_note}\n\n")
+                f"{model.epochs or args.epochs} epoch(s) per run; seed = round. {data_note}\n\n")
         f.write("samples/s and seconds cover each program's training loop only; wall is the "
                 "whole process (start-up, data loading, evaluation); load is the machine's "
                 "1-minute load average as the run started (it lags, and includes the previous "
                 f"run; well above {args.threads} means other work shared the "
                 f"{os.cpu_count()} cores and the timings are noisy).\n\n")
-        f.write("| run | framework | samples/s | seconds | wall (s) | test accuracy | "
+        f.write("| run | framework | samples/s | seconds | wall (s) | reached | "
                 "peak RSS (MiB) | load |\n|---|---|---|---|---|---|---|---|\n")
         for r in runs:
             f.write(f"| {r.round} | {r.framework} | {r.record['samples_per_second']:.0f} | "
-                    f"{r.record['seconds']:.1f} | {r.wall:.1f} | {r.record['test_accuracy']:.4f} | "
+                    f"{r.record['seconds']:.1f} | {r.wall:.1f} | {quality(r.record)} | "
                     f"{r.rss / 2**20:.0f} | {r.load:.1f} |\n")
         s, p = summary, summary["parameters"]
         f.write(f"\nMedian: dlg {s['speed']['dlg']:.0f} samples/s, PyTorch "
                 f"{s['speed']['pytorch']:.0f} samples/s, ratio {s['speed_ratio']:.2f}x; "
                 f"peak RSS dlg {s['rss']['dlg'] / 2**20:.0f} MiB, PyTorch "
                 f"{s['rss']['pytorch'] / 2**20:.0f} MiB, ratio {s['rss_ratio']:.2f}x\n\n")
+        if "validation_loss" in s:
+            v = s["validation_loss"]
+            f.write(f"Median validation loss: dlg {v['dlg']:.4f}, PyTorch {v['pytorch']:.4f} "
+                    f"({100 * (v['dlg'] / v['pytorch'] - 1):+.1f}%)\n\n")
         f.write(f"Parameters: dlg {p['dlg']}, PyTorch "
                 f"{p['pytorch'] if p['pytorch'] is not None else 'not reported'}"
                 f"{'' if s['parameters_match'] else ' (MISMATCH)'}\n")

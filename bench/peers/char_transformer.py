@@ -36,7 +36,7 @@ dlg's shuffle uses its own generator, so the batches differ; the loss curves sho
 statistically, not bit for bit.
 
 Prints one JSON object per epoch with the keys dlg's --log writes (plus tokens_per_second and
-a few identifying keys), then one with the parameter count and the peak RSS. Only the training
+a few identifying keys), with the parameter count and the peak RSS so far. Only the training
 loop is timed: the data is encoded and in memory as tensors before the clock starts, and the
 validation pass happens after it stops.
 
@@ -288,12 +288,9 @@ def main():
             "train_accuracy": correct / max(samples * LENGTH, 1),
             "validation_loss": validation_loss, "validation_accuracy": validation_accuracy,
             "seconds": seconds, "samples_per_second": samples / seconds,
-            "tokens_per_second": samples * LENGTH / seconds,
+            "tokens_per_second": samples * LENGTH / seconds, "parameters": parameters,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }), flush=True)
-    print(json.dumps({
-        "framework": "pytorch", "model": "char_transformer", "parameters": parameters,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }), flush=True)
 
 
 if __name__ == "__main__":
