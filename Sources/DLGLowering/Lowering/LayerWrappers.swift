@@ -30,6 +30,9 @@ enum LayerWrappers {
     var unwrapped = decl
     unwrapped.type = inner
     unwrapped.arguments = arguments
+    // Diagrams show the layer that runs; the label keeps the wrapper in the picture.
+    unwrapped.label = decl.label ?? "bidirectional"
+
     return (unwrapped, nil)
   }
 }
