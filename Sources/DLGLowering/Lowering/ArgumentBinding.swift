@@ -69,6 +69,8 @@ enum ArgumentBinder {
       return (BoundArguments(values: values), diagnostics)
     }
 
+    // Parameters written with a value that did not convert.
+    var given = Set<String>()
     for argument in written {
       let parameter: ParameterSpec
       if let label = argument.label {
@@ -104,13 +106,15 @@ enum ArgumentBinder {
         values[parameter.name] = try convert(
           argument.value, to: parameter, layer: spec.name, environment)
       } catch {
+        // Its own error says what is wrong; "needs a value" would only repeat it, wrongly.
+        given.insert(parameter.name)
         diagnostics.append(error)
       }
     }
     for parameter in spec.parameters where values[parameter.name] == nil {
-      if let value = parameter.defaultValue {
+      if let value = parameter.defaultValue, !given.contains(parameter.name) {
         values[parameter.name] = value
-      } else if !parameter.optional, !diagnostics.contains(where: { $0.code == "E207" }) {
+      } else if !parameter.optional, !given.contains(parameter.name) {
         diagnostics.append(
           Diagnostic(
             code: "E206", "\(spec.name) needs a value for `\(parameter.name)`", at: range,

@@ -19,6 +19,22 @@ enum ConstantEvaluator {
   static func evaluate(_ expression: Expression, _ environment: [String: Constant] = [:])
     throws(Diagnostic) -> Constant
   {
+    try evaluate(expression, environment, depth: 0)
+  }
+
+  /// How deep an expression may nest (operators, parentheses, lists, calls): far beyond any
+  /// model's, and shallow enough that evaluating it never exhausts the stack.
+  static let maximumDepth = 200
+
+  private static func evaluate(
+    _ expression: Expression, _ environment: [String: Constant], depth: Int
+  ) throws(Diagnostic) -> Constant {
+    guard depth < maximumDepth else {
+      throw Diagnostic(
+        code: "E223", "this expression nests more than \(maximumDepth) levels deep",
+        at: expression.range, help: "compute the value and write the number")
+    }
+    let next = depth + 1
     switch expression.kind {
     case .integer(let n): return .integer(n)
     case .float(let x): return .float(x)
@@ -27,17 +43,20 @@ enum ConstantEvaluator {
     case .dimensions(let dims): return .dimensions(dims)
     case .list(let items):
       var values: [Constant] = []
-      for item in items { values.append(try evaluate(item, environment)) }
+      for item in items { values.append(try evaluate(item, environment, depth: next)) }
       return .list(values)
     case .call(let name, let arguments):
       var values: [(label: String?, value: Constant, range: SourceRange)] = []
       for argument in arguments {
         values.append(
-          (argument.label?.name, try evaluate(argument.value, environment), argument.range))
+          (
+            argument.label?.name, try evaluate(argument.value, environment, depth: next),
+            argument.range
+          ))
       }
       return .call(name: name.name, arguments: values)
     case .negate(let inner):
-      switch try evaluate(inner, environment) {
+      switch try evaluate(inner, environment, depth: next) {
       case .integer(let n) where n != Int.min: return .integer(-n)
       case .float(let x): return .float(-x)
       default:
@@ -45,7 +64,9 @@ enum ConstantEvaluator {
       }
     case .binary(let op, let lhs, let rhs):
       return try arithmetic(
-        op, try evaluate(lhs, environment), try evaluate(rhs, environment), at: expression.range)
+        op, try evaluate(lhs, environment, depth: next),
+        try evaluate(rhs, environment, depth: next),
+        at: expression.range)
     }
   }
 
@@ -64,7 +85,12 @@ enum ConstantEvaluator {
         guard b != 0 else {
           throw Diagnostic(code: "E221", "division by zero", at: range)
         }
-        if a % b == 0 { return .integer(a / b) }
+        // Int.min / −1 is the one quotient that overflows (and so does its remainder).
+        let (quotient, overflows) = a.dividedReportingOverflow(by: b)
+        guard !overflows else {
+          throw Diagnostic(code: "E222", "this arithmetic overflows a 64-bit integer", at: range)
+        }
+        if a % b == 0 { return .integer(quotient) }
         return .float(Double(a) / Double(b))
       }
       guard !overflow else {
