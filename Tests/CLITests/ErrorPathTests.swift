@@ -10,6 +10,13 @@ import Testing
     return path
   }
 
+  /// A count from the command line has the same cap as the file's setting.
+  @Test func absurdEpochsOnTheCommandLineAreRefused() throws {
+    let result = try CLIRunner.run(["run", "graphs/mlp.dlg", "--epochs", "2000000000000000000"])
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("--epochs must be between 1 and 1048576"))
+  }
+
   @Test func missingFile() throws {
     let result = try CLIRunner.run(["check", "/nonexistent/model.dlg"])
     #expect(result.status != 0)

@@ -35,8 +35,10 @@ struct TrainSectionLowering {
     let data = seen["data"].flatMap { dataSource($0) }
     let test = seen["test"].flatMap { dataSource($0) }
     let optimizer = seen["optimizer"].flatMap { optimizerSpec($0) } ?? .adam(AdamSettings())
-    let batch = seen["batch"].flatMap { positiveInteger($0, maximum: 1 << 20) } ?? 32
-    let epochs = seen["epochs"].flatMap { positiveInteger($0, maximum: 1 << 20) } ?? 1
+    let batch =
+      seen["batch"].flatMap { positiveInteger($0, maximum: TrainingConfig.maximumBatch) } ?? 32
+    let epochs =
+      seen["epochs"].flatMap { positiveInteger($0, maximum: TrainingConfig.maximumEpochs) } ?? 1
     let seed = seen["seed"].flatMap { positiveInteger($0, maximum: Int.max, allowZero: true) } ?? 0
     var metrics: [String] = []
     if let entry = seen["metrics"] { metrics = metricList(entry) }

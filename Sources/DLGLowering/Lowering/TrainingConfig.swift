@@ -58,6 +58,11 @@ public enum LearningRateSchedule: Sendable, Equatable {
 
 /// The `train` section, checked.
 public struct TrainingConfig: Sendable {
+  /// The largest `epochs` and `batch`, whether the file or the command line sets them: far
+  /// beyond any run, and small enough that step counts never overflow.
+  public static let maximumEpochs = 1 << 20
+  public static let maximumBatch = 1 << 20
+
   public var data: DataSourceSpec?
   public var test: DataSourceSpec?
   public var optimizer: OptimizerSpec

@@ -44,9 +44,11 @@ struct RunCommand: ParsableCommand {
   var resume: String?
 
   func validate() throws {
-    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-    if let batch, batch < 1 || batch > 1 << 20 {
-      throw ValidationError("--batch must be between 1 and \(1 << 20)")
+    if let epochs, epochs < 1 || epochs > TrainingConfig.maximumEpochs {
+      throw ValidationError("--epochs must be between 1 and \(TrainingConfig.maximumEpochs)")
+    }
+    if let batch, batch < 1 || batch > TrainingConfig.maximumBatch {
+      throw ValidationError("--batch must be between 1 and \(TrainingConfig.maximumBatch)")
     }
     if let checkpointEvery, checkpointEvery < 1 {
       throw ValidationError("--checkpoint-every must be at least 1")
