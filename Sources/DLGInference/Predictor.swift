@@ -61,13 +61,15 @@ public final class Predictor: @unchecked Sendable {
     var result = [Float](repeating: 0, count: data.count * width)
     let batches = BatchIterator(
       count: data.count, batchSize: batchSize, shuffle: false, seed: 0, epoch: 0, dropLast: false)
-    var scratchLabels = [Int32](repeating: 0, count: batchSize)
     for b in 0..<batches.batchCount {
       let indices = batches.indices(ofBatch: b)
       let plan = self.plan(batchSize: indices.count, in: &plans)
       guard let features = plan.buffer(input), let logits = plan.buffer(output) else { continue }
-      scratchLabels.withUnsafeMutableBufferPointer { labels in
-        data.gather(indices, features: features.floats, labels: labels.baseAddress!)
+      if features.dtype == .int32 {
+        // Word or character ids: stored as floats, fed as integers (as in training).
+        data.gatherInts(indices, into: features.ints)
+      } else {
+        data.gather(indices, features: features.floats, labels: nil)
       }
       plan.run(RuntimeContext(step: 0, training: false))
       result.withUnsafeMutableBufferPointer { out in

@@ -108,4 +108,20 @@ import Testing
     try t.saveWeights(to: weights)  // before loadData: no vocabulary yet
     #expect(throws: PredictionError.self) { try TextGenerator(model: t.model, weights: weights) }
   }
+
+  /// `Predictor` feeds a text model's ids as integers: different words give different
+  /// predictions (ids written as float bits would all miss the table and look alike).
+  @Test func predictorFeedsIdsAsIntegers() throws {
+    let (t, folder) = try Self.trainer(Self.decoder, lines: 40)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let weights = "\(folder)/lm.safetensors"
+    try t.saveWeights(to: weights)
+    let predictor = try Predictor(model: t.model, weights: weights)
+    let ids = (0..<48).map { Float($0 < 24 ? 3 : 5 + $0 % 7) }
+    let data = Dataset(features: ids, sampleShape: [24], labels: [0, 0])
+    let p = predictor.probabilities(for: data)
+    let width = predictor.outputWidth
+    #expect(p.count == 2 * width)
+    #expect(Array(p[0..<width]) != Array(p[width...]))
+  }
 }
