@@ -17,6 +17,34 @@ import Testing
     #expect(result.standardError.contains("--epochs must be between 1 and 1048576"))
   }
 
+  /// Output paths are checked before any data is read: a run never trains and then finds it
+  /// cannot write its result, or writes over its own model.
+  @Test(arguments: [
+    (["--save", "nowhere/w.safetensors"], "the folder"),
+    (["--log", "MODEL"], "is the model file"),
+    (["--save", "out.bin", "--checkpoint", "out.bin"], "both write out.bin"),
+    (["--plot", "."], "is a folder"),
+  ])
+  func outputPathsAreCheckedBeforeTraining(flags: [String], says: String) throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // The data does not exist: a run that got past the check would fail on it instead.
+    let model = try write(
+      """
+      neuralnet sequential
+        Input[4]
+        out: Dense[2]
+      train
+        data csv("missing.csv")
+        loss softmax_cross_entropy(out, labels)
+      """, to: folder)
+    let arguments = flags.map { $0 == "MODEL" ? model : $0 }
+    let result = try CLIRunner.run(["run", model] + arguments, in: folder)
+    #expect(result.status == 1)
+    #expect(result.standardError.contains(says), "\(result.standardError)")
+    #expect(try String(contentsOfFile: model, encoding: .utf8).contains("Dense[2]"))
+  }
+
   @Test func missingFile() throws {
     let result = try CLIRunner.run(["check", "/nonexistent/model.dlg"])
     #expect(result.status != 0)

@@ -61,4 +61,37 @@ import Testing
         (actual[key] as? NSNumber) == (expected[key] as? NSNumber), "\(key): \(actual) \(expected)")
     }
   }
+
+  /// SIGTERM and SIGHUP (how Slurm, Kubernetes and systemd stop a job) stop the run after the
+  /// current step with a checkpoint, like Ctrl-C, and exit with 128 + the signal.
+  @Test(arguments: [SIGTERM, SIGHUP, SIGINT])
+  func schedulerSignalsWriteACheckpoint(signal: Int32) throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 6000, test: 200)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 50).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let log = "\(folder)/run.jsonl"
+    let process = Process()
+    process.executableURL = CLIRunner.executable
+    process.arguments = ["run", model, "--log", log, "--checkpoint", "\(folder)/run.ckpt"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // Once the first epoch is logged, training is under way and the handler installed.
+    let deadline = Date().addingTimeInterval(120)
+    while (try? String(contentsOfFile: log, encoding: .utf8))?.isEmpty ?? true, process.isRunning,
+      Date() < deadline
+    {
+      usleep(5_000)
+    }
+    #expect(process.isRunning, "the run ended before it could be stopped")
+    kill(process.processIdentifier, signal)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit)
+    #expect(process.terminationStatus == 128 + signal)
+    #expect(FileManager.default.fileExists(atPath: "\(folder)/run.ckpt"))
+  }
 }

@@ -62,6 +62,14 @@ struct RunCommand: ParsableCommand {
     threading.apply()
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
+    let outputs = [
+      ("--save", save), ("--checkpoint", checkpoint), ("--log", log), ("--plot", plot),
+    ]
+    .compactMap { flag, path in path.map { (flag: flag, path: $0) } }
+    if let problem = OutputPaths.problem(outputs, modelFile: file) {
+      Terminal.failure(problem)
+      throw ExitCode.failure
+    }
     do {
       let trainer = try Trainer(
         model: model, overrides: TrainingOverrides(epochs: epochs, batchSize: batch, seed: seed),
@@ -97,9 +105,10 @@ struct RunCommand: ParsableCommand {
       if let save { Terminal.errorLine("saved weights to \(save)") }
     } catch {
       if case .interrupted = error {
-        // Not a failure of the input: the user asked to stop, and nothing is lost.
+        // Not a failure of the input: the user (or the job's scheduler) asked to stop, and
+        // nothing is lost.
         Terminal.errorLine(error.description)
-        throw ExitCode(130)
+        throw ExitCode(Interrupts.exitStatus)
       }
       Terminal.failure(error.description)
       throw ExitCode.failure
