@@ -29,4 +29,32 @@ import Testing
     #expect(diagnostics.count == 1, "\(diagnostics)")
     #expect(diagnostics.first?.code != "E206")
   }
+
+  /// Three nested blocks of `* 100` would be 10⁶ layers: refused at the use that expands
+  /// past the cap, with the count, before any of them is built.
+  @Test func expansionPastTheLayerCapIsRefused() {
+    let text = """
+      block B(n)
+        a: Dense[4]
+        in --> a
+      end
+      block C(n)
+        b: B[1] * 100
+        in --> b
+      end
+      block E(n)
+        c: C[1] * 100
+        in --> c
+      end
+      neuralnet sequential
+        Input[4]
+        E[1] * 100
+      """
+    let start = ContinuousClock.now
+    let diagnostics = lower(text).diagnostics
+    #expect(ContinuousClock.now - start < .seconds(1))
+    #expect(diagnostics.map(\.code) == ["E224"], "\(diagnostics)")
+    #expect(diagnostics.first?.message.contains("adds 1000000") == true)
+    #expect(diagnostics.first?.range?.start.line == 15)
+  }
 }

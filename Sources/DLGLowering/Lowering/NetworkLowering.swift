@@ -22,6 +22,13 @@ struct NetworkLowering {
   /// Repetitions and block nesting beyond these are mistakes, not models.
   static let maximumRepeat = 10_000
   static let maximumBlockDepth = 32
+  /// Layers a model may have once blocks and repetitions are expanded: a few nested `* 100`
+  /// would otherwise expand to 10⁸ layers and gigabytes before any error.
+  static let maximumLayers = 100_000
+  /// Layers lowered so far, every copy counted.
+  var layerCount = 0
+  /// Each block's layer count with its own repetitions, for the check before expanding it.
+  var blockSizes: [String: Int] = [:]
 
   init(file: ModelFile) {
     self.file = file
@@ -245,6 +252,14 @@ struct NetworkLowering {
       return nil
     }
     guard let environment else { return nil }
+    let (expanded, overflows) = max(count, 1).multipliedReportingOverflow(
+      by: blockSize(block, depth: scope.expanding.count))
+    guard !overflows, layerCount + expanded <= Self.maximumLayers else {
+      diagnostics.append(
+        layerCapDiagnostic(at: layer.decl.range, adding: overflows ? nil : expanded))
+      layerCount = Self.maximumLayers + 1
+      return nil
+    }
     var current: (value: ValueID, layer: String)? = (input.value, inputLayers[0])
     for copy in 1...max(count, 1) {
       guard let incoming = current else { return nil }
@@ -321,12 +336,48 @@ struct NetworkLowering {
     return ok ? environment : nil
   }
 
+  /// The layers a block expands to with the repetitions written as numbers inside it (a
+  /// repetition by a block parameter counts once: lowering counts every copy anyway).
+  private mutating func blockSize(_ block: BlockDecl, depth: Int) -> Int {
+    if let known = blockSizes[block.name.name] { return known }
+    guard depth < Self.maximumBlockDepth else { return 1 }
+    blockSizes[block.name.name] = 1  // a block that uses itself is reported elsewhere
+    var total = 0
+    for decl in block.body.layers {
+      var copies = 1
+      if let expression = decl.repeatCount,
+        case .integer(let n)? = try? ConstantEvaluator.evaluate(expression), n >= 1
+      {
+        copies = min(n, Self.maximumRepeat)
+      }
+      let inner = blocks[decl.type.name].map { blockSize($0, depth: depth + 1) } ?? 1
+      let (size, overflows) = copies.multipliedReportingOverflow(by: inner)
+      total = overflows ? Int.max : min(Int.max - size, total) + size
+    }
+    blockSizes[block.name.name] = max(total, 1)
+    return max(total, 1)
+  }
+
+  private func layerCapDiagnostic(at range: SourceRange, adding: Int?) -> Diagnostic {
+    Diagnostic(
+      code: "E224",
+      "the model expands to more than \(Self.maximumLayers) layers"
+        + (adding.map { " (this use adds \($0))" } ?? ""),
+      at: range,
+      help: "blocks and `* N` multiply: check the repetition counts")
+  }
+
   /// One catalog layer: arguments checked, ops appended, its `LayerInfo` recorded.
   private mutating func lowerLayer(
     _ layer: Declared, id: String, inputs: [(value: ValueID, layer: String)?],
     inputLayers: [String],
     scope: Scope
   ) -> ValueID? {
+    layerCount += 1
+    if layerCount == Self.maximumLayers + 1 {
+      diagnostics.append(layerCapDiagnostic(at: layer.decl.range, adding: nil))
+    }
+    guard layerCount <= Self.maximumLayers else { return nil }
     var info = LayerInfo(
       id: id, type: layer.decl.type.name, argumentsText: argumentsText(layer.decl),
       label: layer.decl.label, inputs: inputLayers, output: nil, outputType: nil,
