@@ -108,6 +108,9 @@ public final class Trainer {
     self.loss = optimized.resolve(loss)
     self.correct = correct.map(optimized.resolve)
     self.optimization = optimization
+    // Parameters and optimizer state are allocated next, the step's arena later: refuse a
+    // model whose step cannot fit before either.
+    try checkMemory(batchSize: config.batchSize)
     var generator = SeededGenerator(seed: config.seed)
     store.allocate(for: training.graph, using: &generator)
     store.allocate(for: inference, using: &generator)
@@ -116,6 +119,21 @@ public final class Trainer {
   /// Memory placement: shared by liveness normally, one buffer per tensor at -O0.
   private var strategy: MemoryPlanner.Strategy {
     optimization == .none ? .naive : .greedyBySize
+  }
+
+  /// Checks that a training step at `batchSize` fits in memory beside the weights, before its
+  /// arena is allocated.
+  public func checkMemory(batchSize: Int) throws(TrainingError) {
+    let arena = MemoryBudget.arenaBytes(
+      of: training.graph, batch: batchSize, fetches: training.fetches, strategy: strategy)
+    let weights = MemoryBudget.persistentBytes(of: training.graph)
+    let total = arena > Int.max - weights ? Int.max : arena + weights
+    if let problem = MemoryBudget.problem(
+      needing: total,
+      for: "training at batch \(batchSize) (weights, optimizer state and one step's tensors)")
+    {
+      throw .notTrainable(problem + ": use a smaller batch or smaller layers")
+    }
   }
 
   /// The compiled training step for a batch size (planned once, then reused).
