@@ -70,6 +70,13 @@ extension Trainer {
     var correctSum = position.correctSum
     var samples = position.samples
     let firstBatch = position.epoch == epoch ? position.batch : 0
+    guard firstBatch <= batches.batchCount else {
+      // A checkpoint from the middle of an epoch over more data than this run has.
+      throw .data(
+        "the checkpoint stopped after batch \(firstBatch) of epoch \(epoch), but this data has "
+          + "only \(batches.batchCount) batches an epoch: resume with the data (and batch size) "
+          + "it was written with")
+    }
     let samplesBefore = samples
     let start = DispatchTime.now().uptimeNanoseconds
     for b in firstBatch..<batches.batchCount {
