@@ -4,6 +4,7 @@ import ArgumentParser
 enum Entry {
   static func main() {
     BLASCoreSelection.reexecuteWithBetterCoreIfNeeded()
+    Terminal.guardStandardOutput()
     DLGCommand.main()
   }
 }

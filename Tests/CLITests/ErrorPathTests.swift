@@ -45,6 +45,23 @@ import Testing
     #expect(try String(contentsOfFile: model, encoding: .utf8).contains("Dense[2]"))
   }
 
+  /// A full disk (or closed pipe) on standard output is an error exit, never a crash or a
+  /// silent 0: `dlg check` printing through stdio, `dlg generate` streaming directly.
+  @Test func aFullStandardOutputIsAFailure() throws {
+    let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+    for arguments in [["check", "graphs/mlp.dlg"], ["compile", "graphs/mlp.dlg", "--json"]] {
+      let process = Process()
+      process.executableURL = CLIRunner.executable
+      process.arguments = arguments
+      process.standardOutput = full
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+      #expect(process.terminationReason == .exit, "\(arguments)")
+      #expect(process.terminationStatus == 1, "\(arguments)")
+    }
+  }
+
   @Test func missingFile() throws {
     let result = try CLIRunner.run(["check", "/nonexistent/model.dlg"])
     #expect(result.status != 0)

@@ -54,11 +54,13 @@ struct GenerateCommand: ParsableCommand {
     }
     let settings = SamplingSettings(
       temperature: temperature, topK: topK == 0 ? nil : topK, seed: seed)
-    let output = FileHandle.standardOutput
-    output.write(Data(prompt.utf8))
+    var written = Terminal.output(prompt)
     generator.generate(prompt: prompt, length: length, settings: settings) { text in
-      output.write(Data(text.utf8))
+      if written { written = Terminal.output(text) }
     }
-    output.write(Data("\n".utf8))
+    guard written, Terminal.output("\n") else {
+      Terminal.failure("cannot write to standard output")
+      throw ExitCode.failure
+    }
   }
 }

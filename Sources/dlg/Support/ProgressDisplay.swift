@@ -1,8 +1,9 @@
 import DLG
 import Foundation
 
-/// Shows training progress: a redrawn bar with rate and ETA on a terminal, one plain line per
-/// epoch otherwise (logs and CI stay readable).
+/// Shows training progress: a redrawn bar with rate and ETA on a terminal; otherwise one plain
+/// line per epoch, and within a long epoch a plain progress line every 30 seconds (logs and CI
+/// stay readable, and a log never goes silent for minutes).
 final class ProgressDisplay: TrainingObserver {
   private let interactive: Bool
   private var lastDraw = 0.0
@@ -16,21 +17,30 @@ final class ProgressDisplay: TrainingObserver {
     epoch: Int, batch: Int, of batches: Int, samplesPerSecond: Double, loss: Double,
     accuracy: Double?
   ) {
-    guard interactive else { return }
     let now = Date().timeIntervalSince1970
+    if batch == 1 || epochStart == nil { epochStart = now }
+    let perBatch = batch > 1 ? (now - (epochStart ?? now)) / Double(batch - 1) : 0
+    let eta = Double(batches - batch) * perBatch
+    guard interactive else {
+      if lastDraw == 0 { lastDraw = now }
+      guard batch < batches, now - lastDraw >= 30 else { return }
+      lastDraw = now
+      Terminal.errorLine(
+        String(
+          format: "epoch %d: batch %d/%d  %.0f samples/s  ETA %@  loss %.4f", epoch, batch,
+          batches, samplesPerSecond, Self.clock(eta), loss))
+      return
+    }
     guard batch == batches || now - lastDraw >= 0.1 else { return }
     lastDraw = now
     let fraction = Double(batch) / Double(max(batches, 1))
     let filled = Int(fraction * Double(width))
     let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-    if batch == 1 || epochStart == nil { epochStart = now }
-    let perBatch = batch > 1 ? (now - (epochStart ?? now)) / Double(batch - 1) : 0
-    let eta = Double(batches - batch) * perBatch
     var line = String(
       format: "\r\u{1B}[2Kepoch %d %@ %d/%d  %.0f samples/s  ETA %@  loss %.4f", epoch, bar,
       batch, batches, samplesPerSecond, Self.clock(eta), loss)
     if let accuracy { line += String(format: "  acc %.4f", accuracy) }
-    FileHandle.standardError.write(Data(line.utf8))
+    Terminal.error(line)
   }
 
   /// When the last epoch line was printed: thousands of tiny epochs (a regression on five
@@ -38,7 +48,7 @@ final class ProgressDisplay: TrainingObserver {
   private var lastEpochLine = 0.0
 
   func epochFinished(_ record: EpochRecord, of epochs: Int) {
-    if interactive { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    if interactive { Terminal.error("\r\u{1B}[2K") }
     let now = Date().timeIntervalSince1970
     guard record.epoch <= 3 || record.epoch == epochs || now - lastEpochLine >= 1 else { return }
     lastEpochLine = now
@@ -56,18 +66,16 @@ final class ProgressDisplay: TrainingObserver {
     if let f1 = record.testF1 { line += String(format: "  test_f1 %.4f", f1) }
     line += String(
       format: "  %.1fs  %.0f samples/s", record.seconds, record.samplesPerSecond)
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    Terminal.errorLine(line)
     if record.epoch == epochs, let confusion = record.confusionMatrix {
-      FileHandle.standardError.write(Data((ConfusionText.render(confusion) + "\n").utf8))
+      Terminal.errorLine(ConfusionText.render(confusion))
     }
     epochStart = nil
   }
 
   func stoppedEarly(after epoch: Int, patience: Int) {
-    FileHandle.standardError.write(
-      Data(
-        "stopped early after epoch \(epoch): the test loss has not improved for \(patience) epochs\n"
-          .utf8))
+    Terminal.errorLine(
+      "stopped early after epoch \(epoch): the test loss has not improved for \(patience) epochs")
   }
 
   static func clock(_ seconds: Double) -> String {

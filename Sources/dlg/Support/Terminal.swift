@@ -16,6 +16,35 @@ enum Terminal {
 
   static func errorLine(_ text: String) { error(text + "\n") }
 
+  /// Writes to standard output, all of it; false when it cannot be written (a closed pipe, a
+  /// full disk), which a command reports as a failure rather than exiting 0.
+  static func output(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0, errno == EINTR { continue }
+        guard written > 0 else { return false }
+        offset += written
+      }
+      return true
+    }
+  }
+
+  /// Makes output errors failures: a closed pipe gives an error (not a SIGPIPE death), and
+  /// what `print` buffered is flushed at exit, a failed flush turning the exit status to 1.
+  static func guardStandardOutput() {
+    signal(SIGPIPE, SIG_IGN)
+    atexit {
+      if fflush(nil) != 0 {
+        let message = "error: cannot write to standard output\n"
+        message.withCString { _ = write(STDERR_FILENO, $0, strlen($0)) }
+        _exit(1)
+      }
+    }
+  }
+
   /// Prints a plain `error: ...` line for problems without a source location.
   static func failure(_ message: String) {
     let prefix = standardErrorIsTerminal ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
