@@ -16,9 +16,7 @@ public enum DOTWriter {
       "  edge [fontname=\"\(DiagramStyle.font)\", fontsize=10, color=\"\(DiagramStyle.edge)\", "
     out += "fontcolor=\"\(DiagramStyle.subtitle)\", arrowsize=0.7];\n"
     let clustered = Set(diagram.clusters.flatMap(\.members))
-    for cluster in diagram.clusters where cluster.parent == nil {
-      out += clusterBlock(cluster, in: diagram, indent: "  ")
-    }
+    out += clusterBlocks(in: diagram)
     for node in diagram.nodes where !clustered.contains(node.id) {
       out += "  " + nodeLine(node) + "\n"
     }
@@ -42,23 +40,51 @@ public enum DOTWriter {
     return out + "}\n"
   }
 
-  /// A cluster with its nodes and, nested inside, its child clusters.
-  private static func clusterBlock(_ cluster: Diagram.Cluster, in diagram: Diagram, indent: String)
-    -> String
-  {
-    let index = diagram.clusters.firstIndex { $0.id == cluster.id } ?? 0
-    var out = "\(indent)subgraph cluster_\(index) {\n"
-    out += "\(indent)  label=<\(html(cluster.title))>; style=\"rounded,dashed\"; "
-    out += "color=\"\(DiagramStyle.subtitle)\"; fontsize=12;\n"
-    for member in cluster.members {
-      if let node = diagram.nodes.first(where: { $0.id == member }) {
-        out += "\(indent)  " + nodeLine(node) + "\n"
+  /// Every cluster with its nodes and, nested inside, its child clusters. Iterative and with
+  /// lookup tables, so deep nesting costs neither the stack nor quadratic time; a cluster
+  /// nested in itself through others (a cycle of `subgraph`s) is drawn once, at the top.
+  private static func clusterBlocks(in diagram: Diagram) -> String {
+    var nodes: [String: Diagram.Node] = [:]
+    for node in diagram.nodes where nodes[node.id] == nil { nodes[node.id] = node }
+    var known = Set<String>()
+    var children: [String: [Int]] = [:]
+    for cluster in diagram.clusters { known.insert(cluster.id) }
+    for (index, cluster) in diagram.clusters.enumerated() {
+      if let parent = cluster.parent, known.contains(parent) {
+        children[parent, default: []].append(index)
       }
     }
-    for child in diagram.clusters where child.parent == cluster.id {
-      out += clusterBlock(child, in: diagram, indent: indent + "  ")
+    var visited = Set<Int>()
+    var out = ""
+    func emit(_ root: Int) {
+      // (cluster, depth, whether its block is open and only needs closing)
+      var stack: [(index: Int, depth: Int, closing: Bool)] = [(root, 1, false)]
+      while let (index, depth, closing) = stack.popLast() {
+        let indent = String(repeating: "  ", count: min(depth, 32))
+        if closing {
+          out += "\(indent)}\n"
+          continue
+        }
+        guard visited.insert(index).inserted else { continue }
+        let cluster = diagram.clusters[index]
+        out += "\(indent)subgraph cluster_\(index) {\n"
+        out += "\(indent)  label=<\(html(cluster.title))>; style=\"rounded,dashed\"; "
+        out += "color=\"\(DiagramStyle.subtitle)\"; fontsize=12;\n"
+        for member in cluster.members {
+          if let node = nodes[member] { out += "\(indent)  " + nodeLine(node) + "\n" }
+        }
+        stack.append((index, depth, true))
+        for child in (children[cluster.id] ?? []).reversed() where !visited.contains(child) {
+          stack.append((child, depth + 1, false))
+        }
+      }
     }
-    return out + "\(indent)}\n"
+    for (index, cluster) in diagram.clusters.enumerated()
+    where cluster.parent.map({ !known.contains($0) }) ?? true {
+      emit(index)
+    }
+    for index in diagram.clusters.indices where !visited.contains(index) { emit(index) }
+    return out
   }
 
   private static func nodeLine(_ node: Diagram.Node) -> String {
