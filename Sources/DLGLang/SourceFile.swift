@@ -12,8 +12,9 @@ public struct SourceFile: Sendable {
 
   public init(path: String, text: String) {
     self.path = path
-    self.text = text
-    self.bytes = Array(text.utf8)
+    // A UTF-8 byte-order mark (some Windows editors write one) is not part of the model.
+    self.text = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
+    self.bytes = Array(self.text.utf8)
     var starts = [0]
     for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
       starts.append(index + 1)

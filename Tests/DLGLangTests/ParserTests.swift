@@ -7,6 +7,12 @@ func parse(_ text: String) -> ParseResult {
 }
 
 @Suite struct ParserTests {
+  @Test func aByteOrderMarkIsNotACharacterOfTheModel() {
+    let result = Parser.parse(
+      SourceFile(path: "bom.dlg", text: "\u{FEFF}neuralnet sequential\n  Input[4]\n  Dense[2]\n"))
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+  }
+
   @Test func fashionMNISTExample() throws {
     let result = parse(
       """
