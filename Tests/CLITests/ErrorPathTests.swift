@@ -62,6 +62,13 @@ import Testing
     }
   }
 
+  @Test func evalRefusesABatchOfZero() throws {
+    let result = try CLIRunner.run(
+      ["eval", "graphs/mlp.dlg", "--weights", "w.safetensors", "--batch", "0"])
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("--batch must be between 1"))
+  }
+
   @Test func missingFile() throws {
     let result = try CLIRunner.run(["check", "/nonexistent/model.dlg"])
     #expect(result.status != 0)

@@ -23,6 +23,12 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Print the result as JSON.")
   var json = false
 
+  func validate() throws {
+    if let batch, batch < 1 || batch > TrainingConfig.maximumBatch {
+      throw ValidationError("--batch must be between 1 and \(TrainingConfig.maximumBatch)")
+    }
+  }
+
   func run() throws {
     threading.apply()
     let model = try ModelLoading.load(file)
