@@ -134,6 +134,13 @@ func safetensors(header: String, data: [UInt8] = []) -> [UInt8] {
           data: Array(repeating: 0, count: 9)),
         "bytes 9..<5"
       ),
+      (
+        safetensors(
+          header: "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+            + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+          data: Array(repeating: 0, count: 12)),
+        "the data of `a` and `b` overlap"
+      ),
     ]
     for (bytes, message) in cases {
       #expect { _ = try SafeTensors.decode(bytes, source: "hostile") } throws: {

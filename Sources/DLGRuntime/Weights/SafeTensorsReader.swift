@@ -53,6 +53,7 @@ extension SafeTensors {
     let dataStart = 8 + headerLength
     let dataCount = bytes.count - dataStart
     var tensors: [String: Tensor] = [:]
+    var ranges: [(begin: Int, end: Int, name: String)] = []
     for (name, entry) in header where name != "__metadata__" {
       guard let entry = entry as? [String: Any], let dtype = entry["dtype"] as? String,
         let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
@@ -79,6 +80,7 @@ extension SafeTensors {
           "the data of `\(name)` (bytes \(begin)..<\(end)) does not match its shape \(shape) "
             + "or lies outside the \(dataCount) data bytes: the file may be truncated")
       }
+      ranges.append((begin, end, name))
       var values = [Float](repeating: 0, count: count)
       bytes.withUnsafeBufferPointer { buffer in
         let raw = UnsafeRawPointer(buffer.baseAddress! + dataStart + begin)
@@ -88,6 +90,11 @@ extension SafeTensors {
         }
       }
       tensors[name] = Tensor(dtype: dtype, shape: shape, values: values)
+    }
+    // Two tensors sharing bytes is a corrupt (or crafted) file, not two tensors.
+    let ordered = ranges.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }
+    for (first, second) in zip(ordered, ordered.dropFirst()) where second.begin < first.end {
+      throw fail("the data of `\(first.name)` and `\(second.name)` overlap")
     }
     let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
     return (tensors, metadata)
