@@ -139,5 +139,31 @@ import Testing
     let missing = try CLIRunner.run(["eval", model, "--weights", "\(folder)/none.safetensors"])
     #expect(missing.status == 1)
     #expect(missing.standardError.contains("none.safetensors"))
+
+    // Two 8×8 samples, the second with a NaN: refused, naming the sample, not "class 0".
+    var values = [Float](repeating: 0.5, count: 128)
+    values[64 + 7] = .nan
+    let npy = "\(folder)/nan.npy"
+    try Self.writeNPY(values, shape: [2, 8, 8, 1], to: npy)
+    let nan = try CLIRunner.run([
+      "predict", model, "--weights", "\(folder)/w.safetensors", "--input", npy, "-o",
+      "\(folder)/nan.csv",
+    ])
+    #expect(nan.status == 1)
+    #expect(nan.standardError.contains("sample 1 holds nan"), "\(nan.standardError)")
+  }
+
+  /// A little-endian float32 .npy file (format 1.0).
+  static func writeNPY(_ values: [Float], shape: [Int], to path: String) throws {
+    var header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': ("
+      + shape.map(String.init).joined(separator: ", ") + "), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+    bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    bytes += Array(header.utf8)
+    for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
   }
 }

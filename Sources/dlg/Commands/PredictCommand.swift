@@ -80,6 +80,13 @@ struct PredictCommand: ParsableCommand {
         "holds samples of shape \(shape.split(separator: "×").dropFirst().joined(separator: "×")), "
           + "but the model's input is \(sampleShape.map(String.init).joined(separator: "×"))")
     }
+    // A NaN or an infinity gives no prediction worth reporting (it used to come out as
+    // class 0): say which sample holds it.
+    if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+      throw DataError(
+        input,
+        "sample \(bad / sampleSize) holds \(array.values[bad]): dlg predicts only finite values")
+    }
     let factor = scale ?? model.training?.data?.scale ?? 1
     return Dataset(
       features: factor == 1 ? array.values : array.values.map { $0 * factor },
