@@ -58,6 +58,7 @@ import Testing
   /// recurrent layer.
   @Test(arguments: [
     ("length: 16)", "length: 32)", "model.dlg:9:13", "chars(length: 32) gives 32 characters"),
+    ("length: 16)", "length: 100000)", "model.dlg:9:13", "a sample holds 1 to 65536 characters"),
     (
       "length: 16)", "length: 16, vocabulary: 40)", "model.dlg:9:13",
       "gives ids up to 39, but the model scores only 16"

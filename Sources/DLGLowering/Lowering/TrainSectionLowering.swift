@@ -72,15 +72,30 @@ struct TrainSectionLowering {
     }
   }
 
+  /// The longest sample a `text` or `chars` source may cut.
+  static let maximumSequenceLength = 65_536
+
   /// A text source's pieces must be as long as the model's input, and a language model's
   /// output must score every id its vocabulary gives: both are known before any data is read.
   mutating func checkSequenceSource(
     _ spec: DataSourceSpec, _ entry: TrainEntry, against model: Model
   ) {
-    guard spec.format == "text" || spec.format == "chars", let input = model.input else { return }
+    guard spec.format == "text" || spec.format == "chars" else { return }
+    let unit = spec.format == "chars" ? "characters" : "words"
+    guard (1...Self.maximumSequenceLength).contains(spec.length) else {
+      // Each sample is held as `length` values: 16 million of them per line would take
+      // gigabytes before the first step.
+      diagnostics.append(
+        Diagnostic(
+          code: "E419",
+          "\(spec.format)(length: \(spec.length)): a sample holds 1 to "
+            + "\(Self.maximumSequenceLength) \(unit)",
+          at: entry.value.range, help: "sequence models read hundreds or thousands of steps"))
+      return
+    }
+    guard let input = model.input else { return }
     let type = model.graph[input].type
     if type.rank == 2, case .fixed(let length) = type.shape[1], length != spec.length {
-      let unit = spec.format == "chars" ? "characters" : "words"
       diagnostics.append(
         Diagnostic(
           code: "E417",
