@@ -15,11 +15,20 @@ public enum Gzip {
     try decompress(input, source: source, limit: limit, piece: Int(UInt32.max))
   }
 
+  /// The first `count` bytes the stream inflates to (fewer if it is shorter), inflating no
+  /// more than a megabyte past them: how a reader looks at a header before deciding how much
+  /// the whole file may inflate to.
+  public static func prefix(_ input: [UInt8], source: String, count: Int) throws(DataError)
+    -> [UInt8]
+  {
+    try decompress(input, source: source, limit: count, piece: Int(UInt32.max), prefix: true)
+  }
+
   /// `decompress`, handing zlib at most `piece` input bytes at a time (zlib counts them in 32
   /// bits, so input of 4 GiB or more goes in pieces; tests use small pieces).
-  static func decompress(_ input: [UInt8], source: String, limit: Int, piece: Int)
-    throws(DataError) -> [UInt8]
-  {
+  static func decompress(
+    _ input: [UInt8], source: String, limit: Int, piece: Int, prefix: Bool = false
+  ) throws(DataError) -> [UInt8] {
     var stream = z_stream()
     // 15 window bits + 16: expect a gzip header and trailer.
     guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
@@ -51,8 +60,9 @@ public enum Gzip {
         && (stream.avail_in > 0 || consumed < buffer.count || stream.avail_out == 0)
     }
     switch status {
-    case Z_STREAM_END: return output
+    case Z_STREAM_END: return prefix ? Array(output.prefix(limit)) : output
     case Z_OK, Z_BUF_ERROR:
+      if prefix, output.count > limit { return Array(output.prefix(limit)) }
       if output.count > limit {
         throw DataError(source, "decompresses to more than \(limit) bytes")
       }

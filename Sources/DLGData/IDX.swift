@@ -37,8 +37,32 @@ public enum IDXReader {
   /// Reads the bytes of an IDX file, plain or gzip-compressed (told apart by the gzip magic
   /// number). `source` names the bytes in errors, as the path does for a file.
   public static func read(bytes: [UInt8], source: String) throws(DataError) -> IDXArray {
-    try parse(
-      Gzip.isCompressed(bytes) ? Gzip.decompress(bytes, source: source) : bytes, source: source)
+    guard Gzip.isCompressed(bytes) else { return try parse(bytes, source: source) }
+    // The header says how large the file is: the stream may not inflate past that (a gzip
+    // bomb would otherwise fill memory before any check).
+    let header = try Gzip.prefix(bytes, source: source, count: 4 + 4 * 255)
+    return try parse(
+      Gzip.decompress(bytes, source: source, limit: declaredSize(header) ?? (1 << 34)),
+      source: source)
+  }
+
+  /// The bytes a file with this header holds (header and data), if the header is readable.
+  static func declaredSize(_ header: [UInt8]) -> Int? {
+    guard header.count >= 4, let size = elementSizes[header[2]] else { return nil }
+    let rank = Int(header[3])
+    guard rank >= 1, header.count >= 4 + 4 * rank else { return nil }
+    var total = size
+    for d in 0..<rank {
+      let o = 4 + 4 * d
+      let n =
+        Int(header[o]) << 24 | Int(header[o + 1]) << 16 | Int(header[o + 2]) << 8
+        | Int(header[o + 3])
+      let (product, overflow) = total.multipliedReportingOverflow(by: n)
+      guard !overflow else { return nil }
+      total = product
+    }
+    let (sum, overflow) = total.addingReportingOverflow(4 + 4 * rank)
+    return overflow ? nil : sum
   }
 
   static func parse(_ bytes: [UInt8], source: String) throws(DataError) -> IDXArray {

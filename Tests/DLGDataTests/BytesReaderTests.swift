@@ -127,6 +127,23 @@ func contents(_ path: String) throws -> [UInt8] {
   }
 }
 
+/// A gzip IDX file that inflates far past the size its header declares (a bomb: a 2×2 byte
+/// image followed by 50 MB of zeros) is refused after inflating little more than that.
+@Suite struct GzipBombTests {
+  @Test func inflationIsBoundedByTheHeader() throws {
+    let header: [UInt8] = [0, 0, 0x08, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2]
+    let bomb = Gzip.compress(header + [1, 2, 3, 4] + [UInt8](repeating: 0, count: 50_000_000))
+    #expect(bomb.count < 100_000)
+    #expect { _ = try IDXReader.read(bytes: bomb, source: "bomb.gz") } throws: {
+      "\($0)".contains("bomb.gz: decompresses to more than 20 bytes")
+    }
+    // The same file without the tail reads as the one image it declares.
+    let honest = try IDXReader.read(bytes: Gzip.compress(header + [1, 2, 3, 4]), source: "ok")
+    #expect(honest.dimensions == [1, 2, 2])
+    #expect(try Gzip.prefix(bomb, source: "b", count: 16) == header)
+  }
+}
+
 @Suite struct CIFARBytesTests {
   static let images: [UInt8] = (0..<2 * 3072).map { UInt8($0 % 253) }
 
