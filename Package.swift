@@ -49,6 +49,8 @@ let package = Package(
     // source locations the language, the IR and tools share; DLGGraph is the IR alone (no
     // kernels, no C libraries); DLGLowering turns syntax into it.
     .target(name: "DLGSource"),
+    // Writing files as users expect (atomically, keeping modes, through links): every output.
+    .target(name: "DLGFiles"),
     // The elementwise instructions the IR writes and the kernels run: data only.
     .target(name: "DLGInstructions"),
     .target(name: "DLGLang", dependencies: ["DLGSource"]),
@@ -58,8 +60,8 @@ let package = Package(
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),
     .target(name: "DLGPasses", dependencies: ["DLGGraph"]),
     .target(
-      name: "DLGRuntime", dependencies: ["DLGGraph", "DLGPasses", "DLGKernels"]),
-    .target(name: "DLGData", dependencies: ["CZlib"]),
+      name: "DLGRuntime", dependencies: ["DLGGraph", "DLGPasses", "DLGKernels", "DLGFiles"]),
+    .target(name: "DLGData", dependencies: ["CZlib", "DLGFiles"]),
     .target(
       name: "DLGInference",
       dependencies: ["DLGLowering", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGKernels", "DLGData"]),
@@ -73,7 +75,7 @@ let package = Package(
       name: "DLG",
       dependencies: [
         "DLGLang", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData", "DLGInference",
-        "DLGTrain", "DLGViz",
+        "DLGTrain", "DLGViz", "DLGFiles",
       ]),
     .executableTarget(
       name: "dlg",
@@ -92,7 +94,7 @@ let package = Package(
       dependencies: [
         "DLGRuntime", "DLGPasses", "DLGGraph", "DLGLowering", "DLGLang", "DLGTestSupport",
       ]),
-    .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib"]),
+    .testTarget(name: "DLGDataTests", dependencies: ["DLGData", "CZlib", "DLGFiles"]),
     // Shared by tests: a deterministic generator, and small generated datasets.
     .target(
       name: "DLGTestSupport",

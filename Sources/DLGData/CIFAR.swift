@@ -1,3 +1,4 @@
+import DLGFiles
 import Foundation
 
 /// The CIFAR-10 binary format: records of one label byte and a 32×32×3 image stored channel by
@@ -109,8 +110,10 @@ public enum CIFARDataset {
         for pixel in 0..<pixels { out.append(images[image + pixel * channels + channel]) }
       }
     }
-    guard FileManager.default.createFile(atPath: path, contents: Data(out)) else {
-      throw DataError(path, "cannot write the file")
+    do {
+      try FileOutput.write(out, to: path)
+    } catch {
+      throw DataError(path, "cannot write the file: \(error.description)")
     }
   }
 }

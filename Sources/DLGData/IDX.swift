@@ -1,3 +1,4 @@
+import DLGFiles
 import Foundation
 
 /// The contents of one IDX file: its dimensions and values. Unsigned bytes (images) stay
@@ -140,8 +141,10 @@ public enum IDXWriter {
     }
     file += bytes
     let output = gzip ? Gzip.compress(file) : file
-    guard FileManager.default.createFile(atPath: path, contents: Data(output)) else {
-      throw DataError(path, "cannot write the file")
+    do {
+      try FileOutput.write(output, to: path)
+    } catch {
+      throw DataError(path, "cannot write the file: \(error.description)")
     }
   }
 }

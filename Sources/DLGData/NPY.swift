@@ -1,3 +1,4 @@
+import DLGFiles
 import Foundation
 
 /// NumPy's `.npy` format: a magic string, a header (a Python dict literal with `descr`,
@@ -101,8 +102,10 @@ public enum NPY {
     for value in values {
       withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
     }
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-      throw DataError(path, "cannot write the file")
+    do {
+      try FileOutput.write(bytes, to: path)
+    } catch {
+      throw DataError(path, "cannot write the file: \(error.description)")
     }
   }
 

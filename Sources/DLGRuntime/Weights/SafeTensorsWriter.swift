@@ -1,3 +1,4 @@
+import DLGFiles
 import DLGGraph
 import Foundation
 
@@ -50,25 +51,15 @@ public enum SafeTensors {
     return output
   }
 
-  /// Writes atomically: a temporary file in the same folder, then a rename, so a crash or a
-  /// kill mid-write never leaves a truncated checkpoint where the previous good one was.
+  /// Writes atomically (`FileOutput`): a crash or a kill mid-write never leaves a truncated
+  /// checkpoint where the previous good one was.
   public static func write(
     _ entries: [Entry], metadata: [String: String] = [:], to path: String
   ) throws(WeightsError) {
-    let data = Data(encode(entries, metadata: metadata))
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(
-      ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
     do {
-      try data.write(to: temporary)
+      try FileOutput.write(encode(entries, metadata: metadata), to: path)
     } catch {
-      throw WeightsError("cannot write \(temporary.path): \(error.localizedDescription)")
-    }
-    // rename(2) replaces the old file in one step: readers see the old or the new, never half.
-    guard rename(temporary.path, url.path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw WeightsError("cannot write \(path): \(reason)")
+      throw WeightsError(error.description)
     }
   }
 

@@ -110,8 +110,10 @@ struct DiagramCommand: ParsableCommand {
 
   private func write(_ diagram: Diagram, to path: String, format: OutputFormat) throws {
     let bytes = try GraphvizRenderer.render(dot: DOTWriter.dot(for: diagram), format: format)
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-      throw RenderError(message: "cannot write the file")
+    do {
+      try FileOutput.write(Array(bytes), to: path)
+    } catch {
+      throw RenderError(message: error.description)
     }
   }
 }

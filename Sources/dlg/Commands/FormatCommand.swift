@@ -31,7 +31,7 @@ struct FormatCommand: ParsableCommand {
       if check {
         Terminal.errorLine("\(file) is not formatted (run `dlg fmt \(file)`)")
         failed = true
-      } else if FileManager.default.createFile(atPath: file, contents: Data(formatted.utf8)) {
+      } else if (try? FileOutput.write(Array(formatted.utf8), to: file)) != nil {
         Terminal.errorLine("formatted \(file)")
       } else {
         Terminal.failure("cannot write \(file)")

@@ -47,6 +47,6 @@ struct PlotCommand: ParsableCommand {
 enum CurvesFile {
   static func write(_ records: [EpochRecord], to path: String, title: String?) -> Bool {
     let svg = TrainingCurves.svg(records, title: title)
-    return FileManager.default.createFile(atPath: path, contents: Data(svg.utf8))
+    return (try? FileOutput.write(Array(svg.utf8), to: path)) != nil
   }
 }

@@ -50,8 +50,10 @@ struct PredictCommand: ParsableCommand {
             "\(row),\(best)," + values.map { String(format: "%.6g", $0) }.joined(separator: ",")
             + "\n"
         }
-        guard FileManager.default.createFile(atPath: output, contents: Data(csv.utf8)) else {
-          throw DataError(output, "cannot write the file")
+        do {
+          try FileOutput.write(Array(csv.utf8), to: output)
+        } catch {
+          throw DataError(output, "cannot write the file: \(error.description)")
         }
       }
       Terminal.errorLine("wrote \(data.count) predictions to \(output)")

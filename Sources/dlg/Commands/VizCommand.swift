@@ -54,8 +54,10 @@ struct VizCommand: ParsableCommand {
         throw ExitCode.failure
       }
     }
-    guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
-      Terminal.failure("cannot write \(output)")
+    do {
+      try FileOutput.write(Array(bytes), to: output)
+    } catch {
+      Terminal.failure(error.description)
       throw ExitCode.failure
     }
     Terminal.errorLine("wrote \(output)")

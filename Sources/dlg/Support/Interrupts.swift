@@ -1,3 +1,4 @@
+import DLG
 import Synchronization
 
 #if canImport(Glibc)
@@ -31,7 +32,11 @@ enum Interrupts {
     for number in [SIGINT, SIGTERM, SIGHUP] {
       signal(number) { received in
         let previous = Interrupts.count.add(1, ordering: .relaxed).oldValue
-        if previous > 0 { _exit(128 + received) }
+        if previous > 0 {
+          // Quitting now: no half-written `.NAME.tmp-PID` file is left behind.
+          FileOutput.removeTemporaryFileInProgress()
+          _exit(128 + received)
+        }
         Interrupts.signalNumber.store(received, ordering: .relaxed)
         // Only async-signal-safe calls here: write(2) of a fixed message.
         let message =
