@@ -19,10 +19,10 @@ struct BenchCommand: ParsableCommand {
   @ArgumentParser.Argument(help: "The .dlg model to benchmark.")
   var file: String
 
-  @Option(help: "Mini-batch size (default: the file's).")
+  @Option(parsing: .unconditional, help: "Mini-batch size (default: the file's).")
   var batch: Int?
 
-  @Option(help: "Timed steps, after 5 warm-up steps.")
+  @Option(parsing: .unconditional, help: "Timed steps, after 5 warm-up steps.")
   var steps: Int = 50
 
   @OptionGroup var threading: ThreadOptions

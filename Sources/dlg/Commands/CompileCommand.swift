@@ -19,7 +19,9 @@ struct CompileCommand: ParsableCommand {
   @Flag(help: "Print the result as JSON.")
   var json = false
 
-  @Option(help: "Batch size the memory plan is made for (default: the file's, or 32).")
+  @Option(
+    parsing: .unconditional,
+    help: "Batch size the memory plan is made for (default: the file's, or 32).")
   var batch: Int?
 
   @OptionGroup var optimization: OptimizationOptions

@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Weights written by `dlg run --save` (safetensors).")
   var weights: String
 
-  @Option(help: "Mini-batch size (default: the file's).")
+  @Option(parsing: .unconditional, help: "Mini-batch size (default: the file's).")
   var batch: Int?
 
   @OptionGroup var threading: ThreadOptions

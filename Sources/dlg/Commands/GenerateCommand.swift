@@ -20,13 +20,15 @@ struct GenerateCommand: ParsableCommand {
   @Option(help: "How many characters to write.")
   var length = 200
 
-  @Option(help: "Below 1: likelier characters; above 1: more varied; 0: always the likeliest.")
+  @Option(
+    parsing: .unconditional,
+    help: "Below 1: likelier characters; above 1: more varied; 0: always the likeliest.")
   var temperature: Float = 0.8
 
   @Option(name: .customLong("top-k"), help: "Sample among the k likeliest characters (0: all).")
   var topK = 40
 
-  @Option(help: "Random seed: the same seed writes the same text.")
+  @Option(parsing: .unconditional, help: "Random seed: the same seed writes the same text.")
   var seed: UInt64 = 1
 
   @OptionGroup var threading: ThreadOptions

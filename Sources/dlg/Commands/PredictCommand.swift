@@ -21,7 +21,9 @@ struct PredictCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output: .csv (class and probabilities per row) or .npy.")
   var output: String
 
-  @Option(help: "Multiply inputs by this (default: the scale of the file's training data).")
+  @Option(
+    parsing: .unconditional,
+    help: "Multiply inputs by this (default: the scale of the file's training data).")
   var scale: Float?
 
   @OptionGroup var threading: ThreadOptions

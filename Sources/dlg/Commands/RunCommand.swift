@@ -12,13 +12,15 @@ struct RunCommand: ParsableCommand {
   @ArgumentParser.Argument(help: "The .dlg model to train.")
   var file: String
 
-  @Option(help: "Number of epochs (overrides the file).")
+  @Option(parsing: .unconditional, help: "Number of epochs (overrides the file).")
   var epochs: Int?
 
-  @Option(help: "Mini-batch size (overrides the file).")
+  @Option(parsing: .unconditional, help: "Mini-batch size (overrides the file).")
   var batch: Int?
 
-  @Option(help: "Seed for weight initialization and shuffling (overrides the file).")
+  @Option(
+    parsing: .unconditional,
+    help: "Seed for weight initialization and shuffling (overrides the file).")
   var seed: UInt64?
 
   @OptionGroup var threading: ThreadOptions
@@ -37,7 +39,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Write a checkpoint (weights, optimizer state, position) here every epoch.")
   var checkpoint: String?
 
-  @Option(help: "Also write the checkpoint every N steps.")
+  @Option(parsing: .unconditional, help: "Also write the checkpoint every N steps.")
   var checkpointEvery: Int?
 
   @Option(help: "Continue from a checkpoint written by --checkpoint or by Ctrl-C.")

@@ -5,7 +5,8 @@ import Foundation
 /// `--threads N` and `--deterministic`, shared by every command that computes: one budget for
 /// the whole process.
 struct ThreadOptions: ParsableArguments {
-  @Option(help: "Threads that run kernels and graph nodes (default: all cores).")
+  @Option(
+    parsing: .unconditional, help: "Threads that run kernels and graph nodes (default: all cores).")
   var threads: Int?
 
   @Flag(
