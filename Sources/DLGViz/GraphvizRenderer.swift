@@ -94,3 +94,19 @@ extension String {
     return String(s)
   }
 }
+
+extension Diagram {
+  /// The most nodes and edges Graphviz is asked to lay out: its layout grows faster than
+  /// linearly, and a Mermaid cross product (`A1 & … & A300 --> B1 & … & B300`, 90,000 edges)
+  /// would run for many minutes without a word. A 5,000-layer model takes a few seconds.
+  public static let maximumNodes = 20_000
+  public static let maximumEdges = 40_000
+
+  /// Why this diagram is too large to lay out, or nil.
+  public var sizeProblem: String? {
+    guard nodes.count > Self.maximumNodes || edges.count > Self.maximumEdges else { return nil }
+    return "the picture has \(nodes.count) boxes and \(edges.count) arrows, more than Graphviz "
+      + "lays out in reasonable time (\(Self.maximumNodes) and \(Self.maximumEdges)): draw a "
+      + "part of it, collapse blocks with --depth, or write .dot and lay it out yourself"
+  }
+}

@@ -69,6 +69,28 @@ import Testing
     #expect(result.standardError.contains("--batch must be between 1"))
   }
 
+  /// A Mermaid cross product of 300 × 300 nodes (90,000 arrows) is refused at once rather than
+  /// laid out for many minutes.
+  @Test func aHugeCrossProductIsRefusedFast() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let left = (0..<300).map { "A\($0)" }.joined(separator: " & ")
+    let right = (0..<300).map { "B\($0)" }.joined(separator: " & ")
+    let path = try write("flowchart TD\n  \(left) --> \(right)\n", to: folder, name: "x.mmd")
+    let start = Date()
+    let result = try CLIRunner.run(["diagram", path, "-o", "\(folder)/x.svg"])
+    #expect(Date().timeIntervalSince(start) < 10)
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("90000 arrows"), "\(result.standardError)")
+  }
+
+  /// A negative count is out of range, not a "missing value".
+  @Test func negativeFlagValuesAreReadAsValues() throws {
+    let result = try CLIRunner.run(["run", "graphs/mlp.dlg", "--epochs", "-5"])
+    #expect(result.status != 0)
+    #expect(result.standardError.contains("--epochs must be between 1 and"))
+  }
+
   @Test func missingFile() throws {
     let result = try CLIRunner.run(["check", "/nonexistent/model.dlg"])
     #expect(result.status != 0)

@@ -109,7 +109,11 @@ struct DiagramCommand: ParsableCommand {
   }
 
   private func write(_ diagram: Diagram, to path: String, format: OutputFormat) throws {
-    let bytes = try GraphvizRenderer.render(dot: DOTWriter.dot(for: diagram), format: format)
+    if format != .dot, let problem = diagram.sizeProblem { throw RenderError(message: problem) }
+    let bytes =
+      format == .dot
+      ? Array(DOTWriter.dot(for: diagram).utf8)
+      : try GraphvizRenderer.render(dot: DOTWriter.dot(for: diagram), format: format)
     do {
       try FileOutput.write(Array(bytes), to: path)
     } catch {

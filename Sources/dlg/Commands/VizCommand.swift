@@ -17,7 +17,9 @@ struct VizCommand: ParsableCommand {
   @Option(help: "Layout direction: TB, BT, LR or RL (default: the file's, or TB).")
   var rankdir: String?
 
-  @Option(help: "Collapse blocks nested deeper than N into one box each (0: every block is a box).")
+  @Option(
+    parsing: .unconditional,
+    help: "Collapse blocks nested deeper than N into one box each (0: every block is a box).")
   var depth: Int?
 
   @Flag(help: "Draw the ops after optimization: fused nodes list what they fused.")
@@ -47,6 +49,10 @@ struct VizCommand: ParsableCommand {
     if format == .dot {
       bytes = Array(dot.utf8)
     } else {
+      if let problem = diagram.sizeProblem {
+        Terminal.failure("\(file): \(problem)")
+        throw ExitCode.failure
+      }
       do {
         bytes = try GraphvizRenderer.render(dot: dot, format: format)
       } catch {
