@@ -57,4 +57,15 @@ import Testing
     #expect(diagnostics.first?.message.contains("adds 1000000") == true)
     #expect(diagnostics.first?.range?.start.line == 15)
   }
+
+  /// Blocks nested past the depth limit say so, not that a block uses itself.
+  @Test func deepBlockNestingSaysItIsDeep() {
+    var text = ""
+    for i in 0..<40 { text += "block B\(i)(n)\n  x: B\(i + 1)[1]\n  in --> x\nend\n" }
+    text +=
+      "block B40(n)\n  a: Dense[2]\n  in --> a\nend\nneuralnet sequential\n  Input[4]\n  B0[1]\n"
+    let diagnostics = lower(text).diagnostics
+    #expect(diagnostics.first?.message.contains("blocks nest more than 32 deep") == true)
+    #expect(!(diagnostics.first?.message.contains("uses itself") ?? true))
+  }
 }

@@ -228,15 +228,23 @@ struct NetworkLowering {
     inputs: [(value: ValueID, layer: String)?],
     inputLayers: [String], repeat count: Int, scope: Scope
   ) -> (value: ValueID, layer: String)? {
-    guard !scope.expanding.contains(block.name.name),
-      scope.expanding.count < Self.maximumBlockDepth
-    else {
+    guard !scope.expanding.contains(block.name.name) else {
       diagnostics.append(
         Diagnostic(
           code: "E217",
           "block `\(block.name.name)` uses itself: "
             + (scope.expanding + [block.name.name]).joined(separator: " → "),
           at: layer.decl.type.range, help: "a block cannot contain itself"))
+      return nil
+    }
+    guard scope.expanding.count < Self.maximumBlockDepth else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E217",
+          "blocks nest more than \(Self.maximumBlockDepth) deep here: "
+            + (scope.expanding.prefix(3) + ["…", block.name.name]).joined(separator: " → "),
+          at: layer.decl.type.range,
+          help: "use fewer levels of blocks inside blocks"))
       return nil
     }
     // Arguments first, so their mistakes are reported even when an input already failed.
