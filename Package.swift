@@ -60,7 +60,8 @@ let package = Package(
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),
     .target(name: "DLGPasses", dependencies: ["DLGGraph"]),
     .target(
-      name: "DLGRuntime", dependencies: ["DLGGraph", "DLGPasses", "DLGKernels", "DLGFiles"]),
+      name: "DLGRuntime",
+      dependencies: ["DLGGraph", "DLGPasses", "DLGKernels", "DLGFiles", "CZlib"]),
     .target(name: "DLGData", dependencies: ["CZlib", "DLGFiles"]),
     .target(
       name: "DLGInference",

@@ -100,6 +100,39 @@ func safetensors(header: String, data: [UInt8] = []) -> [UInt8] {
     }
   }
 
+  /// dlg's files carry a CRC32 per tensor and of the header: a flipped bit in the data names
+  /// the damaged tensor, one in a setting (or a shape) is a damaged header; files of other
+  /// writers, without checksums, still load.
+  @Test func checksumsNameTheDamage() throws {
+    let tensors = [
+      "a": SafeTensors.Tensor(dtype: "F32", shape: [2], values: [1, 2]),
+      "b": SafeTensors.Tensor(dtype: "F32", shape: [3], values: [3, 4, 5]),
+    ]
+    let bytes = safetensors(tensors, metadata: ["epoch": "3"])
+    let decoded = try SafeTensors.decode(bytes, source: "ok")
+    #expect(decoded.metadata == ["epoch": "3"])
+    #expect(decoded.tensors["b"]?.values == [3, 4, 5])
+    var data = bytes
+    data[data.count - 1] ^= 0x01  // the last float of `b`
+    #expect { _ = try SafeTensors.decode(data, source: "d") } throws: {
+      "\($0)".contains("the data of `b` is damaged")
+    }
+    // The digit of "epoch":"3", found byte by byte (the data is not text).
+    let needle = Array("\"epoch\":\"3\"".utf8)
+    let at = try #require(
+      (0...(bytes.count - needle.count)).first { Array(bytes[$0..<$0 + needle.count]) == needle })
+    var header = bytes
+    header[at + needle.count - 2] = UInt8(ascii: "4")
+    #expect { _ = try SafeTensors.decode(header, source: "h") } throws: {
+      "\($0)".contains("its header is damaged")
+    }
+    // Without checksums (a file PyTorch wrote): read as it is.
+    let plain = safetensors(
+      header: "{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+      data: [0, 0, 128, 63])
+    #expect(try SafeTensors.decode(plain, source: "p").tensors["t"]?.values == [1])
+  }
+
   @Test func hostileHeadersAreRefused() throws {
     let huge = "{\"t\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,0]}}"
     let cases: [([UInt8], String)] = [

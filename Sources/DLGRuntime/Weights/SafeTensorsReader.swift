@@ -10,6 +10,12 @@ extension SafeTensors {
     public var shape: [Int]
     /// The values, converted to f32 (F32 files are read as they are; I32 converted).
     public var values: [Float]
+
+    public init(dtype: String, shape: [Int], values: [Float]) {
+      self.dtype = dtype
+      self.shape = shape
+      self.values = values
+    }
   }
 
   /// The tensors of a file, by name.
@@ -54,6 +60,8 @@ extension SafeTensors {
     let dataCount = bytes.count - dataStart
     var tensors: [String: Tensor] = [:]
     var ranges: [(begin: Int, end: Int, name: String)] = []
+    let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
+    var fields: [(name: String, field: String)] = []
     for (name, entry) in header where name != "__metadata__" {
       guard let entry = entry as? [String: Any], let dtype = entry["dtype"] as? String,
         let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
@@ -81,6 +89,20 @@ extension SafeTensors {
             + "or lies outside the \(dataCount) data bytes: the file may be truncated")
       }
       ranges.append((begin, end, name))
+      fields.append(
+        (
+          name,
+          Checksums.tensorField(name: name, dtype: dtype, shape: shape, begin: begin, end: end)
+        ))
+      if let expected = metadata[Checksums.prefix + name] {
+        let actual = bytes.withUnsafeBytes { raw in
+          Checksums.crc32(
+            UnsafeRawBufferPointer(rebasing: raw[dataStart + begin..<dataStart + end]))
+        }
+        guard Checksums.hex(actual) == expected else {
+          throw fail("the data of `\(name)` is damaged (its checksum does not match)")
+        }
+      }
       var values = [Float](repeating: 0, count: count)
       bytes.withUnsafeBufferPointer { buffer in
         let raw = UnsafeRawPointer(buffer.baseAddress! + dataStart + begin)
@@ -96,8 +118,15 @@ extension SafeTensors {
     for (first, second) in zip(ordered, ordered.dropFirst()) where second.begin < first.end {
       throw fail("the data of `\(first.name)` and `\(second.name)` overlap")
     }
-    let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
-    return (tensors, metadata)
+    // Files dlg wrote carry a checksum of their header; other writers' files have none.
+    if let expected = metadata[Checksums.prefix] {
+      let actual = Checksums.headerChecksum(
+        fields: fields.sorted { $0.name < $1.name }.map(\.field), metadata: metadata)
+      guard Checksums.hex(actual) == expected else {
+        throw fail("its header is damaged (its checksum does not match)")
+      }
+    }
+    return (tensors, metadata.filter { !$0.key.hasPrefix(Checksums.prefix) })
   }
 }
 

@@ -1,3 +1,4 @@
+import CZlib
 import DLGFiles
 import DLGGraph
 import Foundation
@@ -18,24 +19,33 @@ public enum SafeTensors {
   }
 
   /// The bytes of a safetensors file holding `entries` (sorted by name) and string metadata.
+  /// The metadata also gets a CRC32 of each tensor's bytes (`crc32:NAME`) and of the rest of
+  /// the header (`crc32:`), which `decode` verifies: a damaged checkpoint names the tensor.
   public static func encode(_ entries: [Entry], metadata: [String: String] = [:]) -> [UInt8] {
     let sorted = entries.sorted { $0.name < $1.name }
+    var metadata = metadata.filter { !$0.key.hasPrefix(Checksums.prefix) }
+    var offset = 0
+    var tensorFields: [String] = []
+    for entry in sorted {
+      let bytes = entry.buffer.count * entry.buffer.dtype.byteSize
+      let dtype = entry.buffer.dtype == .float32 ? "F32" : "I32"
+      let field = Checksums.tensorField(
+        name: entry.name, dtype: dtype, shape: entry.buffer.dimensions, begin: offset,
+        end: offset + bytes)
+      tensorFields.append(field)
+      metadata[Checksums.prefix + entry.name] = Checksums.hex(
+        Checksums.crc32(UnsafeRawBufferPointer(start: entry.buffer.base, count: bytes)))
+      offset += bytes
+    }
+    metadata[Checksums.prefix] = Checksums.hex(
+      Checksums.headerChecksum(fields: tensorFields, metadata: metadata))
     var header = "{"
     var fields: [String] = []
     if !metadata.isEmpty {
       let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
       fields.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
     }
-    var offset = 0
-    for entry in sorted {
-      let bytes = entry.buffer.count * entry.buffer.dtype.byteSize
-      let dtype = entry.buffer.dtype == .float32 ? "F32" : "I32"
-      let shape = entry.buffer.dimensions.map(String.init).joined(separator: ",")
-      fields.append(
-        "\(jsonString(entry.name)):{\"dtype\":\"\(dtype)\",\"shape\":[\(shape)],"
-          + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
-      offset += bytes
-    }
+    fields += tensorFields
     header += fields.joined(separator: ",") + "}"
     // Pad the header with spaces so the data starts 8-byte aligned, as the format recommends.
     while (header.utf8.count + 8) % 8 != 0 { header += " " }
@@ -63,7 +73,7 @@ public enum SafeTensors {
     }
   }
 
-  private static func jsonString(_ s: String) -> String {
+  static func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {
@@ -86,4 +96,46 @@ public struct WeightsError: Error, Sendable, CustomStringConvertible {
   public var description: String
 
   public init(_ description: String) { self.description = description }
+}
+
+/// CRC32 checksums (zlib's) of a file's tensors and header, kept in its metadata.
+enum Checksums {
+  static let prefix = "crc32:"
+
+  static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    var crc = CZlib.crc32(0, nil, 0)
+    var offset = 0
+    // zlib counts in 32 bits: large tensors go in pieces.
+    while offset < bytes.count {
+      let piece = min(bytes.count - offset, 1 << 30)
+      crc = CZlib.crc32(
+        crc, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: UInt8.self),
+        UInt32(piece))
+      offset += piece
+    }
+    return UInt32(crc)
+  }
+
+  static func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 8 - digits.count) + digits
+  }
+
+  /// One tensor's header entry, as the writer spells it.
+  static func tensorField(name: String, dtype: String, shape: [Int], begin: Int, end: Int)
+    -> String
+  {
+    "\(SafeTensors.jsonString(name)):{\"dtype\":\"\(dtype)\",\"shape\":["
+      + shape.map(String.init).joined(separator: ",") + "],\"data_offsets\":[\(begin),\(end)]}"
+  }
+
+  /// The checksum of the tensors' entries (in name order) and of every metadata value but the
+  /// checksums themselves, so a changed shape, offset or setting is caught as well as data.
+  static func headerChecksum(fields: [String], metadata: [String: String]) -> UInt32 {
+    var text = fields.joined(separator: ",")
+    for key in metadata.keys.sorted() where key != prefix {
+      text += "\u{0}" + key + "=" + metadata[key]!
+    }
+    return Array(text.utf8).withUnsafeBytes { crc32($0) }
+  }
 }
