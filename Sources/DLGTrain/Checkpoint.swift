@@ -84,9 +84,72 @@ extension Trainer {
     metadata["samples"] = String(position.samples)
     metadata["best_watched_loss"] = String(earlyStopping.best.bitPattern)
     metadata["epochs_without_improvement"] = String(earlyStopping.epochsWithoutImprovement)
+    rotateCheckpoints(at: path)
     try readingWeights { () throws(WeightsError) in
       try SafeTensors.write(entries, metadata: metadata, to: path)
     }
+  }
+
+  /// The older checkpoints kept beside `path` (`path.1` the newest of them), `keepCheckpoints`
+  /// in all with `path` itself.
+  static func rotatedCheckpoints(of path: String, keeping count: Int) -> [String] {
+    count > 1 ? (1..<count).map { "\(path).\($0)" } : []
+  }
+
+  /// With `keepCheckpoints` > 1, shifts `path` to `path.1`, `path.1` to `path.2` and so on
+  /// before a new checkpoint is written: a damaged newest one still leaves older ones.
+  private func rotateCheckpoints(at path: String) {
+    let older = Self.rotatedCheckpoints(of: path, keeping: keepCheckpoints)
+    guard !older.isEmpty, FileManager.default.fileExists(atPath: path) else { return }
+    for (index, name) in older.enumerated().reversed() {
+      let source = index == 0 ? path : older[index - 1]
+      if FileManager.default.fileExists(atPath: source) { rename(source, name) }
+    }
+  }
+
+  /// Resumes from the newest checkpoint that loads: for a folder, its checkpoints by step; for
+  /// a file, the file and then its rotated predecessors (`path.1`, ...). Returns the one used
+  /// and the problems of those skipped; throws the first problem when none loads.
+  public func resumeFromNewestValid(_ path: String) throws(TrainingError)
+    -> (used: String, skipped: [String])
+  {
+    var isDirectory: ObjCBool = false
+    var candidates: [String]
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+      let steps = names.filter { !$0.hasPrefix(".") }.compactMap { name -> (String, Int)? in
+        let file = "\(path)/\(name)"
+        guard let metadata = try? SafeTensors.readFile(file).metadata,
+          metadata["format"] == "dlg-checkpoint", let step = metadata["step"].flatMap(Int.init)
+        else { return nil }
+        return (file, step)
+      }
+      guard !steps.isEmpty else {
+        throw .checkpoint("\(path) holds no checkpoint that can be read")
+      }
+      candidates = steps.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
+    } else {
+      candidates = [path]
+      var index = 1
+      while FileManager.default.fileExists(atPath: "\(path).\(index)") {
+        candidates.append("\(path).\(index)")
+        index += 1
+      }
+    }
+    var problems: [String] = []
+    var first: TrainingError?
+    for candidate in candidates {
+      do {
+        try resume(from: candidate)
+        return (candidate, problems)
+      } catch {
+        first = first ?? error
+        problems.append(error.description)
+      }
+    }
+    throw first ?? .checkpoint("\(path): no checkpoint")
   }
 
   /// Restores weights, optimizer state and position from a checkpoint of this model and these

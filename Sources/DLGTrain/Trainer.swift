@@ -47,6 +47,8 @@ public final class Trainer {
   /// Where to write checkpoints, and how often (every epoch, and every N steps if set).
   public var checkpointPath: String?
   public var checkpointEverySteps: Int?
+  /// Checkpoints kept: the newest at `checkpointPath`, older ones at `PATH.1`, `PATH.2`, ...
+  public var keepCheckpoints = 1
   /// Asked after every step; when it says yes, a checkpoint is written and training stops
   /// with `TrainingError.interrupted` (the CLI wires Ctrl-C to it).
   public var shouldStop: (() -> Bool)?

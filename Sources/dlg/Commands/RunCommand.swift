@@ -42,7 +42,15 @@ struct RunCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Also write the checkpoint every N steps.")
   var checkpointEvery: Int?
 
-  @Option(help: "Continue from a checkpoint written by --checkpoint or by Ctrl-C.")
+  @Option(
+    parsing: .unconditional,
+    help: "Keep this many checkpoints: the newest at --checkpoint, older ones at FILE.1, FILE.2...")
+  var keep: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Continue from a checkpoint written by --checkpoint or by Ctrl-C; a damaged one falls "
+        + "back to FILE.1, FILE.2...; a folder resumes from its newest valid checkpoint."))
   var resume: String?
 
   func validate() throws {
@@ -55,6 +63,10 @@ struct RunCommand: ParsableCommand {
     if let checkpointEvery, checkpointEvery < 1 {
       throw ValidationError("--checkpoint-every must be at least 1")
     }
+    if let keep, keep < 1 || keep > 1000 {
+      throw ValidationError("--keep must be between 1 and 1000")
+    }
+    if keep != nil, checkpoint == nil { throw ValidationError("--keep needs --checkpoint FILE") }
     if checkpointEvery != nil, checkpoint == nil {
       throw ValidationError("--checkpoint-every needs --checkpoint FILE")
     }
@@ -78,12 +90,13 @@ struct RunCommand: ParsableCommand {
         optimization: optimization.level)
       trainer.checkpointPath = checkpoint
       trainer.checkpointEverySteps = checkpointEvery
+      trainer.keepCheckpoints = keep ?? 1
       trainer.shouldStop = { Interrupts.requested }
       if let resume {
-        try trainer.resume(from: resume)
+        let (used, skipped) = try trainer.resumeFromNewestValid(resume)
+        for problem in skipped { Terminal.errorLine("skipped: \(problem)") }
         Terminal.errorLine(
-          "resuming from \(resume): epoch \(trainer.position.epoch), batch \(trainer.position.batch)"
-        )
+          "resuming from \(used): epoch \(trainer.position.epoch), batch \(trainer.position.batch)")
       }
       let logFile = try log.map { path throws(TrainingError) in
         try JSONLinesLog(path: path, append: resume != nil)
