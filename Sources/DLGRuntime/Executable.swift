@@ -24,17 +24,12 @@ public final class Executable: @unchecked Sendable {
     graph: Graph, batchSize: Int, fetches: [ValueID], store: ParameterStore,
     strategy: MemoryPlanner.Strategy = .greedyBySize
   ) {
-    // One thread runs nodes in listed order, which lets more tensors share memory; several
-    // run them level by level, each level's tensors kept apart.
-    let concurrent = ThreadBudget.threads > 1
-    let graph = concurrent ? ScheduleLevels.levelOrdered(graph) : graph
+    let (graph, scratch, plan) = Self.planned(
+      graph, batchSize: batchSize, fetches: fetches, strategy: strategy)
     self.graph = graph
     self.batchSize = batchSize
     self.store = store
-    let scratch = KernelTable.scratchCounts(graph, batch: batchSize)
-    plan = MemoryPlanner.plan(
-      graph, batch: batchSize, fetches: fetches, strategy: strategy, concurrent: concurrent,
-      scratch: scratch)
+    self.plan = plan
     arena = UnsafeMutableRawPointer.allocate(
       byteCount: max(plan.arenaBytes, MemoryPlanner.alignment),
       alignment: MemoryPlanner.alignment)
@@ -68,6 +63,22 @@ public final class Executable: @unchecked Sendable {
     scheduler = Scheduler(
       kernels: kernels, predecessors: predecessors,
       heavy: graph.nodes.indices.map { isHeavy($0) })
+  }
+
+  /// The graph in the order it will run, each node's scratch, and the memory plan: what the
+  /// initializer allocates, and what `MemoryBudget` checks before anything is allocated.
+  static func planned(
+    _ graph: Graph, batchSize: Int, fetches: [ValueID], strategy: MemoryPlanner.Strategy
+  ) -> (graph: Graph, scratch: [Int], plan: MemoryPlan) {
+    // One thread runs nodes in listed order, which lets more tensors share memory; several
+    // run them level by level, each level's tensors kept apart.
+    let concurrent = ThreadBudget.threads > 1
+    let ordered = concurrent ? ScheduleLevels.levelOrdered(graph) : graph
+    let scratch = KernelTable.scratchCounts(ordered, batch: batchSize)
+    let plan = MemoryPlanner.plan(
+      ordered, batch: batchSize, fetches: fetches, strategy: strategy, concurrent: concurrent,
+      scratch: scratch)
+    return (ordered, scratch, plan)
   }
 
   /// Whether a node's kernel splits its work across threads: what the kernel says, else a

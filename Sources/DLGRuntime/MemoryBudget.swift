@@ -1,5 +1,4 @@
 import DLGGraph
-import DLGKernels
 import DLGPasses
 import Foundation
 
@@ -31,12 +30,8 @@ public enum MemoryBudget {
   public static func arenaBytes(
     of graph: Graph, batch: Int, fetches: [ValueID], strategy: MemoryPlanner.Strategy
   ) -> Int {
-    let concurrent = ThreadBudget.threads > 1
-    let ordered = concurrent ? ScheduleLevels.levelOrdered(graph) : graph
-    return MemoryPlanner.plan(
-      ordered, batch: batch, fetches: fetches, strategy: strategy, concurrent: concurrent,
-      scratch: KernelTable.scratchCounts(ordered, batch: batch)
-    ).arenaBytes
+    Executable.planned(graph, batchSize: batch, fetches: fetches, strategy: strategy).plan
+      .arenaBytes
   }
 
   /// Nil when `bytes` fit in 90% of what is available; otherwise the problem, in words.
