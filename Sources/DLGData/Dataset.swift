@@ -94,12 +94,26 @@ extension Dataset {
   public func gatherLabels<C: Collection<Int>>(
     _ indices: C, into target: UnsafeMutablePointer<Int32>
   ) {
-    let width = labelWidth
-    labels.withUnsafeBufferPointer { source in
+    Self.copyRows(labels, width: labelWidth, indices, into: target)
+  }
+
+  /// Copies rows of `width` values (one per sample) at `indices` into `target`, in order.
+  static func copyRows<T, C: Collection<Int>>(
+    _ values: [T], width: Int, _ indices: C, into target: UnsafeMutablePointer<T>
+  ) {
+    values.withUnsafeBufferPointer { source in
       for (slot, index) in indices.enumerated() {
         (target + slot * width).update(from: source.baseAddress! + index * width, count: width)
       }
     }
+  }
+
+  /// The rows of `width` values (one per sample) at `indices`, in order.
+  static func rows<T>(_ values: [T], width: Int, _ indices: [Int]) -> [T] {
+    var picked: [T] = []
+    picked.reserveCapacity(indices.count * width)
+    for index in indices { picked.append(contentsOf: values[index * width..<(index + 1) * width]) }
+    return picked
   }
 
   /// `gather` for integer inputs (word ids): the stored values converted to Int32 (towards
@@ -126,12 +140,7 @@ extension Dataset {
   public func gatherTargets<C: Collection<Int>>(
     _ indices: C, into target: UnsafeMutablePointer<Float>
   ) {
-    let width = targetWidth
-    targets.withUnsafeBufferPointer { source in
-      for (slot, index) in indices.enumerated() {
-        (target + slot * width).update(from: source.baseAddress! + index * width, count: width)
-      }
-    }
+    Self.copyRows(targets, width: targetWidth, indices, into: target)
   }
 }
 
@@ -222,30 +231,15 @@ public enum IDXDataset {
 extension Dataset {
   /// The samples at `indices`, in that order.
   public func subset(_ indices: [Int]) -> Dataset {
-    let size = sampleSize
-    func pick<T>(_ values: [T]) -> [T] {
-      var picked: [T] = []
-      picked.reserveCapacity(indices.count * size)
-      for index in indices { picked.append(contentsOf: values[index * size..<(index + 1) * size]) }
-      return picked
-    }
-    var newTargets: [Float] = []
-    newTargets.reserveCapacity(indices.count * targetWidth)
-    for index in indices {
-      newTargets.append(contentsOf: targets[index * targetWidth..<(index + 1) * targetWidth])
-    }
     var result = self
     switch storage {
-    case .floats(let values): result.storage = .floats(pick(values))
-    case .bytes(let bytes, let scale): result.storage = .bytes(pick(bytes), scale: scale)
+    case .floats(let values):
+      result.storage = .floats(Self.rows(values, width: sampleSize, indices))
+    case .bytes(let bytes, let scale):
+      result.storage = .bytes(Self.rows(bytes, width: sampleSize, indices), scale: scale)
     }
-    var newLabels: [Int32] = []
-    newLabels.reserveCapacity(indices.count * labelWidth)
-    for index in indices {
-      newLabels.append(contentsOf: labels[index * labelWidth..<(index + 1) * labelWidth])
-    }
-    result.labels = newLabels
-    result.targets = newTargets
+    result.labels = Self.rows(labels, width: labelWidth, indices)
+    result.targets = Self.rows(targets, width: targetWidth, indices)
     return result
   }
 
