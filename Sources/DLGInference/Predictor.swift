@@ -28,17 +28,10 @@ public final class Predictor: @unchecked Sendable {
     }
     self.model = model
     self.input = input
-    outputsProbabilities =
-      model.graph[output].producer.map {
-        model.graph.nodes[$0].op is Softmax
-      } ?? false
-    let (optimized, _) = GraphOptimizer.optimize(
-      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard,
-      evaluator: KernelConstantEvaluator())
-    graph = optimized.graph
-    self.output = optimized.resolve(output)
-    var generator = SeededGenerator(seed: 0)
-    store.allocate(for: graph, using: &generator)
+    let forward = ForwardGraph(model: model, output: output, store: store)
+    (graph, self.output, outputsProbabilities) = (
+      forward.graph, forward.output, forward.outputsProbabilities
+    )
     do {
       try store.loadWeights(weights, into: model.graph)
     } catch {

@@ -60,11 +60,7 @@ public final class TextGenerator {
         "generation needs an output of next-character scores [N, \(context), characters], got "
           + "\(outputType): keep the sequence (no pooling or Flatten) and end in Dense[characters]")
     }
-    let (optimized, _) = GraphOptimizer.optimize(
-      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard,
-      evaluator: KernelConstantEvaluator())
-    var generator = SeededGenerator(seed: 0)
-    store.allocate(for: optimized.graph, using: &generator)
+    let forward = ForwardGraph(model: model, output: output, store: store)
     let (tensors, metadata): ([String: SafeTensors.Tensor], [String: String])
     do {
       (tensors, metadata) = try SafeTensors.readFile(path)
@@ -88,11 +84,10 @@ public final class TextGenerator {
     self.context = context
     self.classes = classes
     tokens = ["", "\u{FFFD}"] + vocabulary.tokens
-    outputsProbabilities =
-      model.graph[output].producer.map { model.graph.nodes[$0].op is Softmax } ?? false
+    outputsProbabilities = forward.outputsProbabilities
     self.input = input
-    self.output = optimized.resolve(output)
-    plan = Executable(graph: optimized.graph, batchSize: 1, fetches: [self.output], store: store)
+    self.output = forward.output
+    plan = Executable(graph: forward.graph, batchSize: 1, fetches: [forward.output], store: store)
   }
 
   /// Continues `prompt` by `length` characters, calling `emit` with each as it is chosen, and
