@@ -73,7 +73,9 @@ public enum FileOutput {
     path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
   }
 
-  private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+  /// Writes every byte to a descriptor, retrying short and interrupted writes; false when the
+  /// descriptor refuses them (a full disk, a closed pipe).
+  public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {

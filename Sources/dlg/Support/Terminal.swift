@@ -1,3 +1,5 @@
+import DLG
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -19,17 +21,7 @@ enum Terminal {
   /// Writes to standard output, all of it; false when it cannot be written (a closed pipe, a
   /// full disk), which a command reports as a failure rather than exiting 0.
   static func output(_ text: String) -> Bool {
-    var text = text
-    return text.withUTF8 { bytes in
-      var offset = 0
-      while offset < bytes.count {
-        let written = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-        if written < 0, errno == EINTR { continue }
-        guard written > 0 else { return false }
-        offset += written
-      }
-      return true
-    }
+    FileOutput.writeAll(STDOUT_FILENO, Array(text.utf8))
   }
 
   /// Makes output errors failures: a closed pipe gives an error (not a SIGPIPE death), and
