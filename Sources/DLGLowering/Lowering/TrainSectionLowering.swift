@@ -109,8 +109,11 @@ struct TrainSectionLowering {
     guard spec.format == "chars", spec.vocabulary > 0, let labels = model.labels,
       let loss = model.loss, let producer = model.graph[loss].producer
     else { return }
-    let logits = model.graph[model.graph.nodes[producer].inputs[0]].type
-    guard model.graph[labels].type.rank == 2, case .fixed(let classes)? = logits.shape.last,
+    let node = model.graph.nodes[producer]
+    let logits = model.graph[node.inputs[0]].type
+    // The loss says how many classes its predictions stand for, as training asks it.
+    guard model.graph[labels].type.rank == 2,
+      let classes = (node.op as? any LossOp)?.classCount(predictions: logits),
       classes < spec.vocabulary
     else { return }
     diagnostics.append(
