@@ -215,8 +215,9 @@ def evaluate(net, x, y, batch):
     return loss_sum / len(x), correct / y.numel()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description, extra=None):
+    """The flags both character peers take; `extra(parser)` adds a peer's own."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--file", default=DEFAULT_FILE)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=32)
@@ -225,32 +226,39 @@ def main():
     parser.add_argument("--limit-steps", type=int, default=0,
                         help="stop each epoch after N steps (0: the whole epoch); the schedule "
                              "still counts the full run's steps")
-    parser.add_argument("--attention", choices=["explicit", "sdpa"], default="explicit",
-                        help="explicit: baddbmm + mask + softmax (the faster on CPU here); "
-                             "sdpa: F.scaled_dot_product_attention(is_causal=True)")
+    if extra:
+        extra(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(args.seed)
+    return args
 
+
+def corpus(args):
+    """(training inputs, targets, validation inputs, targets) as dlg's chars() and
+    `validation 0.05` make them, and the number of characters and of vocabulary entries."""
     ids, vocabulary = load(args.file, LENGTH, VOCABULARY)
     x, y = pieces(ids, LENGTH)
     held = held_out(len(x), VALIDATION)
-    x, y, vx, vy = x[:-held], y[:-held], x[-held:], y[-held:]
+    return (x[:-held], y[:-held], x[-held:], y[-held:]), len(ids), len(vocabulary)
 
-    net = CharTransformer(explicit=args.attention == "explicit")
+
+def train(net, data, args, rate, name, dlg_parameters, describe=""):
+    """Trains as the .dlg files' train sections say (AdamW with weight decay 0.01 and epsilon
+    1e-7, the cosine schedule with 100 warm-up steps, clipping to norm 1, batch shuffled every
+    epoch) and prints one JSON object per epoch."""
+    x, y, vx, vy = data
     parameters = sum(p.numel() for p in net.parameters())
-    assert parameters == DLG_PARAMETERS, f"{parameters} parameters, dlg has {DLG_PARAMETERS}"
-    rate, warmup = 1e-3, 100
+    assert parameters == dlg_parameters, f"{parameters} parameters, dlg has {dlg_parameters}"
+    warmup = 100
     optimizer = torch.optim.AdamW(net.parameters(), lr=rate, betas=(0.9, 0.999), eps=1e-7,
                                   weight_decay=0.01)
     batches = math.ceil(len(x) / args.batch)
     total_steps = args.epochs * batches
     # stderr, so stdout stays one JSON object per line.
-    print(f"char_transformer: {parameters} parameters, {len(ids)} characters, "
-          f"{len(vocabulary)} in the vocabulary, {len(x)} training and {len(vx)} validation "
-          f"pieces, {batches} batches an epoch, attention {args.attention}",
-          file=sys.stderr, flush=True)
+    print(f"{name}: {parameters} parameters, {len(x)} training and {len(vx)} validation "
+          f"pieces, {batches} batches an epoch{describe}", file=sys.stderr, flush=True)
     generator = torch.Generator().manual_seed(args.seed)
     step = 0
     for epoch in range(1, args.epochs + 1):
@@ -281,9 +289,8 @@ def main():
         seconds = time.perf_counter() - start
         validation_loss, validation_accuracy = evaluate(net, vx, vy, args.batch)
         print(json.dumps({
-            "framework": "pytorch", "version": torch.__version__, "model": "char_transformer",
-            "attention": args.attention, "threads": args.threads, "epoch": epoch,
-            "steps": steps,
+            "framework": "pytorch", "version": torch.__version__, "model": name,
+            "threads": args.threads, "epoch": epoch, "steps": steps,
             "train_loss": loss_sum / max(samples, 1),
             "train_accuracy": correct / max(samples * LENGTH, 1),
             "validation_loss": validation_loss, "validation_accuracy": validation_accuracy,
@@ -291,6 +298,20 @@ def main():
             "tokens_per_second": samples * LENGTH / seconds, "parameters": parameters,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }), flush=True)
+
+
+def main():
+    args = arguments(
+        __doc__.split("\n\n")[0],
+        lambda parser: parser.add_argument(
+            "--attention", choices=["explicit", "sdpa"], default="explicit",
+            help="explicit: baddbmm + mask + softmax (the faster on CPU here); "
+                 "sdpa: F.scaled_dot_product_attention(is_causal=True)"))
+    data, characters, vocabulary = corpus(args)
+    net = CharTransformer(explicit=args.attention == "explicit")
+    train(net, data, args, 1e-3, "char_transformer", DLG_PARAMETERS,
+          f", {characters} characters, {vocabulary} in the vocabulary, "
+          f"attention {args.attention}")
 
 
 if __name__ == "__main__":
