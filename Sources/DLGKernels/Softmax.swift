@@ -85,28 +85,45 @@ public enum CrossEntropy {
   public static func softmaxLoss(
     rows: Int, columns: Int, logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>
   ) -> Float {
+    let (total, _) = sumInBlocks(rows: rows, columns: columns) { rowRange in
+      var sum: Double = 0
+      for r in rowRange {
+        let label = Int(labels[r])
+        guard label >= 0, label < columns else { continue }
+        let x = logits + r * columns
+        let top = RowSoftmax.maximum(x, columns)
+        let exps = VectorMath.sumOfShiftedExp(count: columns, x, minus: top)
+        sum += Double(logf(exps) + top - x[label])
+      }
+      return (sum, 0)
+    }
+    return Float(total / Double(max(labelledRows(rows, labels), 1)))
+  }
+
+  /// Two sums over the rows, each fixed block of rows (about 16 K values) computed by `body`
+  /// on some thread and the blocks added in order: the result does not depend on how many
+  /// threads there are.
+  static func sumInBlocks(
+    rows: Int, columns: Int, _ body: (Range<Int>) -> (Double, Double)
+  ) -> (Double, Double) {
     let blockRows = RowSoftmax.chunk(columns)
     let blocks = (rows + blockRows - 1) / blockRows
-    let total = withUnsafeTemporaryAllocation(of: Double.self, capacity: max(blocks, 1)) {
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(blocks, 1)) {
       partial in
       let sums = partial.baseAddress!
       ThreadBudget.parallelFor(count: blocks, minimumChunk: 1) { range in
         for block in range {
-          var sum: Double = 0
-          for r in block * blockRows..<min((block + 1) * blockRows, rows) {
-            let label = Int(labels[r])
-            guard label >= 0, label < columns else { continue }
-            let x = logits + r * columns
-            let top = RowSoftmax.maximum(x, columns)
-            let exps = VectorMath.sumOfShiftedExp(count: columns, x, minus: top)
-            sum += Double(logf(exps) + top - x[label])
-          }
-          sums[block] = sum
+          (sums[2 * block], sums[2 * block + 1]) = body(
+            block * blockRows..<min((block + 1) * blockRows, rows))
         }
       }
-      return (0..<blocks).reduce(0) { $0 + sums[$1] }
+      var total: (Double, Double) = (0, 0)
+      for block in 0..<blocks {
+        total.0 += sums[2 * block]
+        total.1 += sums[2 * block + 1]
+      }
+      return total
     }
-    return Float(total / Double(max(labelledRows(rows, labels), 1)))
   }
 
   /// The rows that have a label (a label of 0 or more).
@@ -147,42 +164,29 @@ public enum CrossEntropy {
   ) -> (loss: Float, correct: Int) {
     let labelled = labelledRows(rows, labels)
     let scale = dLoss / Float(max(labelled, 1))
-    let blockRows = RowSoftmax.chunk(columns)
-    let blocks = (rows + blockRows - 1) / blockRows
-    return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(blocks, 1)) {
-      partial in
-      let sums = partial.baseAddress!
-      ThreadBudget.parallelFor(count: blocks, minimumChunk: 1) { range in
-        for block in range {
-          var (loss, correct): (Double, Double) = (0, 0)
-          for r in block * blockRows..<min((block + 1) * blockRows, rows) {
-            let (x, g) = (logits + r * columns, gradient + r * columns)
-            let label = Int(labels[r])
-            guard label >= 0 else {
-              g.update(repeating: 0, count: columns)
-              continue
-            }
-            var best = 0
-            for c in 1..<max(columns, 1) where x[c] > x[best] { best = c }
-            let top = x[best]
-            let sum = VectorMath.shiftedExp(count: columns, x, minus: top, g)
-            let factor = scale / sum
-            for c in 0..<columns { g[c] *= factor }
-            guard label < columns else { continue }
-            g[label] -= scale
-            loss += Double(logf(sum) + top - x[label])
-            if best == label { correct += 1 }
-          }
-          (sums[2 * block], sums[2 * block + 1]) = (loss, correct)
-        }
-      }
+    let (loss, correct) = sumInBlocks(rows: rows, columns: columns) { rowRange in
       var (loss, correct): (Double, Double) = (0, 0)
-      for block in 0..<blocks {
-        loss += sums[2 * block]
-        correct += sums[2 * block + 1]
+      for r in rowRange {
+        let (x, g) = (logits + r * columns, gradient + r * columns)
+        let label = Int(labels[r])
+        guard label >= 0 else {
+          g.update(repeating: 0, count: columns)
+          continue
+        }
+        var best = 0
+        for c in 1..<max(columns, 1) where x[c] > x[best] { best = c }
+        let top = x[best]
+        let sum = VectorMath.shiftedExp(count: columns, x, minus: top, g)
+        let factor = scale / sum
+        for c in 0..<columns { g[c] *= factor }
+        guard label < columns else { continue }
+        g[label] -= scale
+        loss += Double(logf(sum) + top - x[label])
+        if best == label { correct += 1 }
       }
-      return (Float(loss / Double(max(labelled, 1))), Int(correct))
+      return (loss, correct)
     }
+    return (Float(loss / Double(max(labelled, 1))), Int(correct))
   }
 
   /// Rows whose largest logit (first one on ties) is at the label's index.
