@@ -28,14 +28,25 @@ public struct RenderError: Error, Sendable, CustomStringConvertible {
 
 /// Lays out and renders DOT in-process through libgvc: no `dot` subprocess, no temporary files.
 public enum GraphvizRenderer {
-  /// Graphviz keeps global state and is not thread-safe: one render at a time.
-  private static let lock = Mutex(())
+  /// The process's one Graphviz context, made by the first render and never freed. Graphviz
+  /// keeps global state and is not thread-safe, so the lock also makes renders one at a time.
+  ///
+  /// One context, not one per render: Graphviz's pango plugin remembers the last font it
+  /// measured by a pointer into the context's font table, so a second context made the next
+  /// picture's text measurement read the freed table of the first (AddressSanitizer found it).
+  private static let shared = Mutex(Context())
+
+  private struct Context: @unchecked Sendable {
+    var pointer: OpaquePointer?
+  }
 
   public static func render(dot: String, format: OutputFormat) throws(RenderError) -> [UInt8] {
     if format == .dot { return Array(dot.utf8) }
-    return try lock.withLock { _ throws(RenderError) -> [UInt8] in
-      guard let context = gvContext() else { throw RenderError(message: "cannot start Graphviz") }
-      defer { gvFreeContext(context) }
+    return try shared.withLock { shared throws(RenderError) -> [UInt8] in
+      if shared.pointer == nil { shared.pointer = gvContext() }
+      guard let context = shared.pointer else {
+        throw RenderError(message: "cannot start Graphviz")
+      }
       agseterr(AGMAX)  // keep Graphviz from printing; we report its last error instead
       guard let graph = dot.withCString({ agmemread($0) }) else {
         throw RenderError(message: "invalid DOT: " + lastError())
