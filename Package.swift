@@ -19,6 +19,11 @@ let kernelSettings: [SwiftSetting] = {
   return settings
 }()
 
+// scripts/fuzz.sh sets DLG_FUZZ=1 and instruments every module (`-sanitize=fuzzer,address`):
+// then `dlg-fuzz` is a libFuzzer target, linked by lld (gold stops with an internal error on
+// libFuzzer's objects).
+let fuzzing = ProcessInfo.processInfo.environment["DLG_FUZZ"] != nil
+
 let package = Package(
   name: "dlg",
   platforms: [.macOS(.v14)],
@@ -107,5 +112,15 @@ let package = Package(
       dependencies: ["DLGTrain", "DLGData", "DLG", "DLGKernels", "DLGTestData", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
+
+    // Fuzzing (docs/reliability.md): one harness per reader of user input, a driver that is a
+    // libFuzzer target when built by scripts/fuzz.sh (and replays files otherwise), and a test
+    // that runs the committed corpus and every past finding.
+    .target(name: "DLGFuzzHarnesses", dependencies: ["DLG"], path: "Tests/Fuzz/Harnesses"),
+    .executableTarget(
+      name: "dlg-fuzz", dependencies: ["DLGFuzzHarnesses"], path: "Tests/Fuzz/Driver",
+      swiftSettings: fuzzing ? [.define("DLG_FUZZING")] : [],
+      linkerSettings: fuzzing ? [.unsafeFlags(["-use-ld=lld"])] : []),
+    .testTarget(name: "DLGFuzzTests", dependencies: ["DLGFuzzHarnesses"]),
   ]
 )

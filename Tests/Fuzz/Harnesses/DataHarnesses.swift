@@ -1,0 +1,93 @@
+import DLG
+
+extension FuzzHarness {
+  /// MNIST-layout IDX images and labels (each plain or gzip-compressed). The input holds both
+  /// files: a 4-byte little-endian length, that many bytes of images, then the labels.
+  public static let idx = FuzzHarness(
+    name: "idx", summary: "IDX reader, gzip with the header's bound, images against labels"
+  ) { bytes in
+    let (images, labels) = FuzzInput.split(bytes)
+    if let array = try? IDXReader.read(bytes: images, source: "images.idx") {
+      require(array.dimensions.reduce(1, *) == array.values.count, "the shape is not the values")
+    }
+    guard
+      let dataset = try? IDXDataset.load(
+        images: images, imagesSource: "images.idx", labels: labels, labelsSource: "labels.idx",
+        scale: 1 / 255)
+    else { return false }
+    requireWhole(dataset)
+    return true
+  }
+
+  /// CIFAR-10 binary records.
+  public static let cifar = FuzzHarness(name: "cifar", summary: "CIFAR-10 binary records") {
+    bytes in
+    guard let dataset = try? CIFARDataset.load(bytes: bytes, source: "fuzz.bin", scale: 1 / 255)
+    else { return false }
+    requireWhole(dataset)
+    return true
+  }
+
+  /// A CSV file with a `label` column and the rest as features, then with `y` as a regression
+  /// target.
+  public static let csv = FuzzHarness(name: "csv", summary: "CSV: header, features, label, targets")
+  { bytes in
+    let classified = try? CSVDataset.load(
+      bytes: bytes, source: "fuzz.csv", features: [], targets: [], label: "label", scale: 1)
+    let regressed = try? CSVDataset.load(
+      bytes: bytes, source: "fuzz.csv", features: [], targets: ["y"], label: nil, scale: 1)
+    if let classified { requireWhole(classified) }
+    if let regressed {
+      requireWhole(regressed)
+      require(regressed.targets.count == regressed.count * regressed.targetWidth, "targets")
+    }
+    return classified != nil || regressed != nil
+  }
+
+  /// `label<TAB>text` lines, the vocabulary built from them, and its JSON round trip (how a
+  /// weights file keeps it).
+  public static let text = FuzzHarness(
+    name: "text", summary: "labelled text lines, vocabulary, vocabulary JSON"
+  ) { bytes in
+    guard
+      let (dataset, vocabulary) = try? TextDataset.load(
+        bytes: bytes, source: "fuzz.txt", vocabularySize: 64, length: 8, vocabulary: nil)
+    else { return false }
+    require(dataset.count > 0, "a text dataset without samples was accepted")
+    require(Vocabulary(json: vocabulary.json) == vocabulary, "the vocabulary JSON round trip")
+    return true
+  }
+
+  /// A character corpus (Unicode scalars, terminal codes stripped), its vocabulary and the
+  /// next-character labels.
+  public static let chars = FuzzHarness(
+    name: "chars", summary: "character corpus, cleaning, vocabulary, next-character labels"
+  ) { bytes in
+    guard
+      let (dataset, vocabulary) = try? CharacterDataset.load(
+        bytes: bytes, source: "fuzz.txt", length: 8, vocabularySize: 32, vocabulary: nil)
+    else { return false }
+    require(dataset.labels.count == dataset.count * 8, "each piece has 8 labels")
+    require(dataset.labels.allSatisfy { $0 >= 0 && Int($0) < vocabulary.size }, "label ids")
+    require(Vocabulary(json: vocabulary.json) == vocabulary, "the vocabulary JSON round trip")
+    return true
+  }
+
+  /// A NumPy `.npy` array, as `dlg predict --input` reads it.
+  public static let npy = FuzzHarness(name: "npy", summary: "NumPy .npy reader") { bytes in
+    guard let array = try? NPY.read(bytes: bytes, source: "fuzz.npy") else { return false }
+    require(array.dimensions.reduce(1, *) == array.values.count, "the shape is not the values")
+    return true
+  }
+}
+
+extension FuzzHarness {
+  /// A loaded dataset holds every sample whole: `count` samples of `sampleShape` values.
+  static func requireWhole(_ dataset: Dataset) {
+    var values = 0
+    dataset.forEachValue { _ in values += 1 }
+    require(
+      values == dataset.count * dataset.sampleShape.reduce(1, *),
+      "\(values) values for \(dataset.count) samples of shape \(dataset.sampleShape)")
+  }
+}
