@@ -123,6 +123,7 @@ public enum MemoryPlanner {
   static func place(_ order: [Interval], packed: Bool, bestFit: Bool = false)
     -> (arena: Int, offsets: [ValueID: Int], scratch: [Int: Int])
   {
+    // Kept sorted by offset, so the gaps are found in one pass without sorting per tensor.
     var placed: [(offset: Int, interval: Interval)] = []
     var offsets: [ValueID: Int] = [:]
     var scratchOffsets: [Int: Int] = [:]
@@ -132,14 +133,12 @@ public enum MemoryPlanner {
       if !packed {
         offset = align(arena)
       } else {
-        let conflicts = placed.filter {
-          $0.interval.first <= interval.last && interval.first <= $0.interval.last
-        }.sorted { $0.offset < $1.offset }
         // The gaps between tensors alive at the same time: first fit takes the lowest that
         // is large enough, best fit the smallest such gap.
         var chosen: (offset: Int, size: Int)?
         var cursor = 0
-        for conflict in conflicts {
+        for conflict in placed
+        where conflict.interval.first <= interval.last && interval.first <= conflict.interval.last {
           let gap = conflict.offset - cursor
           if gap >= interval.bytes, chosen == nil || (bestFit && gap < chosen!.size) {
             chosen = (cursor, gap)
@@ -149,7 +148,14 @@ public enum MemoryPlanner {
         }
         offset = chosen?.offset ?? cursor
       }
-      placed.append((offset, interval))
+      // After every entry at the same offset, as the stable sort this replaces ordered them.
+      var low = 0
+      var high = placed.count
+      while low < high {
+        let middle = (low + high) / 2
+        if placed[middle].offset <= offset { low = middle + 1 } else { high = middle }
+      }
+      placed.insert((offset, interval), at: low)
       arena = max(arena, offset + interval.bytes)
       for value in interval.values { offsets[value] = offset }
       if let node = interval.scratchNode { scratchOffsets[node] = offset }
