@@ -366,13 +366,17 @@ struct NetworkLowering {
     return max(total, 1)
   }
 
-  private func layerCapDiagnostic(at range: SourceRange, adding: Int?) -> Diagnostic {
+  private func layerCapDiagnostic(at range: SourceRange, adding: Int?, inBlock: Bool = true)
+    -> Diagnostic
+  {
     Diagnostic(
       code: "E224",
       "the model expands to more than \(Self.maximumLayers) layers"
         + (adding.map { " (this use adds \($0))" } ?? ""),
       at: range,
-      help: "blocks and `* N` multiply: check the repetition counts")
+      help: inBlock
+        ? "blocks and `* N` multiply: check the repetition counts"
+        : "dlg builds at most \(Self.maximumLayers) layers: split the model into smaller ones")
   }
 
   /// One catalog layer: arguments checked, ops appended, its `LayerInfo` recorded.
@@ -383,7 +387,9 @@ struct NetworkLowering {
   ) -> ValueID? {
     layerCount += 1
     if layerCount == Self.maximumLayers + 1 {
-      diagnostics.append(layerCapDiagnostic(at: layer.decl.range, adding: nil))
+      diagnostics.append(
+        layerCapDiagnostic(
+          at: layer.decl.range, adding: nil, inBlock: !scope.expanding.isEmpty))
     }
     guard layerCount <= Self.maximumLayers else { return nil }
     var info = LayerInfo(
@@ -525,11 +531,11 @@ struct NetworkLowering {
   private func argumentsText(_ decl: LayerDecl) -> String {
     guard let first = decl.arguments.first, let last = decl.arguments.last else { return "" }
     // A block's layers may come from an imported file: quote the file the range points into.
-    let text =
+    // Its bytes, not a copy of its text: this runs for every layer.
+    let utf8 =
       first.range.file == file.source.path
-      ? file.source.text
-      : file.importedSources.first { $0.path == first.range.file }?.text ?? ""
-    let utf8 = Array(text.utf8)
+      ? file.source.bytes
+      : file.importedSources.first { $0.path == first.range.file }?.bytes ?? []
     let start = max(0, min(first.range.start.offset, utf8.count))
     let end = max(start, min(last.range.end.offset, utf8.count))
     return String(decoding: utf8[start..<end], as: UTF8.self)
