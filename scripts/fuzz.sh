@@ -8,6 +8,7 @@
 #   scripts/fuzz.sh                      # every harness, 60 s each
 #   scripts/fuzz.sh --seconds 6          # what CI runs
 #   scripts/fuzz.sh --seconds 3600 model # one harness for an hour
+#   scripts/fuzz.sh --runs 10000000 npy  # until ten million executions (or --seconds)
 #
 # The corpus each run grows is kept in .build-fuzz/corpus/NAME and used again next time; the
 # committed seeds (Tests/Fuzz/Corpus/NAME) are only read.
@@ -15,10 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=60
+runs=-1
 harnesses=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) seconds="$2"; shift 2 ;;
+    --seconds) seconds="$2"; seconds_given="$2"; shift 2 ;;
+    --runs) runs="$2"; seconds=${seconds_given:-86400}; shift 2 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) harnesses+=("$1"); shift ;;
   esac
@@ -50,16 +53,18 @@ for name in "${harnesses[@]}"; do
   mkdir -p "$corpus"
   log=.build-fuzz/logs/$name.log
   status=0
-  "$binary" --harness="$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
+  started=$(date +%s)
+  "$binary" --harness="$name" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2560 \
     -malloc_limit_mb=2048 -max_len=16384 -print_final_stats=1 -detect_leaks=0 \
     -artifact_prefix=".build-fuzz/findings/$name-" "$corpus" "Tests/Fuzz/Corpus/$name" \
     >"$log" 2>&1 || status=$?
   executions=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
   executions=${executions:-0}
-  rate=$(( executions / (seconds > 0 ? seconds : 1) ))
+  elapsed=$(( $(date +%s) - started ))
+  rate=$(( executions / (elapsed > 0 ? elapsed : 1) ))
   size=$(ls "$corpus" | wc -l)
   findings=$(ls .build-fuzz/findings | grep -c "^$name-" || true)
-  printf '%-12s %8s %12s %10s %8s %s\n' "$name" "$seconds" "$executions" "$rate" "$size" "$findings"
+  printf '%-12s %8s %12s %10s %8s %s\n' "$name" "$elapsed" "$executions" "$rate" "$size" "$findings"
   if [ "$status" -ne 0 ]; then
     failed=1
     echo "  $name failed (exit $status); the last lines of $log:"
