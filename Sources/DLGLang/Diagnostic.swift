@@ -16,10 +16,13 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
   public var help: String?
   /// Further lines printed as `note:`, such as both shapes in a mismatch.
   public var notes: [String]
+  /// The text that replaces `range` to fix it, when the fix is that certain (the name a
+  /// did-you-mean suggests): editors offer it as a quick fix.
+  public var replacement: String?
 
   public init(
     _ severity: Severity = .error, code: String, _ message: String, at range: SourceRange?,
-    help: String? = nil, notes: [String] = []
+    help: String? = nil, notes: [String] = [], replacement: String? = nil
   ) {
     self.severity = severity
     self.code = code
@@ -27,6 +30,7 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     self.range = range
     self.help = help
     self.notes = notes
+    self.replacement = replacement
   }
 
   public var description: String {

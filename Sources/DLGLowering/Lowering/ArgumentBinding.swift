@@ -76,11 +76,13 @@ enum ArgumentBinder {
       if let label = argument.label {
         guard let match = spec.parameters.first(where: { $0.name == label.name }) else {
           let names = spec.parameters.map(\.name)
+          let suggestion = closestMatch(to: label.name, among: names)
           diagnostics.append(
             Diagnostic(
               code: "E205", "\(spec.name) has no parameter `\(label.name)`", at: label.range,
-              help: closestMatch(to: label.name, among: names).map { "did you mean `\($0)`?" }
-                ?? "its parameters are: \(names.joined(separator: ", "))"))
+              help: suggestion.map { "did you mean `\($0)`?" }
+                ?? "its parameters are: \(names.joined(separator: ", "))",
+              replacement: suggestion))
           continue
         }
         parameter = match
@@ -218,11 +220,12 @@ enum ArgumentBinder {
         throw mismatch("one of " + names.joined(separator: ", "))
       }
       guard names.contains(name) else {
+        let suggestion = closestMatch(to: name, among: names)
         throw Diagnostic(
           code: "E207", "`\(name)` is not a valid \(parameter.name) for \(layer)",
           at: expression.range,
-          help: closestMatch(to: name, among: names).map { "did you mean `\($0)`?" }
-            ?? "use one of: " + names.joined(separator: ", "))
+          help: suggestion.map { "did you mean `\($0)`?" }
+            ?? "use one of: " + names.joined(separator: ", "), replacement: suggestion)
       }
       return .name(name)
     case .shape, .batchedShape:

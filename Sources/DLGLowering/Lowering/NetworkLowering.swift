@@ -100,12 +100,13 @@ struct NetworkLowering {
       let spec = LayerCatalog.spec(named: decl.type.name)
       let block = spec == nil ? blocks[decl.type.name] : nil
       if spec == nil, block == nil {
+        let suggestion = closestMatch(
+          to: decl.type.name, among: LayerCatalog.allNames + blocks.keys.sorted())
         diagnostics.append(
           Diagnostic(
             code: "E201", "unknown layer type `\(decl.type.name)`", at: decl.type.range,
-            help: closestMatch(
-              to: decl.type.name, among: LayerCatalog.allNames + blocks.keys.sorted()
-            ).map { "did you mean `\($0)`?" } ?? "see docs/language.md for the layer types"))
+            help: suggestion.map { "did you mean `\($0)`?" }
+              ?? "see docs/language.md for the layer types", replacement: suggestion))
       }
       let id: String
       if let given = decl.id {
@@ -142,12 +143,13 @@ struct NetworkLowering {
           } else if let found = indexByID[name.name] {
             index = found
           } else {
+            let suggestion = closestMatch(to: name.name, among: declared.map(\.id))
             diagnostics.append(
               Diagnostic(
                 code: "E203", "no layer named `\(name.name)`", at: name.range,
-                help: closestMatch(to: name.name, among: declared.map(\.id)).map {
-                  "did you mean `\($0)`?"
-                } ?? "declare it first, for example `\(name.name): Dense[10]`"))
+                help: suggestion.map { "did you mean `\($0)`?" }
+                  ?? "declare it first, for example `\(name.name): Dense[10]`",
+                replacement: suggestion))
             previous = nil
             continue
           }
@@ -297,12 +299,14 @@ struct NetworkLowering {
       if let label = argument.label {
         guard block.parameters.contains(where: { $0.name.name == label.name }) else {
           let names = block.parameters.map(\.name.name)
+          let suggestion = closestMatch(to: label.name, among: names)
           diagnostics.append(
             Diagnostic(
               code: "E205", "block `\(block.name.name)` has no parameter `\(label.name)`",
               at: label.range,
-              help: closestMatch(to: label.name, among: names).map { "did you mean `\($0)`?" }
-                ?? "its parameters are: \(names.joined(separator: ", "))"))
+              help: suggestion.map { "did you mean `\($0)`?" }
+                ?? "its parameters are: \(names.joined(separator: ", "))",
+              replacement: suggestion))
           ok = false
           continue
         }

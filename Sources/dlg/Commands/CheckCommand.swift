@@ -68,6 +68,7 @@ struct CheckCommand: ParsableCommand {
           "severity": diagnostic.severity.rawValue, "code": diagnostic.code,
           "message": diagnostic.message, "notes": diagnostic.notes,
         ]
+        if let replacement = diagnostic.replacement { entry["replacement"] = replacement }
         if let range = diagnostic.range {
           entry["file"] = range.file
           entry["line"] = range.start.line
