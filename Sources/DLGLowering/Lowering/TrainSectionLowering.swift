@@ -3,10 +3,7 @@ import DLGLang
 
 /// Checks the `train` section and appends the loss and metrics to the forward graph.
 struct TrainSectionLowering {
-  static let keys = [
-    "data", "test", "loss", "optimizer", "batch", "epochs", "metrics", "seed", "schedule",
-    "early_stopping", "clip_norm", "validation",
-  ]
+  static let keys = TrainSettings.all.map(\.key)
 
   var diagnostics: [Diagnostic] = []
 
@@ -15,11 +12,13 @@ struct TrainSectionLowering {
     for entry in section.entries {
       let key = entry.key.name
       guard Self.keys.contains(key) else {
+        let suggestion = closestMatch(to: key, among: Self.keys)
         diagnostics.append(
           Diagnostic(
             code: "E401", "unknown train setting `\(key)`", at: entry.key.range,
-            help: closestMatch(to: key, among: Self.keys).map { "did you mean `\($0)`?" }
-              ?? "the settings are: " + Self.keys.joined(separator: ", ")))
+            help: suggestion.map { "did you mean `\($0)`?" }
+              ?? "the settings are: " + Self.keys.joined(separator: ", "),
+            replacement: suggestion))
         continue
       }
       if let first = seen[key] {
