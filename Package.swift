@@ -77,6 +77,8 @@ let package = Package(
         "DLGLang", "DLGKernels", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData",
       ]),
     .target(name: "DLGViz", dependencies: ["CGraphviz"]),
+    // `dlg lsp`: the language server, on the front end alone (no kernels, no C libraries).
+    .target(name: "DLGLanguageServer", dependencies: ["DLGLang", "DLGLowering", "DLGGraph"]),
     .target(
       name: "DLG",
       dependencies: [
@@ -85,7 +87,10 @@ let package = Package(
       ]),
     .executableTarget(
       name: "dlg",
-      dependencies: ["DLG", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: [
+        "DLG", "DLGLanguageServer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
 
     // Tests: one target per module, plus end-to-end CLI tests.
     .testTarget(name: "DLGLangTests", dependencies: ["DLGLang"]),
@@ -111,6 +116,7 @@ let package = Package(
       name: "DLGTrainTests",
       dependencies: ["DLGTrain", "DLGData", "DLG", "DLGKernels", "DLGTestData", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
+    .testTarget(name: "DLGLanguageServerTests", dependencies: ["DLGLanguageServer"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
 
     // Fuzzing (docs/reliability.md): one harness per reader of user input, a driver that is a

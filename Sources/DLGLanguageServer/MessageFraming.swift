@@ -1,0 +1,98 @@
+import Foundation
+
+/// The base protocol's framing: each message is `Content-Length: N\r\n`, optional other
+/// headers, a blank line, then N bytes of UTF-8 JSON. `MessageReader` takes bytes as they come
+/// (from stdin, in any chunks) and hands out whole bodies; nothing a client sends can make it
+/// trap, wait forever for a body that was never announced, or hold more than one message.
+public struct MessageReader {
+  /// The largest body accepted (a 1,000-line model is about 40 KB).
+  public static let maximumBody = 64 << 20
+
+  private var buffer: [UInt8] = []
+  private var start = 0
+
+  public init() {}
+
+  /// What the reader found in the bytes so far.
+  public enum Item: Equatable {
+    case message([UInt8])
+    /// A header block without a usable `Content-Length`, or a body too large: skipped.
+    case malformed(String)
+  }
+
+  public mutating func append(_ bytes: some Sequence<UInt8>) {
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// The next complete message or problem, or nil until more bytes arrive.
+  public mutating func next() -> Item? {
+    defer { compact() }
+    dropSkipped()
+    guard skipping == 0 else { return nil }
+    guard let headerEnd = find([13, 10, 13, 10], from: start) else {
+      if buffer.count - start > 64 << 10 {
+        // Kilobytes without a blank line are not headers: drop them and resynchronize.
+        start = buffer.count
+        return .malformed("no header end in 64 KB of input")
+      }
+      return nil
+    }
+    let header = String(decoding: buffer[start..<headerEnd], as: UTF8.self)
+    var length: Int?
+    for line in header.split(separator: "\r\n") {
+      let parts = line.split(separator: ":", maxSplits: 1)
+      if parts.count == 2, parts[0].lowercased() == "content-length" {
+        length = Int(parts[1].trimmingCharacters(in: .whitespaces))
+      }
+    }
+    let bodyStart = headerEnd + 4
+    guard let length, length >= 0 else {
+      start = bodyStart
+      return .malformed("a message without a valid Content-Length header")
+    }
+    guard length <= Self.maximumBody else {
+      start = bodyStart
+      skipping = length
+      return .malformed("a message of \(length) bytes, more than \(Self.maximumBody)")
+    }
+    guard buffer.count - bodyStart >= length else { return nil }
+    start = bodyStart + length
+    return .message(Array(buffer[bodyStart..<bodyStart + length]))
+  }
+
+  /// Bytes of a refused body still to be dropped as they arrive.
+  private var skipping = 0
+
+  private mutating func dropSkipped() {
+    let dropped = min(skipping, buffer.count - start)
+    start += dropped
+    skipping -= dropped
+  }
+
+  private mutating func compact() {
+    dropSkipped()
+    if start > 0, start >= buffer.count / 2 {
+      buffer.removeFirst(start)
+      start = 0
+    }
+  }
+
+  private func find(_ pattern: [UInt8], from index: Int) -> Int? {
+    guard buffer.count - index >= pattern.count else { return nil }
+    var i = index
+    while i + pattern.count <= buffer.count {
+      if buffer[i] == pattern[0], buffer[i + 1] == pattern[1], buffer[i + 2] == pattern[2],
+        buffer[i + 3] == pattern[3]
+      {
+        return i
+      }
+      i += 1
+    }
+    return nil
+  }
+}
+
+/// Frames a JSON body for writing.
+public func framed(_ body: [UInt8]) -> [UInt8] {
+  Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
+}
