@@ -12,6 +12,7 @@ struct Document {
   /// The file with its imports resolved (blocks from imported files included).
   var file: ModelFile
   var sources: [SourceFile]
+  /// The lowered model, with errors or without: for hovers only, never run.
   var model: Model?
   var diagnostics: [Diagnostic]
 
@@ -29,10 +30,11 @@ struct Document {
     self.sources = loaded.sources
     var diagnostics = loaded.diagnostics
     if !diagnostics.contains(where: { $0.severity == .error }), loaded.file.network != nil {
-      let lowered = ModelLowering.lower(loaded.file)
+      // The model even with errors: the layers that lowered keep their shapes for hovers.
+      let lowered = ModelLowering.lowerKeepingErrors(loaded.file)
       model = lowered.model
       diagnostics += lowered.diagnostics
-      if let model {
+      if let model, !lowered.diagnostics.contains(where: { $0.severity == .error }) {
         diagnostics += ModelLowering.nonExecutableLayers(model).map {
           Diagnostic(
             .warning, code: "E215", "layer type `\($0.type)` can be drawn but not run yet",

@@ -64,6 +64,12 @@ import Testing
     let changes = try #require(edit["changes"] as? [String: [[String: Any]]])
     #expect(changes[Self.uri]?.first?["newText"] as? String == "Dense")
 
+    // The layers that still lower keep their shapes while another line is wrong.
+    let hover = client.request(
+      "textDocument/hover", LSPClient.at(Self.uri, line: Self.line("conv:"), character: 3))
+    let value = ((hover["result"] as? [String: Any])?["contents"] as? [String: Any])?["value"]
+    #expect((value as? String)?.contains("N×26×26×32") == true)
+
     client.change(Self.uri, Self.text, version: 3)
     #expect(client.diagnostics(Self.uri)?.isEmpty == true)
   }

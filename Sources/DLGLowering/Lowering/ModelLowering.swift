@@ -6,6 +6,17 @@ public enum ModelLowering {
   /// Builds the model, or returns every diagnostic found (several independent errors at once).
   /// Shape errors are found here, before any data is read.
   public static func lower(_ file: ModelFile) -> (model: Model?, diagnostics: [Diagnostic]) {
+    let (model, diagnostics) = lowerKeepingErrors(file)
+    let errors = diagnostics.filter { $0.severity == .error }
+    return (errors.isEmpty ? model : nil, diagnostics)
+  }
+
+  /// `lower`, but the model is returned even when it has errors, with whatever the lowering
+  /// could build: the layers that were fine keep their shapes and parameter counts. For
+  /// editors (hover while a line is wrong); such a model must never be trained or run.
+  public static func lowerKeepingErrors(_ file: ModelFile)
+    -> (model: Model?, diagnostics: [Diagnostic])
+  {
     guard let network = file.network else {
       // A file of blocks only (a library module) is valid to check, not to run.
       if !file.blocks.isEmpty { return (nil, []) }
@@ -36,8 +47,7 @@ public enum ModelLowering {
       trainLowering.lower(train, into: &model)
       diagnostics += trainLowering.diagnostics
     }
-    let errors = diagnostics.filter { $0.severity == .error }
-    return (errors.isEmpty ? model : nil, diagnostics.sorted(by: Self.sourceOrder))
+    return (model, diagnostics.sorted(by: Self.sourceOrder))
   }
 
   /// Orders diagnostics by position in the file.
