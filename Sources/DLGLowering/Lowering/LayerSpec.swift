@@ -263,7 +263,10 @@ public struct LayerLoweringContext {
         "there is no activation `\(activation)`",
         help: "use one of: " + ActivationRegistry.names.joined(separator: ", "))
     }
+    // The builder takes the graph over while it works: with a second reference left here,
+    // its first mutation copied the whole graph, for every activation of every layer.
     var builder = GraphBuilder(graph: graph, namePrefix: layerName, location: location)
+    graph = Graph()
     defer { graph = builder.graph }
     return try function.apply(x, &builder)
   }
