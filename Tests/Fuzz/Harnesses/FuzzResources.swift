@@ -12,6 +12,20 @@ enum FuzzResources {
     return [repository.appendingPathComponent("stdlib").path]
   }()
 
+  /// The standard library's files by path, so imports are answered from memory and a
+  /// harness never opens a file (an input naming `/dev/zero` must not make runs differ).
+  static let standardLibraryTexts: [String: String] = {
+    var texts: [String: String] = [:]
+    for folder in standardLibrary {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+      for name in names where name.hasSuffix(".dlg") {
+        texts["\(folder)/\(name)"] = try? String(
+          contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
+      }
+    }
+    return texts
+  }()
+
   /// The model checkpoints and weights are loaded into: a convolution, batch normalization
   /// (running statistics), a dense layer and Adam (optimizer state), as most models have.
   static let modelText = """

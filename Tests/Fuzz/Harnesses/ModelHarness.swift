@@ -8,11 +8,15 @@ extension FuzzHarness {
   public static let model = FuzzHarness(
     name: "model", summary: ".dlg parser, imports, lowering, fmt, diagram, autodiff, passes, plan"
   ) { bytes in
-    // A path in no folder: relative imports find nothing, so a run depends on its bytes only.
+    // Imports come from the standard library in memory and nothing else: a run depends on
+    // its bytes only.
     let source = SourceFile(
       path: "/nonexistent/fuzz.dlg", text: String(decoding: bytes, as: UTF8.self))
     checkFormatting(source)
-    let loaded = ModuleLoader(libraryPaths: FuzzResources.standardLibrary).load(source)
+    let loaded = ModuleLoader(
+      libraryPaths: FuzzResources.standardLibrary, buffers: FuzzResources.standardLibraryTexts,
+      readsFiles: false
+    ).load(source)
     guard !loaded.diagnostics.contains(where: { $0.severity == .error }) else { return false }
     let (lowered, diagnostics) = ModelLowering.lower(loaded.file)
     guard let model = lowered else {
