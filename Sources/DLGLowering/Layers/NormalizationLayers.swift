@@ -62,7 +62,10 @@ extension LayerCatalog {
   /// the batch's statistics while training and with running statistics in evaluation, then
   /// scales and shifts by a learned γ and β.
   static let batchNorm = LayerSpec(
-    name: "BatchNorm", aliases: ["BatchNormalization", "BatchNorm1D", "BatchNorm2D"],
+    name: "BatchNorm",
+    aliases: [
+      "BatchNormalization", "BatchNorm1D", "BatchNorm2D", "BatchNorm1d", "BatchNorm2d",
+    ],
     parameters: [
       ParameterSpec("momentum", .float, default: .float(0.1), positional: false),
       ParameterSpec("epsilon", .float, default: .float(1e-5), positional: false),

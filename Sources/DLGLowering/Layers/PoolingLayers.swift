@@ -23,9 +23,9 @@ extension LayerCatalog {
   }
 
   /// `MaxPool2D[2x2, stride: 2, padding: valid]`.
-  static let maxPool2D = pooling(.max, aliases: ["MaxPooling2D", "MaxPool"])
+  static let maxPool2D = pooling(.max, aliases: ["MaxPooling2D", "MaxPool2d"])
   /// `AvgPool2D[2x2]`.
-  static let avgPool2D = pooling(.average, aliases: ["AveragePooling2D", "AvgPool"])
+  static let avgPool2D = pooling(.average, aliases: ["AveragePooling2D", "AvgPool2d"])
 
   static func globalPooling2D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
     LayerSpec(

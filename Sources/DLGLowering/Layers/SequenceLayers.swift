@@ -68,10 +68,11 @@ extension LayerCatalog {
   }
 
   /// `MaxPool1D[2]`: the maximum of each window of `size` steps.
-  static let maxPool1D = pooling1D(.max, name: "MaxPool1D", aliases: ["MaxPooling1D"])
+  static let maxPool1D = pooling1D(
+    .max, name: "MaxPool1D", aliases: ["MaxPooling1D", "MaxPool1d"])
   /// `AvgPool1D[2]`: the mean of each window of `size` steps.
   static let avgPool1D = pooling1D(
-    .average, name: "AvgPool1D", aliases: ["AveragePooling1D", "AvgPooling1D"])
+    .average, name: "AvgPool1D", aliases: ["AveragePooling1D", "AvgPooling1D", "AvgPool1d"])
 
   static func globalPooling1D(_ kind: Pool2D.Kind, name: String, aliases: [String]) -> LayerSpec {
     LayerSpec(

@@ -100,8 +100,10 @@ struct NetworkLowering {
       let spec = LayerCatalog.spec(named: decl.type.name)
       let block = spec == nil ? blocks[decl.type.name] : nil
       if spec == nil, block == nil {
+        // The canonical name of the nearest spelling (`Dense`, not `Linear`).
         let suggestion = closestMatch(
-          to: decl.type.name, among: LayerCatalog.allNames + blocks.keys.sorted())
+          to: decl.type.name, among: LayerCatalog.allNames + blocks.keys.sorted()
+        ).map { LayerCatalog.spec(named: $0)?.name ?? $0 }
         diagnostics.append(
           Diagnostic(
             code: "E201", "unknown layer type `\(decl.type.name)`", at: decl.type.range,
