@@ -14,6 +14,10 @@ struct BenchCommand: ParsableCommand {
       prints ms per step, steps/s, samples/s, achieved GFLOP/s in matrix products, peak memory \
       and the ops that take the most time. --kernels times each matrix-product op alone next \
       to a bare OpenBLAS sgemm of the same shape. Build in release mode to time anything.
+
+      Examples:
+        dlg bench graphs/fashion_mnist.dlg --kernels
+        dlg bench graphs/fashion_mnist.dlg --inference --batch 1 --json
       """)
 
   @ArgumentParser.Argument(help: "The .dlg model to benchmark.")

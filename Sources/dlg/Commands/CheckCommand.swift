@@ -6,7 +6,12 @@ import Foundation
 struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Check models for errors (syntax, names, shapes) without reading any data.")
+    abstract: "Check models for errors (syntax, names, shapes) without reading any data.",
+    discussion: """
+      Examples:
+        dlg check graphs/*.dlg
+        dlg check --json model.dlg
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg files to check.")
   var files: [String]

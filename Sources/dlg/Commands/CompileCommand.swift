@@ -8,7 +8,12 @@ import Foundation
 struct CompileCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compile",
-    abstract: "Optimize a model's graphs and plan their memory; --explain says what changed.")
+    abstract: "Optimize a model's graphs and plan their memory; --explain says what changed.",
+    discussion: """
+      Examples:
+        dlg compile graphs/fashion_mnist.dlg --explain
+        dlg compile graphs/fashion_mnist.dlg --json --batch 64
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model to compile.")
   var file: String

@@ -12,6 +12,10 @@ struct DiagramCommand: ParsableCommand {
     discussion: """
       For a Markdown file, every ```mermaid block becomes one picture: OUT names a folder \
       (written as NAME-1.svg, NAME-2.svg, ...) or a file whose name is numbered the same way.
+
+      Examples:
+        dlg diagram README.md -o diagrams/
+        dlg diagram flow.mmd -o flow.png
       """)
 
   @ArgumentParser.Argument(help: "A .mmd file or a Markdown file.")

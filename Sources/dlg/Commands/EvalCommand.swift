@@ -7,7 +7,11 @@ import Foundation
 struct EvalCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
-    abstract: "Evaluate trained weights on the test data the model's train section names.")
+    abstract: "Evaluate trained weights on the test data the model's train section names.",
+    discussion: """
+      Examples:
+        dlg eval graphs/fashion_mnist.dlg --weights weights.safetensors --json
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model.")
   var file: String

@@ -7,7 +7,12 @@ import Foundation
 struct FormatCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fmt",
-    abstract: "Format .dlg files in the canonical layout (folders: every .dlg file inside).")
+    abstract: "Format .dlg files in the canonical layout (folders: every .dlg file inside).",
+    discussion: """
+      Examples:
+        dlg fmt model.dlg
+        dlg fmt --check graphs stdlib
+      """)
 
   @ArgumentParser.Argument(help: "Files or folders.")
   var paths: [String]

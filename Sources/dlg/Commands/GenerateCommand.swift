@@ -6,7 +6,12 @@ import Foundation
 struct GenerateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",
-    abstract: "Write text with a trained character-level language model, as it is sampled.")
+    abstract: "Write text with a trained character-level language model, as it is sampled.",
+    discussion: """
+      Examples:
+        dlg generate graphs/char_lstm.dlg --weights lm.safetensors --prompt 人生
+        dlg generate lm.dlg --weights lm.safetensors --temperature 0.5 --seed 1
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model (trained on a chars(...) source).")
   var file: String

@@ -12,6 +12,9 @@ struct LSPCommand: ParsableCommand {
       Editors start it themselves (docs/editors.md has the VS Code and Neovim setups). It \
       publishes the diagnostics of `dlg check` as you type, and answers hover, go to \
       definition, references, completion, formatting, document symbols and quick fixes.
+
+      Examples:
+        dlg lsp   (started by the editor; see docs/editors.md)
       """)
 
   func run() throws {

@@ -5,7 +5,11 @@ import Foundation
 /// `dlg plot LOG.jsonl -o curves.svg`: training curves from a `dlg run --log` file.
 struct PlotCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "plot", abstract: "Draw loss and accuracy per epoch from a --log file as SVG.")
+    commandName: "plot", abstract: "Draw loss and accuracy per epoch from a --log file as SVG.",
+    discussion: """
+      Examples:
+        dlg plot run.jsonl -o curves.svg
+      """)
 
   @ArgumentParser.Argument(help: "A JSON Lines log written by `dlg run --log`.")
   var log: String

@@ -7,7 +7,12 @@ import Foundation
 struct PredictCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "predict",
-    abstract: "Predict classes for samples in an IDX or .npy file; write CSV or .npy.")
+    abstract: "Predict classes for samples in an IDX or .npy file; write CSV or .npy.",
+    discussion: """
+      Examples:
+        dlg predict model.dlg --weights w.safetensors --input x.npy -o p.csv
+        dlg predict model.dlg --weights w.safetensors --input x.idx -o p.npy
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model.")
   var file: String

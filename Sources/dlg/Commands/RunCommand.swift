@@ -7,7 +7,14 @@ import Foundation
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
-    abstract: "Train a model on the data its train section names, evaluating after each epoch.")
+    abstract: "Train a model on the data its train section names, evaluating after each epoch.",
+    discussion: """
+      Examples:
+        dlg run graphs/fashion_mnist.dlg --epochs 3 --save weights.safetensors
+        dlg run graphs/mlp.dlg --log run.jsonl --plot curves.svg
+        dlg run graphs/fashion_mnist.dlg --checkpoint run.ckpt --keep 3
+        dlg run graphs/fashion_mnist.dlg --resume run.ckpt
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model to train.")
   var file: String

@@ -6,7 +6,12 @@ import Foundation
 struct VizCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "viz",
-    abstract: "Draw a model as SVG, PNG, PDF or DOT (format from the output's extension).")
+    abstract: "Draw a model as SVG, PNG, PDF or DOT (format from the output's extension).",
+    discussion: """
+      Examples:
+        dlg viz graphs/fashion_mnist.dlg -o model.svg --rankdir LR
+        dlg viz graphs/fashion_mnist.dlg --optimized --training -o step.svg
+      """)
 
   @ArgumentParser.Argument(help: "The .dlg model to draw.")
   var file: String
