@@ -6,14 +6,21 @@ public enum FlowchartDiagram {
   public static func diagram(for chart: Flowchart) -> Diagram {
     var diagram = Diagram(direction: direction(chart.direction))
     for node in chart.nodes {
-      diagram.nodes.append(
-        Diagram.Node(id: node.id, title: node.label, family: .plain, shape: shape(node.shape)))
+      var box = Diagram.Node(
+        id: node.id, title: node.label, family: .plain, shape: shape(node.shape))
+      // Mermaid's order: the `default` class, the node's classes in turn, its own `style`.
+      var style = chart.classes["default"] ?? Flowchart.Style()
+      for name in node.classes { style = style.overlaid(with: chart.classes[name]) }
+      box.paint = paint(style.overlaid(with: node.style))
+      diagram.nodes.append(box)
     }
-    for edge in chart.edges {
-      diagram.edges.append(
-        Diagram.Edge(
-          from: edge.from, to: edge.to, label: edge.label, style: style(edge.style),
-          head: end(edge.head), tail: end(edge.tail)))
+    for (index, edge) in chart.edges.enumerated() {
+      var line = Diagram.Edge(
+        from: edge.from, to: edge.to, label: edge.label, style: style(edge.style),
+        head: end(edge.head), tail: end(edge.tail))
+      line.paint = paint(
+        (chart.defaultLinkStyle ?? Flowchart.Style()).overlaid(with: chart.linkStyles[index]))
+      diagram.edges.append(line)
     }
     for subgraph in chart.subgraphs {
       diagram.clusters.append(
@@ -23,6 +30,14 @@ public enum FlowchartDiagram {
           parent: subgraph.parent))
     }
     return diagram
+  }
+
+  /// Nil when nothing is set, so unstyled diagrams are written exactly as before.
+  private static func paint(_ style: Flowchart.Style) -> Diagram.Paint? {
+    guard style != Flowchart.Style() else { return nil }
+    return Diagram.Paint(
+      fill: style.fill, stroke: style.stroke, text: style.color, strokeWidth: style.strokeWidth,
+      dashed: style.dashed)
   }
 
   private static func direction(_ d: Flowchart.Direction) -> Diagram.Direction {

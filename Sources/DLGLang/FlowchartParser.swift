@@ -1,11 +1,13 @@
 /// Parses Mermaid flowcharts (`graph TD`, `flowchart LR`, ...): node shapes, every edge kind
-/// with labels, chains, `&`, subgraphs with `direction`, comments. Statements Mermaid has but a
-/// picture here does not need (`classDef`, `click`, `style`, ...) produce a warning with their
-/// place and are skipped. Never traps: every loop consumes input.
+/// with labels, chains, `&`, subgraphs with `direction`, comments, and styling (`classDef`,
+/// `class`, `a:::name`, `style`, `linkStyle`). Statements a picture cannot show (`click`,
+/// `accTitle`, ...) and style properties Graphviz lacks produce a warning with their place
+/// and are skipped. Never traps: every loop consumes input.
 public enum FlowchartParser {
   public static func parse(_ source: SourceFile) -> (chart: Flowchart, diagnostics: [Diagnostic]) {
     var parser = FlowchartScanner(source: source)
     parser.parseAll()
+    parser.applyStyles()
     return (parser.chart, parser.diagnostics)
   }
 }
@@ -21,6 +23,13 @@ struct FlowchartScanner {
   var nodeIndex: [String: Int] = [:]
   var subgraphStack: [String] = []
   var sawHeader = false
+  /// Styling statements, applied once every node and edge is known (Mermaid allows them
+  /// anywhere): node id or link index, what to apply, the statement's place.
+  var classUses: [(node: String, name: String, start: Int, end: Int)] = []
+  var nodeStyles: [(node: String, style: Flowchart.Style, start: Int, end: Int)] = []
+  var linkStyles: [(link: Int?, style: Flowchart.Style, start: Int, end: Int)] = []
+  /// Unsupported style properties already warned about (once each).
+  var warnedProperties: Set<String> = []
 
   init(source: SourceFile) {
     self.source = source
@@ -38,7 +47,7 @@ struct FlowchartScanner {
   }
 
   static let ignoredKeywords: Set<String> = [
-    "classDef", "class", "click", "style", "linkStyle", "accTitle", "accDescr", "callback",
+    "click", "accTitle", "accDescr", "callback",
   ]
 
   // MARK: Statements
@@ -78,6 +87,11 @@ struct FlowchartScanner {
       return
     }
     switch word {
+    case "classDef", "class", "style", "linkStyle":
+      position += word.unicodeScalars.count
+      skipSpaces()
+      parseStyling(word, lineStart)
+      return
     case "subgraph":
       position += 8
       skipSpaces()
@@ -210,7 +224,104 @@ struct FlowchartScanner {
       break
     }
     declare(id, label: label, shape: shape)
+    if peek(":::") {
+      position += 3
+      if let name = identifier() { classUses.append((id, name, start, position)) }
+    }
     return id
+  }
+
+  // MARK: Styling
+
+  /// `classDef a,b props`, `class x,y name`, `style x props`, `linkStyle 0,2|default props`.
+  private mutating func parseStyling(_ keyword: String, _ lineStart: Int) {
+    let rest = restOfStatement()
+    let end = position
+    let parts = rest.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
+    guard parts.count == 2 else {
+      warn(
+        "`\(keyword)` needs targets and then styles", lineStart, end,
+        help: "for example `classDef hot fill:#f96,stroke:#333`")
+      endStatement()
+      return
+    }
+    let targets = parts[0].split(separator: ",").map(String.init)
+    let value = String(parts[1])
+    if keyword == "class" {
+      for node in targets { classUses.append((node, value.trimmingSpaces(), lineStart, end)) }
+      endStatement()
+      return
+    }
+    let parsed = MermaidStyle.parse(value)
+    for property in parsed.unsupported where warnedProperties.insert(property).inserted {
+      warn(
+        "`\(property)` cannot be drawn by Graphviz; it is left out", lineStart, end,
+        help: "fill, stroke, stroke-width, stroke-dasharray and color are drawn")
+    }
+    for item in parsed.invalid {
+      warn(
+        "`\(item)` is not a style dlg can read; it is left out", lineStart, end,
+        help: "colours are #f96, #ff9966, rgb(255, 153, 102) or names; widths are 2px")
+    }
+    switch keyword {
+    case "classDef":
+      for name in targets {
+        chart.classes[name] = (chart.classes[name] ?? Flowchart.Style()).overlaid(
+          with: parsed.style)
+      }
+    case "style":
+      for node in targets { nodeStyles.append((node, parsed.style, lineStart, end)) }
+    default:
+      for target in targets {
+        if target == "default" {
+          linkStyles.append((nil, parsed.style, lineStart, end))
+        } else if let index = Int(target), index >= 0 {
+          linkStyles.append((index, parsed.style, lineStart, end))
+        } else {
+          warn(
+            "`\(target)` is not a link number", lineStart, end,
+            help: "links are numbered from 0 in the order they are written, or `default`")
+        }
+      }
+    }
+    endStatement()
+  }
+
+  /// Puts the styling statements on the nodes and edges they name.
+  mutating func applyStyles() {
+    for use in classUses {
+      guard let index = nodeIndex[use.node] else {
+        warn("there is no node `\(use.node)` to give the class `\(use.name)`", use.start, use.end)
+        continue
+      }
+      if chart.classes[use.name] == nil {
+        warn("no `classDef \(use.name)`; the class is left out", use.start, use.end)
+      }
+      chart.nodes[index].classes.append(use.name)
+    }
+    for style in nodeStyles {
+      guard let index = nodeIndex[style.node] else {
+        warn("there is no node `\(style.node)` to style", style.start, style.end)
+        continue
+      }
+      chart.nodes[index].style = (chart.nodes[index].style ?? Flowchart.Style()).overlaid(
+        with: style.style)
+    }
+    for link in linkStyles {
+      guard let index = link.link else {
+        chart.defaultLinkStyle = (chart.defaultLinkStyle ?? Flowchart.Style()).overlaid(
+          with: link.style)
+        continue
+      }
+      guard index < chart.edges.count else {
+        warn(
+          "there is no link \(index): the diagram has \(chart.edges.count), numbered from 0",
+          link.start, link.end)
+        continue
+      }
+      chart.linkStyles[index] = (chart.linkStyles[index] ?? Flowchart.Style()).overlaid(
+        with: link.style)
+    }
   }
 
   /// Openers and closers, longest first so `((` is not read as `(`.

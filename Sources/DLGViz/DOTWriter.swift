@@ -9,16 +9,18 @@ public enum DOTWriter {
       out += ", label=<<b>\(html(title))</b>>, labelloc=t"
     }
     out += "];\n"
-    out +=
-      "  node [fontname=\"\(DiagramStyle.font)\", fontsize=12, color=\"\(DiagramStyle.line)\", "
+    let mermaid = diagram.palette == .mermaid
+    out += "  node [fontname=\"\(DiagramStyle.font)\", fontsize=12, "
+    out += "color=\"\(mermaid ? DiagramStyle.mermaidStroke : DiagramStyle.line)\", "
+    out += mermaid ? "fontcolor=\"\(DiagramStyle.mermaidText)\", " : ""
     out += "penwidth=1, margin=\"0.18,0.08\"];\n"
-    out +=
-      "  edge [fontname=\"\(DiagramStyle.font)\", fontsize=10, color=\"\(DiagramStyle.edge)\", "
+    out += "  edge [fontname=\"\(DiagramStyle.font)\", fontsize=10, "
+    out += "color=\"\(mermaid ? DiagramStyle.mermaidEdge : DiagramStyle.edge)\", "
     out += "fontcolor=\"\(DiagramStyle.subtitle)\", arrowsize=0.7];\n"
     let clustered = Set(diagram.clusters.flatMap(\.members))
     out += clusterBlocks(in: diagram)
     for node in diagram.nodes where !clustered.contains(node.id) {
-      out += "  " + nodeLine(node) + "\n"
+      out += "  " + nodeLine(node, diagram.palette) + "\n"
     }
     for edge in diagram.edges {
       var attributes: [String] = []
@@ -33,6 +35,12 @@ public enum DOTWriter {
       if edge.tail != .none {
         attributes.append("dir=both")
         attributes.append("arrowtail=\(arrow(edge.tail))")
+      }
+      if let paint = edge.paint {
+        if let stroke = paint.stroke { attributes.append("color=\(quoted(stroke))") }
+        if let text = paint.text { attributes.append("fontcolor=\(quoted(text))") }
+        if let width = paint.strokeWidth { attributes.append("penwidth=\(width)") }
+        if paint.dashed == true { attributes.append("style=dashed") }
       }
       let list = attributes.isEmpty ? "" : " [" + attributes.joined(separator: ", ") + "]"
       out += "  \(quoted(edge.from)) -> \(quoted(edge.to))\(list);\n"
@@ -71,7 +79,9 @@ public enum DOTWriter {
         out += "\(indent)  label=<\(html(cluster.title))>; style=\"rounded,dashed\"; "
         out += "color=\"\(DiagramStyle.subtitle)\"; fontsize=12;\n"
         for member in cluster.members {
-          if let node = nodes[member] { out += "\(indent)  " + nodeLine(node) + "\n" }
+          if let node = nodes[member] {
+            out += "\(indent)  " + nodeLine(node, diagram.palette) + "\n"
+          }
         }
         stack.append((index, depth, true))
         for child in (children[cluster.id] ?? []).reversed() where !visited.contains(child) {
@@ -87,7 +97,7 @@ public enum DOTWriter {
     return out
   }
 
-  private static func nodeLine(_ node: Diagram.Node) -> String {
+  private static func nodeLine(_ node: Diagram.Node, _ palette: Diagram.Palette) -> String {
     var label = "<b>\(html(node.title))</b>"
     if let subtitle = node.subtitle, subtitle != node.title {
       label +=
@@ -96,11 +106,21 @@ public enum DOTWriter {
     for detail in node.details {
       label += "<br/><font point-size=\"10\">\(html(detail))</font>"
     }
-    let (shape, style) = DiagramStyle.shape(node.shape)
+    var (shape, style) = DiagramStyle.shape(node.shape)
     // A subroutine is drawn with a double border, as Mermaid draws it.
     let border = node.shape == .subroutine ? ", peripheries=2" : ""
+    // What the author set (classDef, style) wins over the palette.
+    let paint = node.paint ?? Diagram.Paint()
+    if paint.dashed == true { style += ",dashed" }
+    let fill =
+      paint.fill
+      ?? (palette == .mermaid ? DiagramStyle.mermaidFill : DiagramStyle.fill(node.family))
+    var extra = ""
+    if let stroke = paint.stroke { extra += ", color=\(quoted(stroke))" }
+    if let text = paint.text { extra += ", fontcolor=\(quoted(text))" }
+    if let width = paint.strokeWidth { extra += ", penwidth=\(width)" }
     return "\(quoted(node.id)) [label=<\(label)>, shape=\(shape), style=\"\(style)\", "
-      + "fillcolor=\"\(DiagramStyle.fill(node.family))\"\(border)];"
+      + "fillcolor=\(quoted(fill))\(border)\(extra)];"
   }
 
   private static func arrow(_ head: Diagram.ArrowHead) -> String {

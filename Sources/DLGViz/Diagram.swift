@@ -30,6 +30,9 @@ public struct Diagram: Sendable {
     public var details: [String]
     public var family: Family
     public var shape: Shape
+    /// Colours and line set by the diagram's author (Mermaid `classDef`, `style`), over the
+    /// palette's.
+    public var paint: Paint?
 
     public init(
       id: String, title: String, subtitle: String? = nil, details: [String] = [],
@@ -55,6 +58,8 @@ public struct Diagram: Sendable {
     public var style: LineStyle
     public var head: ArrowHead
     public var tail: ArrowHead
+    /// Colour and width set by the author (Mermaid `linkStyle`).
+    public var paint: Paint?
 
     public init(
       from: String, to: String, label: String? = nil, style: LineStyle = .solid,
@@ -67,6 +72,32 @@ public struct Diagram: Sendable {
       self.head = head
       self.tail = tail
     }
+  }
+
+  /// Colours and lines an author set on a node or an edge; nil fields keep the palette's.
+  /// Colours are Graphviz colours: `#rrggbb`, `#rrggbbaa` or a colour name.
+  public struct Paint: Sendable, Equatable {
+    public var fill: String?
+    public var stroke: String?
+    public var text: String?
+    public var strokeWidth: Double?
+    public var dashed: Bool?
+
+    public init(
+      fill: String? = nil, stroke: String? = nil, text: String? = nil,
+      strokeWidth: Double? = nil, dashed: Bool? = nil
+    ) {
+      self.fill = fill
+      self.stroke = stroke
+      self.text = text
+      self.strokeWidth = strokeWidth
+      self.dashed = dashed
+    }
+  }
+
+  /// The colours of boxes nobody styled: dlg's, by layer family, or Mermaid's default theme.
+  public enum Palette: String, Sendable, CaseIterable {
+    case dlg, mermaid
   }
 
   /// A group of nodes drawn inside one frame.
@@ -91,6 +122,7 @@ public struct Diagram: Sendable {
   public var nodes: [Node]
   public var edges: [Edge]
   public var clusters: [Cluster]
+  public var palette: Palette = .dlg
 
   public init(
     title: String? = nil, direction: Direction = .topToBottom, nodes: [Node] = [],

@@ -6,6 +6,11 @@ enum DiagramStyle {
   static let line = "#4a4a4a"
   static let edge = "#7a7a7a"
   static let subtitle = "#6b6b6b"
+  /// Mermaid's default theme, for `dlg diagram --theme mermaid`.
+  static let mermaidFill = "#ececff"
+  static let mermaidStroke = "#9370db"
+  static let mermaidEdge = "#333333"
+  static let mermaidText = "#333333"
 
   static func fill(_ family: Diagram.Family) -> String {
     switch family {

@@ -28,7 +28,7 @@ import Testing
     ```mermaid
     graph TD
       X --> Y --> Z
-      classDef a fill:#fff
+      click X callback
     ```
 
     ```mermaid
@@ -187,5 +187,35 @@ import Testing
     let produced = try String(contentsOfFile: "\(folder)/out.dot", encoding: .utf8)
     let expected = try String(contentsOfFile: "\(Self.golden)/\(golden)", encoding: .utf8)
     #expect(produced == expected)
+  }
+}
+
+/// Mermaid styling reaches the SVG Graphviz draws.
+@Suite struct MermaidStylingTests {
+  @Test func classDefStyleAndLinkStyleColourTheSVG() throws {
+    let folder = NSTemporaryDirectory() + "dlg-styles-\(getpid())"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    try """
+    flowchart LR
+      classDef hot fill:#f96,stroke:#333,stroke-width:4px
+      A:::hot --> B --> C
+      style B fill:#0f0,stroke-dasharray: 4 2
+      linkStyle 1 stroke:#00f,stroke-width:3px
+    """.write(toFile: "\(folder)/s.mmd", atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run(["diagram", "\(folder)/s.mmd", "-o", "\(folder)/s.svg"])
+    #expect(result.status == 0, "\(result.standardError)")
+    let svg = try String(contentsOfFile: "\(folder)/s.svg", encoding: .utf8)
+    #expect(svg.contains(##"fill="#ff9966" stroke="#333333" stroke-width="4""##))
+    #expect(svg.contains(##"fill="#00ff00""##))
+    #expect(svg.contains("stroke-dasharray"))
+    #expect(svg.contains(##"stroke="#0000ff" stroke-width="3""##))
+
+    let themed = try CLIRunner.run([
+      "diagram", "\(folder)/s.mmd", "-o", "\(folder)/t.svg", "--theme", "mermaid",
+    ])
+    #expect(themed.status == 0)
+    let mermaid = try String(contentsOfFile: "\(folder)/t.svg", encoding: .utf8)
+    #expect(mermaid.contains(##"fill="#ececff""##), "C keeps Mermaid's default fill")
   }
 }

@@ -95,7 +95,7 @@ func flowchart(_ text: String) -> (Flowchart, [Diagnostic]) {
     #expect(chart.edges[0].label == "请求 [1]")
   }
 
-  @Test func unsupportedStatementsWarnWithTheirPlace() {
+  @Test func statementsThatCannotBeDrawnWarnWithTheirPlace() {
     let (chart, diagnostics) = flowchart(
       """
       graph TD
@@ -105,10 +105,12 @@ func flowchart(_ text: String) -> (Flowchart, [Diagnostic]) {
         style B fill:#fff
       """)
     #expect(chart.edges.count == 1)
-    #expect(diagnostics.count == 3)
+    #expect(diagnostics.count == 1)
     #expect(diagnostics.allSatisfy { $0.severity == .warning })
-    #expect(diagnostics[0].range?.start.line == 3)
+    #expect(diagnostics[0].range?.start.line == 4)
     #expect(diagnostics[0].range?.start.column == 3)
+    #expect(chart.classes["hot"]?.fill == "#ff9966")
+    #expect(chart.nodes[1].style?.fill == "#ffffff")
   }
 
   @Test func missingTargetIsAnError() {

@@ -25,6 +25,9 @@ struct DiagramCommand: ParsableCommand {
     name: .shortAndLong, help: "Output file or folder (format from the extension, svg by default).")
   var output: String
 
+  @Option(help: "Colours of boxes the diagram leaves unstyled: dlg, or mermaid (its theme).")
+  var theme: Diagram.Palette = .dlg
+
   func run() throws {
     let source = try ModelLoading.readSource(file)
     let isMarkdown = [".md", ".markdown"].contains { file.lowercased().hasSuffix($0) }
@@ -37,7 +40,7 @@ struct DiagramCommand: ParsableCommand {
     let renderer = DiagnosticRenderer(sources: [source], color: Terminal.standardErrorIsTerminal)
     var failed = false
     for (block, target) in zip(blocks, targets) {
-      let diagram: Diagram
+      var diagram: Diagram
       switch picture(for: block, renderer) {
       case .drawn(let drawn): diagram = drawn
       case .unsupported: continue
@@ -45,6 +48,7 @@ struct DiagramCommand: ParsableCommand {
         failed = true
         continue
       }
+      diagram.palette = theme
       do {
         try write(diagram, to: target.path, format: target.format)
         Terminal.errorLine("wrote \(target.path)")
@@ -125,3 +129,5 @@ struct DiagramCommand: ParsableCommand {
     }
   }
 }
+
+extension Diagram.Palette: ExpressibleByArgument {}
