@@ -188,6 +188,14 @@ public enum IDXDataset {
       throw DataError(labels.path, "expected one label per sample (a 1-dimensional IDX file)")
     }
     let count = images.array.dimensions[0]
+    guard count > 0 else { throw DataError(images.path, "holds no images") }
+    // With no images a file can declare any sample shape; with some, the data bounds it.
+    var sampleSize = 1
+    for side in images.array.dimensions.dropFirst() {
+      let (product, overflow) = sampleSize.multipliedReportingOverflow(by: side)
+      guard !overflow else { throw DataError(images.path, "declares images too large to hold") }
+      sampleSize = product
+    }
     guard labels.array.dimensions[0] == count else {
       throw DataError(
         labels.path,

@@ -37,6 +37,19 @@ func temporaryFolder() throws -> String {
     #expect(data.classCount == 3)
   }
 
+  @Test func noImagesIsAnErrorWhateverShapeTheyClaim() throws {
+    // Found by the idx fuzz harness: zero images of 2^22 x 2^22 x 2^22 overflowed the sample
+    // size later.
+    let images: [UInt8] =
+      [0, 0, 8, 4] + [0, 0, 0, 0] + [UInt8](repeating: 0, count: 0)
+      + [0, 64, 0, 0] + [0, 64, 0, 0] + [0, 64, 0, 0]
+    let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 0]
+    #expect {
+      try IDXDataset.load(
+        images: images, imagesSource: "i.idx", labels: labels, labelsSource: "l.idx", scale: 1)
+    } throws: { "\($0)".contains("holds no images") }
+  }
+
   @Test func missingFolderSuggestsThePackage() throws {
     #expect {
       _ = try IDXDataset.load(directory: "/nonexistent/fashion-mnist", split: "train", scale: 1)

@@ -4,7 +4,8 @@ import Testing
 
 /// Every committed fuzz input, seeds and past findings alike, runs through its harness in the
 /// ordinary test suite (and under AddressSanitizer in CI): a finding fixed once stays fixed.
-@Suite struct FuzzCorpusTests {
+/// Serialized: the weights harnesses share one trainer, as a fuzzer run does.
+@Suite(.serialized) struct FuzzCorpusTests {
   static let fuzzFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fuzz")
 

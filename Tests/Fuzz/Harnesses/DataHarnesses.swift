@@ -86,8 +86,14 @@ extension FuzzHarness {
   static func requireWhole(_ dataset: Dataset) {
     var values = 0
     dataset.forEachValue { _ in values += 1 }
+    var expected = dataset.count
+    for side in dataset.sampleShape {
+      let (product, overflow) = expected.multipliedReportingOverflow(by: side)
+      require(!overflow, "a dataset of \(dataset.count) samples of \(dataset.sampleShape)")
+      expected = product
+    }
     require(
-      values == dataset.count * dataset.sampleShape.reduce(1, *),
+      values == expected,
       "\(values) values for \(dataset.count) samples of shape \(dataset.sampleShape)")
   }
 }
