@@ -9,6 +9,7 @@ extension Document {
   /// parameters and their values inside `[...]`, node names in edges, settings and their
   /// values in the train section, standard-library modules after `import`.
   func completions(at position: Position) -> [[String: Any]] {
+    guard source.lineStarts.indices.contains(position.line) else { return [] }
     let line = source.lineText(position.line + 1)
     let offset = source.offset(of: position) - (source.lineStarts[safe: position.line] ?? 0)
     let before = String(decoding: Array(line.utf8).prefix(max(0, offset)), as: UTF8.self)
@@ -61,9 +62,11 @@ extension Document {
     for network in (file.network.map { [$0] } ?? []) + file.blocks.map(\.body) {
       names.formUnion(network.layers.compactMap { $0.id?.name })
     }
-    for index in 0..<source.lineStarts.count where section(before: index) != "train" {
+    var inTrain = false
+    for index in 0..<source.lineStarts.count {
       let line = source.lineText(index + 1)
-      guard line.first == " " || line.first == "\t" else { continue }
+      if let header = Self.sectionHeader(line) { inTrain = header == "train" }
+      guard !inTrain, line.first == " " || line.first == "\t" else { continue }
       let text = line.drop { $0 == " " || $0 == "\t" }
       let id = text.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
       if !id.isEmpty, text.dropFirst(id.count).first == ":" { names.insert(String(id)) }
@@ -136,14 +139,17 @@ extension Document {
   private func section(before line: Int) -> String? {
     var index = min(line, source.lineStarts.count - 1)
     while index >= 0 {
-      let text = source.lineText(index + 1)
-      if let first = text.first, !first.isWhitespace, first != "%" {
-        let word = text.prefix { $0.isLetter }
-        if ["neuralnet", "train", "block"].contains(String(word)) { return String(word) }
-      }
+      if let header = Self.sectionHeader(source.lineText(index + 1)) { return header }
       index -= 1
     }
     return nil
+  }
+
+  /// `neuralnet`, `train` or `block` when the line starts that section.
+  static func sectionHeader(_ text: String) -> String? {
+    guard let first = text.first, !first.isWhitespace, first != "%" else { return nil }
+    let word = String(text.prefix { $0.isLetter })
+    return ["neuralnet", "train", "block"].contains(word) ? word : nil
   }
 
   /// The modules `import` can name: the `.dlg` files of the standard library folders.

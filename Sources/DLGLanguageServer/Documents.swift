@@ -29,7 +29,9 @@ struct Document {
     self.file = loaded.file
     self.sources = loaded.sources
     var diagnostics = loaded.diagnostics
-    if !diagnostics.contains(where: { $0.severity == .error }), loaded.file.network != nil {
+    if !diagnostics.contains(where: { $0.severity == .error }),
+      loaded.file.network != nil || loaded.file.blocks.isEmpty
+    {
       // The model even with errors: the layers that lowered keep their shapes for hovers.
       let lowered = ModelLowering.lowerKeepingErrors(loaded.file)
       model = lowered.model
@@ -48,11 +50,13 @@ struct Document {
   /// The file path a `file://` URI names (percent-decoded); other URIs are used as they are.
   static func path(of uri: String) -> String {
     guard uri.hasPrefix("file://"), let url = URL(string: uri) else { return uri }
-    return url.path
+    return url.standardizedFileURL.path
   }
 
   /// The URI of a file path, for locations in other files.
-  static func uri(of path: String) -> String { URL(fileURLWithPath: path).absoluteString }
+  static func uri(of path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.absoluteString
+  }
 
   /// The source of a file this document read (itself, or an import).
   func sourceFile(_ path: String) -> SourceFile? {

@@ -34,8 +34,10 @@ public final class LanguageServer {
     }
     let id = object["id"]
     guard let method = object["method"] as? String else {
-      // A response to a request of ours (we send none), or not JSON-RPC at all.
-      if let id { reply(id: id, error: (-32600, "a request needs a `method`")) }
+      // A response (to a request of ours: we send none) is ignored; anything else with an
+      // id is not JSON-RPC.
+      let isResponse = object["result"] != nil || object["error"] != nil
+      if let id, !isResponse { reply(id: id, error: (-32600, "a request needs a `method`")) }
       return .continueServing
     }
     let params = object["params"] as? [String: Any] ?? [:]
@@ -57,6 +59,9 @@ public final class LanguageServer {
   }
 
   private func request(_ method: String, _ params: [String: Any]) -> Answer {
+    guard !shutdownRequested else {
+      return .error(-32600, "the server is shutting down: only `exit` is accepted")
+    }
     switch method {
     case "initialize": return .result(capabilities)
     case "shutdown":
@@ -126,7 +131,7 @@ public final class LanguageServer {
       guard let changes = params["contentChanges"] as? [[String: Any]],
         let text = changes.last?["text"] as? String
       else { return }
-      texts[uri] = (text, document?["version"] as? Int ?? (texts[uri]?.version ?? 0) + 1)
+      texts[uri] = (text, document?["version"] as? Int ?? (texts[uri]?.version ?? 0) &+ 1)
       changed(uri)
     case "textDocument/didClose":
       texts[uri] = nil
@@ -137,13 +142,13 @@ public final class LanguageServer {
   }
 
   /// A document's text changed: its diagnostics are published, and again those of every
-  /// open document that imports it.
+  /// open document that imports anything (it may import this one, directly or through
+  /// another, or have failed to find it before it was opened).
   private func changed(_ uri: String) {
     let previous = documents
     documents = [:]
-    let path = Document.path(of: uri)
     for open in texts.keys.sorted() {
-      let imports = previous[open]?.sources.contains { $0.path == path } ?? false
+      let imports = previous[open].map { !$0.file.imports.isEmpty } ?? true
       guard open == uri || imports, let document = document(open) else { continue }
       publish(uri: open, version: document.version, document.publishedDiagnostics)
     }

@@ -29,6 +29,16 @@ public struct MessageReader {
     defer { compact() }
     dropSkipped()
     guard skipping == 0 else { return nil }
+    if resynchronizing {
+      // After a header without a length, the next message starts at the next
+      // `Content-Length` (the bytes between are the lost message's body).
+      guard let found = findContentLength(from: start) else {
+        start = max(start, buffer.count - Self.contentLength.count)
+        return nil
+      }
+      start = found
+      resynchronizing = false
+    }
     guard let headerEnd = find([13, 10, 13, 10], from: start) else {
       if buffer.count - start > 64 << 10 {
         // Kilobytes without a blank line are not headers: drop them and resynchronize.
@@ -48,6 +58,7 @@ public struct MessageReader {
     let bodyStart = headerEnd + 4
     guard let length, length >= 0 else {
       start = bodyStart
+      resynchronizing = true
       return .malformed("a message without a valid Content-Length header")
     }
     guard length <= Self.maximumBody else {
@@ -62,6 +73,29 @@ public struct MessageReader {
 
   /// Bytes of a refused body still to be dropped as they arrive.
   private var skipping = 0
+  /// Whether the reader is looking for the next header after a malformed one.
+  private var resynchronizing = false
+  private static let contentLength = Array("content-length".utf8)
+
+  /// The next `Content-Length` (in any case) at or after `index`.
+  private func findContentLength(from index: Int) -> Int? {
+    let pattern = Self.contentLength
+    var i = index
+    while i + pattern.count <= buffer.count {
+      var matches = true
+      for (k, expected) in pattern.enumerated() {
+        let byte = buffer[i + k]
+        let lower = (65...90).contains(byte) ? byte | 0x20 : byte
+        if lower != expected {
+          matches = false
+          break
+        }
+      }
+      if matches { return i }
+      i += 1
+    }
+    return nil
+  }
 
   private mutating func dropSkipped() {
     let dropped = min(skipping, buffer.count - start)

@@ -26,9 +26,16 @@ extension SourceFile {
   /// The LSP position of a dlg location in this file.
   func position(of location: SourceLocation) -> Position {
     let line = max(0, min(location.line - 1, lineStarts.count - 1))
-    let text = lineText(line + 1)
-    let scalars = text.unicodeScalars.prefix(max(0, location.column - 1))
-    return Position(line: line, character: scalars.reduce(0) { $0 + $1.utf16.count })
+    // UTF-16 units from the line's start, counted on the bytes: one per scalar, two for the
+    // scalars of four UTF-8 bytes (outside the Basic Multilingual Plane).
+    let start = lineStarts[line]
+    let end = max(start, min(location.offset, bytes.count))
+    var units = 0
+    for index in start..<end {
+      let byte = bytes[index]
+      if byte & 0xC0 != 0x80 { units += byte >= 0xF0 ? 2 : 1 }
+    }
+    return Position(line: line, character: units)
   }
 
   /// The byte offset of an LSP position (clamped into the line and the file).

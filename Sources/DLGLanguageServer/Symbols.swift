@@ -9,8 +9,10 @@ extension Document {
       _ name: String, _ detail: String, kind: Int, _ range: SourceRange, _ selection: SourceRange,
       children: [[String: Any]] = []
     ) -> [String: Any] {
+      // Editors refuse a symbol without a name (a half-typed line can make one).
       [
-        "name": name, "detail": detail, "kind": kind, "range": source.rangeJSON(range),
+        "name": name.isEmpty ? "(unnamed)" : name, "detail": detail, "kind": kind,
+        "range": source.rangeJSON(range),
         "selectionRange": source.rangeJSON(selection), "children": children,
       ]
     }
@@ -27,7 +29,8 @@ extension Document {
     if let network = file.network, network.range.file == here {
       result.append(
         symbol(
-          network.title ?? "neuralnet", "\(network.layers.count) layers", kind: 2, network.range,
+          network.title.flatMap { $0.isEmpty ? nil : $0 } ?? "neuralnet",
+          "\(network.layers.count) layers", kind: 2, network.range,
           network.range, children: layers(network)))
     }
     for block in file.blocks where block.range.file == here {

@@ -74,3 +74,15 @@ import Testing
     }
   }
 }
+
+extension MessageReaderTests {
+  @Test func aBodyAfterABadHeaderIsDroppedAndTheNextMessageStillArrives() {
+    var reader = MessageReader()
+    reader.append(Array("Content-Type: x\r\n\r\n{\"lost\":1}".utf8) + Self.frame("{}"))
+    guard case .malformed? = reader.next() else {
+      Issue.record("expected the bad header to be reported")
+      return
+    }
+    #expect(reader.next() == .message(Array("{}".utf8)))
+  }
+}

@@ -176,3 +176,37 @@ import Testing
     #expect(client.handle(["jsonrpc": "2.0", "method": "exit"]) == .exit(status: 0))
   }
 }
+
+extension SessionTests {
+  @Test func aFileImportingAnOpenBufferIsCheckedAgainWhenTheBufferChanges() throws {
+    let client = LSPClient()
+    let library = LSPClient.uri("graphs/lsp-test-library.dlg")
+    let main = LSPClient.uri("graphs/lsp-test-main.dlg")
+    client.open(
+      library, "block Pair(width)\n  a: Dense[width]\n  b: Dense[width]\n  in --> a --> b\nend\n")
+    client.open(
+      main, "import \"lsp-test-library.dlg\"\nneuralnet\n  x: Input[4]\n  p: Pair[3]\n  x --> p\n")
+    #expect(client.diagnostics(main)?.isEmpty == true, "\(client.diagnostics(main) ?? [])")
+    client.change(library, "block Other(width)\n  a: Dense[width]\nend\n", version: 2)
+    let diagnostics = try #require(client.diagnostics(main))
+    #expect(diagnostics.contains { $0["code"] as? String == "E201" }, "\(diagnostics)")
+  }
+
+  @Test func absurdPositionsResponsesAndLateRequestsAreHandled() throws {
+    let client = LSPClient()
+    client.open(Self.uri, Self.text)
+    for line in [Int.max, Int.min, -1] {
+      let response = client.request(
+        "textDocument/completion", LSPClient.at(Self.uri, line: line, character: Int.max))
+      #expect(response["result"] != nil)
+    }
+    // A response from the client is not answered.
+    let before = client.sent.count
+    client.handle(["jsonrpc": "2.0", "id": 99, "result": NSNull()])
+    #expect(client.sent.count == before)
+    _ = client.request("shutdown")
+    #expect(
+      client.request("textDocument/hover", LSPClient.at(Self.uri, line: 0, character: 0))["error"]
+        != nil)
+  }
+}
