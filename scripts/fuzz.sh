@@ -18,10 +18,17 @@ cd "$(dirname "$0")/.."
 seconds=60
 runs=-1
 harnesses=()
+# A positive whole number, or a usage error (libFuzzer reads 0 seconds as "no limit").
+count() {
+  if [[ ! "${2:-}" =~ ^[1-9][0-9]*$ ]]; then
+    echo "fuzz.sh: $1 needs a positive whole number" >&2
+    exit 2
+  fi
+}
 while [ $# -gt 0 ]; do
   case "$1" in
-    --seconds) seconds="$2"; seconds_given="$2"; shift 2 ;;
-    --runs) runs="$2"; seconds=${seconds_given:-86400}; shift 2 ;;
+    --seconds) count "$1" "${2:-}"; seconds="$2"; seconds_given="$2"; shift 2 ;;
+    --runs) count "$1" "${2:-}"; runs="$2"; seconds=${seconds_given:-86400}; shift 2 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) harnesses+=("$1"); shift ;;
   esac
@@ -35,9 +42,13 @@ fi
 # one flag (SwiftPM's `--sanitize=fuzzer --sanitize=address` would pass two, and the Swift
 # driver keeps only the last); `--sanitize=address` still instruments the C targets and
 # DLG_FUZZ=1 makes the driver a libFuzzer target (Package.swift).
-DLG_FUZZ=1 swift build -c release --product dlg-fuzz --sanitize=address \
-  -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz 2>&1 \
-  | grep -v "Cannot export local symbol" | tail -n 3
+mkdir -p .build-fuzz
+if ! DLG_FUZZ=1 swift build -c release --product dlg-fuzz --sanitize=address \
+  -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz >.build-fuzz/build.log 2>&1; then
+  grep -v "Cannot export local symbol" .build-fuzz/build.log >&2
+  exit 1
+fi
+tail -n 1 .build-fuzz/build.log
 binary=.build-fuzz/release/dlg-fuzz
 
 # Swift's backtracer would take over libFuzzer's crash handling; leak checking is off because
@@ -68,8 +79,8 @@ for name in "${harnesses[@]}"; do
   if [ "$status" -ne 0 ]; then
     failed=1
     echo "  $name failed (exit $status); the last lines of $log:"
-    grep -E "ERROR|SUMMARY|Fatal error|fuzz invariant|artifact|Test unit written" "$log" \
-      | head -n 8 | sed 's/^/    /'
+    { grep -E "ERROR|SUMMARY|Fatal error|fuzz invariant|artifact|Test unit written|usage" \
+      "$log" || tail -n 5 "$log"; } | head -n 8 | sed 's/^/    /'
   fi
 done
 exit $failed
