@@ -58,6 +58,14 @@ public enum Formatter {
         opensSection = !["import", "end", "let"].contains(word)
         closesBlock = word == "end"
         entersTrain = word == "train"
+      } else if let word, !followedByColon, !inTrain,
+        ["classDef", "class", "style", "linkStyle", "click"].contains(word)
+      {
+        // Mermaid styling, which the model parser skips: kept as written (its colours are
+        // not tokens of the language), only re-indented.
+        kind = .other
+        let end = text.firstRange(of: "%%").map { text[..<$0.lowerBound] } ?? Substring(text)
+        body = String(end).trimmingSpaces()
       } else if word == "title", !followedByColon {
         kind = .title
         let start = tokens.count > 1 ? tokens[1].start : first.end

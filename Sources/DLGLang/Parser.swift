@@ -19,6 +19,11 @@ public enum Parser {
       state.error(problem.code, problem.message, problem.start, problem.end, help: problem.help)
     }
     state.parseFile()
+    // A skipped styling line's colours (`#f96`) are not characters of the language.
+    state.diagnostics.removeAll { diagnostic in
+      diagnostic.code == DiagnosticCode.invalidCharacter
+        && state.skippedStyling.contains { $0.contains(diagnostic.range?.start.offset ?? -1) }
+    }
     if let open = state.openBlock {
       state.diagnostics.append(
         Diagnostic(
@@ -42,6 +47,8 @@ struct ParserState {
   let tokens: [Token]
   var index = 0
   var diagnostics: [Diagnostic] = []
+  /// Byte ranges of Mermaid styling lines skipped in a network (`classDef`, `style`, ...).
+  var skippedStyling: [Range<Int>] = []
   var network: NetworkSection?
   var train: TrainSection?
   var blocks: [BlockDecl] = []
@@ -260,6 +267,21 @@ struct ParserState {
         _ = advance()
         _ = advance()
         network?.direction = d
+        return
+      }
+      if ["classDef", "class", "style", "linkStyle", "click"].contains(word) {
+        // Mermaid styling pasted with a diagram: drawn for flowcharts by `dlg diagram`; a
+        // model's boxes keep their colours by layer kind, so the line is skipped.
+        _ = advance()
+        var end = first.end
+        while !atLineEnd { end = advance().end }
+        skippedStyling.append(first.start..<max(end, first.end))
+        diagnostics.append(
+          Diagnostic(
+            .warning, code: "W001",
+            "`\(word)` is not drawn in model diagrams; this line is skipped",
+            at: range(first.start, end),
+            help: "Mermaid styling is drawn for flowcharts (`dlg diagram`)"))
         return
       }
     }
