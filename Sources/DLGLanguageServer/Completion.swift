@@ -97,7 +97,7 @@ extension Document {
     var items = spec.parameters.filter { !written.contains($0.name) }.map { parameter in
       item(
         parameter.name, kind: 5,
-        detail: parameter.defaultValue.map { "default \(Self.describe($0))" } ?? "required",
+        detail: parameter.defaultValue.map { "default \($0)" } ?? "required",
         insert: "\(parameter.name): ")
     }
     // A positional activation (`Dense[10, relu]`) is written without its label.

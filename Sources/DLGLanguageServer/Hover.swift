@@ -86,21 +86,10 @@ extension Document {
   /// `Conv2D[filters, kernel, activation: linear, stride: 1, ...]`.
   static func signature(_ spec: LayerSpec) -> String {
     let parameters = spec.parameters.map { parameter in
-      parameter.defaultValue.map { "\(parameter.name): \(describe($0))" }
+      parameter.defaultValue.map { "\(parameter.name): \($0)" }
         ?? (parameter.optional ? "\(parameter.name)?" : parameter.name)
     }
     return parameters.isEmpty ? spec.name : "\(spec.name)[\(parameters.joined(separator: ", "))]"
-  }
-
-  static func describe(_ value: ArgumentValue) -> String {
-    switch value {
-    case .integer(let n): "\(n)"
-    case .float(let x): "\(x)"
-    case .dimensions(let d), .shape(let d): d.map(String.init).joined(separator: "x")
-    case .name(let n): n
-    case .string(let s): "\"\(s)\""
-    case .names(let n): "[" + n.joined(separator: ", ") + "]"
-    }
   }
 
   /// The source text of a range in this file.

@@ -131,21 +131,10 @@ enum ArgumentBinder {
     let parts = spec.parameters.map { parameter -> String in
       let name = parameter.positional ? parameter.name : "\(parameter.name):"
       guard let value = parameter.defaultValue else { return name }
-      return "\(name) = \(describe(value))"
+      return "\(name) = \(value)"
     }
     let joined = parts.joined(separator: ", ")
     return spec.parenthesized ? "(" + joined + ")" : "[" + joined + "]"
-  }
-
-  private static func describe(_ value: ArgumentValue) -> String {
-    switch value {
-    case .integer(let n): "\(n)"
-    case .float(let x): "\(x)"
-    case .dimensions(let d), .shape(let d): d.map(String.init).joined(separator: "x")
-    case .name(let n): n
-    case .string(let s): "\"\(s)\""
-    case .names(let names): "[" + names.joined(separator: ", ") + "]"
-    }
   }
 
   private static func convert(

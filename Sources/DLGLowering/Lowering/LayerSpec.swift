@@ -74,6 +74,20 @@ public enum ArgumentValue: Sendable, Hashable {
   case names([String])
 }
 
+extension ArgumentValue: CustomStringConvertible {
+  /// As it would be written in a model (`3x3`, `relu`, `"train"`), for help and hovers.
+  public var description: String {
+    switch self {
+    case .integer(let n): "\(n)"
+    case .float(let x): "\(x)"
+    case .dimensions(let d), .shape(let d): d.map(String.init).joined(separator: "x")
+    case .name(let n): n
+    case .string(let s): "\"\(s)\""
+    case .names(let names): "[" + names.joined(separator: ", ") + "]"
+    }
+  }
+}
+
 /// Arguments bound to a layer's parameters, with typed accessors.
 public struct BoundArguments: Sendable {
   var values: [String: ArgumentValue]
