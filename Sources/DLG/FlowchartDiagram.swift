@@ -8,8 +8,9 @@ public enum FlowchartDiagram {
     for node in chart.nodes {
       var box = Diagram.Node(
         id: node.id, title: node.label, family: .plain, shape: shape(node.shape))
-      // Mermaid's order: the `default` class, the node's classes in turn, its own `style`.
-      var style = chart.classes["default"] ?? Flowchart.Style()
+      // Mermaid's order: the node's classes in turn (`default` for a node with none), then
+      // its own `style`.
+      var style = node.classes.isEmpty ? chart.classes["default"] ?? Flowchart.Style() : .init()
       for name in node.classes { style = style.overlaid(with: chart.classes[name]) }
       box.paint = paint(style.overlaid(with: node.style))
       diagram.nodes.append(box)

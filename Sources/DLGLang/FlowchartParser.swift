@@ -226,7 +226,19 @@ struct FlowchartScanner {
     declare(id, label: label, shape: shape)
     if peek(":::") {
       position += 3
-      if let name = identifier() { classUses.append((id, name, start, position)) }
+      // Class names may hold `-` (`my-class`), which node ids may not.
+      let nameStart = position
+      while isIdentifierScalar(at: position)
+        || (position < scalars.count && scalars[position] == "-")
+      {
+        position += 1
+      }
+      let name = String(String.UnicodeScalarView(scalars[nameStart..<position]))
+      if name.isEmpty {
+        warn("`:::` needs a class name", start, position, help: "for example `A:::hot`")
+      } else {
+        classUses.append((id, name, start, position))
+      }
     }
     return id
   }
@@ -246,7 +258,13 @@ struct FlowchartScanner {
       return
     }
     let targets = parts[0].split(separator: ",").map(String.init)
-    let value = String(parts[1])
+    var value = String(parts[1])
+    if keyword == "linkStyle", value.hasPrefix("interpolate ") {
+      // The curve (`interpolate basis`) has no Graphviz counterpart; the styles after it do.
+      let words = value.split(separator: " ", maxSplits: 2)
+      value = words.count == 3 ? String(words[2]) : ""
+      warn("`interpolate` curves are not drawn; the line's styles still apply", lineStart, end)
+    }
     if keyword == "class" {
       for node in targets { classUses.append((node, value.trimmingSpaces(), lineStart, end)) }
       endStatement()

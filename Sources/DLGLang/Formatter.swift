@@ -59,13 +59,17 @@ public enum Formatter {
         closesBlock = word == "end"
         entersTrain = word == "train"
       } else if let word, !followedByColon, !inTrain,
+        tokens.count < 2 || (tokens[1].kind != .arrow && tokens[1].kind != .ampersand),
         ["classDef", "class", "style", "linkStyle", "click"].contains(word)
       {
         // Mermaid styling, which the model parser skips: kept as written (its colours are
-        // not tokens of the language), only re-indented.
+        // not tokens of the language), only re-indented; the comment is kept apart as usual.
         kind = .other
-        let end = text.firstRange(of: "%%").map { text[..<$0.lowerBound] } ?? Substring(text)
-        body = String(end).trimmingSpaces()
+        var statement = text.trimmingSpaces()
+        if let comment, statement.hasSuffix(comment) {
+          statement = String(statement.dropLast(comment.count)).trimmingSpaces()
+        }
+        body = statement
       } else if word == "title", !followedByColon {
         kind = .title
         let start = tokens.count > 1 ? tokens[1].start : first.end

@@ -83,7 +83,7 @@ public enum MermaidStyle {
     let value = text.trimmingSpaces().lowercased()
     if value.hasPrefix("#") {
       let digits = Array(value.dropFirst())
-      guard digits.allSatisfy(\.isHexDigit) else { return nil }
+      guard digits.allSatisfy({ $0.isASCII && $0.isHexDigit }) else { return nil }
       switch digits.count {
       case 3, 4: return "#" + digits.map { "\($0)\($0)" }.joined()
       case 6, 8: return value

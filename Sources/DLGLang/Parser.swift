@@ -22,7 +22,7 @@ public enum Parser {
     // A skipped styling line's colours (`#f96`) are not characters of the language.
     state.diagnostics.removeAll { diagnostic in
       diagnostic.code == DiagnosticCode.invalidCharacter
-        && state.skippedStyling.contains { $0.contains(diagnostic.range?.start.offset ?? -1) }
+        && state.skippedStyling.contains(diagnostic.range?.start.line ?? 0)
     }
     if let open = state.openBlock {
       state.diagnostics.append(
@@ -47,8 +47,8 @@ struct ParserState {
   let tokens: [Token]
   var index = 0
   var diagnostics: [Diagnostic] = []
-  /// Byte ranges of Mermaid styling lines skipped in a network (`classDef`, `style`, ...).
-  var skippedStyling: [Range<Int>] = []
+  /// Lines of Mermaid styling skipped in a network (`classDef`, `style`, ...).
+  var skippedStyling: Set<Int> = []
   var network: NetworkSection?
   var train: TrainSection?
   var blocks: [BlockDecl] = []
@@ -269,13 +269,16 @@ struct ParserState {
         network?.direction = d
         return
       }
-      if ["classDef", "class", "style", "linkStyle", "click"].contains(word) {
+      if ["classDef", "class", "style", "linkStyle", "click"].contains(word),
+        peekKind() != .arrow, peekKind() != .ampersand
+      {
         // Mermaid styling pasted with a diagram: drawn for flowcharts by `dlg diagram`; a
-        // model's boxes keep their colours by layer kind, so the line is skipped.
+        // model's boxes keep their colours by layer kind, so the line is skipped. (`style -->
+        // x` is an edge from a layer named `style`.)
         _ = advance()
         var end = first.end
         while !atLineEnd { end = advance().end }
-        skippedStyling.append(first.start..<max(end, first.end))
+        skippedStyling.insert(source.location(of: first.start).line)
         diagnostics.append(
           Diagnostic(
             .warning, code: "W001",

@@ -36,11 +36,11 @@ public enum DOTWriter {
         attributes.append("dir=both")
         attributes.append("arrowtail=\(arrow(edge.tail))")
       }
-      if let paint = edge.paint {
+      if let paint = edge.paint, edge.style != .invisible {
         if let stroke = paint.stroke { attributes.append("color=\(quoted(stroke))") }
         if let text = paint.text { attributes.append("fontcolor=\(quoted(text))") }
-        if let width = paint.strokeWidth { attributes.append("penwidth=\(width)") }
-        if paint.dashed == true { attributes.append("style=dashed") }
+        if let width = paint.strokeWidth { attributes.append("penwidth=\(number(width))") }
+        if paint.dashed == true, edge.style != .dotted { attributes.append("style=dashed") }
       }
       let list = attributes.isEmpty ? "" : " [" + attributes.joined(separator: ", ") + "]"
       out += "  \(quoted(edge.from)) -> \(quoted(edge.to))\(list);\n"
@@ -118,10 +118,13 @@ public enum DOTWriter {
     var extra = ""
     if let stroke = paint.stroke { extra += ", color=\(quoted(stroke))" }
     if let text = paint.text { extra += ", fontcolor=\(quoted(text))" }
-    if let width = paint.strokeWidth { extra += ", penwidth=\(width)" }
+    if let width = paint.strokeWidth { extra += ", penwidth=\(number(width))" }
     return "\(quoted(node.id)) [label=<\(label)>, shape=\(shape), style=\"\(style)\", "
       + "fillcolor=\(quoted(fill))\(border)\(extra)];"
   }
+
+  /// A DOT numeral (`Double.description` writes `1e-05`, which DOT does not read).
+  static func number(_ value: Double) -> String { "\((value * 1000).rounded() / 1000)" }
 
   private static func arrow(_ head: Diagram.ArrowHead) -> String {
     switch head {

@@ -68,4 +68,20 @@ import Testing
   func badColorsAreRefused(_ input: String) {
     #expect(MermaidStyle.color(input) == nil)
   }
+
+  @Test func classNamesWithDashesDefaultClassAndInterpolate() {
+    let (chart, diagnostics) = Self.parse(
+      """
+      flowchart LR
+        classDef my-class fill:#f00
+        classDef default fill:#eee
+        A:::my-class --> B
+        linkStyle 0 interpolate basis stroke:red
+      """)
+    #expect(chart.nodes.first?.classes == ["my-class"], "\(diagnostics)")
+    #expect(chart.edges.count == 1)
+    #expect(chart.linkStyles[0]?.stroke == "red")
+    #expect(diagnostics.contains { $0.message.contains("interpolate") })
+    #expect(MermaidStyle.color("#ＦＦＦ") == nil)
+  }
 }

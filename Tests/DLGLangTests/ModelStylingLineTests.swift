@@ -28,4 +28,27 @@ import Testing
     #expect(formatted.contains("  class d hot\n"))
     #expect(formatted.contains("  style   d fill:#0f0  %% green"))
   }
+
+  @Test func edgesFromLayersNamedLikeKeywordsAndTrailingSemicolonsAreKept() {
+    let text = """
+      neuralnet
+        style: Input[4]
+        class: Dense[2]
+        style --> class
+        class d hot;
+      """
+    let result = Parser.parse(SourceFile(path: "m.dlg", text: text))
+    #expect(result.model.network?.chains.count == 1, "\(result.diagnostics)")
+    #expect(result.diagnostics.map(\.code) == ["W001"], "\(result.diagnostics)")
+    let formatted = Formatter.format(SourceFile(path: "m.dlg", text: text))
+    #expect(formatted?.contains("  style --> class\n") == true, "\(formatted ?? "nil")")
+    #expect(formatted?.contains("  class d hot;") == true)
+  }
+
+  @Test func formattingStylingLinesTwiceChangesNothing() throws {
+    let text = "neuralnet\n  x: Input[2]\n  click x \"https://x/a%%b\"  %% link\n"
+    let once = try #require(Formatter.format(SourceFile(path: "m.dlg", text: text)))
+    #expect(once.contains("https://x/a%%b\""), "\(once)")
+    #expect(Formatter.format(SourceFile(path: "m.dlg", text: once)) == once)
+  }
 }

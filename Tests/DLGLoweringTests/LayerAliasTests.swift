@@ -47,6 +47,7 @@ import Testing
     ("Conv[4, 3, relu, padding: same]", "Conv1D[4, 3, relu, padding: same]", sequence),
     ("MaxPool[2]", "MaxPool2D[2x2]", image),
     ("MaxPool[2]", "MaxPool1D[2]", sequence),
+    ("MaxPool[2, stride: 2]", "MaxPool1D[2]", sequence),
     ("AvgPool", "AvgPool2D", image),
     ("AvgPool[5]", "AvgPool1D[5]", sequence),
     ("GlobalAvgPool", "GlobalAvgPool2D", image),

@@ -56,28 +56,27 @@ extension LayerCatalog {
     return BoundArguments(values: values)
   }
 
-  static func pooling(_ kind: Pool2D.Kind, name: String, sequence: LayerSpec, image: LayerSpec)
-    -> LayerSpec
-  {
+  static func pooling(name: String, sequence: LayerSpec, image: LayerSpec) -> LayerSpec {
     byRank(
       name: name, parameters: image.parameters, family: .pooling, sequence: sequence,
       image: image
     ) { arguments throws(GraphError) in
-      guard !arguments.has("stride"), arguments.name("padding") == "valid" else {
+      let size = try oneAxis(arguments, "window", layer: name)
+      // The 1-D layers stride by their window and do not pad.
+      let stride = arguments.has("stride") ? try oneAxis(arguments, "stride", layer: name) : size
+      guard stride == size, arguments.name("padding") == "valid" else {
         throw GraphError(
           "\(name) on a sequence takes only a window size",
           help: "the stride is the window, and there is no padding, for \(sequence.name)")
       }
-      return BoundArguments(values: [
-        "size": .integer(try oneAxis(arguments, "window", layer: name))
-      ])
+      return BoundArguments(values: ["size": .integer(size)])
     }
   }
 
   /// `MaxPool[window]`: MaxPool1D or MaxPool2D.
-  static let maxPool = pooling(.max, name: "MaxPool", sequence: maxPool1D, image: maxPool2D)
+  static let maxPool = pooling(name: "MaxPool", sequence: maxPool1D, image: maxPool2D)
   /// `AvgPool[window]`: AvgPool1D or AvgPool2D.
-  static let avgPool = pooling(.average, name: "AvgPool", sequence: avgPool1D, image: avgPool2D)
+  static let avgPool = pooling(name: "AvgPool", sequence: avgPool1D, image: avgPool2D)
 
   /// `GlobalAvgPool`: the mean of each channel over the sequence or the image, `[N, channels]`.
   static let globalAvgPool = byRank(
