@@ -27,6 +27,26 @@ public struct ModelFile: Sendable {
   }
 }
 
+extension ModelFile {
+  /// The text of a range as written, in this file or the imported one it points into.
+  public func text(of range: SourceRange) -> String {
+    // The file's bytes, not a copy of its text: this runs for every layer.
+    let bytes =
+      range.file == source.path
+      ? source.bytes : importedSources.first { $0.path == range.file }?.bytes ?? []
+    let start = max(0, min(range.start.offset, bytes.count))
+    let end = max(start, min(range.end.offset, bytes.count))
+    return String(decoding: bytes[start..<end], as: UTF8.self)
+  }
+
+  /// A layer's arguments as written (`32, 3x3, relu`), for labels and hovers.
+  public func argumentsText(of decl: LayerDecl) -> String {
+    guard let first = decl.arguments.first, let last = decl.arguments.last else { return "" }
+    return text(
+      of: SourceRange(file: first.range.file, start: first.range.start, end: last.range.end))
+  }
+}
+
 /// `block ConvBlock(filters, kernel: 3x3) ... end`: layers and edges used like one layer.
 /// Its body is a network section: sequential (each layer feeds the next, the first gets the
 /// block's input) or graph mode, where the name `in` stands for the block's input. The block's

@@ -47,7 +47,7 @@ extension Document {
   }
 
   private func layerHover(_ decl: LayerDecl, id: String, block: BlockDecl?) -> String {
-    let arguments = argumentsText(decl)
+    let arguments = file.argumentsText(of: decl)
     var lines = ["**\(id)**: `\(decl.type.name)\(arguments.isEmpty ? "" : "[\(arguments)]")`"]
     if let info = block == nil ? layerInfo(id) : nil {
       var facts: [String] = []
@@ -77,7 +77,7 @@ extension Document {
     }
     guard let block = file.blocks.first(where: { $0.name.name == name }) else { return nil }
     let parameters = block.parameters.map { parameter in
-      parameter.name.name + (parameter.defaultValue.map { ": " + text(of: $0.range) } ?? "")
+      parameter.name.name + (parameter.defaultValue.map { ": " + file.text(of: $0.range) } ?? "")
     }
     return
       "block `\(name)[\(parameters.joined(separator: ", "))]`, \(block.body.layers.count) layers"
@@ -90,20 +90,5 @@ extension Document {
         ?? (parameter.optional ? "\(parameter.name)?" : parameter.name)
     }
     return parameters.isEmpty ? spec.name : "\(spec.name)[\(parameters.joined(separator: ", "))]"
-  }
-
-  /// The source text of a range in this file.
-  func text(of range: SourceRange) -> String {
-    guard let file = sourceFile(range.file) else { return "" }
-    let start = max(0, min(range.start.offset, file.bytes.count))
-    let end = max(start, min(range.end.offset, file.bytes.count))
-    return String(decoding: file.bytes[start..<end], as: UTF8.self)
-  }
-
-  /// A layer's arguments as written.
-  func argumentsText(_ decl: LayerDecl) -> String {
-    guard let first = decl.arguments.first, let last = decl.arguments.last else { return "" }
-    return text(
-      of: SourceRange(file: first.range.file, start: first.range.start, end: last.range.end))
   }
 }

@@ -18,7 +18,7 @@ extension Document {
     }
     func layers(_ network: NetworkSection) -> [[String: Any]] {
       network.layers.filter { $0.range.file == here }.map { layer in
-        let arguments = argumentsText(layer)
+        let arguments = file.argumentsText(of: layer)
         return symbol(
           layer.id?.name ?? layer.type.name,
           layer.type.name + (arguments.isEmpty ? "" : "[\(arguments)]"),
@@ -41,7 +41,8 @@ extension Document {
     }
     if let train = file.train, train.range.file == here {
       let settings = train.entries.map { entry in
-        symbol(entry.key.name, text(of: entry.value.range), kind: 7, entry.range, entry.key.range)
+        symbol(
+          entry.key.name, file.text(of: entry.value.range), kind: 7, entry.range, entry.key.range)
       }
       result.append(symbol("train", "", kind: 3, train.range, train.range, children: settings))
     }

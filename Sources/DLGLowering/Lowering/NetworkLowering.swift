@@ -399,7 +399,7 @@ struct NetworkLowering {
     }
     guard layerCount <= Self.maximumLayers else { return nil }
     var info = LayerInfo(
-      id: id, type: layer.decl.type.name, argumentsText: argumentsText(layer.decl),
+      id: id, type: layer.decl.type.name, argumentsText: file.argumentsText(of: layer.decl),
       label: layer.decl.label, inputs: inputLayers, output: nil, outputType: nil,
       parameterCount: 0, family: layer.spec?.family ?? .other, location: layer.decl.range,
       blockPath: scope.blockPath)
@@ -532,18 +532,5 @@ struct NetworkLowering {
     let inputNotes = error.notes.isEmpty ? inputs.map { "input: \(graph[$0].type)" } : error.notes
     return Diagnostic(
       code: "E301", error.message, at: layer.range, help: error.help, notes: inputNotes)
-  }
-
-  private func argumentsText(_ decl: LayerDecl) -> String {
-    guard let first = decl.arguments.first, let last = decl.arguments.last else { return "" }
-    // A block's layers may come from an imported file: quote the file the range points into.
-    // Its bytes, not a copy of its text: this runs for every layer.
-    let utf8 =
-      first.range.file == file.source.path
-      ? file.source.bytes
-      : file.importedSources.first { $0.path == first.range.file }?.bytes ?? []
-    let start = max(0, min(first.range.start.offset, utf8.count))
-    let end = max(start, min(last.range.end.offset, utf8.count))
-    return String(decoding: utf8[start..<end], as: UTF8.self)
   }
 }
