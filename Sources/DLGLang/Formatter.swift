@@ -60,7 +60,7 @@ public enum Formatter {
         entersTrain = word == "train"
       } else if let word, !followedByColon, !inTrain,
         tokens.count < 2 || (tokens[1].kind != .arrow && tokens[1].kind != .ampersand),
-        ["classDef", "class", "style", "linkStyle", "click"].contains(word)
+        MermaidStyle.statements.contains(word)
       {
         // Mermaid styling, which the model parser skips: kept as written (its colours are
         // not tokens of the language), only re-indented; the comment is kept apart as usual.

@@ -1,6 +1,10 @@
 /// Mermaid's CSS-like style lists (`fill:#f96,stroke:#333,stroke-width:4px`), as `classDef`,
 /// `style` and `linkStyle` write them, read into what a picture can show.
 public enum MermaidStyle {
+  /// The statements that style a Mermaid diagram (or link its nodes): drawn in flowcharts,
+  /// skipped in models, kept as written by the formatter.
+  static let statements: Set<String> = ["classDef", "class", "style", "linkStyle", "click"]
+
   /// What a property list set, and what it had that cannot be drawn or read.
   public struct Parsed: Sendable, Equatable {
     public var style = Flowchart.Style()

@@ -269,7 +269,7 @@ struct ParserState {
         network?.direction = d
         return
       }
-      if ["classDef", "class", "style", "linkStyle", "click"].contains(word),
+      if MermaidStyle.statements.contains(word),
         peekKind() != .arrow, peekKind() != .ampersand
       {
         // Mermaid styling pasted with a diagram: drawn for flowcharts by `dlg diagram`; a
