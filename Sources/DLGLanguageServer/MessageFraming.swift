@@ -79,22 +79,7 @@ public struct MessageReader {
 
   /// The next `Content-Length` (in any case) at or after `index`.
   private func findContentLength(from index: Int) -> Int? {
-    let pattern = Self.contentLength
-    var i = index
-    while i + pattern.count <= buffer.count {
-      var matches = true
-      for (k, expected) in pattern.enumerated() {
-        let byte = buffer[i + k]
-        let lower = (65...90).contains(byte) ? byte | 0x20 : byte
-        if lower != expected {
-          matches = false
-          break
-        }
-      }
-      if matches { return i }
-      i += 1
-    }
-    return nil
+    find(Self.contentLength, from: index, ignoringCase: true)
   }
 
   private mutating func dropSkipped() {
@@ -111,15 +96,19 @@ public struct MessageReader {
     }
   }
 
-  private func find(_ pattern: [UInt8], from index: Int) -> Int? {
-    guard buffer.count - index >= pattern.count else { return nil }
+  /// Where `pattern` next starts at or after `index`; `ignoringCase` folds ASCII letters (the
+  /// pattern is lowercase).
+  private func find(_ pattern: [UInt8], from index: Int, ignoringCase: Bool = false) -> Int? {
     var i = index
     while i + pattern.count <= buffer.count {
-      if buffer[i] == pattern[0], buffer[i + 1] == pattern[1], buffer[i + 2] == pattern[2],
-        buffer[i + 3] == pattern[3]
-      {
-        return i
+      var k = 0
+      while k < pattern.count {
+        let byte = buffer[i + k]
+        let folded = ignoringCase && (65...90).contains(byte) ? byte | 0x20 : byte
+        if folded != pattern[k] { break }
+        k += 1
       }
+      if k == pattern.count { return i }
       i += 1
     }
     return nil
