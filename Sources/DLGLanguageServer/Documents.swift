@@ -37,11 +37,7 @@ struct Document {
       model = lowered.model
       diagnostics += lowered.diagnostics
       if let model, !lowered.diagnostics.contains(where: { $0.severity == .error }) {
-        diagnostics += ModelLowering.nonExecutableLayers(model).map {
-          Diagnostic(
-            .warning, code: "E215", "layer type `\($0.type)` can be drawn but not run yet",
-            at: $0.location)
-        }
+        diagnostics += ModelLowering.nonExecutableDiagnostics(model, severity: .warning)
       }
     }
     self.diagnostics = diagnostics

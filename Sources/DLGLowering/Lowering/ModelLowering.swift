@@ -59,4 +59,16 @@ public enum ModelLowering {
   public static func nonExecutableLayers(_ model: Model) -> [LayerInfo] {
     model.layers.filter { LayerCatalog.spec(named: $0.type)?.lowering == nil }
   }
+
+  /// E215 at each layer that can be drawn but not run: an error for `dlg run`, a warning in
+  /// an editor.
+  public static func nonExecutableDiagnostics(
+    _ model: Model, severity: Diagnostic.Severity = .error
+  ) -> [Diagnostic] {
+    nonExecutableLayers(model).map {
+      Diagnostic(
+        severity, code: "E215", "layer type `\($0.type)` can be drawn but not run yet",
+        at: $0.location, help: "`dlg viz` draws this model; to train it, use executable layers")
+    }
+  }
 }

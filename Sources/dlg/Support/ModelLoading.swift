@@ -64,16 +64,11 @@ enum ModelLoading {
 
   /// Refuses layers that parse and draw but cannot run, at their line.
   static func requireExecutable(_ model: Model) throws {
-    let blocked = ModelLowering.nonExecutableLayers(model)
+    let blocked = ModelLowering.nonExecutableDiagnostics(model)
     guard !blocked.isEmpty else { return }
     let renderer = DiagnosticRenderer(
       sources: [model.file.source], color: Terminal.standardErrorIsTerminal)
-    report(
-      blocked.map {
-        Diagnostic(
-          code: "E215", "layer type `\($0.type)` can be drawn but not run yet",
-          at: $0.location, help: "`dlg viz` draws this model; to train it, use executable layers")
-      }, renderer)
+    report(blocked, renderer)
     throw ExitCode.failure
   }
 }
