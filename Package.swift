@@ -32,7 +32,9 @@ let package = Package(
     .executable(name: "dlg", targets: ["dlg"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // ONNX files are protobuf: the generated code is committed (scripts/generate-onnx-protobuf.sh).
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     // System libraries.
@@ -77,13 +79,18 @@ let package = Package(
         "DLGLang", "DLGKernels", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData",
       ]),
     .target(name: "DLGViz", dependencies: ["CGraphviz"]),
+    // ONNX files: reading, writing, and the mapping between ONNX's ops and dlg's (docs/onnx.md).
+    .target(
+      name: "DLGONNX",
+      dependencies: ["DLGGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["Protobuf/onnx.proto"]),
     // `dlg lsp`: the language server, on the front end alone (no kernels, no C libraries).
     .target(name: "DLGLanguageServer", dependencies: ["DLGLang", "DLGLowering", "DLGGraph"]),
     .target(
       name: "DLG",
       dependencies: [
         "DLGLang", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData", "DLGInference",
-        "DLGTrain", "DLGViz", "DLGFiles",
+        "DLGTrain", "DLGViz", "DLGFiles", "DLGONNX",
       ]),
     .executableTarget(
       name: "dlg",
@@ -117,6 +124,9 @@ let package = Package(
       dependencies: ["DLGTrain", "DLGData", "DLG", "DLGKernels", "DLGTestData", "DLGTestSupport"]),
     .testTarget(name: "DLGVizTests", dependencies: ["DLGViz"]),
     .testTarget(name: "DLGLanguageServerTests", dependencies: ["DLGLanguageServer"]),
+    .testTarget(
+      name: "DLGONNXTests", dependencies: ["DLGONNX", "DLG", "DLGTestSupport"],
+      exclude: ["NodeTests"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
 
     // Fuzzing (docs/reliability.md): one harness per reader of user input, a driver that is a

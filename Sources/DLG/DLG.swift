@@ -6,6 +6,7 @@
 @_exported import DLGInference
 @_exported import DLGLang
 @_exported import DLGLowering
+@_exported import DLGONNX
 @_exported import DLGPasses
 @_exported import DLGRuntime
 @_exported import DLGTrain

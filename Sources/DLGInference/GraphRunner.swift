@@ -1,0 +1,83 @@
+import DLGData
+import DLGGraph
+import DLGKernels
+import DLGPasses
+import DLGRuntime
+import Synchronization
+
+/// Runs a graph that did not come from a `.dlg` file (an imported ONNX model): named inputs
+/// in, named outputs out, the graph optimized once and memory-planned once per batch size, the
+/// weights given as data. Calls may come from several threads; they take turns on the plans.
+public final class GraphRunner: @unchecked Sendable {
+  public let graph: Graph
+  public let inputs: [ValueID]
+  public let outputs: [ValueID]
+  private let store = ParameterStore()
+  private let plans = Mutex<[Int: Executable]>([:])
+
+  /// Optimizes `graph` for `outputs` and stores `weights` (each parameter's data).
+  public init(graph: Graph, inputs: [ValueID], outputs: [ValueID], weights: [ValueID: [Float]]) {
+    let (optimized, _) = GraphOptimizer.optimize(
+      graph, fetches: outputs, level: .standard, evaluator: KernelConstantEvaluator())
+    self.graph = optimized.graph
+    self.inputs = inputs.map { optimized.resolve($0) }
+    self.outputs = outputs.map { optimized.resolve($0) }
+    var generator = SeededGenerator(seed: 0)
+    store.allocate(for: self.graph, using: &generator)
+    for (value, data) in weights {
+      guard let buffer = store.buffer(value) else { continue }
+      let count = min(buffer.count, data.count)
+      if buffer.dtype == .int32 {
+        for i in 0..<count { buffer.ints[i] = Int32(clamping: Int(data[i])) }
+      } else {
+        data.withUnsafeBufferPointer { buffer.floats.update(from: $0.baseAddress!, count: count) }
+      }
+    }
+  }
+
+  /// The batch size a set of inputs implies: the first axis of a batched input, or 1.
+  public func batchSize(forInputCounts counts: [Int]) -> Int? {
+    for (input, count) in zip(inputs, counts) {
+      let type = graph[input].type
+      guard type.isBatched else { continue }
+      let perItem = max(type.elementsPerItem, 1)
+      guard count % perItem == 0, count / perItem >= 1 else { return nil }
+      return count / perItem
+    }
+    return 1
+  }
+
+  /// Runs one batch: `data[i]` holds input `i` (floats; integer inputs are rounded), and the
+  /// result holds each output's elements.
+  public func run(_ data: [[Float]], batchSize: Int) -> [[Float]] {
+    plans.withLock { plans in
+      let plan =
+        plans[batchSize]
+        ?? {
+          let plan = Executable(
+            graph: graph, batchSize: batchSize, fetches: outputs, store: store)
+          plans[batchSize] = plan
+          return plan
+        }()
+      for (input, values) in zip(inputs, data) {
+        guard let buffer = plan.buffer(input) else { continue }
+        let count = min(buffer.count, values.count)
+        if buffer.dtype == .int32 {
+          for i in 0..<count { buffer.ints[i] = Int32(clamping: Int(values[i].rounded())) }
+        } else {
+          values.withUnsafeBufferPointer {
+            buffer.floats.update(from: $0.baseAddress!, count: count)
+          }
+        }
+      }
+      plan.run(RuntimeContext(step: 0, training: false))
+      return outputs.map { output in
+        guard let buffer = plan.buffer(output) ?? store.buffer(output) else { return [] }
+        if buffer.dtype == .int32 {
+          return (0..<buffer.count).map { Float(buffer.ints[$0]) }
+        }
+        return Array(UnsafeBufferPointer(start: buffer.floats, count: buffer.count))
+      }
+    }
+  }
+}

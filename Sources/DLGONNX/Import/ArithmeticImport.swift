@@ -1,0 +1,72 @@
+import DLGGraph
+
+/// ONNX's two-input arithmetic with NumPy broadcasting. Against a batch of any size, a bias
+/// (a vector along the last axis, or one number) is a `BiasAdd` and a single factor a `Scale`;
+/// otherwise both operands are brought to the output's shape.
+private func binary(_ op: any Operator, subtracts: Bool = false, divides: Bool = false)
+  -> @Sendable (ONNXNode, inout ImportContext) throws(ONNXError) -> Void
+{
+  { node, context throws(ONNXError) in
+    let (a, b) = (try node.requiredInput(0), try node.requiredInput(1))
+    let shape = try context.broadcastShape(try context.shape(a), try context.shape(b))
+    // x + bias, x - bias: the bias as a BiasAdd along the tensor's last dlg axis.
+    if op is Add || subtracts, !context.isConstant(a), try context.shape(a).count == shape.count {
+      let layout = try context.layout(of: a)
+      if let bias = context.biasVector(b, shape: shape, layout: layout) {
+        let x = try context.tensor(a, layout: layout)
+        let vector = try context.parameter(
+          named: "bias", dimensions: [bias.count], floats: subtracts ? bias.map { -$0 } : bias)
+        try context.define(0, try context.add(BiasAdd(), [x, vector]), layout: layout)
+        return
+      }
+    }
+    if op is Add, context.isConstant(a), !context.isConstant(b),
+      try context.shape(b).count == shape.count
+    {
+      let layout = try context.layout(of: b)
+      if let bias = context.biasVector(a, shape: shape, layout: layout) {
+        let x = try context.tensor(b, layout: layout)
+        let vector = try context.parameter(named: "bias", dimensions: [bias.count], floats: bias)
+        try context.define(0, try context.add(BiasAdd(), [x, vector]), layout: layout)
+        return
+      }
+    }
+    // x * c, x / c for one number c.
+    if op is Multiply || divides, !context.isConstant(a), context.isConstant(b),
+      try context.shape(a).count == shape.count
+    {
+      let factor = try context.constant(b, "factor")
+      if factor.count == 1 {
+        let (x, layout) = try context.tensorAnyLayout(a)
+        let scale = divides ? 1 / factor.floats[0] : factor.floats[0]
+        try context.define(0, try context.add(Scale(scale), [x]), layout: layout)
+        return
+      }
+    }
+    let (operands, layout) = try context.broadcastOperands([a, b])
+    try context.define(0, try context.add(op, operands), layout: layout)
+  }
+}
+
+@used @section("dlg_registry")
+private let registration: Registration = {
+  ONNXImportRules.register(ONNXImportRule(["Add"], binary(Add())))
+  ONNXImportRules.register(ONNXImportRule(["Sub"], binary(Subtract(), subtracts: true)))
+  ONNXImportRules.register(ONNXImportRule(["Mul"], binary(Multiply())))
+  ONNXImportRules.register(ONNXImportRule(["Div"], binary(Divide(), divides: true)))
+  ONNXImportRules.register(
+    ONNXImportRule(["Max"], limits: "two inputs") { node, context throws(ONNXError) in
+      guard node.inputs.count == 2 else { throw node.unsupported("\(node.inputs.count) inputs") }
+      try binary(Maximum())(node, &context)
+    })
+  ONNXImportRules.register(
+    ONNXImportRule(["Greater"], limits: "float operands") { node, context throws(ONNXError) in
+      let (operands, layout) = try context.broadcastOperands(node.inputs)
+      try context.define(0, try context.add(Greater(), operands), layout: layout)
+    })
+  ONNXImportRules.register(
+    ONNXImportRule(["Where"]) { node, context throws(ONNXError) in
+      let (operands, layout) = try context.broadcastOperands(node.inputs)
+      try context.define(0, try context.add(Select(), operands), layout: layout)
+    })
+}

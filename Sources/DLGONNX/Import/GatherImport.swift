@@ -1,0 +1,41 @@
+import DLGGraph
+
+/// `Gather` along axis 0 of a constant table with integer ids (an embedding, as PyTorch's
+/// `nn.Embedding` exports), or on constants while importing.
+@used @section("dlg_registry")
+private let registration: Registration = {
+  ONNXImportRules.register(
+    ONNXImportRule(["Gather"], limits: "a constant 2-D table along axis 0, or constants") {
+      node, context throws(ONNXError) in
+      let (dataName, indicesName) = (try node.requiredInput(0), try node.requiredInput(1))
+      let axis = try node.int("axis", default: 0)
+      if context.isConstant(dataName) && context.isConstant(indicesName) {
+        let data = try context.constant(dataName, "data")
+        let indices = try context.constant(indicesName, "indices")
+        guard data.dimensions.count == 1, axis == 0 else {
+          throw node.unsupported("gathering constants of rank \(data.dimensions.count)")
+        }
+        var picked: [Int64] = []
+        for index in indices.integers {
+          let i = index < 0 ? Int(index) + data.count : Int(index)
+          guard i >= 0 && i < data.count else {
+            throw ONNXError("\(node.label): index \(index) is outside 0..<\(data.count)")
+          }
+          picked.append(data.kind == .float ? Int64(data.floats[i]) : data.integers[i])
+        }
+        return context.defineConstant(
+          0, ONNXTensorData(dimensions: indices.dimensions, integers: picked))
+      }
+      guard axis == 0, context.isConstant(dataName),
+        try context.shape(dataName).count == 2
+      else {
+        throw node.unsupported("gathering from a tensor, or along axis \(axis)")
+      }
+      let table = try context.tensor(dataName)
+      let ids = try context.tensor(indicesName)
+      guard context.graph[ids].type.dtype == .int32 else {
+        throw node.unsupported("float indices")
+      }
+      try context.define(0, try context.add(EmbeddingLookup(), [ids, table]))
+    })
+}
