@@ -21,7 +21,7 @@ struct DLGCommand: ParsableCommand {
       RunCommand.self, CheckCommand.self, FormatCommand.self, VizCommand.self, DiagramCommand.self,
       CompileCommand.self,
       BenchCommand.self, PlotCommand.self, EvalCommand.self, PredictCommand.self,
-      GenerateCommand.self, LSPCommand.self, ConformanceCommand.self,
+      GenerateCommand.self, LSPCommand.self, ExportCommand.self, ConformanceCommand.self,
     ]
   )
 }
