@@ -47,6 +47,18 @@ public final class GraphRunner: @unchecked Sendable {
     return 1
   }
 
+  /// The compiled plan for a batch size (made on first use), for timing its nodes.
+  public func plan(batchSize: Int) -> Executable {
+    plans.withLock { plans in plan(batchSize: batchSize, in: &plans) }
+  }
+
+  private func plan(batchSize: Int, in plans: inout [Int: Executable]) -> Executable {
+    if let plan = plans[batchSize] { return plan }
+    let plan = Executable(graph: graph, batchSize: batchSize, fetches: outputs, store: store)
+    plans[batchSize] = plan
+    return plan
+  }
+
   /// Runs one batch: `data[i]` holds input `i` (floats; integer inputs are rounded), and the
   /// result holds each output's elements.
   public func run(_ data: [[Float]], batchSize: Int) -> [[Float]] {

@@ -51,22 +51,7 @@ struct BenchCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let model = try ModelLoading.load(file)
-    try ModelLoading.requireExecutable(model)
-    let trainer: Trainer
-    do {
-      trainer = try Trainer(
-        model: model, overrides: TrainingOverrides(batchSize: batch),
-        optimization: optimization.level)
-    } catch {
-      Terminal.failure(error.description)
-      throw ExitCode.failure
-    }
-    let batchSize = trainer.config.batchSize
-    let plan =
-      inference
-      ? trainer.evaluationPlan(batchSize: batchSize) : trainer.trainingPlan(batchSize: batchSize)
-    fillInputs(plan, model: model)
+    let (plan, batchSize) = file.hasSuffix(".onnx") ? try onnxPlan() : try modelPlan()
     for step in 1...5 { plan.run(RuntimeContext(step: step, training: !inference)) }
     var perNode: [Double] = []
     let start = DispatchTime.now().uptimeNanoseconds
@@ -133,6 +118,53 @@ struct BenchCommand: ParsableCommand {
           node.name, node.op.name))
     }
     if kernelComparison { printKernels(kernels) }
+  }
+
+  /// The training or evaluation plan of a .dlg model, its inputs filled.
+  private func modelPlan() throws -> (Executable, Int) {
+    let model = try ModelLoading.load(file)
+    try ModelLoading.requireExecutable(model)
+    let trainer: Trainer
+    do {
+      trainer = try Trainer(
+        model: model, overrides: TrainingOverrides(batchSize: batch),
+        optimization: optimization.level)
+    } catch {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    }
+    let batchSize = trainer.config.batchSize
+    let plan =
+      inference
+      ? trainer.evaluationPlan(batchSize: batchSize) : trainer.trainingPlan(batchSize: batchSize)
+    fillInputs(plan, model: model)
+    return (plan, batchSize)
+  }
+
+  /// The plan of an imported ONNX model (inference only: dlg does not train imported models),
+  /// its inputs filled with values in [0, 1).
+  private func onnxPlan() throws -> (Executable, Int) {
+    guard inference else {
+      Terminal.failure(
+        "\(file): ONNX models are timed with --inference (dlg runs them, it does not train them)")
+      throw ExitCode.failure
+    }
+    let model = try ONNXLoading.load(file)
+    let batched = model.imported.inputs.contains { model.imported.graph[$0.value].type.isBatched }
+    let batchSize = batched ? (batch ?? 1) : 1
+    let plan = model.runner.plan(batchSize: batchSize)
+    var generator = SeededGenerator(seed: 1)
+    for input in model.runner.inputs {
+      guard let buffer = plan.buffer(input) else { continue }
+      for i in 0..<buffer.count {
+        if buffer.dtype == .int32 {
+          buffer.ints[i] = 0
+        } else {
+          buffer.floats[i] = Float.random(in: 0..<1, using: &generator)
+        }
+      }
+    }
+    return (plan, batchSize)
   }
 
   /// One op measured alone against a bare sgemm of its products.

@@ -12,13 +12,14 @@ struct PredictCommand: ParsableCommand {
       Examples:
         dlg predict model.dlg --weights w.safetensors --input x.npy -o p.csv
         dlg predict model.dlg --weights w.safetensors --input x.idx -o p.npy
+        dlg predict lenet.onnx --input x.npy -o outputs.npy
       """)
 
-  @ArgumentParser.Argument(help: "The .dlg model.")
+  @ArgumentParser.Argument(help: "The .dlg model, or an .onnx model (which holds its weights).")
   var file: String
 
-  @Option(help: "Weights written by `dlg run --save` (safetensors).")
-  var weights: String
+  @Option(help: "Weights written by `dlg run --save` (safetensors); not for .onnx models.")
+  var weights: String?
 
   @Option(help: "Samples: an IDX file (plain or .gz) or a .npy array, first dimension = samples.")
   var input: String
@@ -37,6 +38,11 @@ struct PredictCommand: ParsableCommand {
     threading.apply()
     guard output.hasSuffix(".csv") || output.hasSuffix(".npy") else {
       Terminal.failure("cannot tell the format of \(output): use .csv or .npy")
+      throw ExitCode.failure
+    }
+    if file.hasSuffix(".onnx") { return try predictONNX() }
+    guard let weights else {
+      Terminal.failure("--weights is needed for a .dlg model (the file `dlg run --save` wrote)")
       throw ExitCode.failure
     }
     let model = try ModelLoading.load(file)
@@ -68,6 +74,69 @@ struct PredictCommand: ParsableCommand {
       Terminal.failure(error.description)
       throw ExitCode.failure
     } catch let error as DataError {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    }
+  }
+
+  /// An ONNX model's first output for every sample, in batches of 256: .npy as it is, or CSV
+  /// with the index of the largest value as the class.
+  private func predictONNX() throws {
+    let model = try ONNXLoading.load(file)
+    guard model.imported.inputs.count == 1 else {
+      Terminal.failure("\(file) has \(model.imported.inputs.count) inputs; dlg predict feeds one")
+      throw ExitCode.failure
+    }
+    do {
+      let array =
+        input.hasSuffix(".npy") ? try NPY.read(path: input) : try IDXReader.read(path: input)
+      let sampleShape = model.sampleShape(ofInput: 0)
+      let sampleSize = max(sampleShape.reduce(1, *), 1)
+      guard let count = array.dimensions.first, count > 0,
+        array.values.count == count * sampleSize
+      else {
+        throw DataError(
+          input,
+          "holds \(array.dimensions.map(String.init).joined(separator: "×")) values; the "
+            + "model's input is N×\(sampleShape.map(String.init).joined(separator: "×"))")
+      }
+      if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+        throw DataError(
+          input,
+          "sample \(bad / sampleSize) holds \(array.values[bad]): dlg predicts only finite values")
+      }
+      let batched = model.imported.graph[model.imported.inputs[0].value].type.isBatched
+      let batch = batched ? 256 : 1
+      var outputs: [Float] = []
+      var start = 0
+      while start < count {
+        let end = min(start + batch, count)
+        let slice = Array(array.values[(start * sampleSize)..<(end * sampleSize)])
+        outputs += try model.run([slice])[0]
+        start = end
+      }
+      let width = outputs.count / count
+      if output.hasSuffix(".npy") {
+        try NPY.write(path: output, shape: [count, width], values: outputs)
+      } else {
+        var csv = "index,class," + (0..<width).map { "y\($0)" }.joined(separator: ",") + "\n"
+        for row in 0..<count {
+          let values = outputs[row * width..<(row + 1) * width]
+          let best = (values.indices.max { values[$0] < values[$1] } ?? row * width) - row * width
+          csv +=
+            "\(row),\(best)," + values.map { String(format: "%.6g", $0) }.joined(separator: ",")
+            + "\n"
+        }
+        try FileOutput.write(Array(csv.utf8), to: output)
+      }
+      Terminal.errorLine("wrote \(count) predictions to \(output)")
+    } catch let error as ONNXError {
+      Terminal.failure("\(file): \(error.description)")
+      throw ExitCode.failure
+    } catch let error as DataError {
+      Terminal.failure(error.description)
+      throw ExitCode.failure
+    } catch let error as FileOutput.Failure {
       Terminal.failure(error.description)
       throw ExitCode.failure
     }

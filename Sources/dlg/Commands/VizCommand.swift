@@ -13,7 +13,7 @@ struct VizCommand: ParsableCommand {
         dlg viz graphs/fashion_mnist.dlg --optimized --training -o step.svg
       """)
 
-  @ArgumentParser.Argument(help: "The .dlg model to draw.")
+  @ArgumentParser.Argument(help: "The .dlg model (or .onnx model) to draw.")
   var file: String
 
   @Option(name: .shortAndLong, help: "Output file: .svg, .png, .pdf or .dot.")
@@ -46,8 +46,17 @@ struct VizCommand: ParsableCommand {
         "cannot tell the format of \(output): use an .svg, .png, .pdf or .dot extension")
       throw ExitCode.failure
     }
-    let model = try ModelLoading.load(file)
-    var diagram = try picture(of: model)
+    var diagram: Diagram
+    if file.hasSuffix(".onnx") {
+      // An ONNX model is drawn as the dlg graph it imports to (with --optimized, as it runs).
+      let onnx = try ONNXLoading.load(file)
+      var graph = onnx.imported.graph
+      if optimized { graph = onnx.runner.graph }
+      diagram = GraphDiagram.diagram(
+        for: graph, title: URL(fileURLWithPath: file).lastPathComponent, direction: .topToBottom)
+    } else {
+      diagram = try picture(of: try ModelLoading.load(file))
+    }
     if let rankdir { diagram.direction = ModelDiagram.direction(rankdir) }
     let dot = DOTWriter.dot(for: diagram)
     let bytes: [UInt8]
