@@ -30,16 +30,30 @@ public enum ONNXConformance {
     do throws(ONNXError) {
       let proto = try ONNXFile.read(folder + "/model.onnx")
       opTypes = proto.graph.node.map(\.opType)
-      let model = try ONNXModel(proto)
       let sets = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
         .filter { $0.hasPrefix("test_data_set_") }.sorted()
       guard !sets.isEmpty else {
         return Result(name: name, opTypes: opTypes, outcome: .failed("no test_data_set_* folder"))
       }
+      let initializers = Set(proto.graph.initializer.map(\.name))
+      let graphInputs = proto.graph.input.filter { !initializers.contains($0.name) }
       for set in sets {
         let inputs = try tensors(in: folder + "/" + set, prefix: "input_")
         let expected = try tensors(in: folder + "/" + set, prefix: "output_")
-        let actual = try model.run(inputs.map(\.floats))
+        // int64 inputs (ONNX's type for shapes, axes and indices) are bound as constants:
+        // dlg's graphs are static. The rest are fed at run time.
+        var bindings: [String: ONNXTensorData] = [:]
+        var fed: [[Float]] = []
+        for (index, data) in inputs.enumerated() where index < graphInputs.count {
+          let type = graphInputs[index].type.tensorType.elemType
+          if type == Int32(ONNXTensorProto.DataType.int64.rawValue) {
+            bindings[graphInputs[index].name] = data
+          } else {
+            fed.append(data.floats)
+          }
+        }
+        let model = try ONNXModel(proto, bindings: bindings)
+        let actual = try model.run(fed)
         for (index, reference) in expected.enumerated() {
           guard index < actual.count else {
             return Result(

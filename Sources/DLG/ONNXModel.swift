@@ -11,8 +11,11 @@ public final class ONNXModel: Sendable {
     try self.init(ONNXFile.read(path))
   }
 
-  public init(_ proto: ONNXModelProto) throws(ONNXError) {
-    imported = try ONNXImporter.importModel(proto)
+  /// Imports `proto`; `bindings` are graph inputs taken as constants (see `ONNXImporter`).
+  public init(_ proto: ONNXModelProto, bindings: [String: ONNXTensorData] = [:])
+    throws(ONNXError)
+  {
+    imported = try ONNXImporter.importModel(proto, bindings: bindings)
     runner = GraphRunner(
       graph: imported.graph, inputs: imported.inputs.map(\.value),
       outputs: imported.outputs.map(\.value), weights: imported.weights)

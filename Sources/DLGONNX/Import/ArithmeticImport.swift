@@ -8,6 +8,7 @@ private func binary(_ op: any Operator, subtracts: Bool = false, divides: Bool =
 {
   { node, context throws(ONNXError) in
     let (a, b) = (try node.requiredInput(0), try node.requiredInput(1))
+    try context.refuseIntegerConstants(node)
     let shape = try context.broadcastShape(try context.shape(a), try context.shape(b))
     // x + bias, x - bias: the bias as a BiasAdd along the tensor's last dlg axis.
     if op is Add || subtracts, !context.isConstant(a), try context.shape(a).count == shape.count {
@@ -48,6 +49,18 @@ private func binary(_ op: any Operator, subtracts: Bool = false, divides: Bool =
   }
 }
 
+extension ImportContext {
+  /// Arithmetic on integer data is integer arithmetic (truncating division), which dlg's float
+  /// ops would get wrong: refuse it rather than answer differently.
+  func refuseIntegerConstants(_ node: ONNXNode) throws(ONNXError) {
+    for name in node.inputs where !name.isEmpty {
+      if case .constant(let data) = entries[name], data.kind != .float {
+        throw node.unsupported("integer arithmetic (dlg computes in float32)")
+      }
+    }
+  }
+}
+
 @used @section("dlg_registry")
 private let registration: Registration = {
   ONNXImportRules.register(ONNXImportRule(["Add"], binary(Add())))
@@ -55,12 +68,23 @@ private let registration: Registration = {
   ONNXImportRules.register(ONNXImportRule(["Mul"], binary(Multiply())))
   ONNXImportRules.register(ONNXImportRule(["Div"], binary(Divide(), divides: true)))
   ONNXImportRules.register(
-    ONNXImportRule(["Max"], limits: "two inputs") { node, context throws(ONNXError) in
-      guard node.inputs.count == 2 else { throw node.unsupported("\(node.inputs.count) inputs") }
-      try binary(Maximum())(node, &context)
+    ONNXImportRule(["Max"]) { node, context throws(ONNXError) in
+      try context.refuseIntegerConstants(node)
+      let names = node.inputs.filter { !$0.isEmpty }
+      guard let first = names.first else { throw ONNXError("\(node.label) has no inputs") }
+      guard names.count > 1 else {
+        let (x, layout) = try context.tensorAnyLayout(first)
+        return try context.define(0, x, layout: layout)
+      }
+      // Several inputs: a chain of two-input maxima over the broadcast operands.
+      let (operands, layout) = try context.broadcastOperands(names)
+      var y = operands[0]
+      for operand in operands.dropFirst() { y = try context.add(Maximum(), [y, operand]) }
+      try context.define(0, y, layout: layout)
     })
   ONNXImportRules.register(
     ONNXImportRule(["Greater"], limits: "float operands") { node, context throws(ONNXError) in
+      try context.refuseIntegerConstants(node)
       let (operands, layout) = try context.broadcastOperands(node.inputs)
       try context.define(0, try context.add(Greater(), operands), layout: layout)
     })

@@ -2,6 +2,38 @@ import DLGGraph
 
 /// `Gather` along axis 0 of a constant table with integer ids (an embedding, as PyTorch's
 /// `nn.Embedding` exports), or on constants while importing.
+/// Known indices into a tensor: one slice per index, joined (`x[:, 2]`, `x[[0, 2]]`).
+private func gatherSlices(
+  _ node: ONNXNode, _ dataName: String, _ indicesName: String, axis given: Int,
+  _ context: inout ImportContext
+) throws(ONNXError) {
+  let shape = try context.shape(dataName)
+  let axis = given < 0 ? given + shape.count : given
+  guard axis >= 0 && axis < shape.count, case .fixed(let extent) = shape[axis] else {
+    throw node.unsupported("gathering along axis \(given) of \(shape)")
+  }
+  let indices = try context.constant(indicesName, "indices")
+  guard indices.dimensions.count <= 1, !indices.integers.isEmpty, indices.count <= 4096 else {
+    throw node.unsupported("indices of shape \(indices.dimensions)")
+  }
+  let x = try context.tensor(dataName)
+  var slices: [ValueID] = []
+  for index in indices.integers {
+    let i = index < 0 ? Int(index) + extent : Int(index)
+    guard i >= 0 && i < extent else {
+      throw ONNXError("\(node.label): index \(index) is outside 0..<\(extent)")
+    }
+    slices.append(try context.add(Slice(axis: axis, offset: i, width: 1), [x], "slice"))
+  }
+  var y = slices.count == 1 ? slices[0] : try context.add(Concat(axis: axis), slices, "join")
+  if indices.dimensions.isEmpty {
+    var kept = shape
+    kept.remove(at: axis)
+    y = try context.add(Reshape(kept), [y], "squeeze")
+  }
+  try context.define(0, y)
+}
+
 @used @section("dlg_registry")
 private let registration: Registration = {
   ONNXImportRules.register(
@@ -26,10 +58,14 @@ private let registration: Registration = {
         return context.defineConstant(
           0, ONNXTensorData(dimensions: indices.dimensions, integers: picked))
       }
+      if context.isConstant(indicesName), !context.isConstant(dataName) {
+        return try gatherSlices(node, dataName, indicesName, axis: axis, &context)
+      }
       guard axis == 0, context.isConstant(dataName),
         try context.shape(dataName).count == 2
       else {
-        throw node.unsupported("gathering from a tensor, or along axis \(axis)")
+        throw node.unsupported(
+          "gathering with computed indices from a tensor, or along axis \(axis)")
       }
       let table = try context.tensor(dataName)
       let ids = try context.tensor(indicesName)

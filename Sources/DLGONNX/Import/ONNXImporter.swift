@@ -23,7 +23,12 @@ public struct ImportedModel: Sendable {
 /// Turns an ONNX model into a dlg graph, node by node through the import rules. Anything dlg
 /// cannot run is an error naming the op, its node and the opset, never a crash.
 public enum ONNXImporter {
-  public static func importModel(_ model: ONNXModelProto) throws(ONNXError) -> ImportedModel {
+  /// Imports `model`. Graph inputs named in `bindings` are taken as those constants: dlg's
+  /// graphs are static, so an input that gives a shape or indices (as ONNX's node tests feed
+  /// them) must be known while importing.
+  public static func importModel(
+    _ model: ONNXModelProto, bindings: [String: ONNXTensorData] = [:]
+  ) throws(ONNXError) -> ImportedModel {
     guard let opset = ONNXFile.defaultOpset(of: model) else {
       let domains = model.opsetImport.map(\.domain).joined(separator: ", ")
       throw ONNXError.unsupported(
@@ -36,6 +41,7 @@ public enum ONNXImporter {
       let data = try ONNXTensors.read(initializer, what: "initializer \(index + 1)")
       context.entries[initializer.name] = .constant(data)
     }
+    for (name, data) in bindings { context.entries[name] = .constant(data) }
     var inputs: [ImportedModel.Port] = []
     for input in onnxGraph.input where context.entries[input.name] == nil {
       let type = try tensorType(of: input)
@@ -43,7 +49,7 @@ public enum ONNXImporter {
       context.entries[input.name] = .tensor(value, layout: Array(0..<type.rank))
       inputs.append(ImportedModel.Port(name: input.name, value: value))
     }
-    guard !inputs.isEmpty else {
+    guard !inputs.isEmpty || !bindings.isEmpty else {
       throw ONNXError.unsupported("the model has no inputs: dlg runs models that read data")
     }
 
@@ -87,7 +93,8 @@ public enum ONNXImporter {
     }
     let dtype: DType
     switch ONNXTensorProto.DataType(rawValue: Int(tensor.elemType)) {
-    case .float, .double: dtype = .float32
+    // Booleans (masks, conditions) are 0 and 1 in a float tensor, as dlg's masks are.
+    case .float, .double, .bool: dtype = .float32
     case .int64, .int32: dtype = .int32
     default:
       throw ONNXError.unsupported(
@@ -100,7 +107,11 @@ public enum ONNXImporter {
     }
     var shape: [Dimension] = []
     for (axis, dim) in tensor.shape.dim.enumerated() {
-      if case .dimValue(let extent)? = dim.value, extent > 0 {
+      if case .dimValue(let extent)? = dim.value, extent <= 0 {
+        throw ONNXError.unsupported(
+          "input `\(input.name)` has an axis of size \(extent); dlg computes on non-empty tensors")
+      }
+      if case .dimValue(let extent)? = dim.value {
         guard extent <= Int64(ONNXTensors.maximumElements) else {
           throw ONNXError("input `\(input.name)` has an absurd dimension \(extent)")
         }
