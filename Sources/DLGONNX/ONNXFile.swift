@@ -68,16 +68,20 @@ public enum ONNXFile {
 
   /// Writes a model atomically (keeping the mode of a file it replaces).
   public static func write(_ model: ONNXModelProto, to path: String) throws(ONNXError) {
-    let bytes: [UInt8]
-    do {
-      bytes = try model.serializedBytes()
-    } catch {
-      throw ONNXError("cannot encode the ONNX model: \(describe(error))")
-    }
+    let bytes = try encode(model)
     do {
       try FileOutput.write(bytes, to: path)
     } catch {
       throw ONNXError(error.description)
+    }
+  }
+
+  /// The serialized model.
+  public static func encode(_ model: ONNXModelProto) throws(ONNXError) -> [UInt8] {
+    do {
+      return try model.serializedBytes()
+    } catch {
+      throw ONNXError("cannot encode the ONNX model: \(describe(error))")
     }
   }
 

@@ -44,6 +44,21 @@ public enum FuzzSeeds {
     add("safetensors", "checkpoint.safetensors", checkpoint)
     add("checkpoint", "checkpoint.safetensors", checkpoint)
     add("checkpoint", "weights.safetensors", weights)
+    // The harnesses' model exported to ONNX, and a few of ONNX's node tests.
+    let exported = try ModelExport.onnx(
+      model: trainer.model, weights: "\(scratch)/w.safetensors", options: ONNXExportOptions())
+    add("onnx", "exported.onnx", try ONNXFile.encode(exported))
+    let nodeTests = root.appendingPathComponent("Tests/DLGONNXTests/NodeTests")
+    for name in [
+      "test_conv_with_strides_padding", "test_gemm_all_attributes", "test_maxpool_2d_same_upper",
+      "test_batchnorm_example", "test_softmax_axis_1", "test_reshape_negative_dim",
+      "test_concat_2d_axis_0", "test_transpose_all_permutations_3",
+    ] {
+      let path = nodeTests.appendingPathComponent(name).appendingPathComponent("model.onnx")
+      if let bytes = FileManager.default.contents(atPath: path.path) {
+        add("onnx", name + ".onnx", [UInt8](bytes))
+      }
+    }
 
     // Data files.
     func file(_ name: String, _ write: (String) throws -> Void) throws -> [UInt8] {
