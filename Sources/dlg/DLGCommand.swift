@@ -21,7 +21,8 @@ struct DLGCommand: ParsableCommand {
       RunCommand.self, CheckCommand.self, FormatCommand.self, VizCommand.self, DiagramCommand.self,
       CompileCommand.self,
       BenchCommand.self, PlotCommand.self, EvalCommand.self, PredictCommand.self,
-      GenerateCommand.self, LSPCommand.self, ExportCommand.self, ConformanceCommand.self,
+      GenerateCommand.self, LSPCommand.self, ExportCommand.self, ImportCommand.self,
+      ConformanceCommand.self,
     ]
   )
 }

@@ -52,6 +52,19 @@ import Testing
     }
     #expect(try classes(folder + "/a.csv") == classes(folder + "/b.csv"))
 
+    // Back to a .dlg file and weights: the same classes again.
+    let imported = folder + "/imported.dlg"
+    let importing = try CLIRunner.run(["import", onnx, "-o", imported])
+    #expect(importing.status == 0, "\(importing.standardError)")
+    let text = try String(contentsOfFile: imported, encoding: .utf8)
+    #expect(text.contains("Dense[8, relu]") && text.contains("Dense[3]"), "\(text)")
+    let fromImport = try CLIRunner.run([
+      "predict", imported, "--weights", folder + "/imported.safetensors", "--input", samples,
+      "-o", folder + "/c.csv",
+    ])
+    #expect(fromImport.status == 0, "\(fromImport.standardError)")
+    #expect(try classes(folder + "/a.csv") == classes(folder + "/c.csv"))
+
     let bench = try CLIRunner.run(["bench", onnx, "--inference", "--batch", "4", "--steps", "3"])
     #expect(bench.status == 0, "\(bench.standardError)")
     #expect(bench.standardOutput.contains("(inference): batch 4"))

@@ -168,3 +168,49 @@ struct ModelBuilder {
     #expect(op?.message.contains("Hardmax node \"y\" (opset 17)") == true)
   }
 }
+
+@Suite struct WriterTests {
+  /// A PyTorch-style CNN (NCHW, Conv with bias, Relu, MaxPool, Flatten, Gemm) as a .dlg file
+  /// whose layers are the ones a person would write.
+  @Test func convolutionalNetworkReadsAsLayers() throws {
+    var model = ModelBuilder()
+    model.input("x", [nil, 1, 6, 6])
+    model.initializer("w", [2, 1, 3, 3], (0..<18).map { Float($0 % 5) / 5 - 0.3 })
+    model.initializer("b", [2], [0.1, -0.1])
+    model.initializer("fc", [3, 8], (0..<24).map { Float($0 % 7) / 7 - 0.4 })
+    model.initializer("fcb", [3], [0.5, 0, -0.5])
+    model.node("Conv", ["x", "w", "b"], ["c"])
+    model.node("Relu", ["c"], ["r"])
+    model.node("MaxPool", ["r"], ["p"], ints: ["kernel_shape": [2, 2], "strides": [2, 2]])
+    model.node("Flatten", ["p"], ["f"])
+    var gemm = ONNXNodeProto()
+    gemm.opType = "Gemm"
+    gemm.input = ["f", "fc", "fcb"]
+    gemm.output = ["y"]
+    var transB = ONNXAttributeProto()
+    transB.name = "transB"
+    transB.type = .int
+    transB.i = 1
+    gemm.attribute = [transB]
+    model.proto.graph.node.append(gemm)
+    model.output("y")
+    let written = try ONNXModelWriter.write(try ONNXImporter.importModel(model.proto), title: "cnn")
+    for line in ["Conv2D[2, 3x3, relu]", "MaxPool2D[2x2]", "Flatten", "Dense[3]"] {
+      #expect(written.text.contains(line), "\(written.text)")
+    }
+    let names = written.weights.map(\.name).sorted()
+    #expect(names == ["conv1.bias", "conv1.weight", "dense1.bias", "dense1.weight"])
+    // Dense weights are written [inputs, units], as dlg keeps them (Gemm's were transposed).
+    #expect(written.weights.first { $0.name == "dense1.weight" }?.dimensions == [8, 3])
+  }
+
+  @Test func opsWithoutALayerAreNamed() throws {
+    var model = ModelBuilder()
+    model.input("x", [nil, 4])
+    model.node("Exp", ["x"], ["y"])
+    model.output("y")
+    #expect(throws: ONNXError.self) {
+      try ONNXModelWriter.write(try ONNXImporter.importModel(model.proto), title: "m")
+    }
+  }
+}

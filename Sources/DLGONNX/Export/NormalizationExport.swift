@@ -34,22 +34,24 @@ private let registration: Registration = {
         "BatchNormalization", inputs, floats: ["epsilon": op.epsilon])[0]
       context.define(node.outputs[0], y, layout: layout)
     })
-  // Fixed statistics: y = x · s + t with s = 1/√(var + ε) and t = −mean · s, computed here.
+  // Fixed statistics, (x − mean) / √(var + ε): a BatchNormalization with γ = 1 and β = 0,
+  // which is what it is (and what imports back).
   ONNXExportRules.register(
     ONNXExportRule(["Standardize"]) { node, context throws(ONNXError) in
       let op = node.op as! Standardize
       guard let mean = context.weightData(node.inputs[1]),
-        let variance = context.weightData(node.inputs[2])
+        context.weightData(node.inputs[2]) != nil
       else { throw context.unsupported("statistics computed in the graph") }
-      let scale = variance.map { 1 / ($0 + op.epsilon).squareRoot() }
-      let shift = op.centered ? zip(mean, scale).map { -$0 * $1 } : nil
-      let (x, layout) = try context.anyLayout(node.inputs[0])
-      let s = context.channelVector(context.constant("scale", floats: scale), layout: layout)
-      var y = context.addNode("Mul", [x, s])[0]
-      if let shift {
-        let t = context.channelVector(context.constant("shift", floats: shift), layout: layout)
-        y = context.addNode("Add", [y, t])[0]
-      }
+      let rank = context.graph[node.inputs[0]].type.rank
+      let layout = [0, rank - 1] + Array(1..<(rank - 1))
+      let x = try context.name(node.inputs[0], layout: layout)
+      let channels = mean.count
+      let ones = context.constant("ones", floats: Array(repeating: 1, count: channels))
+      let zeros = context.constant("zeros", floats: Array(repeating: 0, count: channels))
+      let center = op.centered ? try context.name(node.inputs[1]) : zeros
+      let y = context.addNode(
+        "BatchNormalization", [x, ones, zeros, center, try context.name(node.inputs[2])],
+        floats: ["epsilon": op.epsilon])[0]
       context.define(node.outputs[0], y, layout: layout)
     })
   ONNXExportRules.register(

@@ -86,7 +86,7 @@ public enum ONNXExporter {
   }
 
   /// The indices of the nodes `outputs` depend on.
-  static func neededNodes(_ graph: Graph, for outputs: [ValueID]) -> Set<Int> {
+  public static func neededNodes(_ graph: Graph, for outputs: [ValueID]) -> Set<Int> {
     var needed = Set<Int>()
     var stack = outputs.compactMap { graph[$0].producer }
     while let index = stack.popLast() {

@@ -32,6 +32,17 @@ private func binary(_ op: any Operator, subtracts: Bool = false, divides: Bool =
         return
       }
     }
+    // scores + mask, the mask hiding every key after its query: a causal attention mask.
+    if op is Add, let (x, fill) = try context.causalMask(a, b) {
+      let (value, layout) = try context.tensorAnyLayout(x)
+      let r = layout.count
+      if layout.suffix(2) == [r - 2, r - 1] {
+        try context.define(0, try context.add(CausalMask(fill: fill), [value]), layout: layout)
+      } else {
+        try context.define(0, try context.add(CausalMask(fill: fill), [try context.tensor(x)]))
+      }
+      return
+    }
     // x * c, x / c for one number c.
     if op is Multiply || divides, !context.isConstant(a), context.isConstant(b),
       try context.shape(a).count == shape.count
@@ -50,6 +61,31 @@ private func binary(_ op: any Operator, subtracts: Bool = false, divides: Bool =
 }
 
 extension ImportContext {
+  /// When one of `a`, `b` is a constant `[T, T]` matrix (leading axes of 1 allowed) that is 0
+  /// on and below the diagonal and one very negative value above it, and the other a tensor of
+  /// that trailing shape: the tensor and the fill.
+  func causalMask(_ a: String, _ b: String) throws(ONNXError) -> (String, Float)? {
+    for (x, m) in [(a, b), (b, a)] {
+      guard !isConstant(x), case .constant(let mask) = entries[m], mask.kind == .float,
+        let t = mask.dimensions.last, t > 1, mask.dimensions.dropLast().last == t,
+        mask.dimensions.dropLast(2).allSatisfy({ $0 == 1 })
+      else { continue }
+      let shape = try self.shape(x)
+      guard shape.count >= 2, shape.suffix(2) == [.fixed(t), .fixed(t)] else { continue }
+      let fill = mask.floats[1]
+      guard fill <= -1e9 else { continue }
+      var causal = true
+      for query in 0..<t where causal {
+        for key in 0..<t where mask.floats[query * t + key] != (key > query ? fill : 0) {
+          causal = false
+          break
+        }
+      }
+      if causal { return (x, fill) }
+    }
+    return nil
+  }
+
   /// Arithmetic on integer data is integer arithmetic (truncating division), which dlg's float
   /// ops would get wrong: refuse it rather than answer differently.
   func refuseIntegerConstants(_ node: ONNXNode) throws(ONNXError) {

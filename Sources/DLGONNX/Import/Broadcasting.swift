@@ -92,7 +92,7 @@ extension ImportContext {
   }
 
   /// Data reordered by `layout` (dlg axis i = axis layout[i]).
-  static func expand(_ values: [Float], from dims: [Int], _ layout: [Int]) -> (
+  public static func expand(_ values: [Float], from dims: [Int], _ layout: [Int]) -> (
     values: [Float], dimensions: [Int]
   ) {
     guard layout != Array(layout.indices) else { return (values, dims) }

@@ -50,7 +50,7 @@ public struct ImportContext: Sendable {
   }
 
   /// The tensor's shape in ONNX's axis order.
-  public mutating func shape(_ name: String) throws(ONNXError) -> [Dimension] {
+  public func shape(_ name: String) throws(ONNXError) -> [Dimension] {
     switch entries[name] {
     case .constant(let data): return data.dimensions.map { .fixed($0) }
     case .tensor(let value, let layout):
@@ -111,7 +111,7 @@ public struct ImportContext: Sendable {
   }
 
   /// The layout `name` has in dlg (the identity for constants).
-  public mutating func layout(of name: String) throws(ONNXError) -> [Int] {
+  public func layout(of name: String) throws(ONNXError) -> [Int] {
     if case .tensor(_, let layout) = entries[name] { return layout }
     return Array(0..<(try shape(name).count))
   }
