@@ -192,7 +192,7 @@ public enum ONNXModelWriter {
         var data = try weight(node.inputs[1], "the weight of \(node.name)")
         var shape = graph[node.inputs[1]].type.dimensions(batch: 1)
         if op.transposeB {
-          data = ImportContext.expand(data, from: shape, [1, 0]).values
+          data = ImportContext.permuted(data, from: shape, [1, 0]).values
           shape = [shape[1], shape[0]]
         }
         add("\(id).weight", shape, data)

@@ -28,11 +28,17 @@ public final class GraphRunner: @unchecked Sendable {
       guard let buffer = store.buffer(value) else { continue }
       let count = min(buffer.count, data.count)
       if buffer.dtype == .int32 {
-        for i in 0..<count { buffer.ints[i] = Int32(clamping: Int(data[i])) }
+        for i in 0..<count { buffer.ints[i] = Self.integer(data[i]) }
       } else {
         data.withUnsafeBufferPointer { buffer.floats.update(from: $0.baseAddress!, count: count) }
       }
     }
+  }
+
+  /// A float as an id: rounded, clamped to Int32's range, NaN as 0 (never a trap).
+  static func integer(_ value: Float) -> Int32 {
+    guard value.isFinite else { return value.isNaN ? 0 : (value > 0 ? .max : .min) }
+    return Int32(max(min(value.rounded(), 2_147_483_520), -2_147_483_520))
   }
 
   /// The batch size a set of inputs implies: the first axis of a batched input, or 1.
@@ -75,7 +81,7 @@ public final class GraphRunner: @unchecked Sendable {
         guard let buffer = plan.buffer(input) else { continue }
         let count = min(buffer.count, values.count)
         if buffer.dtype == .int32 {
-          for i in 0..<count { buffer.ints[i] = Int32(clamping: Int(values[i].rounded())) }
+          for i in 0..<count { buffer.ints[i] = Self.integer(values[i]) }
         } else {
           values.withUnsafeBufferPointer {
             buffer.floats.update(from: $0.baseAddress!, count: count)

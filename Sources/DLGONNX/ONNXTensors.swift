@@ -37,7 +37,7 @@ public enum ONNXTensors {
   /// The most elements one tensor may hold (1 G floats, 4 GiB): larger is a corrupt file.
   public static let maximumElements = 1 << 30
 
-  /// The ONNX element types dlg reads.
+  /// The name of an ONNX element type (`FLOAT16`), for messages.
   static func typeName(_ code: Int32) -> String {
     ONNXTensorProto.DataType(rawValue: Int(code)).map { "\($0)".uppercased() } ?? "type \(code)"
   }
@@ -69,6 +69,9 @@ public enum ONNXTensors {
         help:
           "save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))"
       )
+    }
+    guard tensor.dims.count <= 16 else {
+      throw ONNXError("\(name) has \(tensor.dims.count) dimensions")
     }
     let count = try elementCount(tensor.dims, what: name)
     let dims = tensor.dims.map { Int($0) }

@@ -117,16 +117,7 @@ import Testing
     }
 
     // Back into dlg through the importer: the same numbers.
-    let imported: ONNXModel
-    switch Result(catching: { () throws(ONNXError) in try ONNXModel(proto) }) {
-    case .success(let model): imported = model
-    case .failure(let error):
-      // Recurrent layers export as ONNX LSTM/GRU, which dlg does not import yet; ONNX Runtime
-      // checks those files (scripts/onnx-runtime-check.sh). Everything else imports back.
-      let recurrent = model.graph.nodes.contains { $0.op is Recurrent }
-      #expect(recurrent && error.kind == .unsupported, "\(file): \(error)")
-      return
-    }
+    let imported = try ONNXModel(proto)
     let actual = try imported.run([x])[0]
     #expect(actual.count == expected.count)
     let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0

@@ -169,6 +169,84 @@ struct ModelBuilder {
   }
 }
 
+extension ImportTests {
+  /// Graphs that decode fine but are built to trap, hang or exhaust memory: each one error.
+  @Test func hostileGraphsAreRefused() throws {
+    func refused(_ build: (inout ModelBuilder) -> Void) -> Bool {
+      var model = ModelBuilder()
+      model.input("x", [nil, 4])
+      build(&model)
+      do {
+        _ = try ONNXModel(model.proto)
+        return false
+      } catch {
+        return true
+      }
+    }
+    // An axis of Int64.min (abs would overflow).
+    #expect(
+      refused { model in
+        model.node("Concat", ["x", "x"], ["y"])
+        var axis = ONNXAttributeProto()
+        axis.name = "axis"
+        axis.type = .int
+        axis.i = .min
+        model.proto.graph.node[0].attribute = [axis]
+        model.output("y")
+      })
+    // A reshape to 2^87 elements.
+    #expect(
+      refused { model in
+        model.proto.graph.initializer.append(
+          ONNXTensors.make(name: "s", dimensions: [3], integers: [1 << 29, 1 << 29, 1 << 29]))
+        model.node("Reshape", ["x", "s"], ["y"])
+        model.output("y")
+      })
+    // Two small constants whose broadcast would take 16 GiB.
+    #expect(
+      refused { model in
+        model.initializer("a", [65536, 1], [Float](repeating: 1, count: 65536))
+        model.initializer("b", [1, 65536], [Float](repeating: 1, count: 65536))
+        model.node("Add", ["a", "b"], ["c"])
+        model.node("Add", ["x", "c"], ["y"])
+        model.output("y")
+      })
+    // One axis squeezed twice.
+    #expect(
+      refused { model in
+        model.node("Unsqueeze", ["x"], ["u"], ints: ["axes": [1]])
+        model.node("Squeeze", ["u"], ["y"], ints: ["axes": [1, 1]])
+        model.proto.opsetImport[0].version = 11
+        model.output("y")
+      })
+    // Joining constants of different shapes.
+    #expect(
+      refused { model in
+        model.proto.graph.initializer.append(
+          ONNXTensors.make(name: "p", dimensions: [2, 2], integers: [1, 2, 3, 4]))
+        model.proto.graph.initializer.append(
+          ONNXTensors.make(name: "q", dimensions: [3], integers: [1, 2, 3]))
+        model.node("Concat", ["p", "q"], ["c"])
+        model.node("Reshape", ["x", "c"], ["y"])
+        model.output("y")
+      })
+  }
+
+  /// A long chain stored in reverse order is sorted in linear time.
+  @Test func reversedChainsImportQuickly() throws {
+    var model = ModelBuilder()
+    model.input("x", [nil, 4])
+    let length = 20_000
+    for i in (0..<length).reversed() {
+      model.node("Identity", [i == 0 ? "x" : "t\(i - 1)"], ["t\(i)"])
+    }
+    model.output("t\(length - 1)")
+    let start = Date()
+    _ = try ONNXImporter.importModel(model.proto)
+    #expect(Date().timeIntervalSince(start) < 10)
+  }
+}
+
 @Suite struct WriterTests {
   /// A PyTorch-style CNN (NCHW, Conv with bias, Relu, MaxPool, Flatten, Gemm) as a .dlg file
   /// whose layers are the ones a person would write.

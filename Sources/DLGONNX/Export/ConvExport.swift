@@ -51,6 +51,7 @@ private let registration: Registration = {
       let (source, layout) = try context.anyLayout(x)
       // A convolution's bias goes into the Conv itself when nothing else reads its output.
       if layout == channelsFirst, context.readers[x]?.count == 1,
+        let producer = context.graph[x].producer, context.graph.nodes[producer].op is Conv2D,
         let conv = context.producerOp(of: source), conv.opType == "Conv", conv.input.count == 2
       {
         let b = try context.name(bias)
@@ -60,13 +61,7 @@ private let registration: Registration = {
       }
       // Otherwise an Add, the bias shaped to broadcast along dlg's last axis wherever the
       // layout put it.
-      let rank = layout.count
-      let channelAxis = layout.firstIndex(of: rank - 1)!
-      var b = try context.name(bias)
-      if channelAxis != rank - 1 {
-        let shape = (0..<rank - channelAxis).map { $0 == 0 ? -1 : 1 }
-        b = context.addNode("Reshape", [b, context.constant("bias_shape", ints: shape)])[0]
-      }
+      let b = context.channelVector(try context.name(bias), layout: layout)
       let y = context.addNode("Add", [source, b])[0]
       context.define(node.outputs[0], y, layout: layout)
     })

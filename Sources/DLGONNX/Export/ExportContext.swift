@@ -88,7 +88,7 @@ public struct ExportContext: Sendable {
     let type = graph[value].type
     if let data = weights(value) {
       let dims = type.dimensions(batch: 1)
-      let moved = Self.reorder(data, dims: dims, layout)
+      let moved = ImportContext.permuted(data, from: dims, layout)
       let suffix = layout == identity(value) ? "" : "_" + layout.map(String.init).joined()
       let name = freshName(graph[value].name + suffix)
       if type.dtype == .int32 {
@@ -102,8 +102,7 @@ public struct ExportContext: Sendable {
       define(value, name, layout: layout)
       return name
     }
-    guard let (source, from) = names[value].flatMap({ $0.first }).map({ ($0.value, $0.key) })
-    else {
+    guard let from = layouts(of: value).first, let source = names[value]?[from] else {
       throw ONNXError("\(label): `\(graph[value].name)` is read before anything computes it")
     }
     // ONNX axis i of the result is dlg axis layout[i], which is axis inverse[layout[i]] of
@@ -197,10 +196,4 @@ public struct ExportContext: Sendable {
   /// The op type of the ONNX node computing `name`, if a node does.
   func producerOp(of name: String) -> ONNXNodeProto? { producers[name].map { nodes[$0] } }
 
-  /// Data reordered so that axis i of the result is axis `layout[i]` of `dims`.
-  static func reorder(_ values: [Float], dims: [Int], _ layout: [Int]) -> (
-    values: [Float], dimensions: [Int]
-  ) {
-    ImportContext.expand(values, from: dims, layout)
-  }
 }

@@ -51,18 +51,13 @@ private let registration: Registration = {
           + context.regrouped(bhh, gates: order, rowsPerGate: h, width: 1),
         dimensions: [1, 2 * g * h])
       let x = try context.name(node.inputs[0], layout: [1, 0, 2])
-      var strings = ["direction": op.reverse ? "reverse" : "forward"]
       var ints: [String: Int] = ["hidden_size": h]
       if op.cell == .gru { ints["linear_before_reset"] = 1 }
-      if op.cell == .relu { strings["activations"] = "Relu" }
-      var attributes = context.addNode(opType, [x, w, r, b], outputs: 1, int: ints, strings: [:])
-      // `activations` is a list of strings; set it (and direction) on the node just added.
-      let index = context.producers[attributes[0]]!
-      var direction = ONNXAttributeProto()
-      direction.name = "direction"
-      direction.type = .string
-      direction.s = Data(strings["direction"]!.utf8)
-      context.nodes[index].attribute.append(direction)
+      let y = context.addNode(
+        opType, [x, w, r, b], int: ints,
+        strings: ["direction": op.reverse ? "reverse" : "forward"])[0]
+      // `activations` is a list of strings, which addNode does not write: set it here.
+      let index = context.producers[y]!
       if op.cell == .relu {
         var activations = ONNXAttributeProto()
         activations.name = "activations"
@@ -72,9 +67,8 @@ private let registration: Registration = {
       }
       // Y is [T, directions, N, H]: drop the directions axis; the result is dlg's [N, T, H]
       // read sequence-major.
-      attributes = context.addNode(
-        "Squeeze", [attributes[0], context.constant("axes", ints: [1])])
-      context.define(node.outputs[0], attributes[0], layout: [1, 0, 2])
+      let squeezed = context.addNode("Squeeze", [y, context.constant("axes", ints: [1])])[0]
+      context.define(node.outputs[0], squeezed, layout: [1, 0, 2])
     })
   ONNXExportRules.register(
     ONNXExportRule(["CausalMask"]) { node, context throws(ONNXError) in

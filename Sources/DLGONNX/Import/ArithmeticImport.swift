@@ -71,7 +71,9 @@ extension ImportContext {
         mask.dimensions.dropLast(2).allSatisfy({ $0 == 1 })
       else { continue }
       let shape = try self.shape(x)
-      guard shape.count >= 2, shape.suffix(2) == [.fixed(t), .fixed(t)] else { continue }
+      guard shape.count >= 2, mask.dimensions.count <= shape.count,
+        shape.suffix(2) == [.fixed(t), .fixed(t)]
+      else { continue }
       let fill = mask.floats[1]
       guard fill <= -1e9 else { continue }
       var causal = true

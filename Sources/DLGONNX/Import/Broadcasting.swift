@@ -52,7 +52,8 @@ extension ImportContext {
             + "subtracted, or as a single number")
       }
       let dims = target.map { $0.resolved(batch: 1) }
-      let expanded = Self.expand(data.floats, from: padded.map { $0.resolved(batch: 1) }, layout)
+      try checkSize(.fixed(dims), "\(name), broadcast")
+      let expanded = Self.permuted(data.floats, from: padded.map { $0.resolved(batch: 1) }, layout)
       let tiled = Self.tile(expanded.values, from: expanded.dimensions, to: dims)
       return try parameter(named: "\(name)/broadcast", dimensions: dims, floats: tiled)
     }
@@ -91,17 +92,19 @@ extension ImportContext {
     return padded[lastAxis] == width ? data.floats : nil
   }
 
-  /// Data reordered by `layout` (dlg axis i = axis layout[i]).
-  public static func expand(_ values: [Float], from dims: [Int], _ layout: [Int]) -> (
-    values: [Float], dimensions: [Int]
-  ) {
-    guard layout != Array(layout.indices) else { return (values, dims) }
+  /// Data reordered by `layout`: axis i of the result is axis `layout[i]` of `dims`.
+  public static func permuted<Element>(_ values: [Element], from dims: [Int], _ layout: [Int])
+    -> (values: [Element], dimensions: [Int])
+  {
+    guard layout != Array(layout.indices), let first = values.first else {
+      return (values, layout.map { dims[$0] })
+    }
     let out = layout.map { dims[$0] }
     var strides = [Int](repeating: 1, count: dims.count)
     for axis in stride(from: dims.count - 2, through: 0, by: -1) {
       strides[axis] = strides[axis + 1] * dims[axis + 1]
     }
-    var result = [Float](repeating: 0, count: values.count)
+    var result = [Element](repeating: first, count: values.count)
     var index = [Int](repeating: 0, count: out.count)
     for position in result.indices {
       var source = 0

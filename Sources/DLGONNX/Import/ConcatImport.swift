@@ -18,16 +18,24 @@ private let registration: Registration = {
         let parts = try names.map { (name: String) throws(ONNXError) in
           try context.constant(name, "input")
         }
-        guard axis == 0 || parts.allSatisfy({ $0.dimensions.count == 1 }) || rank == 1 else {
-          throw node.unsupported("joining constants along axis \(axis)")
+        guard axis == 0 else { throw node.unsupported("joining constants along axis \(axis)") }
+        guard
+          parts.allSatisfy({
+            $0.dimensions.count == rank
+              && $0.dimensions.dropFirst() == parts[0].dimensions.dropFirst()
+          })
+        else {
+          throw ONNXError(
+            "\(node.label): constants of shapes \(parts.map(\.dimensions)) do not join along axis 0"
+          )
         }
         var dims = parts[0].dimensions
         dims[0] = parts.reduce(0) { $0 + $1.dimensions[0] }
         if parts.allSatisfy({ $0.kind != .float }) {
-          return context.defineConstant(
+          return try context.defineConstant(
             0, ONNXTensorData(dimensions: dims, integers: parts.flatMap(\.integers)))
         }
-        return context.defineConstant(
+        return try context.defineConstant(
           0, ONNXTensorData(dimensions: dims, floats: parts.flatMap(\.floats)))
       }
       let tensorName = names.first { !context.isConstant($0) }!

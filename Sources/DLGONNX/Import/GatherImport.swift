@@ -13,7 +13,9 @@ private func gatherSlices(
     throw node.unsupported("gathering along axis \(given) of \(shape)")
   }
   let indices = try context.constant(indicesName, "indices")
-  guard indices.dimensions.count <= 1, !indices.integers.isEmpty, indices.count <= 4096 else {
+  guard indices.kind != .float, indices.dimensions.count <= 1, !indices.integers.isEmpty,
+    indices.count <= 4096
+  else {
     throw node.unsupported("indices of shape \(indices.dimensions)")
   }
   let x = try context.tensor(dataName)
@@ -47,16 +49,23 @@ private let registration: Registration = {
         guard data.dimensions.count == 1, axis == 0 else {
           throw node.unsupported("gathering constants of rank \(data.dimensions.count)")
         }
-        var picked: [Int64] = []
+        guard indices.kind != .float else { throw ONNXError("\(node.label): float indices") }
+        var picked: [Int] = []
         for index in indices.integers {
           let i = index < 0 ? Int(index) + data.count : Int(index)
           guard i >= 0 && i < data.count else {
             throw ONNXError("\(node.label): index \(index) is outside 0..<\(data.count)")
           }
-          picked.append(data.kind == .float ? Int64(data.floats[i]) : data.integers[i])
+          picked.append(i)
         }
-        return context.defineConstant(
-          0, ONNXTensorData(dimensions: indices.dimensions, integers: picked))
+        guard data.kind == .float else {
+          return try context.defineConstant(
+            0,
+            ONNXTensorData(
+              dimensions: indices.dimensions, integers: picked.map { data.integers[$0] }))
+        }
+        return try context.defineConstant(
+          0, ONNXTensorData(dimensions: indices.dimensions, floats: picked.map { data.floats[$0] }))
       }
       if context.isConstant(indicesName), !context.isConstant(dataName) {
         return try gatherSlices(node, dataName, indicesName, axis: axis, &context)

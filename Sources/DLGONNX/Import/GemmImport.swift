@@ -10,9 +10,17 @@ private let registration: Registration = {
       let beta = try node.float("beta", default: 1)
       let transA = try node.int("transA", default: 0) != 0
       let transB = try node.int("transB", default: 0) != 0
-      let a = try context.tensor(try node.requiredInput(0))
-      let b = try context.tensor(try node.requiredInput(1))
-      var y = try context.add(MatMul(transposeA: transA, transposeB: transB), [a, b])
+      let aName = try node.requiredInput(0)
+      guard try context.shape(aName).count == 2, try context.shape(node.requiredInput(1)).count == 2
+      else { throw ONNXError("\(node.label): Gemm multiplies matrices (rank 2)") }
+      let a = try context.tensor(aName)
+      // A weight (PyTorch's Linear exports [out, in] with transB) is transposed once, here, so
+      // the product streams it as dlg's Dense does.
+      let bName = try node.requiredInput(1)
+      let weight = context.isConstant(bName) && transB
+      let b = try context.tensor(bName, layout: weight ? [1, 0] : [0, 1])
+      var y = try context.add(
+        MatMul(transposeA: transA, transposeB: transB && !weight), [a, b])
       if alpha != 1 { y = try context.add(Scale(alpha), [y], "alpha") }
       guard let c = node.input(2), beta != 0 else { return try context.define(0, y) }
       let shape = context.graph[y].type.shape
@@ -31,6 +39,9 @@ private let registration: Registration = {
     ) { node, context throws(ONNXError) in
       let (aName, bName) = (try node.requiredInput(0), try node.requiredInput(1))
       var (aShape, bShape) = (try context.shape(aName), try context.shape(bName))
+      guard !aShape.isEmpty, !bShape.isEmpty else {
+        throw ONNXError("\(node.label): MatMul needs operands of rank 1 or more")
+      }
       var a = try context.tensor(aName)
       var b = try context.tensor(bName)
       // A vector operand is a one-row (or one-column) matrix, dropped from the result after.

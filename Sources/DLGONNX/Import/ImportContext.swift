@@ -76,12 +76,13 @@ public struct ImportContext: Sendable {
         throw ONNXError(
           "\(label): `\(name)` has rank \(data.dimensions.count), expected \(layout.count)")
       }
-      if layout == Array(layout.indices) { return try parameter(name, data) }
+      if layout == Array(layout.indices) { return try parameter(name, data, key: name) }
       // Weights are reordered once, here, not by a transpose each run.
-      let moved = Self.expand(data.floats, from: data.dimensions, layout)
+      let moved = Self.permuted(data.floats, from: data.dimensions, layout)
       var relaidData = ONNXTensorData(dimensions: moved.dimensions, floats: moved.values)
       relaidData.kind = data.kind
-      return try parameter("\(name)/" + layout.map(String.init).joined(), relaidData)
+      let key = "\(name)/" + layout.map(String.init).joined(separator: ",")
+      return try parameter(key, relaidData, key: key)
     case .tensor(let value, let current):
       guard current.count == layout.count else {
         throw ONNXError(
@@ -116,17 +117,56 @@ public struct ImportContext: Sendable {
     return Array(0..<(try shape(name).count))
   }
 
-  private var parametersByName: [String: ValueID] = [:]
+  /// The parameter made of each initializer in each layout, made once.
+  private var parametersByKey: [String: ValueID] = [:]
+  private var parameterNames: Set<String> = []
 
-  /// A constant as a graph value: a parameter holding its data (weights, biases).
-  mutating func parameter(_ name: String, _ data: ONNXTensorData) throws(ONNXError) -> ValueID {
-    if let value = parametersByName[name] { return value }
+  /// A constant as a graph value: a parameter holding its data (weights, biases). `key`
+  /// identifies the data (an initializer in a layout) so it becomes one parameter however
+  /// often it is read; nil for data a rule made, which is always new.
+  mutating func parameter(_ name: String, _ data: ONNXTensorData, key: String? = nil)
+    throws(ONNXError) -> ValueID
+  {
+    if let key, let value = parametersByKey[key] { return value }
+    guard data.count == data.dimensions.reduce(1, *) else {
+      throw ONNXError("\(label): `\(name)` holds \(data.count) values for \(data.dimensions)")
+    }
+    // Integer data (ids) stays integer; booleans are 0 and 1 in floats, as dlg's masks are.
     let type = TensorType(
-      data.kind == .float ? .float32 : .int32, data.dimensions.map { .fixed($0) })
-    let value = graph.addParameter(name, type, initializer: .zeros)
+      data.kind == .integer ? .int32 : .float32, data.dimensions.map { .fixed($0) })
+    try checkSize(type, name)
+    var unique = name
+    var counter = 1
+    while parameterNames.contains(unique) {
+      counter += 1
+      unique = "\(name)#\(counter)"
+    }
+    parameterNames.insert(unique)
+    let value = graph.addParameter(unique, type, initializer: .zeros)
     weights[value] = data.floats
-    parametersByName[name] = value
+    if let key { parametersByKey[key] = value }
     return value
+  }
+
+  /// The most axes a tensor may have, as in `.dlg` files.
+  public static let maximumRank = 8
+
+  /// Refuses a tensor no CPU model needs: more axes than dlg takes or more elements than a
+  /// tensor may hold (a corrupt file, or one written to exhaust memory).
+  func checkSize(_ type: TensorType, _ what: String) throws(ONNXError) {
+    guard type.rank <= Self.maximumRank else {
+      throw ONNXError.unsupported("\(label): `\(what)` has \(type.rank) axes; dlg takes up to 8")
+    }
+    guard let count = type.checkedElementsPerItem, count <= ONNXTensors.maximumElements else {
+      throw ONNXError("\(label): `\(what)` would have shape \(type): too large for any model")
+    }
+  }
+
+  /// The integers of a constant input (a shape, axes, indices), refusing float data.
+  public func integers(_ name: String, _ what: String) throws(ONNXError) -> [Int64] {
+    let data = try constant(name, what)
+    guard data.kind != .float else { throw ONNXError("\(label): \(what) must be integers") }
+    return data.integers
   }
 
   /// A parameter made by a rule (a converted weight): named after the node.
@@ -149,16 +189,28 @@ public struct ImportContext: Sendable {
     throws(ONNXError) -> ValueID
   {
     let name = suffix.map { "\(nodeName)/\($0)" } ?? nodeName
+    // The shape rule first, then the size: no op may make a tensor larger than any model's.
+    let types: [TensorType]
+    do {
+      types = try op.outputTypes(for: inputs.map { graph[$0].type })
+    } catch {
+      throw refusal(error, op, inputs)
+    }
+    for type in types { try checkSize(type, name) }
     do {
       return try graph.applySingleOutput(op, inputs, name: name)
     } catch {
-      // A checked ONNX model whose shapes dlg's op refuses: integers where dlg computes in
-      // floats, or a case the op does not cover.
-      let integers = inputs.contains { graph[$0].type.dtype == .int32 }
-      throw ONNXError(
-        "\(label): \(integers ? "dlg computes \(op.name) in float32 only" : error.message)",
-        kind: .unsupported, help: error.help)
+      throw refusal(error, op, inputs)
     }
+  }
+
+  /// A checked ONNX model whose shapes dlg's op refuses: integers where dlg computes in
+  /// floats, or a case the op does not cover.
+  private func refusal(_ error: GraphError, _ op: any Operator, _ inputs: [ValueID]) -> ONNXError {
+    let integers = inputs.contains { graph[$0].type.dtype == .int32 }
+    return ONNXError(
+      "\(label): \(integers ? "dlg computes \(op.name) in float32 only" : error.message)",
+      kind: .unsupported, help: error.help)
   }
 
   private mutating func transposed(_ value: ValueID, _ permutation: [Int], name: String)
@@ -186,7 +238,14 @@ public struct ImportContext: Sendable {
   }
 
   /// Defines output `index` as data known at import time.
-  public mutating func defineConstant(_ index: Int = 0, _ data: ONNXTensorData) {
+  public mutating func defineConstant(_ index: Int = 0, _ data: ONNXTensorData) throws(ONNXError) {
+    guard data.dimensions.count <= Self.maximumRank,
+      data.dimensions.allSatisfy({ $0 >= 0 }),
+      (try? ONNXTensors.elementCount(data.dimensions.map(Int64.init), what: "")) == data.count
+    else {
+      throw ONNXError(
+        "\(label): a constant of shape \(data.dimensions) holding \(data.count) values")
+    }
     guard let node, index < node.outputs.count, !node.outputs[index].isEmpty else { return }
     entries[node.outputs[index]] = .constant(data)
   }

@@ -27,6 +27,7 @@ private let registration: Registration = {
       node, context throws(ONNXError) in
       let xName = try node.requiredInput(0)
       let shape = try context.shape(xName)
+      guard !shape.isEmpty else { throw node.unsupported("normalizing a scalar") }
       var axis = try node.int("axis", default: -1)
       if axis < 0 { axis += shape.count }
       guard axis == shape.count - 1 else { throw node.unsupported("normalizing from axis \(axis)") }

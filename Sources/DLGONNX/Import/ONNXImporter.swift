@@ -101,6 +101,10 @@ public enum ONNXImporter {
         "input `\(input.name)` holds \(ONNXTensors.typeName(tensor.elemType)) elements; "
           + "dlg computes in float32 and int32")
     }
+    guard tensor.shape.dim.count <= ImportContext.maximumRank else {
+      throw ONNXError.unsupported(
+        "input `\(input.name)` has \(tensor.shape.dim.count) axes; dlg takes up to 8")
+    }
     guard tensor.hasShape else {
       throw ONNXError.unsupported(
         "input `\(input.name)` has no shape; dlg needs the shape of every input")
@@ -136,7 +140,6 @@ public enum ONNXImporter {
   static func executionOrder(_ graph: ONNXGraphProto, defined: Set<String>) throws(ONNXError)
     -> [ONNXNodeProto]
   {
-    var available = defined
     var producers: [String: Int] = [:]
     for (index, node) in graph.node.enumerated() {
       for output in node.output where !output.isEmpty {
@@ -156,25 +159,30 @@ public enum ONNXImporter {
             + "initializer or graph input defines")
       }
     }
+    // Kahn's algorithm: each node waits for the nodes producing its inputs.
+    var waiting = [Int](repeating: 0, count: graph.node.count)
+    var dependents: [[Int]] = Array(repeating: [], count: graph.node.count)
+    for (index, node) in graph.node.enumerated() {
+      for input in Set(node.input) where !input.isEmpty && !defined.contains(input) {
+        guard let producer = producers[input] else { continue }
+        waiting[index] += 1
+        dependents[producer].append(index)
+      }
+    }
+    var ready = graph.node.indices.filter { waiting[$0] == 0 }.reversed() as [Int]
     var order: [ONNXNodeProto] = []
-    var pending = Array(graph.node.indices)
-    while !pending.isEmpty {
-      var next: [Int] = []
-      for index in pending {
-        let node = graph.node[index]
-        if node.input.allSatisfy({ $0.isEmpty || available.contains($0) }) {
-          order.append(node)
-          available.formUnion(node.output)
-        } else {
-          next.append(index)
-        }
+    while let index = ready.popLast() {
+      order.append(graph.node[index])
+      for dependent in dependents[index] {
+        waiting[dependent] -= 1
+        if waiting[dependent] == 0 { ready.append(dependent) }
       }
-      if next.count == pending.count {
-        let names = next.prefix(3).map { "\(graph.node[$0].opType) \"\(graph.node[$0].name)\"" }
-        throw ONNXError(
-          "the graph has a cycle: \(names.joined(separator: ", ")) wait for each other's outputs")
-      }
-      pending = next
+    }
+    if order.count < graph.node.count {
+      let stuck = graph.node.indices.filter { waiting[$0] > 0 }.prefix(3)
+      let names = stuck.map { "\(graph.node[$0].opType) \"\(graph.node[$0].name)\"" }
+      throw ONNXError(
+        "the graph has a cycle: \(names.joined(separator: ", ")) wait for each other's outputs")
     }
     return order
   }

@@ -41,7 +41,7 @@ public struct ONNXNode: Sendable {
     guard attribute.hasI || attribute.type == .int else {
       throw ONNXError("\(label): attribute `\(name)` should be an integer")
     }
-    guard let result = Int(exactly: attribute.i), abs(result) < 1 << 40 else {
+    guard let result = Int(exactly: attribute.i), result > -(1 << 40), result < 1 << 40 else {
       throw ONNXError("\(label): attribute `\(name)` = \(attribute.i) is out of range")
     }
     return result
@@ -57,8 +57,11 @@ public struct ONNXNode: Sendable {
 
   public func ints(_ name: String) throws(ONNXError) -> [Int]? {
     guard let attribute = attribute(name) else { return nil }
+    guard attribute.ints.count <= 4096 else {
+      throw ONNXError("\(label): attribute `\(name)` lists \(attribute.ints.count) values")
+    }
     return try attribute.ints.map { (value: Int64) throws(ONNXError) -> Int in
-      guard abs(value) < 1 << 40 else {
+      guard value > -(1 << 40), value < 1 << 40 else {
         throw ONNXError("\(label): attribute `\(name)` holds \(value), which is out of range")
       }
       return Int(value)

@@ -9,6 +9,16 @@ extension ImportContext {
     throws(ONNXError) -> [Dimension]
   {
     let label = node?.label ?? "Reshape"
+    func multiply(_ a: Int, _ b: Int) throws(ONNXError) -> Int {
+      let (product, overflow) = a.multipliedReportingOverflow(by: b)
+      guard !overflow, product <= ONNXTensors.maximumElements else {
+        throw ONNXError("\(label): the shape \(target) is too large for any model")
+      }
+      return product
+    }
+    guard target.count <= ImportContext.maximumRank else {
+      throw ONNXError.unsupported("\(label): a shape of \(target.count) axes; dlg takes up to 8")
+    }
     let known = input.reduce(1) { $0 * $1.resolved(batch: 1) }
     var result: [Dimension?] = []
     var product = 1
@@ -20,14 +30,14 @@ extension ImportContext {
           throw ONNXError("\(label): 0 at axis \(axis) copies nothing")
         }
         result.append(input[axis])
-        product *= input[axis].resolved(batch: 1)
+        product = try multiply(product, input[axis].resolved(batch: 1))
       case -1:
         guard inferred == nil else { throw ONNXError("\(label): two -1 in the shape \(target)") }
         inferred = axis
         result.append(nil)
       case 0..<Int64(ONNXTensors.maximumElements):
         result.append(.fixed(Int(value)))
-        product *= Int(value)
+        product = try multiply(product, Int(value))
       default:
         throw ONNXError("\(label): \(value) in the shape \(target) is not a size")
       }
@@ -61,7 +71,7 @@ extension ImportContext {
     if isConstant(name) {
       var data = try constant(name, "input")
       data.dimensions = shape.map { $0.resolved(batch: 1) }
-      return defineConstant(0, data)
+      return try defineConstant(0, data)
     }
     let x = try tensor(name)
     try define(0, try add(Reshape(shape), [x]))
@@ -72,17 +82,24 @@ extension ImportContext {
   {
     let raw: [Int]?
     if node.opset >= opset, let name = node.input(1) {
-      raw = try constant(name, "axes").integers.map { Int(clamping: $0) }
+      raw = try integers(name, "axes").map { Int(clamping: $0) }
     } else {
       raw = try node.ints("axes")
     }
     guard let raw else { return nil }
-    return try raw.map { (axis: Int) throws(ONNXError) -> Int in
+    guard raw.count <= ImportContext.maximumRank else {
+      throw ONNXError("\(node.label): \(raw.count) axes is more than a tensor dlg runs has")
+    }
+    let axes = try raw.map { (axis: Int) throws(ONNXError) -> Int in
       guard axis >= -rank && axis < rank else {
         throw ONNXError("\(node.label): axis \(axis) is outside rank \(rank)")
       }
       return axis < 0 ? axis + rank : axis
     }
+    guard Set(axes).count == axes.count else {
+      throw ONNXError("\(node.label): the axes \(raw) name one axis twice")
+    }
+    return axes
   }
 }
 
@@ -91,7 +108,7 @@ private let registration: Registration = {
   ONNXImportRules.register(
     ONNXImportRule(["Reshape"]) { node, context throws(ONNXError) in
       let x = try node.requiredInput(0)
-      let target = try context.constant(try node.requiredInput(1), "the shape").integers
+      let target = try context.integers(try node.requiredInput(1), "the shape")
       let shape = try context.reshapeTarget(
         target, of: try context.shape(x), allowZero: try node.int("allowzero", default: 0) != 0)
       try context.defineReshaped(x, to: shape)
@@ -131,8 +148,17 @@ private let registration: Registration = {
       for axis in axes where shape[axis] != .fixed(1) {
         throw ONNXError("\(node.label): axis \(axis) has size \(shape[axis]), not 1")
       }
-      let kept = shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
-      try context.defineReshaped(x, to: kept)
+      guard !context.isConstant(x) else {
+        return try context.defineReshaped(
+          x, to: shape.indices.filter { !axes.contains($0) }.map { shape[$0] })
+      }
+      // The size-1 axes are dropped wherever the tensor's layout put them: no transpose.
+      let (value, layout) = try context.tensorAnyLayout(x)
+      let dlgShape = context.graph[value].type.shape
+      let keep = layout.indices.filter { !axes.contains(layout[$0]) }
+      let newLayout = keep.map { i in layout[i] - axes.filter { $0 < layout[i] }.count }
+      let y = try context.add(Reshape(keep.map { dlgShape[$0] }), [value])
+      try context.define(0, y, layout: newLayout)
     })
   ONNXImportRules.register(
     ONNXImportRule(["Unsqueeze"]) { node, context throws(ONNXError) in
@@ -160,13 +186,15 @@ private let registration: Registration = {
       }
       if context.isConstant(x) {
         let data = try context.constant(x, "input")
-        let moved = ImportContext.expand(data.floats, from: data.dimensions, perm)
-        var result = ONNXTensorData(dimensions: moved.dimensions, floats: moved.values)
-        if data.kind != .float {
-          result = ONNXTensorData(
-            dimensions: moved.dimensions, integers: moved.values.map { Int64($0) }, kind: data.kind)
+        guard data.kind == .float else {
+          let moved = ImportContext.permuted(data.integers, from: data.dimensions, perm)
+          return try context.defineConstant(
+            0, ONNXTensorData(dimensions: moved.dimensions, integers: moved.values, kind: data.kind)
+          )
         }
-        return context.defineConstant(0, result)
+        let moved = ImportContext.permuted(data.floats, from: data.dimensions, perm)
+        return try context.defineConstant(
+          0, ONNXTensorData(dimensions: moved.dimensions, floats: moved.values))
       }
       // No data moves: the same value, read in another order. Output axis j is input axis
       // perm[j], so dlg axis i, input axis layout[i], is output axis inverse[layout[i]].
@@ -183,16 +211,16 @@ private let registration: Registration = {
       }
       switch attribute.name {
       case "value":
-        context.defineConstant(0, try ONNXTensors.read(attribute.t, what: node.label))
+        try context.defineConstant(0, try ONNXTensors.read(attribute.t, what: node.label))
       case "value_float":
-        context.defineConstant(0, ONNXTensorData(dimensions: [], floats: [attribute.f]))
+        try context.defineConstant(0, ONNXTensorData(dimensions: [], floats: [attribute.f]))
       case "value_floats":
-        context.defineConstant(
+        try context.defineConstant(
           0, ONNXTensorData(dimensions: [attribute.floats.count], floats: attribute.floats))
       case "value_int":
-        context.defineConstant(0, ONNXTensorData(dimensions: [], integers: [attribute.i]))
+        try context.defineConstant(0, ONNXTensorData(dimensions: [], integers: [attribute.i]))
       case "value_ints":
-        context.defineConstant(
+        try context.defineConstant(
           0, ONNXTensorData(dimensions: [attribute.ints.count], integers: attribute.ints))
       default: throw node.unsupported("a `\(attribute.name)` value")
       }
@@ -214,6 +242,6 @@ private let registration: Registration = {
       if end < 0 { end += rank }
       values = Array(
         values[min(max(start, 0), rank)..<max(min(end, rank), min(max(start, 0), rank))])
-      context.defineConstant(0, ONNXTensorData(dimensions: [values.count], integers: values))
+      try context.defineConstant(0, ONNXTensorData(dimensions: [values.count], integers: values))
     })
 }

@@ -115,6 +115,10 @@ struct PredictCommand: ParsableCommand {
         outputs += try model.run([slice])[0]
         start = end
       }
+      guard outputs.count % count == 0, outputs.count > 0 else {
+        throw ONNXError(
+          "its output has \(outputs.count) values for \(count) samples: not one row each")
+      }
       let width = outputs.count / count
       if output.hasSuffix(".npy") {
         try NPY.write(path: output, shape: [count, width], values: outputs)

@@ -20,7 +20,11 @@ extension FuzzHarness {
         "`\(imported.graph[value].name)` holds data that is not its shape")
     }
     // Running allocates every tensor: only graphs a fuzzer can run thousands of times a second.
-    let elements = imported.graph.values.reduce(0) { $0 + $1.type.elementsPerItem }
+    var elements = 0
+    for value in imported.graph.values {
+      guard let count = value.type.checkedElementsPerItem, count < 1 << 16 else { return true }
+      elements += count
+    }
     guard elements < 1 << 16, let model = try? ONNXModel(proto) else { return true }
     let inputs = imported.inputs.map { port in
       [Float](repeating: 0.5, count: imported.graph[port.value].type.elementCount(batch: 2))
