@@ -232,6 +232,44 @@ extension ImportTests {
       })
   }
 
+  /// Flatten then Gemm (PyTorch's Linear) on NCHW features: the Dense weight's rows are
+  /// reordered at import and no transpose runs, with the same numbers.
+  @Test func flattenOrderFoldsIntoTheWeight() throws {
+    func model(withGemm: Bool) -> ModelBuilder {
+      var model = ModelBuilder()
+      model.input("x", [nil, 2, 4, 4])
+      model.initializer("w", [3, 2, 3, 3], (0..<54).map { Float($0 % 11) / 11 - 0.5 })
+      model.node("Conv", ["x", "w"], ["c"])
+      model.node("Relu", ["c"], ["r"])
+      model.node("Flatten", ["r"], ["f"])
+      if withGemm {
+        model.initializer("fc", [12, 2], (0..<24).map { Float($0 % 5) / 5 - 0.4 })
+        model.node("MatMul", ["f", "fc"], ["y"])
+        model.output("y")
+      } else {
+        model.output("f")
+      }
+      return model
+    }
+    let folded = try ONNXModel(model(withGemm: true).proto)
+    #expect(
+      !folded.runner.graph.nodes.contains {
+        $0.op is Transpose && $0.inputs[0] != folded.runner.inputs[0]
+      })
+    var generator = SeededGenerator(seed: 5)
+    let x = (0..<64).map { _ in Float.random(in: -1..<1, using: &generator) }
+    let features = try ONNXModel(model(withGemm: false).proto).run([x])[0]
+    let w = (0..<24).map { Float($0 % 5) / 5 - 0.4 }
+    var expected = [Float](repeating: 0, count: 4)
+    for n in 0..<2 {
+      for j in 0..<2 {
+        for k in 0..<12 { expected[n * 2 + j] += features[n * 12 + k] * w[k * 2 + j] }
+      }
+    }
+    let actual = try folded.run([x])[0]
+    #expect(zip(actual, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(actual) vs \(expected)")
+  }
+
   /// A long chain stored in reverse order is sorted in linear time.
   @Test func reversedChainsImportQuickly() throws {
     var model = ModelBuilder()

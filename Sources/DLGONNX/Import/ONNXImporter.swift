@@ -78,10 +78,13 @@ public enum ONNXImporter {
       outputs.append(ImportedModel.Port(name: output.name, value: value))
     }
     guard !outputs.isEmpty else { throw ONNXError("the model's graph has no outputs") }
+    var graph = context.graph
+    var weights = context.weights
+    FlattenOrderFolding.run(&graph, weights: &weights)
     let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }
       .joined(separator: " ")
     return ImportedModel(
-      graph: context.graph, inputs: inputs, outputs: outputs, weights: context.weights,
+      graph: graph, inputs: inputs, outputs: outputs, weights: weights,
       opset: opset, producer: producer)
   }
 
