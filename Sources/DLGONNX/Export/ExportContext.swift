@@ -107,8 +107,7 @@ public struct ExportContext: Sendable {
     }
     // ONNX axis i of the result is dlg axis layout[i], which is axis inverse[layout[i]] of
     // the tensor as it is.
-    var inverse = [Int](repeating: 0, count: from.count)
-    for (onnxAxis, dlgAxis) in from.enumerated() { inverse[dlgAxis] = onnxAxis }
+    let inverse = Transpose(from).inverse.permutation
     let perm = layout.map { inverse[$0] }
     let name = addNode(
       "Transpose", [source], base: graph[value].name + "_t", ints: ["perm": perm])[0]

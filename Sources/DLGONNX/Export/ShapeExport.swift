@@ -21,8 +21,7 @@ private let registration: Registration = {
       // axis j is input axis L[j] is, read unchanged, the output with axis j = inverse[L[j]].
       let perm = (node.op as! Transpose).permutation
       let (x, layout) = try context.anyLayout(node.inputs[0])
-      var inverse = [Int](repeating: 0, count: perm.count)
-      for (output, input) in perm.enumerated() { inverse[input] = output }
+      let inverse = Transpose(perm).inverse.permutation
       context.define(node.outputs[0], x, layout: layout.map { inverse[$0] })
     })
   ONNXExportRules.register(

@@ -33,8 +33,7 @@ enum FlattenOrderFolding {
       let columns = weight.count / max(count, 1)
       guard count > 0, columns * count == weight.count else { continue }
       // For each feature in dlg's order, the row it had in the flatten's order.
-      var inverse = [Int](repeating: 0, count: perm.count)
-      for (output, input) in perm.enumerated() { inverse[input] = output }
+      let inverse = Transpose(perm).inverse.permutation
       let rows = ImportContext.permuted(Array(0..<count), from: flattened, inverse).values
       var reordered = [Float](repeating: 0, count: weight.count)
       for (row, from) in rows.enumerated() {

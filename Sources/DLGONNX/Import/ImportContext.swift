@@ -92,8 +92,7 @@ public struct ImportContext: Sendable {
       if let cached = relaid[name]?[layout] { return cached }
       // dlg axis i of the result is ONNX axis layout[i], which is dlg axis inverse[layout[i]]
       // of the value as it is.
-      var inverse = [Int](repeating: 0, count: current.count)
-      for (dlgAxis, onnxAxis) in current.enumerated() { inverse[onnxAxis] = dlgAxis }
+      let inverse = Transpose(current).inverse.permutation
       let result = try transposed(value, layout.map { inverse[$0] }, name: name)
       relaid[name, default: [:]][layout] = result
       return result

@@ -199,8 +199,7 @@ private let registration: Registration = {
       // No data moves: the same value, read in another order. Output axis j is input axis
       // perm[j], so dlg axis i, input axis layout[i], is output axis inverse[layout[i]].
       let (value, layout) = try context.tensorAnyLayout(x)
-      var inverse = [Int](repeating: 0, count: rank)
-      for (output, input) in perm.enumerated() { inverse[input] = output }
+      let inverse = Transpose(perm).inverse.permutation
       try context.define(0, value, layout: layout.map { inverse[$0] })
     })
   ONNXImportRules.register(
