@@ -82,7 +82,9 @@ let package = Package(
     // ONNX files: reading, writing, and the mapping between ONNX's ops and dlg's (docs/onnx.md).
     .target(
       name: "DLGONNX",
-      dependencies: ["DLGGraph", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      dependencies: [
+        "DLGGraph", "DLGFiles", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
       exclude: ["Protobuf/onnx.proto"]),
     // `dlg lsp`: the language server, on the front end alone (no kernels, no C libraries).
     .target(name: "DLGLanguageServer", dependencies: ["DLGLang", "DLGLowering", "DLGGraph"]),
