@@ -1,4 +1,5 @@
 import DLG
+import DLGTestSupport
 import Foundation
 import Testing
 
@@ -7,14 +8,7 @@ import Testing
 /// its inputs and dlg's outputs are also written there, for scripts/onnx-runtime-check.sh to
 /// compare with ONNX Runtime.
 @Suite struct ExportTests {
-  static let graphsFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("graphs")
-
-  static var models: [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: graphsFolder.path)) ?? [])
-      .filter { $0.hasSuffix(".dlg") }.sorted()
-  }
+  static let graphsFolder = ExampleModels.folder
 
   /// Layers no example in graphs/ uses, exported the same way: padded sequences (masked
   /// attention and pooling) and group normalization.
@@ -88,7 +82,7 @@ import Testing
     }
   }
 
-  @Test(arguments: models + extraModels.keys.sorted())
+  @Test(arguments: ExampleModels.files + extraModels.keys.sorted())
   func exportsAndImportsBack(file: String) throws {
     let model = try Self.load(file)
     guard model.training != nil, ModelLowering.nonExecutableLayers(model).isEmpty,

@@ -1,20 +1,14 @@
 import DLG
+import DLGTestSupport
 import Foundation
 import Testing
 
 /// Every model in graphs/ gives the same loss and the same updated weights with and without
 /// the optimizer passes (within 1e-5 relative), on the same inputs and initial weights.
 @Suite struct OptimizedEquivalenceTests {
-  static let graphsFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("graphs")
+  static let graphsFolder = ExampleModels.folder
 
-  static var models: [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: graphsFolder.path)) ?? [])
-      .filter { $0.hasSuffix(".dlg") }.sorted()
-  }
-
-  @Test(arguments: models)
+  @Test(arguments: ExampleModels.files)
   func optimizedMatchesUnoptimized(file: String) throws {
     let path = Self.graphsFolder.appendingPathComponent(file).path
     let text = try String(contentsOfFile: path, encoding: .utf8)

@@ -96,49 +96,46 @@ extension ImportContext {
   public static func permuted<Element>(_ values: [Element], from dims: [Int], _ layout: [Int])
     -> (values: [Element], dimensions: [Int])
   {
-    guard layout != Array(layout.indices), let first = values.first else {
-      return (values, layout.map { dims[$0] })
-    }
     let out = layout.map { dims[$0] }
-    var strides = [Int](repeating: 1, count: dims.count)
-    for axis in stride(from: dims.count - 2, through: 0, by: -1) {
-      strides[axis] = strides[axis + 1] * dims[axis + 1]
-    }
-    var result = [Element](repeating: first, count: values.count)
-    var index = [Int](repeating: 0, count: out.count)
-    for position in result.indices {
-      var source = 0
-      for axis in out.indices { source += index[axis] * strides[layout[axis]] }
-      result[position] = values[source]
-      var axis = out.count - 1
-      while axis >= 0 {
-        index[axis] += 1
-        if index[axis] < out[axis] { break }
-        index[axis] = 0
-        axis -= 1
-      }
-    }
-    return (result, out)
+    guard layout != Array(layout.indices) else { return (values, out) }
+    let strides = rowMajorStrides(dims)
+    return (gathered(values, shape: out, strides: layout.map { strides[$0] }), out)
   }
 
   /// Data of shape `from` repeated along its size-1 axes to `to` (same rank).
   static func tile(_ values: [Float], from: [Int], to: [Int]) -> [Float] {
     guard from != to else { return values }
-    let count = to.reduce(1, *)
-    var strides = [Int](repeating: 1, count: from.count)
-    for axis in stride(from: from.count - 2, through: 0, by: -1) {
-      strides[axis] = strides[axis + 1] * from[axis + 1]
+    let strides = rowMajorStrides(from)
+    return gathered(
+      values, shape: to, strides: from.indices.map { from[$0] == 1 ? 0 : strides[$0] })
+  }
+
+  /// The element strides of a row-major tensor of `dims`.
+  static func rowMajorStrides(_ dims: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: dims.count)
+    for axis in stride(from: dims.count - 2, through: 0, by: -1) {
+      strides[axis] = strides[axis + 1] * dims[axis + 1]
     }
-    var result = [Float](repeating: 0, count: count)
-    var index = [Int](repeating: 0, count: to.count)
+    return strides
+  }
+
+  /// A tensor of `shape` whose element at `index` is `values[Σ index[i] · strides[i]]`: a
+  /// permutation or a broadcast of `values`, by the strides given.
+  static func gathered<Element>(_ values: [Element], shape: [Int], strides: [Int]) -> [Element] {
+    let count = shape.reduce(1, *)
+    guard count > 0, let first = values.first else { return [] }
+    var result = [Element](repeating: first, count: count)
+    var index = [Int](repeating: 0, count: shape.count)
+    var source = 0
     for position in 0..<count {
-      var source = 0
-      for axis in to.indices where from[axis] != 1 { source += index[axis] * strides[axis] }
       result[position] = values[source]
-      var axis = to.count - 1
+      // The next index, odometer-style, keeping `source` in step.
+      var axis = shape.count - 1
       while axis >= 0 {
         index[axis] += 1
-        if index[axis] < to[axis] { break }
+        source += strides[axis]
+        if index[axis] < shape[axis] { break }
+        source -= strides[axis] * shape[axis]
         index[axis] = 0
         axis -= 1
       }
