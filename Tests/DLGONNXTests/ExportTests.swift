@@ -148,15 +148,23 @@ import Testing
     let expected = reference.run([x], batchSize: batch)[0]
 
     if let check = ProcessInfo.processInfo.environment["DLG_ONNX_CHECK_DIR"] {
-      let name = file.hasSuffix(".dlg") ? String(file.dropLast(4)) : file
-      try ONNXFile.write(proto, to: "\(check)/\(name).onnx")
-      let type = model.graph[input].type
-      try NPY.write(
-        path: "\(check)/\(name).input.npy", shape: type.dimensions(batch: batch), values: x)
-      let outType = model.graph[output].type
-      try NPY.write(
-        path: "\(check)/\(name).output.npy", shape: outType.dimensions(batch: batch),
-        values: expected)
+      // The default opset, and the newest two rewrites start at (Gelu at 20; reduction axes
+      // as inputs at 18) up to the newest dlg writes.
+      let base = file.hasSuffix(".dlg") ? String(file.dropLast(4)) : file
+      for opset in [17, 20, 26] as [Int64] {
+        var options = ONNXExportOptions()
+        options.opset = opset
+        let name = opset == 17 ? base : "\(base).opset\(opset)"
+        let file = try ModelExport.onnx(model: model, weights: weights, options: options)
+        try ONNXFile.write(file, to: "\(check)/\(name).onnx")
+        let type = model.graph[input].type
+        try NPY.write(
+          path: "\(check)/\(name).input.npy", shape: type.dimensions(batch: batch), values: x)
+        let outType = model.graph[output].type
+        try NPY.write(
+          path: "\(check)/\(name).output.npy", shape: outType.dimensions(batch: batch),
+          values: expected)
+      }
     }
 
     // Back into dlg through the importer: the same numbers.

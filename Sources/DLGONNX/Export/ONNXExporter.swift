@@ -15,15 +15,15 @@ public struct ONNXExportOptions: Sendable {
 
   public init() {}
 
-  /// The IR version that goes with an opset (ONNX's versioning table).
+  /// The IR version that goes with an opset (`onnx.helper.VERSION_TABLE`).
   public var irVersion: Int64 {
     switch opset {
     case ..<15: 7
     case 15...18: 8
     case 19...20: 9
-    case 21: 10
-    case 22: 10
-    case 23...24: 11
+    case 21...22: 10
+    case 23: 11
+    case 24: 12
     default: 13
     }
   }
