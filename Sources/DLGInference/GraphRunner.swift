@@ -25,13 +25,17 @@ public final class GraphRunner: @unchecked Sendable {
     var generator = SeededGenerator(seed: 0)
     store.allocate(for: self.graph, using: &generator)
     for (value, data) in weights {
-      guard let buffer = store.buffer(value) else { continue }
-      let count = min(buffer.count, data.count)
-      if buffer.dtype == .int32 {
-        for i in 0..<count { buffer.ints[i] = Self.integer(data[i]) }
-      } else {
-        data.withUnsafeBufferPointer { buffer.floats.update(from: $0.baseAddress!, count: count) }
-      }
+      if let buffer = store.buffer(value) { Self.fill(buffer, with: data) }
+    }
+  }
+
+  /// Copies `values` into a buffer: floats as they are, ids through `integer`.
+  static func fill(_ buffer: TensorBuffer, with values: [Float]) {
+    let count = min(buffer.count, values.count)
+    if buffer.dtype == .int32 {
+      for i in 0..<count { buffer.ints[i] = integer(values[i]) }
+    } else {
+      values.withUnsafeBufferPointer { buffer.floats.update(from: $0.baseAddress!, count: count) }
     }
   }
 
@@ -69,24 +73,9 @@ public final class GraphRunner: @unchecked Sendable {
   /// result holds each output's elements.
   public func run(_ data: [[Float]], batchSize: Int) -> [[Float]] {
     plans.withLock { plans in
-      let plan =
-        plans[batchSize]
-        ?? {
-          let plan = Executable(
-            graph: graph, batchSize: batchSize, fetches: outputs, store: store)
-          plans[batchSize] = plan
-          return plan
-        }()
+      let plan = plan(batchSize: batchSize, in: &plans)
       for (input, values) in zip(inputs, data) {
-        guard let buffer = plan.buffer(input) else { continue }
-        let count = min(buffer.count, values.count)
-        if buffer.dtype == .int32 {
-          for i in 0..<count { buffer.ints[i] = Self.integer(values[i]) }
-        } else {
-          values.withUnsafeBufferPointer {
-            buffer.floats.update(from: $0.baseAddress!, count: count)
-          }
-        }
+        if let buffer = plan.buffer(input) { Self.fill(buffer, with: values) }
       }
       plan.run(RuntimeContext(step: 0, training: false))
       return outputs.map { output in

@@ -55,14 +55,7 @@ struct PredictCommand: ParsableCommand {
       if output.hasSuffix(".npy") {
         try NPY.write(path: output, shape: [data.count, width], values: probabilities)
       } else {
-        var csv = "index,class," + (0..<width).map { "p\($0)" }.joined(separator: ",") + "\n"
-        for row in 0..<data.count {
-          let values = probabilities[row * width..<(row + 1) * width]
-          let best = values.indices.max { values[$0] < values[$1] }! - row * width
-          csv +=
-            "\(row),\(best)," + values.map { String(format: "%.6g", $0) }.joined(separator: ",")
-            + "\n"
-        }
+        let csv = Self.csv(probabilities, width: width, column: "p")
         do {
           try FileOutput.write(Array(csv.utf8), to: output)
         } catch {
@@ -123,15 +116,7 @@ struct PredictCommand: ParsableCommand {
       if output.hasSuffix(".npy") {
         try NPY.write(path: output, shape: [count, width], values: outputs)
       } else {
-        var csv = "index,class," + (0..<width).map { "y\($0)" }.joined(separator: ",") + "\n"
-        for row in 0..<count {
-          let values = outputs[row * width..<(row + 1) * width]
-          let best = (values.indices.max { values[$0] < values[$1] } ?? row * width) - row * width
-          csv +=
-            "\(row),\(best)," + values.map { String(format: "%.6g", $0) }.joined(separator: ",")
-            + "\n"
-        }
-        try FileOutput.write(Array(csv.utf8), to: output)
+        try FileOutput.write(Array(Self.csv(outputs, width: width, column: "y").utf8), to: output)
       }
       Terminal.errorLine("wrote \(count) predictions to \(output)")
     } catch let error as ONNXError {
@@ -144,6 +129,19 @@ struct PredictCommand: ParsableCommand {
       Terminal.failure(error.description)
       throw ExitCode.failure
     }
+  }
+
+  /// One CSV row per sample: its index, the index of its largest value (the class), then its
+  /// values as columns `p0, p1, ...` (or `y0, ...`).
+  static func csv(_ values: [Float], width: Int, column: String) -> String {
+    var csv = "index,class," + (0..<width).map { "\(column)\($0)" }.joined(separator: ",") + "\n"
+    for row in 0..<(values.count / max(width, 1)) {
+      let slice = values[row * width..<(row + 1) * width]
+      let best = (slice.indices.max { slice[$0] < slice[$1] } ?? row * width) - row * width
+      csv +=
+        "\(row),\(best)," + slice.map { String(format: "%.6g", $0) }.joined(separator: ",") + "\n"
+    }
+    return csv
   }
 
   /// The input file as samples of the model's input shape.
