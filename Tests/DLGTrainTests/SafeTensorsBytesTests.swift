@@ -31,6 +31,24 @@ func safetensors(header: String, data: [UInt8] = []) -> [UInt8] {
 }
 
 @Suite struct SafeTensorsBytesTests {
+  /// PyTorch writes half precision, bfloat16, doubles and int64 counters: read as f32.
+  @Test func otherWritersDtypesAreConverted() throws {
+    let header =
+      "{\"h\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]},"
+      + "\"b\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[2,4]},"
+      + "\"d\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[4,12]},"
+      + "\"n\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[12,20]}}"
+    let half = withUnsafeBytes(of: Float16(1.5).bitPattern.littleEndian) { Array($0) }
+    let brain = withUnsafeBytes(of: UInt16(Float(-2).bitPattern >> 16).littleEndian) { Array($0) }
+    let double = withUnsafeBytes(of: Double(0.25).bitPattern.littleEndian) { Array($0) }
+    let count = withUnsafeBytes(of: Int64(-3).littleEndian) { Array($0) }
+    let tensors = try SafeTensors.decode(
+      safetensors(header: header, data: half + brain + double + count), source: "torch"
+    ).tensors
+    #expect(tensors["h"]?.values == [1.5] && tensors["b"]?.values == [-2])
+    #expect(tensors["d"]?.values == [0.25] && tensors["n"]?.values == [-3])
+  }
+
   static let model = """
     neuralnet
       x: Input[4, 4, 1]
@@ -148,8 +166,8 @@ func safetensors(header: String, data: [UInt8] = []) -> [UInt8] {
       (safetensors(header: String(repeating: "[", count: 100_000)), "not a JSON object"),
       (safetensors(header: "{\"t\":{\"dtype\":\"F32\"}}"), "lacks dtype, shape or data_offsets"),
       (
-        safetensors(header: "{\"t\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}"),
-        "dtype F16"
+        safetensors(header: "{\"t\":{\"dtype\":\"BOOL\",\"shape\":[1],\"data_offsets\":[0,1]}}"),
+        "dtype BOOL"
       ),
       (
         safetensors(header: "{\"t\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,0]}}"),

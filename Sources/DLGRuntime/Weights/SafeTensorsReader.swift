@@ -8,7 +8,8 @@ extension SafeTensors {
   public struct Tensor: Sendable {
     public var dtype: String
     public var shape: [Int]
-    /// The values, converted to f32 (F32 files are read as they are; I32 converted).
+    /// The values, converted to f32 (F32 files are read as they are; I32, I64, F64, F16 and
+    /// BF16, as PyTorch may write them, converted).
     public var values: [Float]
 
     public init(dtype: String, shape: [Int], values: [Float]) {
@@ -67,8 +68,10 @@ extension SafeTensors {
         let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int],
         offsets.count == 2
       else { throw fail("the entry for `\(name)` lacks dtype, shape or data_offsets") }
-      guard dtype == "F32" || dtype == "I32" else {
-        throw fail("`\(name)` has dtype \(dtype); dlg reads F32 and I32")
+      guard let width = Self.elementBytes[dtype] else {
+        throw fail(
+          "`\(name)` has dtype \(dtype); dlg reads "
+            + Self.elementBytes.keys.sorted().joined(separator: ", "))
       }
       var count = 1
       for extent in shape {
@@ -78,11 +81,11 @@ extension SafeTensors {
         }
         count = product
       }
-      // Compared as `count` against a quarter of the range: `count * 4` overflows for a shape
-      // such as [2^62], which the product above accepts.
+      // Compared as `count` against the range divided by the width: `count * width`
+      // overflows for a shape such as [2^62], which the product above accepts.
       let (begin, end) = (offsets[0], offsets[1])
-      guard begin >= 0, begin <= end, end <= dataCount, (end - begin) % 4 == 0,
-        (end - begin) / 4 == count
+      guard begin >= 0, begin <= end, end <= dataCount, (end - begin) % width == 0,
+        (end - begin) / width == count
       else {
         throw fail(
           "the data of `\(name)` (bytes \(begin)..<\(end)) does not match its shape \(shape) "
@@ -103,13 +106,9 @@ extension SafeTensors {
           throw fail("the data of `\(name)` is damaged (its checksum does not match)")
         }
       }
-      var values = [Float](repeating: 0, count: count)
-      bytes.withUnsafeBufferPointer { buffer in
-        let raw = UnsafeRawPointer(buffer.baseAddress! + dataStart + begin)
-        for i in 0..<count {
-          let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
-          values[i] = dtype == "F32" ? Float(bitPattern: bits) : Float(Int32(bitPattern: bits))
-        }
+      let values = bytes.withUnsafeBufferPointer { buffer in
+        Self.floats(
+          UnsafeRawPointer(buffer.baseAddress! + dataStart + begin), count: count, dtype: dtype)
       }
       tensors[name] = Tensor(dtype: dtype, shape: shape, values: values)
     }
@@ -127,6 +126,32 @@ extension SafeTensors {
       }
     }
     return (tensors, metadata.filter { !$0.key.hasPrefix(Checksums.prefix) })
+  }
+}
+
+extension SafeTensors {
+  /// The dtypes dlg reads, by the bytes one element takes.
+  static let elementBytes = ["F32": 4, "I32": 4, "F64": 8, "I64": 8, "F16": 2, "BF16": 2]
+
+  /// `count` little-endian elements of `dtype` at `raw`, as f32.
+  static func floats(_ raw: UnsafeRawPointer, count: Int, dtype: String) -> [Float] {
+    var values = [Float](repeating: 0, count: count)
+    func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
+      T(littleEndian: raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
+    }
+    for i in 0..<count {
+      switch dtype {
+      case "F32": values[i] = Float(bitPattern: load(UInt32.self, i))
+      case "I32": values[i] = Float(Int32(bitPattern: load(UInt32.self, i)))
+      case "F64": values[i] = Float(Double(bitPattern: load(UInt64.self, i)))
+      case "I64": values[i] = Float(Int64(bitPattern: load(UInt64.self, i)))
+      case "F16": values[i] = Float(Float16(bitPattern: load(UInt16.self, i)))
+      // bfloat16 is the top half of an f32.
+      case "BF16": values[i] = Float(bitPattern: UInt32(load(UInt16.self, i)) << 16)
+      default: break
+      }
+    }
+    return values
   }
 }
 
