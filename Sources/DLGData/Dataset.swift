@@ -251,6 +251,18 @@ extension Dataset {
     return result
   }
 
+  /// `count` samples chosen by a shuffle drawn from `seed`, kept in their original order; all
+  /// of them when there are no more. Sequential data (pieces of one text) keeps its start.
+  public func choosing(_ count: Int, seed: UInt64) -> Dataset {
+    guard count < self.count else { return self }
+    if isSequential { return subset(Array(0..<count)) }
+    let order = BatchIterator(
+      count: self.count, batchSize: self.count, shuffle: true, seed: seed ^ 0x5B5E7,
+      epoch: 0, dropLast: false
+    ).indices(ofBatch: 0)
+    return subset(Array(order.prefix(count)).sorted())
+  }
+
   /// Splits off `fraction` of the samples, chosen by a shuffle drawn from `seed` (the same
   /// seed always holds out the same samples), keeping at least one sample on each side.
   /// Sequential data (pieces of one text) holds out its end instead.

@@ -137,6 +137,25 @@ public enum BatchNormalization {
     }
   }
 
+  /// The gradient when the mean and 1/σ are constants (a frozen layer's running statistics):
+  /// dx = dy · γ · invStd; dγ = Σ dy · x̂ and dβ = Σ dy, as with batch statistics.
+  public static func backwardWithFixedStatistics(
+    rows: Int, channels: Int, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>,
+    dBeta: UnsafeMutablePointer<Float>
+  ) {
+    for c in 0..<channels { (dGamma[c], dBeta[c]) = (0, 0) }
+    for r in 0..<rows {
+      for c in 0..<channels {
+        let i = r * channels + c
+        dx[i] = dy[i] * gamma[c] * invStd[c]
+        dGamma[c] += dy[i] * (x[i] - mean[c]) * invStd[c]
+        dBeta[c] += dy[i]
+      }
+    }
+  }
+
   /// sums[c] = Σ over rows of what `body` adds for a range of rows into a zeroed partial.
   private static func sumRows(
     rows: Int, channels: Int, into sums: UnsafeMutablePointer<Float>,

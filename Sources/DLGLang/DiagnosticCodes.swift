@@ -31,4 +31,6 @@ public enum DiagnosticCode {
   public static let importNotFound = "E111"
   /// Files that import each other in a cycle.
   public static let importCycle = "E112"
+  /// Two train sections with the same name, or two without one.
+  public static let duplicateStage = "E113"
 }

@@ -32,7 +32,8 @@ public enum Parser {
       state.blocks.append(open)
     }
     var model = ModelFile(
-      source: source, network: state.network, train: state.train, blocks: state.blocks)
+      source: source, network: state.network, train: nil, blocks: state.blocks)
+    model.trains = state.trains
     model.imports = state.imports
     model.constants = state.constants
     return ParseResult(model: model, diagnostics: state.diagnostics)
@@ -50,7 +51,8 @@ struct ParserState {
   /// Lines of Mermaid styling skipped in a network (`classDef`, `style`, ...).
   var skippedStyling: Set<Int> = []
   var network: NetworkSection?
-  var train: TrainSection?
+  /// Train sections in order; the one being read is the last.
+  var trains: [TrainSection] = []
   var blocks: [BlockDecl] = []
   var imports: [ImportDecl] = []
   var constants: [ConstantDecl] = []
@@ -123,7 +125,7 @@ struct ParserState {
       } catch {}
       skipToNextLine()
     }
-    if network == nil, train == nil, blocks.isEmpty, openBlock == nil, imports.isEmpty,
+    if network == nil, trains.isEmpty, blocks.isEmpty, openBlock == nil, imports.isEmpty,
       constants.isEmpty
     {
       diagnostics.append(
@@ -151,9 +153,7 @@ struct ParserState {
         section = .network
         return
       case "train":
-        _ = advance()
-        train = TrainSection(entries: [], range: range(of: first))
-        section = .train
+        try parseTrainHeader()
         return
       case "block":
         try parseBlockHeader()
@@ -419,6 +419,32 @@ struct ParserState {
 
   // MARK: Train lines
 
+  /// `train`, or `train pretrain`: a named section is a stage, run in order with the others.
+  private mutating func parseTrainHeader() throws(LineError) {
+    let keyword = advance()
+    var name: Identifier?
+    if case .identifier(let word) = current.kind {
+      name = Identifier(name: word, range: range(of: current))
+      _ = advance()
+    }
+    var section = TrainSection(entries: [], range: range(of: keyword))
+    section.name = name
+    if let clash = trains.first(where: { $0.name?.name == name?.name }) {
+      let message =
+        name.map { "the stage `\($0.name)` is declared twice" }
+        ?? "the file has two train sections without names"
+      diagnostics.append(
+        Diagnostic(
+          code: DiagnosticCode.duplicateStage, message, at: name?.range ?? range(of: keyword),
+          help: name == nil
+            ? "name them to run them in order as stages: `train pretrain`, `train finetune`"
+            : "give each train stage its own name",
+          notes: ["first declared at \(clash.range.description)"]))
+    }
+    trains.append(section)
+    self.section = .train
+  }
+
   private mutating func parseTrainLine() throws(LineError) {
     let start = current.start
     let key = try identifier("a train setting such as `batch 32`")
@@ -439,7 +465,7 @@ struct ParserState {
     }
     let end = tokens[max(index - 1, 0)].end
     let entry = TrainEntry(key: key, value: value, range: range(start, end))
-    train?.entries.append(entry)
+    if !trains.isEmpty { trains[trains.count - 1].entries.append(entry) }
   }
 
   // MARK: Expressions

@@ -5,7 +5,9 @@
 public struct ModelFile: Sendable {
   public var source: SourceFile
   public var network: NetworkSection?
-  public var train: TrainSection?
+  /// The train sections in order: one, or several named stages (`train pretrain`,
+  /// `train finetune`) that run one after the other.
+  public var trains: [TrainSection] = []
   /// Reusable blocks declared with `block Name(params) ... end`, in order; after loading, also
   /// the blocks of imported files.
   public var blocks: [BlockDecl]
@@ -22,8 +24,16 @@ public struct ModelFile: Sendable {
   ) {
     self.source = source
     self.network = network
-    self.train = train
+    self.trains = train.map { [$0] } ?? []
     self.blocks = blocks
+  }
+
+  /// The last train section: the one a model is evaluated and used with after training.
+  public var train: TrainSection? { trains.last }
+
+  /// The train section of a stage.
+  public func trainSection(named name: String) -> TrainSection? {
+    trains.first { $0.name?.name == name }
   }
 }
 
@@ -239,6 +249,8 @@ public struct Expression: Sendable {
 
 /// The `train` section: `key value` lines (`batch 32`, `optimizer Adam(lr: 0.001)`).
 public struct TrainSection: Sendable {
+  /// The stage's name (`train pretrain`); nil for a file's single, unnamed section.
+  public var name: Identifier?
   public var entries: [TrainEntry]
   public var range: SourceRange
 

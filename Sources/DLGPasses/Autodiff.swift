@@ -16,11 +16,17 @@ public struct TrainingGraph: Sendable {
 /// appends a gradient node for every forward node that influences the loss, then the gradient
 /// transforms in order (clipping by global norm; averaging across processes), then the
 /// optimizer update of every parameter, then removes what the step does not need.
+///
+/// Frozen parameters get no update and no state (and a frozen layer's batch norm keeps its
+/// running statistics: `FrozenNormalization`), so nothing reads their gradients and the
+/// pruning at the end removes every node that computed them (and the whole backward pass
+/// below the lowest trained layer).
 public enum Autodiff {
   public static func trainingGraph(
     forward: Graph, loss: ValueID, fetches: [ValueID], optimizer: OptimizerSpec,
-    gradientTransforms: [any GradientTransform] = []
+    gradientTransforms: [any GradientTransform] = [], parameters: ParameterTraining = .init()
   ) throws(GraphError) -> TrainingGraph {
+    let forward = FrozenNormalization.apply(to: forward, frozen: parameters.frozen)
     var builder = GraphBuilder(graph: forward, namePrefix: "grad")
     var gradientOf: [ValueID: ValueID] = [:]
     gradientOf[loss] = try builder.add(Fill(1), [], "seed")
@@ -43,7 +49,9 @@ public enum Autodiff {
       }
     }
 
-    let trained = forward.parameters.filter { gradientOf[$0] != nil }
+    let trained = forward.parameters.filter {
+      gradientOf[$0] != nil && !parameters.frozen.contains($0)
+    }
     for transform in gradientTransforms where !trained.isEmpty {
       let transformed = try transform.apply(
         to: trained.map { ($0, gradientOf[$0]!) }, in: &builder.graph)
@@ -51,14 +59,20 @@ public enum Autodiff {
     }
     var gradients: [ValueID: ValueID] = [:]
     var state: [ValueID: [ValueID]] = [:]
-    let scalars = trained.isEmpty ? nil : try optimizer.appendScalars(to: &builder.graph)
+    // One node of per-step values for each learning-rate multiplier in use.
+    var scalars: [Float: ValueID] = [:]
     for parameter in trained {
+      let multiplier = parameters.multiplier(of: parameter)
+      if scalars[multiplier] == nil {
+        scalars[multiplier] = try optimizer.appendScalars(
+          to: &builder.graph, learningRateMultiplier: multiplier)
+      }
       let gradient = gradientOf[parameter]!
       gradients[parameter] = gradient
       state[parameter] = optimizer.appendState(for: parameter, to: &builder.graph)
       try optimizer.appendUpdate(
-        parameter: parameter, gradient: gradient, state: state[parameter]!, scalars: scalars!,
-        to: &builder.graph)
+        parameter: parameter, gradient: gradient, state: state[parameter]!,
+        scalars: scalars[multiplier]!, to: &builder.graph)
     }
     // Drop generated gradient nodes nothing reads (the gradient of an input image, say);
     // the forward graph itself is the optimizer's business.

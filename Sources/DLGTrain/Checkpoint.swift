@@ -61,6 +61,7 @@ extension Trainer {
     // Only when set, so checkpoints of runs without them still resume.
     if let fraction = config.validationFraction { settings["validation"] = String(fraction) }
     if let clip = config.clipNorm { settings["clip_norm"] = String(clip) }
+    if let stage = config.stage { settings["stage"] = stage }
     return settings
   }
 
@@ -113,31 +114,7 @@ extension Trainer {
   public func resumeFromNewestValid(_ path: String) throws(TrainingError)
     -> (used: String, skipped: [String])
   {
-    var isDirectory: ObjCBool = false
-    var candidates: [String]
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    {
-      let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-      let steps = names.filter { !$0.hasPrefix(".") }.compactMap { name -> (String, Int)? in
-        let file = "\(path)/\(name)"
-        guard let metadata = try? SafeTensors.readFile(file).metadata,
-          metadata["format"] == "dlg-checkpoint", let step = metadata["step"].flatMap(Int.init)
-        else { return nil }
-        return (file, step)
-      }
-      guard !steps.isEmpty else {
-        throw .checkpoint("\(path) holds no checkpoint that can be read")
-      }
-      candidates = steps.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
-    } else {
-      candidates = [path]
-      var index = 1
-      while FileManager.default.fileExists(atPath: "\(path).\(index)") {
-        candidates.append("\(path).\(index)")
-        index += 1
-      }
-    }
+    let candidates = try Self.checkpointCandidates(path)
     var problems: [String] = []
     var first: TrainingError?
     for candidate in candidates {
@@ -150,6 +127,49 @@ extension Trainer {
       }
     }
     throw first ?? .checkpoint("\(path): no checkpoint")
+  }
+
+  /// The checkpoints `resumeFromNewestValid` tries, newest first: for a folder, its
+  /// checkpoints by step; for a file, the file and then its rotated predecessors.
+  public static func checkpointCandidates(_ path: String) throws(TrainingError) -> [String] {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      var candidates = [path]
+      var index = 1
+      while FileManager.default.fileExists(atPath: "\(path).\(index)") {
+        candidates.append("\(path).\(index)")
+        index += 1
+      }
+      return candidates
+    }
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    let steps = names.filter { !$0.hasPrefix(".") }.compactMap { name -> (String, Int)? in
+      let file = "\(path)/\(name)"
+      guard let metadata = try? SafeTensors.readFile(file).metadata,
+        metadata["format"] == "dlg-checkpoint", let step = metadata["step"].flatMap(Int.init)
+      else { return nil }
+      return (file, step)
+    }
+    guard !steps.isEmpty else {
+      throw .checkpoint("\(path) holds no checkpoint that can be read")
+    }
+    return steps.sorted { ($0.1, $0.0) > ($1.1, $1.0) }.map(\.0)
+  }
+
+  /// The train stage the newest readable checkpoint at `path` belongs to (nil for a
+  /// checkpoint of a file without stages, or when none can be read).
+  public static func checkpointStage(_ path: String) -> String? {
+    guard let candidates = try? checkpointCandidates(path) else { return nil }
+    for candidate in candidates {
+      if let metadata = try? SafeTensors.readFile(candidate).metadata,
+        metadata["format"] == "dlg-checkpoint"
+      {
+        return metadata["stage"]
+      }
+    }
+    return nil
   }
 
   /// Restores weights, optimizer state and position from a checkpoint of this model and these
@@ -176,7 +196,8 @@ extension Trainer {
         "\(path) was written with \(key) \(metadata[key] ?? "unset"), but this run uses "
           + "\(value): resume with the same settings")
     }
-    for key in ["validation", "clip_norm"] where settings[key] == nil && metadata[key] != nil {
+    for key in ["validation", "clip_norm", "stage"]
+    where settings[key] == nil && metadata[key] != nil {
       throw .checkpoint(
         "\(path) was written with \(key) \(metadata[key]!), but this run does not set it: "
           + "resume with the same settings")

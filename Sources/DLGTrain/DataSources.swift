@@ -25,7 +25,10 @@ enum DataSources {
       throw .data("\(spec.location.description): unknown data source `\(spec.format)`")
     }
     do {
-      return try loader.load(spec, &vocabulary)
+      var data = try loader.load(spec, &vocabulary)
+      if let limit = spec.limit, limit < data.count { data = data.subset(Array(0..<limit)) }
+      if let subset = spec.subset { data = data.choosing(subset, seed: spec.subsetSeed) }
+      return data
     } catch {
       throw .data("\(spec.location.description): \(error.description)")
     }

@@ -1,5 +1,7 @@
 /// What one epoch achieved; one JSON object per epoch in the `--log` file (JSON Lines).
 public struct EpochRecord: Codable, Sendable, Equatable {
+  /// The train stage (`pretrain`), in a file with several.
+  public var stage: String?
   public var epoch: Int
   public var trainLoss: Double
   public var trainAccuracy: Double?
@@ -19,6 +21,7 @@ public struct EpochRecord: Codable, Sendable, Equatable {
   public var confusionMatrix: [[Int]]?
 
   enum CodingKeys: String, CodingKey {
+    case stage
     case epoch
     case trainLoss = "train_loss"
     case trainAccuracy = "train_accuracy"

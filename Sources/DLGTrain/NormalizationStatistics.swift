@@ -8,6 +8,7 @@ extension Trainer {
   func adaptNormalization(to data: Dataset) {
     for node in model.graph.nodes {
       guard let op = node.op as? Standardize, op.centered,
+        !initializedWeights.contains(node.inputs[1]),
         let mean = store.buffer(node.inputs[1]), let variance = store.buffer(node.inputs[2])
       else { continue }
       let channels = mean.count

@@ -10,11 +10,19 @@ public struct TrainingOverrides: Sendable {
   public var epochs: Int?
   public var batchSize: Int?
   public var seed: UInt64?
+  /// `--init FILE`: the weights to start from, in place of the file's `init`.
+  public var initialization: WeightsInitSpec?
+  /// `--limit N`: train on the first N samples of the data source.
+  public var limit: Int?
 
-  public init(epochs: Int? = nil, batchSize: Int? = nil, seed: UInt64? = nil) {
+  public init(
+    epochs: Int? = nil, batchSize: Int? = nil, seed: UInt64? = nil,
+    initialization: WeightsInitSpec? = nil
+  ) {
     self.epochs = epochs
     self.batchSize = batchSize
     self.seed = seed
+    self.initialization = initialization
   }
 }
 
@@ -71,6 +79,8 @@ public final class Trainer {
     config.epochs = overrides.epochs ?? config.epochs
     config.batchSize = overrides.batchSize ?? config.batchSize
     config.seed = overrides.seed ?? config.seed
+    config.initialization = overrides.initialization ?? config.initialization
+    if let limit = overrides.limit { config.data?.limit = limit }
     self.model = model
     self.config = config
     self.input = input
@@ -82,7 +92,7 @@ public final class Trainer {
     do {
       differentiated = try Autodiff.trainingGraph(
         forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer,
-        gradientTransforms: config.gradientTransforms)
+        gradientTransforms: config.gradientTransforms, parameters: config.parameters)
     } catch {
       throw .notTrainable("cannot differentiate the model: \(error.description)")
     }
@@ -116,6 +126,14 @@ public final class Trainer {
     var generator = SeededGenerator(seed: config.seed)
     store.allocate(for: training.graph, using: &generator)
     store.allocate(for: inference, using: &generator)
+    // Weights the step does not reach (another stage's head) still belong to the model: they
+    // are saved with it and handed on.
+    store.allocate(for: model.graph, using: &generator)
+  }
+
+  /// Parameters the step updates: all but the frozen ones (and those the loss does not reach).
+  public var trainedParameterCount: Int {
+    training.gradients.keys.reduce(0) { $0 + model.graph[$1].type.elementsPerItem }
   }
 
   /// Memory placement: shared by liveness normally, one buffer per tensor at -O0.
@@ -164,6 +182,8 @@ public final class Trainer {
   /// True once weights or a checkpoint have been loaded: the `Normalize` statistics came with
   /// them and are not measured again.
   var statisticsLoaded = false
+  /// The weights `initializeWeights` set from a file.
+  var initializedWeights = Set<ValueID>()
 
   /// The ids of a text model's words or characters, once `loadData` has built them; saved
   /// with the weights.

@@ -19,7 +19,7 @@ extension Trainer {
   /// Writes the trained parameters (named as in the model: `conv.weight`, `fc.bias`, ...) and
   /// statistics (`bn.running_mean`) as a safetensors file.
   public func saveWeights(to path: String) throws(TrainingError) {
-    let parameters = Set(training.graph.modelWeights)
+    let parameters = Set(model.graph.modelWeights)
     let entries = store.entries.filter { parameters.contains($0.id) }.map {
       SafeTensors.Entry(name: $0.name, buffer: $0.buffer)
     }
@@ -32,6 +32,21 @@ extension Trainer {
     try readingWeights { () throws(WeightsError) in
       try SafeTensors.write(entries, metadata: metadata, to: path)
     }
+  }
+}
+
+extension Trainer {
+  /// The model's parameters and statistics as they are now, by name: what a stage hands on
+  /// to the next (`from:`).
+  public func weightTensors() -> [String: SafeTensors.Tensor] {
+    let weights = Set(model.graph.modelWeights)
+    var tensors: [String: SafeTensors.Tensor] = [:]
+    for entry in store.entries where weights.contains(entry.id) {
+      tensors[entry.name] = SafeTensors.Tensor(
+        dtype: "F32", shape: entry.buffer.dimensions,
+        values: Array(UnsafeBufferPointer(start: entry.buffer.floats, count: entry.buffer.count)))
+    }
+    return tensors
   }
 }
 

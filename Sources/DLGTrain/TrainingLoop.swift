@@ -115,11 +115,13 @@ extension Trainer {
       }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return EpochRecord(
+    var record = EpochRecord(
       epoch: epoch, trainLoss: lossSum / Double(max(samples, 1)),
       trainAccuracy: correct == nil
         ? nil : correctSum / Double(max(samples * labelsPerSample, 1)),
       testLoss: nil, testAccuracy: nil, seconds: seconds,
       samplesPerSecond: Double(samples - samplesBefore) / max(seconds, 1e-9))
+    record.stage = config.stage
+    return record
   }
 }

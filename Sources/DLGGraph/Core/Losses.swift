@@ -48,16 +48,19 @@ public struct LossFunction: Sendable {
   /// One line for documentation and an editor's hover.
   public var summary: String
   /// Appends the loss of `prediction` (and the metrics in `metrics`: `accuracy`, `precision`,
-  /// ...) to `graph`, at `location`.
+  /// ...) to `graph`, at `location`. A `targets` loss compares with `given` when there is one
+  /// (an autoencoder's input, `mse(decoded, image)`), else with a new input of targets.
   public var lower:
-    @Sendable (_ prediction: ValueID, _ metrics: Set<String>, _ graph: inout Graph, SourceRange?)
-      throws(GraphError) -> LossNodes
+    @Sendable (
+      _ prediction: ValueID, _ given: ValueID?, _ metrics: Set<String>, _ graph: inout Graph,
+      SourceRange?
+    ) throws(GraphError) -> LossNodes
 
   public init(
     name: String, target: LossTarget, summary: String,
     lower:
-      @escaping @Sendable (ValueID, Set<String>, inout Graph, SourceRange?) throws(GraphError)
-      -> LossNodes
+      @escaping @Sendable (ValueID, ValueID?, Set<String>, inout Graph, SourceRange?)
+      throws(GraphError) -> LossNodes
   ) {
     self.name = name
     self.target = target

@@ -87,7 +87,7 @@ private let registration: Registration = {
     LossFunction(
       name: "binary_cross_entropy", target: .labels,
       summary: "two classes: one logit [N, 1] against 0/1 labels i32[N]"
-    ) { prediction, metrics, graph, location throws(GraphError) in
+    ) { prediction, _, metrics, graph, location throws(GraphError) in
       try graph.appendClassification(
         loss: BinaryCrossEntropyLoss(), correct: BinaryCorrectCount(),
         logits: graph.logits(before: prediction, binary: true), metrics: metrics,

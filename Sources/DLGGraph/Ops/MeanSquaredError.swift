@@ -57,8 +57,8 @@ private let registration: Registration = {
     LossFunction(
       name: "mse", target: .targets,
       summary: "regression: the mean squared error against float targets of the same shape"
-    ) { prediction, _, graph, location throws(GraphError) in
-      let targets = graph.addInput("targets", graph[prediction].type)
+    ) { prediction, given, _, graph, location throws(GraphError) in
+      let targets = given ?? graph.addInput("targets", graph[prediction].type)
       let loss = try graph.applySingleOutput(
         MeanSquaredError(), [prediction, targets], name: "loss", location: location)
       return LossNodes(target: targets, loss: loss)

@@ -57,10 +57,18 @@ public struct AdamScalars: NonDifferentiable {
   public static let opType = "AdamScalars"
   public static let signature = OpSignature(inputs: [])
   public var settings: AdamSettings
+  /// A layer's `lr_mult`: its rate is the optimizer's times this.
+  public var learningRateMultiplier: Float
 
-  public init(_ settings: AdamSettings) { self.settings = settings }
+  public init(_ settings: AdamSettings, learningRateMultiplier: Float = 1) {
+    self.settings = settings
+    self.learningRateMultiplier = learningRateMultiplier
+  }
 
   public var name: String { "AdamScalars" }
+  public var attributeSummary: String {
+    learningRateMultiplier == 1 ? "" : "lr × \(learningRateMultiplier)"
+  }
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .optimizer }
   public var effects: [Effect] { [.dependsOnStep] }
@@ -77,10 +85,18 @@ public struct SGDScalars: NonDifferentiable {
   public static let opType = "SGDScalars"
   public static let signature = OpSignature(inputs: [])
   public var settings: SGDSettings
+  /// A layer's `lr_mult`: its rate is the optimizer's times this.
+  public var learningRateMultiplier: Float
 
-  public init(_ settings: SGDSettings) { self.settings = settings }
+  public init(_ settings: SGDSettings, learningRateMultiplier: Float = 1) {
+    self.settings = settings
+    self.learningRateMultiplier = learningRateMultiplier
+  }
 
   public var name: String { "SGDScalars" }
+  public var attributeSummary: String {
+    learningRateMultiplier == 1 ? "" : "lr × \(learningRateMultiplier)"
+  }
   public var fusionClass: FusionClass { .opaque }
   public var family: OpFamily { .optimizer }
   public var effects: [Effect] { [.dependsOnStep] }
@@ -103,13 +119,20 @@ public enum OptimizerSpec: Sendable {
 }
 
 extension OptimizerSpec {
-  /// The per-step values every parameter's update reads (one node for the whole step).
-  public func appendScalars(to graph: inout Graph) throws(GraphError) -> ValueID {
+  /// The per-step values the updates of parameters learning at `learningRateMultiplier`
+  /// times the rate read (one node for all of them).
+  public func appendScalars(to graph: inout Graph, learningRateMultiplier: Float = 1)
+    throws(GraphError) -> ValueID
+  {
+    let name =
+      learningRateMultiplier == 1 ? "update/scalars" : "update/scalars×\(learningRateMultiplier)"
     switch self {
     case .adam(let settings):
-      try graph.applySingleOutput(AdamScalars(settings), [], name: "update/scalars")
+      return try graph.applySingleOutput(
+        AdamScalars(settings, learningRateMultiplier: learningRateMultiplier), [], name: name)
     case .sgd(let settings):
-      try graph.applySingleOutput(SGDScalars(settings), [], name: "update/scalars")
+      return try graph.applySingleOutput(
+        SGDScalars(settings, learningRateMultiplier: learningRateMultiplier), [], name: name)
     }
   }
 

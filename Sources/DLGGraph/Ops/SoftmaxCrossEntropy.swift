@@ -120,7 +120,7 @@ private let registration: Registration = {
     LossFunction(
       name: "softmax_cross_entropy", target: .labels,
       summary: "classification into C classes: logits [N, C] against labels i32[N]"
-    ) { prediction, metrics, graph, location throws(GraphError) in
+    ) { prediction, _, metrics, graph, location throws(GraphError) in
       try graph.appendClassification(
         loss: SoftmaxCrossEntropy(), correct: CorrectCount(),
         logits: graph.logits(before: prediction, binary: false), metrics: metrics,

@@ -54,6 +54,11 @@ public struct Model: Sendable {
   public var namedOutputs: [String: ValueID] = [:]
   /// Every block use, for drawing them as clusters.
   public var blockInstances: [BlockInstance] = []
+  /// What the layers say about training their parameters (`trainable:`, `lr_mult:`); the
+  /// train section's `freeze` adds to it in `training.parameters`.
+  public var parameterTraining = ParameterTraining()
+  /// The train stage the graph was lowered for (its `stage:` layers run); nil for inference.
+  public var stage: String?
 
   /// Every value fed from outside before a step, by name: each `Input` layer by its id, and
   /// `labels` or `targets` when the loss reads them.

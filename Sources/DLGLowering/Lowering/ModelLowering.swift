@@ -5,8 +5,14 @@ import DLGLang
 public enum ModelLowering {
   /// Builds the model, or returns every diagnostic found (several independent errors at once).
   /// Shape errors are found here, before any data is read.
-  public static func lower(_ file: ModelFile) -> (model: Model?, diagnostics: [Diagnostic]) {
-    let (model, diagnostics) = lowerKeepingErrors(file)
+  ///
+  /// A file with several train stages lowers for one of them (`stage`), with that section's
+  /// loss, data and settings, and its `stage:` layers running. Without a stage, it lowers for
+  /// use after training: the last section, and no `stage:` layer.
+  public static func lower(_ file: ModelFile, stage: String? = nil)
+    -> (model: Model?, diagnostics: [Diagnostic])
+  {
+    let (model, diagnostics) = lowerKeepingErrors(file, stage: stage)
     let errors = diagnostics.filter { $0.severity == .error }
     return (errors.isEmpty ? model : nil, diagnostics)
   }
@@ -14,7 +20,7 @@ public enum ModelLowering {
   /// `lower`, but the model is returned even when it has errors, with whatever the lowering
   /// could build: the layers that were fine keep their shapes and parameter counts. For
   /// editors (hover while a line is wrong); such a model must never be trained or run.
-  public static func lowerKeepingErrors(_ file: ModelFile)
+  public static func lowerKeepingErrors(_ file: ModelFile, stage: String? = nil)
     -> (model: Model?, diagnostics: [Diagnostic])
   {
     guard let network = file.network else {
@@ -30,6 +36,7 @@ public enum ModelLowering {
       )
     }
     var lowering = NetworkLowering(file: file)
+    lowering.stage = stage
     lowering.evaluateConstants()
     lowering.lower(network)
     let consumed = Set(lowering.layers.flatMap(\.inputs))
@@ -41,13 +48,55 @@ public enum ModelLowering {
       labels: nil, outputs: sinks.compactMap(\.output), loss: nil, training: nil)
     model.namedOutputs = lowering.namedOutputs
     model.blockInstances = lowering.blockInstances
-    var diagnostics = lowering.diagnostics
-    if let train = file.train {
+    model.parameterTraining = lowering.parameterTraining
+    model.stage = stage
+    var diagnostics = lowering.diagnostics + stageDiagnostics(file, lowering.stageReferences)
+    let section = stage.flatMap { file.trainSection(named: $0) } ?? file.train
+    if let train = section {
       var trainLowering = TrainSectionLowering()
+      trainLowering.fileTrains = file.trains
       trainLowering.lower(train, into: &model)
       diagnostics += trainLowering.diagnostics
+      // The other stages' sections are checked too, on a model of their own, so that
+      // `dlg check` reports every stage's mistakes.
+      if stage == nil {
+        for other in file.trains.dropLast() {
+          var copy = model
+          copy.training = nil
+          var otherLowering = TrainSectionLowering()
+          otherLowering.fileTrains = file.trains
+          otherLowering.lower(other, into: &copy)
+          diagnostics += otherLowering.diagnostics
+        }
+      }
     }
     return (model, diagnostics.sorted(by: Self.sourceOrder))
+  }
+
+  /// The stage names `stage:` options use must be train sections of the file.
+  static func stageDiagnostics(
+    _ file: ModelFile, _ references: [(name: String, range: SourceRange)]
+  )
+    -> [Diagnostic]
+  {
+    let names = file.trains.compactMap(\.name?.name)
+    var seen = Set<String>()
+    return references.compactMap { reference in
+      guard !names.contains(reference.name),
+        seen.insert("\(reference.name)@\(reference.range.start.offset)").inserted
+      else { return nil }
+      return Diagnostic(
+        code: "E226", "there is no train stage `\(reference.name)`", at: reference.range,
+        help: names.isEmpty
+          ? "name the train section: `train \(reference.name)`"
+          : "the stages are: " + names.joined(separator: ", "),
+        replacement: closestMatch(to: reference.name, among: names))
+    }
+  }
+
+  /// The names of the file's train stages, in order (empty for a single unnamed section).
+  public static func stages(of file: ModelFile) -> [String] {
+    file.trains.compactMap(\.name?.name)
   }
 
   /// Orders diagnostics by position in the file.

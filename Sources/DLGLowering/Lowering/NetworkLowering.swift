@@ -16,6 +16,13 @@ struct NetworkLowering {
   var paddingMasks: [ValueID: ValueID] = [:]
   var blockInstances: [BlockInstance] = []
   let blocks: [String: BlockDecl]
+  /// The train stage being lowered: layers marked `stage:` for others pass their input
+  /// through. Nil for inference and diagrams, where every such layer passes it through.
+  var stage: String?
+  /// Frozen parameters and rate multipliers, from `trainable:` and `lr_mult:`.
+  var parameterTraining = ParameterTraining()
+  /// Every `stage:` written, to check the names against the train sections.
+  var stageReferences: [(name: String, range: SourceRange)] = []
 
   /// Elements one tensor may hold per sample (8 GiB of f32): larger is a typo, not a model.
   static let maximumElements = 1 << 31
@@ -57,6 +64,7 @@ struct NetworkLowering {
     var id: String
     var spec: LayerSpec?
     var block: BlockDecl?
+    var options = LayerTrainingOptions()
   }
 
   mutating func lower(_ network: NetworkSection) {
@@ -95,8 +103,13 @@ struct NetworkLowering {
     var indexByID: [String: Int] = [:]
     var typeCounts: [String: Int] = [:]
     for written in network.layers {
-      let (decl, wrapperError) = LayerWrappers.unwrap(written)
+      let (unwrapped, wrapperError) = LayerWrappers.unwrap(written)
       if let wrapperError { diagnostics.append(wrapperError) }
+      let (decl, options, optionErrors) = LayerTrainingOptions.split(unwrapped)
+      diagnostics += optionErrors
+      if let range = options.stageRange {
+        stageReferences += options.stages.map { ($0, range) }
+      }
       let spec = LayerCatalog.spec(named: decl.type.name)
       let block = spec == nil ? blocks[decl.type.name] : nil
       if spec == nil, block == nil {
@@ -127,7 +140,7 @@ struct NetworkLowering {
         id = typeCounts[base]! == 1 ? base : "\(base)_\(typeCounts[base]!)"
       }
       indexByID[id] = declared.count
-      declared.append(Declared(decl: decl, id: id, spec: spec, block: block))
+      declared.append(Declared(decl: decl, id: id, spec: spec, block: block, options: options))
     }
 
     // 2. Edges: sequential order, or the written chains. Index -1 is the block's input.
@@ -180,7 +193,11 @@ struct NetworkLowering {
       }
       let qualified = scope.prefix + layer.id
       let count = repeatCount(layer.decl, scope)
-      if let block = layer.block {
+      let valuesBefore = graph.values.count
+      if !layer.options.stages.isEmpty, !layer.options.stages.contains(stage ?? "") {
+        outputs[index] = passThrough(
+          layer, id: qualified, inputs: inputs, inputLayers: inputLayers, scope: scope)
+      } else if let block = layer.block {
         outputs[index] = lowerBlockUse(
           block, layer, qualified: qualified, inputs: inputs, inputLayers: inputLayers,
           repeat: count, scope: scope)
@@ -202,6 +219,11 @@ struct NetworkLowering {
         }
         if current.isEmpty { outputs[index] = nil }
       }
+      let created = (valuesBefore..<graph.values.count).map(ValueID.init).filter {
+        if case .parameter = graph[$0].role { return true }
+        return false
+      }
+      layer.options.apply(to: created, &parameterTraining)
       if scope.blockPath.isEmpty, let output = outputs[index] {
         namedOutputs[layer.id] = output.value
       }
@@ -209,6 +231,30 @@ struct NetworkLowering {
     // A block's output: its layer named `out`, or else its last layer.
     let outIndex = indexByID["out"] ?? (declared.isEmpty ? nil : declared.count - 1)
     return outIndex.flatMap { outputs[$0] }
+  }
+
+  /// A layer of another train stage: drawn as written, its input passed on unchanged.
+  private mutating func passThrough(
+    _ layer: Declared, id: String, inputs: [(value: ValueID, layer: String)?],
+    inputLayers: [String], scope: Scope
+  ) -> (value: ValueID, layer: String)? {
+    guard inputs.count == 1, let input = inputs[0] else {
+      if inputs.count != 1 {
+        diagnostics.append(
+          Diagnostic(
+            code: "E225", "a layer with `stage:` takes one input, to pass on in other stages",
+            at: layer.decl.range, help: "mark a one-input layer such as Dropout or GaussianNoise"))
+      }
+      return nil
+    }
+    var info = LayerInfo(
+      id: id, type: layer.decl.type.name, argumentsText: file.argumentsText(of: layer.decl),
+      label: layer.decl.label, inputs: inputLayers, output: input.value,
+      outputType: graph[input.value].type, parameterCount: 0,
+      family: layer.spec?.family ?? .other, location: layer.decl.range)
+    info.blockPath = scope.blockPath
+    layers.append(info)
+    return (input.value, id)
   }
 
   /// The `* N` of a layer, checked (1 when absent or wrong, after reporting it).

@@ -49,19 +49,35 @@ extension TrainSectionLowering {
           }))
       return
     }
-    guard labelName == expectedTarget else {
+    // A targets loss may compare with an input instead: an autoencoder reconstructs its own.
+    let given = function.target == .targets ? inputLayerValue(labelName, in: model) : nil
+    guard labelName == expectedTarget || given != nil else {
       diagnostics.append(
         Diagnostic(
-          code: "E405", "the second argument of \(name.name) must be `\(expectedTarget)`",
+          code: "E405",
+          "the second argument of \(name.name) must be `\(expectedTarget)`"
+            + (function.target == .targets ? " or an input layer" : ""),
           at: arguments[1].range,
-          help: "\(expectedTarget) come from the data source; write `\(expectedTarget)`"))
+          help: "\(expectedTarget) come from the data source; write `\(expectedTarget)`"
+            + (function.target == .targets
+              ? ", or name the input to reconstruct it (an autoencoder)" : "")))
       return
     }
     do {
-      let nodes = try function.lower(named, Set(metrics), &model.graph, entry.range)
+      var target = given
+      if let given, model.graph[given].type != model.graph[named].type,
+        model.graph[given].type.elementsPerItem == model.graph[named].type.elementsPerItem
+      {
+        // Pixels [N, 28, 28, 1] compared with a flat reconstruction [N, 784]: same values.
+        target = try model.graph.applySingleOutput(
+          Reshape(model.graph[named].type.shape), [given], name: "\(labelName)/as_target",
+          location: entry.range)
+      }
+      let nodes = try function.lower(named, target, Set(metrics), &model.graph, entry.range)
       switch function.target {
       case .labels: model.labels = nodes.target
-      case .targets: model.targets = nodes.target
+      case .targets where given == nil: model.targets = nodes.target
+      case .targets: break
       }
       model.loss = nodes.loss
       model.metrics = ModelMetrics(correct: nodes.correct, predicted: nodes.predicted)
@@ -71,5 +87,14 @@ extension TrainSectionLowering {
           code: "E301", error.message, at: entry.value.range, help: error.help,
           notes: error.notes))
     }
+  }
+
+  /// The value of the input layer called `name`, if there is one.
+  private func inputLayerValue(_ name: String, in model: Model) -> ValueID? {
+    guard let layer = model.layers.first(where: { $0.id == name }),
+      ["Input", "f32"].contains(layer.type), let value = layer.output,
+      model.graph[value].type.dtype == .float32
+    else { return nil }
+    return value
   }
 }

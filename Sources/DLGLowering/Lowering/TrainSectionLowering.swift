@@ -6,6 +6,8 @@ struct TrainSectionLowering {
   static let keys = TrainSettings.all.map(\.key)
 
   var diagnostics: [Diagnostic] = []
+  /// Every train section of the file, for `from` to find earlier stages.
+  var fileTrains: [TrainSection] = []
 
   mutating func lower(_ section: TrainSection, into model: inout Model) {
     var seen: [String: TrainEntry] = [:]
@@ -55,7 +57,12 @@ struct TrainSectionLowering {
       schedule: seen["schedule"].flatMap { schedule($0) } ?? .constant,
       earlyStoppingPatience: seen["early_stopping"].flatMap { patience($0) },
       clipNorm: seen["clip_norm"].flatMap { clipNorm($0) },
-      validationFraction: seen["validation"].flatMap { validationFraction($0) })
+      validationFraction: seen["validation"].flatMap { validationFraction($0) },
+      initialization: seen["init"].flatMap { weightsInit($0) }, stage: section.name?.name)
+    if let entry = seen["from"] { model.training?.previousStage = previousStage(entry, section) }
+    var parameters = model.parameterTraining
+    if let entry = seen["freeze"] { parameters.frozen.formUnion(frozenParameters(entry, model)) }
+    model.training?.parameters = parameters
     for (spec, entry) in [(data, seen["data"]), (test, seen["test"])] {
       if let spec, let entry { checkSequenceSource(spec, entry, against: model) }
     }
@@ -69,6 +76,67 @@ struct TrainSectionLowering {
           at: seen["early_stopping"]?.range,
           help: "hold out training data with `validation 0.1`, or add a `test` data source"))
     }
+  }
+
+  /// `from pretrain`: a stage declared before this one.
+  mutating func previousStage(_ entry: TrainEntry, _ section: TrainSection) -> String? {
+    let before = stagesBefore(section)
+    guard case .identifier(let name) = entry.value.kind, before.contains(name) else {
+      diagnostics.append(
+        Diagnostic(
+          code: "E421", "`from` names a train stage declared before this one",
+          at: entry.value.range,
+          help: before.isEmpty
+            ? "declare the stage first: `train pretrain` above this section"
+            : "the stages before it: " + before.joined(separator: ", "),
+          replacement: closestMatch(to: Self.identifierText(entry.value), among: before)))
+      return nil
+    }
+    return name
+  }
+
+  /// The name an expression is, or "" (for did-you-mean suggestions).
+  static func identifierText(_ expression: Expression) -> String {
+    if case .identifier(let name) = expression.kind { return name }
+    return ""
+  }
+
+  /// The stages of the file before `section`.
+  func stagesBefore(_ section: TrainSection) -> [String] {
+    var names: [String] = []
+    for other in fileTrains {
+      if other.range.start.offset >= section.range.start.offset { break }
+      if let name = other.name?.name { names.append(name) }
+    }
+    return names
+  }
+
+  /// `freeze [conv1, encoder]`: every parameter of those layers or block uses.
+  mutating func frozenParameters(_ entry: TrainEntry, _ model: Model) -> Set<ValueID> {
+    let items: [Expression]
+    if case .list(let list) = entry.value.kind { items = list } else { items = [entry.value] }
+    let known = Set(model.layers.map(\.id) + model.blockInstances.map(\.id))
+    var frozen = Set<ValueID>()
+    for item in items {
+      guard case .identifier(let name) = item.kind, known.contains(name) else {
+        let suggestion = closestMatch(to: Self.identifierText(item), among: known.sorted())
+        diagnostics.append(
+          Diagnostic(
+            code: "E422", "`freeze` lists layers or block uses of the model", at: item.range,
+            help: suggestion.map { "did you mean `\($0)`?" }
+              ?? "write their ids: `freeze [conv1, encoder]`", replacement: suggestion))
+        continue
+      }
+      // A layer's parameters are `name.weight`; a block use's, `name.layer.weight`.
+      let owned = model.graph.parameters.filter { model.graph[$0].name.hasPrefix(name + ".") }
+      if owned.isEmpty {
+        diagnostics.append(
+          Diagnostic(
+            .warning, code: "E422", "`\(name)` has no parameters to freeze", at: item.range))
+      }
+      frozen.formUnion(owned)
+    }
+    return frozen
   }
 
   /// The longest sample a `text` or `chars` source may cut.

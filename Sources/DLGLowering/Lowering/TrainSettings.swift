@@ -41,6 +41,19 @@ public enum TrainSettings {
       summary: "scale all gradients down together when their global norm exceeds this",
       defaultValue: "none"),
     .init(
+      key: "from",
+      summary: "the stage whose trained weights this stage starts from (`from pretrain`)",
+      defaultValue: "none"),
+    .init(
+      key: "freeze",
+      summary: "layers or block uses whose parameters stay as they are (`freeze [conv1, conv2]`)",
+      defaultValue: "none"),
+    .init(
+      key: "init",
+      summary: "start from trained weights, matched by name: `init \"encoder.safetensors\"` or "
+        + "`init weights(\"file\", prefix: \"enc. -> encoder.\", layout: pytorch)`",
+      defaultValue: "random weights"),
+    .init(
       key: "validation",
       summary: "a fraction (0 < f < 1) of the training data held out and evaluated every epoch",
       defaultValue: "none"),

@@ -6,9 +6,38 @@ import DLGLang
 extension TrainSectionLowering {
   /// `data idx("/folder", split: "train", scale: 1/255)`, `test csv(...)`, `text(...)`.
   mutating func dataSource(_ entry: TrainEntry) -> DataSourceSpec? {
-    guard var spec = DataSourceFormats.table.lower(entry.value, code: "E407", into: &diagnostics)
+    // `limit:`, `subset:` and `subset_seed:` apply to every format: taken off first.
+    var value = entry.value
+    var selection: [String: Int] = [:]
+    if case .call(let name, let arguments) = value.kind {
+      var kept: [Argument] = []
+      for argument in arguments {
+        guard let label = argument.label?.name, DataSourceSpec.selectionOptions.contains(label)
+        else {
+          kept.append(argument)
+          continue
+        }
+        guard case .integer(let n) = argument.value.kind, n >= (label == "subset_seed" ? 0 : 1)
+        else {
+          diagnostics.append(
+            Diagnostic(
+              code: "E423", "`\(label):` takes a positive number of samples",
+              at: argument.value.range,
+              help: label == "limit"
+                ? "write `limit: 1000` to use the first 1,000 samples"
+                : "write `subset: 600` to use 600 samples chosen at random (seeded)"))
+          return nil
+        }
+        selection[label] = n
+      }
+      value = Expression(.call(name: name, arguments: kept), range: value.range)
+    }
+    guard var spec = DataSourceFormats.table.lower(value, code: "E407", into: &diagnostics)
     else { return nil }
     if spec.split.isEmpty { spec.split = entry.key.name == "test" ? spec.testSplit : "train" }
+    spec.limit = selection["limit"]
+    spec.subset = selection["subset"]
+    spec.subsetSeed = UInt64(selection["subset_seed"] ?? 0)
     return spec
   }
 

@@ -19,6 +19,15 @@ public struct DataSourceSpec: Sendable {
   public var length = 100
   /// The split a `test` line reads when it names none (`t10k` for IDX, `test` for CIFAR).
   public var testSplit = "test"
+  /// `limit: N`: only the first N samples.
+  public var limit: Int?
+  /// `subset: N`: N samples chosen by a shuffle seeded with `subsetSeed` (`subset_seed:`),
+  /// the same ones on every run, whatever the training seed.
+  public var subset: Int?
+  public var subsetSeed: UInt64 = 0
+
+  /// The options every format takes, besides its own.
+  public static let selectionOptions = ["limit", "subset", "subset_seed"]
 
   public init(format: String, path: String, split: String, scale: Float, location: SourceRange) {
     self.format = format
@@ -78,6 +87,14 @@ public struct TrainingConfig: Sendable {
   public var clipNorm: Float?
   /// The fraction of the training data held out (by a seeded shuffle) to validate on.
   public var validationFraction: Double?
+  /// Trained weights to start from instead of random ones (`init`).
+  public var initialization: WeightsInitSpec?
+  /// The stage's name (`train pretrain`); nil for a file's single unnamed section.
+  public var stage: String?
+  /// The stage whose weights this one starts from (`from pretrain`).
+  public var previousStage: String?
+  /// Frozen parameters (`freeze`, `trainable: false`) and rate multipliers (`lr_mult:`).
+  public var parameters = ParameterTraining()
 
   /// What happens to the gradients between the backward pass and the update, in order.
   public var gradientTransforms: [any GradientTransform] {

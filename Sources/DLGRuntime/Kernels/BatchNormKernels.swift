@@ -13,9 +13,9 @@ extension BatchNorm: CPUKernel {
     let (y, mean, invStd) = (
       binding.outputs[0].floats, binding.outputs[1].floats, binding.outputs[2].floats
     )
-    let (epsilon, momentum) = (epsilon, momentum)
+    let (epsilon, momentum, frozen) = (epsilon, momentum, usesRunningStatistics)
     return { info in
-      if info.training {
+      if info.training, !frozen {
         // invStd holds the batch variance until it is turned into 1/sqrt(var + ε).
         BatchNormalization.moments(
           rows: rows, channels: channels, x: x, mean: mean, variance: invStd)
@@ -51,6 +51,13 @@ extension BatchNormGradient: CPUKernel {
     let (dx, dGamma, dBeta) = (
       binding.outputs[0].floats, binding.outputs[1].floats, binding.outputs[2].floats
     )
+    if usesRunningStatistics {
+      return { _ in
+        BatchNormalization.backwardWithFixedStatistics(
+          rows: rows, channels: channels, x: x, dy: dy, gamma: gamma, mean: mean, invStd: invStd,
+          dx: dx, dGamma: dGamma, dBeta: dBeta)
+      }
+    }
     return { _ in
       BatchNormalization.backward(
         rows: rows, channels: channels, x: x, dy: dy, gamma: gamma, mean: mean, invStd: invStd,

@@ -3,10 +3,10 @@ import DLGKernels
 
 extension AdamScalars: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let (y, settings) = (binding.outputs[0].floats, settings)
+    let (y, settings, multiplier) = (binding.outputs[0].floats, settings, learningRateMultiplier)
     return { info in
       let (stepSize, epsilonHat, decay) = settings.constants(
-        step: info.step, learningRateScale: info.learningRateScale)
+        step: info.step, learningRateScale: info.learningRateScale * multiplier)
       (y[0], y[1], y[2]) = (stepSize, epsilonHat, 1 - decay)
     }
   }
@@ -14,7 +14,7 @@ extension AdamScalars: CPUKernel {
 
 extension SGDScalars: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let (y, rate) = (binding.outputs[0].floats, settings.learningRate)
+    let (y, rate) = (binding.outputs[0].floats, settings.learningRate * learningRateMultiplier)
     return { info in y[0] = rate * info.learningRateScale }
   }
 }

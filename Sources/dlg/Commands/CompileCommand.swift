@@ -29,6 +29,9 @@ struct CompileCommand: ParsableCommand {
     help: "Batch size the memory plan is made for (default: the file's, or 32).")
   var batch: Int?
 
+  @Option(help: "In a file with several train stages, compile this stage's training step.")
+  var stage: String?
+
   @OptionGroup var optimization: OptimizationOptions
 
   @OptionGroup var threading: ThreadOptions
@@ -87,7 +90,7 @@ struct CompileCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let model = try ModelLoading.load(file)
+    let model = try ModelLoading.load(file, stage: stage)
     try ModelLoading.requireExecutable(model)
     let batchSize = batch ?? model.training?.batchSize ?? 32
     let level = optimization.level
@@ -100,7 +103,7 @@ struct CompileCommand: ParsableCommand {
       do {
         let graph = try Autodiff.trainingGraph(
           forward: model.graph, loss: loss, fetches: forwardFetches, optimizer: config.optimizer,
-          gradientTransforms: config.gradientTransforms)
+          gradientTransforms: config.gradientTransforms, parameters: config.parameters)
         training = summarize(graph.graph, fetches: graph.fetches, batch: batchSize, level, strategy)
       } catch {
         Terminal.failure("cannot differentiate \(file): \(error.description)")

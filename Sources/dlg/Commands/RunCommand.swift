@@ -30,6 +30,9 @@ struct RunCommand: ParsableCommand {
     help: "Seed for weight initialization and shuffling (overrides the file).")
   var seed: UInt64?
 
+  @Option(parsing: .unconditional, help: "Train on the first N samples of the data only.")
+  var limit: Int?
+
   @OptionGroup var threading: ThreadOptions
 
   @OptionGroup var optimization: OptimizationOptions
@@ -56,6 +59,12 @@ struct RunCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "Start from these weights (safetensors), matched by name, instead of random ones; "
+        + "overrides the file's `init`."))
+  var `init`: String?
+
+  @Option(
+    help: ArgumentHelp(
       "Continue from a checkpoint written by --checkpoint or by Ctrl-C; a damaged one falls "
         + "back to FILE.1, FILE.2...; a folder resumes from its newest valid checkpoint."))
   var resume: String?
@@ -67,6 +76,7 @@ struct RunCommand: ParsableCommand {
     if let batch, batch < 1 || batch > TrainingConfig.maximumBatch {
       throw ValidationError("--batch must be between 1 and \(TrainingConfig.maximumBatch)")
     }
+    if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     if let checkpointEvery, checkpointEvery < 1 {
       throw ValidationError("--checkpoint-every must be at least 1")
     }
@@ -78,6 +88,12 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--checkpoint-every needs --checkpoint FILE")
     }
   }
+
+  @Option(
+    help: ArgumentHelp(
+      "In a file with several train stages, run only this one (its `from` stage's weights "
+        + "come from --init, or from where --save wrote them)."))
+  var stage: String?
 
   func run() throws {
     threading.apply()
@@ -91,14 +107,88 @@ struct RunCommand: ParsableCommand {
       Terminal.failure(problem)
       throw ExitCode.failure
     }
+    let stages = ModelLowering.stages(of: model.file)
+    guard !stages.isEmpty else {
+      if let stage {
+        Terminal.failure("--stage \(stage): \(file) has a single train section, without stages")
+        throw ExitCode.failure
+      }
+      try train(model, isLast: true)
+      return
+    }
+    var chosen = stages
+    if let stage {
+      guard stages.contains(stage) else {
+        Terminal.failure(
+          "--stage \(stage): \(file) has the stages " + stages.joined(separator: ", "))
+        throw ExitCode.failure
+      }
+      chosen = [stage]
+    } else if let resume, let resumed = Trainer.checkpointStage(resume),
+      let index = stages.firstIndex(of: resumed)
+    {
+      // The stages before the checkpoint's are done; it continues, the rest follow.
+      chosen = Array(stages[index...])
+    }
+    var handedOn: [String: [String: SafeTensors.Tensor]] = [:]
+    for (index, name) in chosen.enumerated() {
+      let (lowered, diagnostics) = ModelLowering.lower(model.file, stage: name)
+      guard let stageModel = lowered else {
+        ModelLoading.report(
+          diagnostics,
+          DiagnosticRenderer(sources: [model.file.source], color: Terminal.standardErrorIsTerminal))
+        throw ExitCode.failure
+      }
+      Terminal.errorLine("stage \(name) (\(index + 1) of \(chosen.count))")
+      handedOn[name] = try train(
+        stageModel, isLast: name == stages.last, first: index == 0, handedOn: handedOn)
+    }
+  }
+
+  /// A stage's own output path: `out/model.pretrain.safetensors` for `out/model.safetensors`;
+  /// the last stage (the model for use) writes the path itself.
+  static func stagePath(_ path: String, stage: String?, isLast: Bool) -> String {
+    guard let stage, !isLast else { return path }
+    let url = URL(fileURLWithPath: path)
+    let ext = url.pathExtension
+    let stem = url.deletingPathExtension().lastPathComponent
+    let name = ext.isEmpty ? "\(stem).\(stage)" : "\(stem).\(stage).\(ext)"
+    return (path as NSString).deletingLastPathComponent.isEmpty
+      ? name
+      : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+  }
+
+  func overrides(first: Bool) -> TrainingOverrides {
+    var overrides = TrainingOverrides(
+      epochs: epochs, batchSize: batch, seed: seed,
+      initialization: first ? `init`.map { WeightsInitSpec(path: $0) } : nil)
+    overrides.limit = limit
+    return overrides
+  }
+
+  /// Trains one model (one stage); returns its weights for the stages after it.
+  @discardableResult
+  func train(
+    _ model: Model, isLast: Bool, first: Bool = true,
+    handedOn: [String: [String: SafeTensors.Tensor]] = [:]
+  ) throws -> [String: SafeTensors.Tensor] {
+    let stage = model.training?.stage
+    let save = save.map { Self.stagePath($0, stage: stage, isLast: isLast) }
+    let plot = plot.map { Self.stagePath($0, stage: stage, isLast: isLast) }
+    // Only the first stage run resumes; --init replaces the file's `init` of the first one.
+    let resume = first ? resume : nil
     do {
       let trainer = try Trainer(
-        model: model, overrides: TrainingOverrides(epochs: epochs, batchSize: batch, seed: seed),
+        model: model,
+        overrides: overrides(first: first),
         optimization: optimization.level)
       trainer.checkpointPath = checkpoint
       trainer.checkpointEverySteps = checkpointEvery
       trainer.keepCheckpoints = keep ?? 1
       trainer.shouldStop = { Interrupts.requested }
+      if resume == nil {
+        try initialize(trainer, first: first, handedOn: handedOn)
+      }
       if let resume {
         let (used, skipped) = try trainer.resumeFromNewestValid(resume)
         for problem in skipped { Terminal.errorLine("skipped: \(problem)") }
@@ -106,13 +196,15 @@ struct RunCommand: ParsableCommand {
           "resuming from \(used): epoch \(trainer.position.epoch), batch \(trainer.position.batch)")
       }
       let logFile = try log.map { path throws(TrainingError) in
-        try JSONLinesLog(path: path, append: resume != nil)
+        try JSONLinesLog(path: path, append: resume != nil || !first)
       }
       let (train, test) = try trainer.loadData()
       Interrupts.install()
       Terminal.errorLine(
-        "training \(file): \(model.parameterCount) parameters, \(train.count) samples, "
-          + "batch \(trainer.config.batchSize), \(trainer.config.epochs) epoch(s)")
+        "training \(file)\(stage.map { ", stage \($0)" } ?? ""): "
+          + "\(trainer.trainedParameterCount) of \(model.parameterCount) parameters trained, "
+          + "\(train.count) samples, batch \(trainer.config.batchSize), "
+          + "\(trainer.config.epochs) epoch(s)")
       let display = ProgressDisplay(interactive: Terminal.standardErrorIsTerminal)
       var records: [EpochRecord] = []
       _ = try trainer.train(on: train, test: test, observer: display) {
@@ -120,11 +212,13 @@ struct RunCommand: ParsableCommand {
         try logFile?.append(record)
         if let save { try trainer.saveWeights(to: save) }
         records.append(record)
-        if let plot, !CurvesFile.write(records, to: plot, title: model.title) {
+        let title = [model.title, stage].compactMap { $0 }.joined(separator: ": ")
+        if let plot, !CurvesFile.write(records, to: plot, title: title.isEmpty ? nil : title) {
           throw .checkpoint("cannot write the plot \(plot)")
         }
       }
       if let save { Terminal.errorLine("saved weights to \(save)") }
+      return trainer.weightTensors()
     } catch {
       if case .interrupted = error {
         // Not a failure of the input: the user (or the job's scheduler) asked to stop, and
@@ -135,5 +229,38 @@ struct RunCommand: ParsableCommand {
       Terminal.failure(error.description)
       throw ExitCode.failure
     }
+  }
+
+  /// The weights a run starts from: the `init` file (or --init), then the weights of the
+  /// stage named by `from`, handed on in this run or read from where --save wrote them.
+  func initialize(
+    _ trainer: Trainer, first: Bool, handedOn: [String: [String: SafeTensors.Tensor]]
+  ) throws(TrainingError) {
+    let config = trainer.config
+    if let spec = config.initialization {
+      for line in try trainer.initializeWeights(from: spec).lines { Terminal.errorLine(line) }
+    }
+    guard let previous = config.previousStage else { return }
+    if let tensors = handedOn[previous] {
+      let report = try trainer.initializeWeights(
+        from: tensors, spec: WeightsInitSpec(path: previous), source: "stage \(previous)")
+      for line in report.lines { Terminal.errorLine(line) }
+      return
+    }
+    // Run alone (--stage): --init already gave the weights, or --save's stage file has them.
+    if first, `init` != nil { return }
+    if let save {
+      let path = Self.stagePath(save, stage: previous, isLast: false)
+      if FileManager.default.fileExists(atPath: path) {
+        for line in try trainer.initializeWeights(from: WeightsInitSpec(path: path)).lines {
+          Terminal.errorLine(line)
+        }
+        return
+      }
+    }
+    throw .notTrainable(
+      "stage \(config.stage ?? "") starts from the weights of stage \(previous): run "
+        + "`dlg run \(file) --stage \(previous) --save FILE` first and pass the same --save, or "
+        + "give them with --init FILE")
   }
 }

@@ -5,9 +5,19 @@ import Foundation
 /// Reads, parses and lowers a model file, printing every diagnostic with its source line.
 /// Throws `ExitCode.failure` after printing when the model has errors.
 enum ModelLoading {
-  static func load(_ path: String) throws -> Model {
+  /// With `stage`, the model as that train stage trains it (its loss, its `stage:` layers).
+  static func load(_ path: String, stage: String? = nil) throws -> Model {
     let (loaded, renderer) = try loadModule(path)
-    let (model, diagnostics) = ModelLowering.lower(loaded.file)
+    if let stage, !ModelLowering.stages(of: loaded.file).contains(stage) {
+      let stages = ModelLowering.stages(of: loaded.file)
+      Terminal.failure(
+        "--stage \(stage): "
+          + (stages.isEmpty
+            ? "\(path) has no train stages"
+            : "\(path) has the stages \(stages.joined(separator: ", "))"))
+      throw ExitCode.failure
+    }
+    let (model, diagnostics) = ModelLowering.lower(loaded.file, stage: stage)
     report(loaded.diagnostics + diagnostics, renderer)
     guard let model else {
       if loaded.file.network == nil, !loaded.file.blocks.isEmpty, diagnostics.isEmpty {

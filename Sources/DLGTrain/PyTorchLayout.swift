@@ -1,0 +1,108 @@
+import DLGGraph
+
+/// What it takes to read a PyTorch `state_dict` (as `safetensors.torch.save_file` writes it)
+/// into a dlg model of the same architecture. The names mostly agree (`conv1.weight`,
+/// `fc.bias`); the layouts do not:
+///
+/// - `Linear.weight` is `[out, in]`; a dlg Dense weight is `[in, out]`.
+/// - `Conv2d.weight` is `[out, in, kh, kw]`; a dlg Conv2D weight is `[kh, kw, in, out]`.
+/// - A Dense after `Flatten` of an image reads its features in NCHW order in PyTorch and in
+///   NHWC order in dlg: its rows are permuted as well.
+/// - Normalization scales and shifts are `weight` and `bias` (dlg: `gamma` and `beta`);
+///   recurrent weights end in `_l0` (`weight_ih_l0`, `weight_ih_l0_reverse`); batch norm's
+///   `num_batches_tracked` has no dlg counterpart and stays unused.
+struct PyTorchLayout {
+  /// How one model tensor is read from the file's tensor.
+  enum Conversion {
+    case none
+    /// `[out, in]` → `[in, out]`; with `image`, the `in` index runs over NCHW features of an
+    /// image of that height, width and channel count.
+    case dense(image: (height: Int, width: Int, channels: Int)?)
+    /// `[out, in, kh, kw]` → `[kh, kw, in, out]`.
+    case convolution
+  }
+
+  private var conversions: [ValueID: Conversion] = [:]
+
+  /// Finds, in the forward graph, the op that reads each weight.
+  init(_ graph: Graph) {
+    for node in graph.nodes where node.inputs.count >= 2 {
+      let weight = node.inputs[1]
+      guard case .parameter = graph[weight].role else { continue }
+      if node.op is Conv2D {
+        conversions[weight] = .convolution
+      } else if node.op is MatMul, graph[weight].type.rank == 2 {
+        conversions[weight] = .dense(image: Self.flattenedImage(feeding: node.inputs[0], graph))
+      }
+    }
+  }
+
+  /// `[N, H, W, C]` reshaped to `[N, H·W·C]`: the image a Dense layer's features came from.
+  private static func flattenedImage(feeding x: ValueID, _ graph: Graph)
+    -> (height: Int, width: Int, channels: Int)?
+  {
+    guard let producer = graph[x].producer, graph.nodes[producer].op is Reshape else { return nil }
+    let source = graph[graph.nodes[producer].inputs[0]].type.dimensions(batch: 1)
+    guard source.count == 4, source[1] * source[2] > 1, source[3] > 1 else { return nil }
+    return (source[1], source[2], source[3])
+  }
+
+  /// The file's name for the model's tensor `name`.
+  func fileName(for name: String) -> String {
+    for (dlg, torch) in [(".gamma", ".weight"), (".beta", ".bias")] where name.hasSuffix(dlg) {
+      return name.dropLast(dlg.count) + torch
+    }
+    for stem in ["weight_ih", "weight_hh", "bias_ih", "bias_hh"] {
+      for suffix in ["_reverse", ""] where name.hasSuffix("." + stem + suffix) {
+        return name.dropLast(stem.count + suffix.count) + stem + "_l0" + suffix
+      }
+    }
+    return name
+  }
+
+  /// The shape the file holds for a model tensor of `shape`.
+  func fileShape(of value: ValueID, shape: [Int]) -> [Int] {
+    switch conversions[value] ?? .none {
+    case .none: shape
+    case .dense: [shape[1], shape[0]]
+    case .convolution: [shape[3], shape[2], shape[0], shape[1]]
+    }
+  }
+
+  /// The file's values rearranged into the model's layout (`shape` is the model's).
+  func convert(_ values: [Float], of value: ValueID, shape: [Int]) -> [Float] {
+    var result = values
+    switch conversions[value] ?? .none {
+    case .none:
+      break
+    case .dense(let image):
+      let (inputs, outputs) = (shape[0], shape[1])
+      for o in 0..<outputs {
+        for i in 0..<inputs {
+          // dlg's feature i is (h, w, c) in NHWC order; PyTorch's is c·H·W + h·W + w.
+          var source = i
+          if let image {
+            let c = i % image.channels
+            let w = (i / image.channels) % image.width
+            let h = i / (image.channels * image.width)
+            source = (c * image.height + h) * image.width + w
+          }
+          result[i * outputs + o] = values[o * inputs + source]
+        }
+      }
+    case .convolution:
+      let (kh, kw, cin, cout) = (shape[0], shape[1], shape[2], shape[3])
+      for o in 0..<cout {
+        for i in 0..<cin {
+          for y in 0..<kh {
+            for x in 0..<kw {
+              result[((y * kw + x) * cin + i) * cout + o] =
+                values[((o * cin + i) * kh + y) * kw + x]
+            }
+          }
+        }
+      }
+    }
+    return result
+  }
+}
