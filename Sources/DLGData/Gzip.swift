@@ -15,6 +15,13 @@ public enum Gzip {
     try decompress(input, source: source, limit: limit, piece: Int(UInt32.max))
   }
 
+  /// Inflates a raw deflate stream (a zip entry) to at most `limit` bytes.
+  public static func inflateRaw(_ input: [UInt8], source: String, limit: Int) throws(DataError)
+    -> [UInt8]
+  {
+    try decompress(input, source: source, limit: limit, piece: Int(UInt32.max), windowBits: -15)
+  }
+
   /// The first `count` bytes the stream inflates to (fewer if it is shorter), inflating no
   /// more than a megabyte past them: how a reader looks at a header before deciding how much
   /// the whole file may inflate to.
@@ -26,12 +33,15 @@ public enum Gzip {
 
   /// `decompress`, handing zlib at most `piece` input bytes at a time (zlib counts them in 32
   /// bits, so input of 4 GiB or more goes in pieces; tests use small pieces).
+  /// `windowBits` is zlib's: 15 + 16 expects a gzip header and trailer, −15 a raw deflate
+  /// stream (a zip entry's).
   static func decompress(
-    _ input: [UInt8], source: String, limit: Int, piece: Int, prefix: Bool = false
+    _ input: [UInt8], source: String, limit: Int, piece: Int, prefix: Bool = false,
+    windowBits: Int32 = 15 + 16
   ) throws(DataError) -> [UInt8] {
     var stream = z_stream()
-    // 15 window bits + 16: expect a gzip header and trailer.
-    guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    guard
+      inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     else { throw DataError(source, "zlib could not be initialized") }
     defer { inflateEnd(&stream) }
     var output: [UInt8] = []

@@ -12,59 +12,105 @@ public enum NPY {
   /// Reads the bytes of a `.npy` file held in memory. `source` names them in errors, as the
   /// path does for a file.
   public static func read(bytes: [UInt8], source path: String) throws(DataError) -> IDXArray {
-    guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-      throw DataError(path, "not a .npy file (bad magic string)")
-    }
-    let major = bytes[6]
-    let lengthBytes = major == 1 ? 2 : 4
-    guard bytes.count >= 8 + lengthBytes else { throw DataError(path, "the header is truncated") }
-    var headerLength = 0
-    for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
-    let headerStart = 8 + lengthBytes
-    guard headerStart + headerLength <= bytes.count else {
-      throw DataError(path, "the header is truncated")
-    }
-    let header = String(decoding: bytes[headerStart..<headerStart + headerLength], as: UTF8.self)
-    guard
-      let descr = field("descr", in: header)?.trimmingCharacters(
-        in: CharacterSet(charactersIn: "'\" ")),
-      let shapeText = field("shape", in: header)
-    else { throw DataError(path, "the header has no descr or shape: \(header)") }
-    if field("fortran_order", in: header)?.contains("True") == true {
-      throw DataError(path, "Fortran-order arrays are not supported; save with order='C'")
-    }
-    // Every extent must be an integer: dropping one that is not would read the data with
-    // the wrong shape.
-    var dims: [Int] = []
-    for text in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
-      .split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty
-    {
-      guard let extent = Int(text) else {
-        throw DataError(path, "the header's shape \(shapeText) is not a tuple of integers")
+    let result = bytes.withUnsafeBytes { raw in
+      Result { () throws(DataError) in
+        let layout = try Layout(raw, source: path)
+        return IDXArray(dimensions: layout.dimensions, values: layout.floats(raw))
       }
-      dims.append(extent)
     }
-    let sizes: [String: Int] = ["<f4": 4, "<f8": 8, "|u1": 1, "|i1": 1, "<i4": 4, "<i8": 8]
-    guard let size = sizes[descr] else {
-      throw DataError(
-        path, "unsupported dtype \(descr); use float32, float64, uint8, int32 or int64")
+    return try result.get()
+  }
+
+  /// A `.npy` file mapped into memory rather than read: a large array's pages come from the
+  /// file as they are used, and are never held twice.
+  public static func mapped(path: String) throws(DataError) -> Data {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      !isDirectory.boolValue
+    else { throw DataError(path, isDirectory.boolValue ? "is a folder" : "no such file") }
+    do {
+      return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    } catch {
+      throw DataError(path, "cannot read it: \(error.localizedDescription)")
     }
-    var count = 1
-    for d in dims {
-      let (product, overflow) = count.multipliedReportingOverflow(by: d)
-      guard d >= 0, !overflow, product <= bytes.count else {
-        throw DataError(path, "declares a shape \(dims) larger than the file")
+  }
+
+  /// The header of a `.npy` array, checked against the bytes that follow it.
+  public struct Layout: Sendable {
+    /// `<f4`, `<f8`, `|u1`, `|i1`, `<i4` or `<i8`.
+    public var descr: String
+    public var dimensions: [Int]
+    public var count: Int
+    /// Where the data starts.
+    var start: Int
+
+    static let sizes: [String: Int] = ["<f4": 4, "<f8": 8, "|u1": 1, "|i1": 1, "<i4": 4, "<i8": 8]
+
+    /// True for float32 and float64 arrays.
+    public var isFloat: Bool { descr == "<f4" || descr == "<f8" }
+
+    public init(_ bytes: UnsafeRawBufferPointer, source path: String) throws(DataError) {
+      guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8)
+      else {
+        throw DataError(path, "not a .npy file (bad magic string)")
       }
-      count = product
+      let major = bytes[6]
+      let lengthBytes = major == 1 ? 2 : 4
+      guard bytes.count >= 8 + lengthBytes else {
+        throw DataError(path, "the header is truncated")
+      }
+      var headerLength = 0
+      for i in 0..<lengthBytes { headerLength |= Int(bytes[8 + i]) << (8 * i) }
+      let headerStart = 8 + lengthBytes
+      guard headerLength <= bytes.count - headerStart else {
+        throw DataError(path, "the header is truncated")
+      }
+      let header = String(
+        decoding: UnsafeRawBufferPointer(rebasing: bytes[headerStart..<headerStart + headerLength]),
+        as: UTF8.self)
+      guard
+        let descr = NPY.field("descr", in: header)?.trimmingCharacters(
+          in: CharacterSet(charactersIn: "'\" ")),
+        let shapeText = NPY.field("shape", in: header)
+      else { throw DataError(path, "the header has no descr or shape: \(header)") }
+      if NPY.field("fortran_order", in: header)?.contains("True") == true {
+        throw DataError(path, "Fortran-order arrays are not supported; save with order='C'")
+      }
+      // Every extent must be an integer: dropping one that is not would read the data with
+      // the wrong shape.
+      var dims: [Int] = []
+      for text in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        .split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty
+      {
+        guard let extent = Int(text) else {
+          throw DataError(path, "the header's shape \(shapeText) is not a tuple of integers")
+        }
+        dims.append(extent)
+      }
+      guard let size = Self.sizes[descr] else {
+        throw DataError(
+          path, "unsupported dtype \(descr); use float32, float64, uint8, int32 or int64")
+      }
+      var count = 1
+      for d in dims {
+        let (product, overflow) = count.multipliedReportingOverflow(by: d)
+        guard d >= 0, !overflow, product <= bytes.count else {
+          throw DataError(path, "declares a shape \(dims) larger than the file")
+        }
+        count = product
+      }
+      let start = headerStart + headerLength
+      guard bytes.count - start == count * size else {
+        throw DataError(
+          path, "holds \(bytes.count - start) data bytes, but shape \(dims) needs \(count * size)")
+      }
+      (self.descr, self.dimensions, self.count, self.start) = (descr, dims, count, start)
     }
-    let start = headerStart + headerLength
-    guard bytes.count - start == count * size else {
-      throw DataError(
-        path, "holds \(bytes.count - start) data bytes, but shape \(dims) needs \(count * size)")
-    }
-    var values = [Float](repeating: 0, count: count)
-    bytes.withUnsafeBytes { raw in
-      let base = raw.baseAddress! + start
+
+    /// The values as f32.
+    public func floats(_ bytes: UnsafeRawBufferPointer) -> [Float] {
+      var values = [Float](repeating: 0, count: count)
+      let base = bytes.baseAddress! + start
       for i in 0..<count {
         switch descr {
         case "<f4":
@@ -84,33 +130,44 @@ public enum NPY {
             Int64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
         }
       }
+      return values
     }
-    return IDXArray(dimensions: dims, values: values)
+
+    /// The bytes of a uint8 array, as they are.
+    public func bytes(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+      Array(bytes[start..<start + count])
+    }
   }
 
   /// Writes a float32 array (version 1.0 header, padded to 64 bytes as NumPy does).
   public static func write(path: String, shape: [Int], values: [Float]) throws(DataError) {
-    let shapeText =
-      shape.count == 1
-      ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
-    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-    header += "\n"
-    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-    bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
-    bytes += Array(header.utf8)
+    var payload: [UInt8] = []
+    payload.reserveCapacity(values.count * 4)
     for value in values {
-      withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+      withUnsafeBytes(of: value.bitPattern.littleEndian) { payload += $0 }
     }
     do {
-      try FileOutput.write(bytes, to: path)
+      try FileOutput.write(encode(descr: "<f4", shape: shape, payload: payload), to: path)
     } catch {
       throw DataError(path, "cannot write the file: \(error.description)")
     }
   }
 
+  /// The bytes of a `.npy` file of `descr` (`<f4`, `|u1`, `<i8`, ...) holding `payload`.
+  public static func encode(descr: String, shape: [Int], payload: [UInt8]) -> [UInt8] {
+    let shapeText =
+      shape.count == 1
+      ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+    bytes += [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
+    return bytes + Array(header.utf8) + payload
+  }
+
   /// The text of `'key': value` in a header dict, up to the next top-level comma.
-  private static func field(_ key: String, in header: String) -> String? {
+  static func field(_ key: String, in header: String) -> String? {
     guard let range = header.range(of: "'\(key)':") else { return nil }
     var depth = 0
     var value = ""

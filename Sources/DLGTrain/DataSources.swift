@@ -20,7 +20,8 @@ enum DataSources {
     -> Dataset
   {
     var spec = spec
-    spec.path = resolve(spec.path, relativeTo: spec.location.file)
+    // An empty path (`npy(features: ...)` names its files itself) stays empty.
+    if !spec.path.isEmpty { spec.path = resolve(spec.path, relativeTo: spec.location.file) }
     guard let loader = loaders.all.first(where: { $0.format == spec.format }) else {
       throw .data("\(spec.location.description): unknown data source `\(spec.format)`")
     }
@@ -100,6 +101,21 @@ private let registration: Registration = {
       try CSVDataset.load(
         path: spec.path, features: spec.features, targets: spec.targets, label: spec.label,
         scale: spec.scale)
+    })
+  DataSources.loaders.add(
+    DataLoader(format: "npy") { spec, _ throws(DataError) in
+      let relative = { (path: String) in DataSources.resolve(path, relativeTo: spec.location.file) }
+      guard let features = spec.features.first, !features.isEmpty else {
+        throw DataError(
+          spec.location.file, "npy(...) needs its features",
+          help: "write `npy(features: \"x.npy\", labels: \"y.npy\")`")
+      }
+      if spec.path.isEmpty {
+        return try NPYDataset.load(
+          features: relative(features), labels: spec.label.map(relative), scale: spec.scale)
+      }
+      return try NPYDataset.load(
+        archive: spec.path, features: features, labels: spec.label, scale: spec.scale)
     })
   DataSources.loaders.add(
     DataLoader(format: "text") { spec, vocabulary throws(DataError) in

@@ -82,6 +82,30 @@ public enum DataSourceFormats {
   }
 }
 
+extension DataSourceFormats {
+  static let npy = TrainingCall<DataSourceSpec>(
+    "npy",
+    parameters: [
+      ParameterSpec("archive", .string, optional: true),
+      ParameterSpec("features", .string, positional: false, optional: true),
+      ParameterSpec("labels", .string, positional: false, optional: true),
+      ParameterSpec("scale", .float, default: .float(1), positional: false),
+    ],
+    summary:
+      "NumPy arrays: `npy(features: \"x.npy\", labels: \"y.npy\")`, or the arrays of an "
+      + "archive, `npy(\"data.npz\", features: \"x\", labels: \"y\")`; integer labels are classes, "
+      + "float ones regression targets"
+  ) { arguments, location in
+    let archive = arguments.string("archive") ?? ""
+    var spec = DataSourceSpec(
+      format: "npy", path: archive, split: "", scale: Float(arguments.float("scale")),
+      location: location)
+    spec.features = [arguments.string("features") ?? (archive.isEmpty ? "" : "x")]
+    spec.label = arguments.string("labels") ?? (archive.isEmpty ? nil : "y")
+    return spec
+  }
+}
+
 @used @section("dlg_registry")
 private let registration: Registration = {
   DataSourceFormats.table.register(
@@ -89,5 +113,5 @@ private let registration: Registration = {
       "idx", testSplit: "t10k", summary: "MNIST-format IDX files (gzip or not) in a folder"),
     DataSourceFormats.images(
       "cifar", testSplit: "test", summary: "CIFAR-10 binary batches in a folder"),
-    DataSourceFormats.csv, DataSourceFormats.text, DataSourceFormats.chars)
+    DataSourceFormats.csv, DataSourceFormats.text, DataSourceFormats.chars, DataSourceFormats.npy)
 }

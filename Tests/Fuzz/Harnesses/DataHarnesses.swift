@@ -82,6 +82,22 @@ extension FuzzHarness {
 }
 
 extension FuzzHarness {
+  /// A NumPy `.npz` archive, as `npy("data.npz", ...)` reads it: every entry found through
+  /// the zip directory, inflated within its declared size, and read as an array.
+  public static let npz = FuzzHarness(name: "npz", summary: "NumPy .npz (zip) reader") { bytes in
+    guard let entries = try? NPZ.entries(bytes, source: "fuzz.npz") else { return false }
+    for entry in entries.values {
+      guard let npy = try? entry.bytes(in: bytes, source: "fuzz.npz") else { continue }
+      require(npy.count == entry.size || !entry.deflated, "an entry inflated past its size")
+      if let array = try? NPY.read(bytes: npy, source: "fuzz.npy") {
+        require(array.dimensions.reduce(1, *) == array.values.count, "the shape is not the values")
+      }
+    }
+    return true
+  }
+}
+
+extension FuzzHarness {
   /// A loaded dataset holds every sample whole: `count` samples of `sampleShape` values.
   static func requireWhole(_ dataset: Dataset) {
     var values = 0

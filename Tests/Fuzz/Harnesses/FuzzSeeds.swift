@@ -97,6 +97,18 @@ public enum FuzzSeeds {
     add(
       "npy", "vector.npy",
       try file("v.npy") { try NPY.write(path: $0, shape: [4], values: [1, 2, 3, 4]) })
+    add(
+      "npz", "arrays.npz",
+      NPZ.archive([
+        ("x", NPY.encode(descr: "|u1", shape: [2, 2], payload: [0, 64, 128, 255])),
+        (
+          "y", NPY.encode(descr: "<i8", shape: [2], payload: [1] + [UInt8](repeating: 0, count: 15))
+        ),
+      ]))
+    add(
+      "npz", "compressed.npz",
+      NPZ.archive(
+        [("x", NPY.encode(descr: "<f4", shape: [1], payload: [0, 0, 128, 63]))], deflated: true))
 
     for seed in seeds {
       let dir = "\(folder)/\(seed.harness)"
