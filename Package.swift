@@ -47,6 +47,11 @@ let package = Package(
     .systemLibrary(
       name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
+    // PNG and JPEG decoding for `images(...)` data and `dlg predict` on image files: a small C
+    // target, because libjpeg reports errors by longjmp.
+    .target(
+      name: "CImageCodecs",
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
 
     // The bounds of the registry section (header only): how ops, layers and kernels register
     // themselves from their own files.
@@ -69,7 +74,7 @@ let package = Package(
     .target(
       name: "DLGRuntime",
       dependencies: ["DLGGraph", "DLGPasses", "DLGKernels", "DLGFiles", "CZlib"]),
-    .target(name: "DLGData", dependencies: ["CZlib", "DLGFiles"]),
+    .target(name: "DLGData", dependencies: ["CZlib", "CImageCodecs", "DLGFiles"]),
     .target(
       name: "DLGInference",
       dependencies: ["DLGLowering", "DLGGraph", "DLGPasses", "DLGRuntime", "DLGKernels", "DLGData"]),

@@ -22,6 +22,9 @@ public struct Dataset: Sendable {
   /// Regression targets, `targetWidth` per sample (empty for classification data).
   public var targets: [Float]
   public var targetWidth: Int
+  /// The name of each class, by index, when the source has them (an image folder's
+  /// sub-folders): saved with the weights, printed by `dlg eval` and `dlg predict`.
+  public var classNames: [String]?
 
   public init(
     features: [Float], sampleShape: [Int], labels: [Int32], targets: [Float] = [],

@@ -4,6 +4,7 @@ import DLGKernels
 import DLGLowering
 import DLGPasses
 import DLGRuntime
+import Foundation
 import Synchronization
 
 /// Inference with a trained model: the forward graph alone, optimized and memory-planned once
@@ -22,8 +23,17 @@ public final class Predictor: @unchecked Sendable {
   /// The compiled plan of each batch size, and the turn to use them.
   private let plans = Mutex<[Int: Executable]>([:])
 
+  /// The name of each class, when the weights carry them (a model trained on an image
+  /// folder: its sub-folders' names).
+  public let classNames: [String]?
+
   public init(model: Model, weights: String) throws(PredictionError) {
-    guard let input = model.input, let output = model.outputs.first else {
+    // The output the loss reads, when there is one: a model with several heads (an
+    // autoencoder's reconstruction beside a classifier) predicts what its last stage trained.
+    let scored = model.loss.flatMap { model.graph[$0].producer }.map {
+      model.graph.nodes[$0].inputs[0]
+    }
+    guard let input = model.input, let output = scored ?? model.outputs.first else {
       throw PredictionError("the model needs an Input layer and an output to predict")
     }
     self.model = model
@@ -33,10 +43,17 @@ public final class Predictor: @unchecked Sendable {
       forward.graph, forward.output, forward.outputsProbabilities
     )
     do {
-      try store.loadWeights(weights, into: model.graph)
+      let (tensors, metadata) = try SafeTensors.readFile(weights)
+      try store.load(tensors, into: model.graph.modelWeights, of: model.graph, path: weights)
+      classNames = metadata["classes"].flatMap(Self.classNames)
     } catch {
       throw PredictionError(error.description)
     }
+  }
+
+  /// The class names of a weights file's `classes` metadata (a JSON array of strings).
+  public static func classNames(_ json: String) -> [String]? {
+    (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String]
   }
 
   /// The number of values the model outputs per sample (classes, for a classifier).

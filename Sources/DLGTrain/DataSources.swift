@@ -3,12 +3,22 @@ import DLGGraph
 import DLGLowering
 import Foundation
 
+/// What loading the training data hands on to loading the test data, which must map words
+/// and classes the same way, and what loading had to say.
+struct DataLoadContext {
+  /// A text source's vocabulary: built from the training data, used by the test data.
+  var vocabulary: Vocabulary?
+  /// An image folder's classes, likewise.
+  var classNames: [String]?
+  /// Files left out (`skip_bad: true`), for the user to see.
+  var notes: [String] = []
+}
+
 /// Reads one data-source format: what the train section's entry of the same name
-/// (`DataSourceFormats`) checked, from disk. A text source builds a vocabulary (the training
-/// data) or uses the one given (the test data, which must map words the same way).
+/// (`DataSourceFormats`) checked, from disk.
 struct DataLoader: Sendable {
   var format: String
-  var load: @Sendable (DataSourceSpec, inout Vocabulary?) throws(DataError) -> Dataset
+  var load: @Sendable (DataSourceSpec, inout DataLoadContext) throws(DataError) -> Dataset
 }
 
 /// Loads the dataset a `train` section names, and checks it fits the model before training.
@@ -16,7 +26,7 @@ enum DataSources {
   static let loaders = RegistryTable<DataLoader>()
 
   /// Loads a source, its path taken relative to the model file.
-  static func load(_ spec: DataSourceSpec, vocabulary: inout Vocabulary?) throws(TrainingError)
+  static func load(_ spec: DataSourceSpec, context: inout DataLoadContext) throws(TrainingError)
     -> Dataset
   {
     var spec = spec
@@ -26,7 +36,7 @@ enum DataSources {
       throw .data("\(spec.location.description): unknown data source `\(spec.format)`")
     }
     do {
-      var data = try loader.load(spec, &vocabulary)
+      var data = try loader.load(spec, &context)
       if let limit = spec.limit, limit < data.count { data = data.subset(Array(0..<limit)) }
       if let subset = spec.subset { data = data.choosing(subset, seed: spec.subsetSeed) }
       return data
@@ -103,6 +113,16 @@ private let registration: Registration = {
         scale: spec.scale)
     })
   DataSources.loaders.add(
+    DataLoader(format: "images") { spec, context throws(DataError) in
+      let loaded = try ImageFolderDataset.load(
+        folder: spec.path, height: spec.imageSize[0], width: spec.imageSize[1],
+        channels: spec.channels, scale: spec.scale, skipBad: spec.skipBad,
+        classes: context.classNames)
+      context.classNames = loaded.dataset.classNames
+      context.notes += loaded.skipped.map { "skipped \($0)" }
+      return loaded.dataset
+    })
+  DataSources.loaders.add(
     DataLoader(format: "npy") { spec, _ throws(DataError) in
       let relative = { (path: String) in DataSources.resolve(path, relativeTo: spec.location.file) }
       guard let features = spec.features.first, !features.isEmpty else {
@@ -118,15 +138,15 @@ private let registration: Registration = {
         archive: spec.path, features: features, labels: spec.label, scale: spec.scale)
     })
   DataSources.loaders.add(
-    DataLoader(format: "text") { spec, vocabulary throws(DataError) in
+    DataLoader(format: "text") { spec, context throws(DataError) in
       let (data, words) = try TextDataset.load(
         path: spec.path, vocabularySize: spec.vocabulary, length: spec.length,
-        vocabulary: vocabulary)
-      vocabulary = words
+        vocabulary: context.vocabulary)
+      context.vocabulary = words
       return data
     })
   DataSources.loaders.add(
-    DataLoader(format: "chars") { spec, vocabulary throws(DataError) in
+    DataLoader(format: "chars") { spec, context throws(DataError) in
       guard spec.vocabulary == 0 || spec.vocabulary >= 3 else {
         throw DataError(
           spec.path, "a vocabulary of \(spec.vocabulary) leaves no room for characters",
@@ -134,8 +154,9 @@ private let registration: Registration = {
       }
       let (data, characters) = try CharacterDataset.load(
         path: spec.path, length: spec.length,
-        vocabularySize: spec.vocabulary == 0 ? nil : spec.vocabulary, vocabulary: vocabulary)
-      vocabulary = characters
+        vocabularySize: spec.vocabulary == 0 ? nil : spec.vocabulary,
+        vocabulary: context.vocabulary)
+      context.vocabulary = characters
       return data
     })
 }

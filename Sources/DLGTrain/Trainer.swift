@@ -189,6 +189,13 @@ public final class Trainer {
   /// with the weights.
   public internal(set) var vocabulary: Vocabulary?
 
+  /// The names of the classes, when the data has them (an image folder's sub-folders); saved
+  /// with the weights.
+  public internal(set) var classNames: [String]?
+
+  /// What loading the data had to say (files left out with `skip_bad: true`).
+  public internal(set) var dataNotes: [String] = []
+
   /// The part of the training data held out by `validation`, once `loadData` has run.
   public internal(set) var validationData: Dataset?
 

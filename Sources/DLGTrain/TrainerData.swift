@@ -14,8 +14,8 @@ extension Trainer {
       throw .notTrainable("the train section needs a `data` source")
     }
     let classes = logitsClasses()
-    var vocabulary: Vocabulary?
-    let train = try DataSources.load(trainSpec, vocabulary: &vocabulary)
+    var context = DataLoadContext()
+    let train = try DataSources.load(trainSpec, context: &context)
     try DataSources.check(train, against: model, input: input, classes: classes, spec: trainSpec)
     var training = train
     if let fraction = config.validationFraction {
@@ -27,11 +27,13 @@ extension Trainer {
     }
     var test: Dataset?
     if let testSpec = config.test {
-      let loaded = try DataSources.load(testSpec, vocabulary: &vocabulary)
+      let loaded = try DataSources.load(testSpec, context: &context)
       try DataSources.check(loaded, against: model, input: input, classes: classes, spec: testSpec)
       test = loaded
     }
-    self.vocabulary = vocabulary
+    self.vocabulary = context.vocabulary
+    classNames = context.classNames
+    dataNotes = context.notes
     return (training, test)
   }
 }

@@ -1,5 +1,6 @@
 import DLGGraph
 import DLGRuntime
+import Foundation
 
 extension TrainingError {
   /// A weights file's problem, as the reason training cannot go on.
@@ -24,6 +25,13 @@ extension Trainer {
       SafeTensors.Entry(name: $0.name, buffer: $0.buffer)
     }
     var metadata = ["format": "dlg", "model": model.file.source.path]
+    if let classNames,
+      let json = try? JSONSerialization.data(withJSONObject: classNames),
+      let text = String(data: json, encoding: .utf8)
+    {
+      // What `dlg predict` and `dlg eval` print instead of class indices.
+      metadata["classes"] = text
+    }
     if let vocabulary, let format = config.data?.format {
       // What `dlg generate` and `dlg predict` need to turn text into the same ids.
       metadata["vocabulary"] = vocabulary.json

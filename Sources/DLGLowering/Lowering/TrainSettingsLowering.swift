@@ -35,6 +35,23 @@ extension TrainSectionLowering {
     guard var spec = DataSourceFormats.table.lower(value, code: "E407", into: &diagnostics)
     else { return nil }
     if spec.split.isEmpty { spec.split = entry.key.name == "test" ? spec.testSplit : "train" }
+    if spec.format == "images" {
+      guard spec.channels == 1 || spec.channels == 3 else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E424", "images(...) reads 1 (grayscale) or 3 (RGB) channels",
+            at: entry.value.range, help: "write `channels: 1` or `channels: 3`"))
+        return nil
+      }
+      guard spec.imageSize.count == 2, spec.imageSize.allSatisfy({ (1...4096).contains($0) })
+      else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E424", "images(...) resizes to 1 ... 4096 pixels a side",
+            at: entry.value.range, help: "write `size: 32x32`"))
+        return nil
+      }
+    }
     spec.limit = selection["limit"]
     spec.subset = selection["subset"]
     spec.subsetSeed = UInt64(selection["subset_seed"] ?? 0)

@@ -19,6 +19,11 @@ public struct DataSourceSpec: Sendable {
   public var length = 100
   /// The split a `test` line reads when it names none (`t10k` for IDX, `test` for CIFAR).
   public var testSplit = "test"
+  /// Images: the size they are resized to (height, width), the channels (1 or 3), and
+  /// whether files that do not decode are left out (`skip_bad: true`) rather than an error.
+  public var imageSize = [0, 0]
+  public var channels = 3
+  public var skipBad = false
   /// `limit: N`: only the first N samples.
   public var limit: Int?
   /// `subset: N`: N samples chosen by a shuffle seeded with `subsetSeed` (`subset_seed:`),

@@ -83,6 +83,29 @@ public enum DataSourceFormats {
 }
 
 extension DataSourceFormats {
+  static let imageFolder = TrainingCall<DataSourceSpec>(
+    "images",
+    parameters: [
+      ParameterSpec("folder", .string),
+      ParameterSpec("size", .dimensions(rank: 2)),
+      ParameterSpec("channels", .integer, default: .integer(3), positional: false),
+      ParameterSpec("scale", .float, default: .float(1.0 / 255), positional: false),
+      ParameterSpec(
+        "skip_bad", .choice(["true", "false"]), default: .name("false"), positional: false),
+    ],
+    summary:
+      "a folder of PNG and JPEG images, one sub-folder per class, resized to `size` "
+      + "(bilinear, antialiased when shrinking)"
+  ) { arguments, location in
+    var spec = DataSourceSpec(
+      format: "images", path: arguments.string("folder") ?? "", split: "",
+      scale: Float(arguments.float("scale")), location: location)
+    spec.imageSize = arguments.dimensions("size")
+    spec.channels = arguments.integer("channels")
+    spec.skipBad = arguments.name("skip_bad") == "true"
+    return spec
+  }
+
   static let npy = TrainingCall<DataSourceSpec>(
     "npy",
     parameters: [
@@ -113,5 +136,6 @@ private let registration: Registration = {
       "idx", testSplit: "t10k", summary: "MNIST-format IDX files (gzip or not) in a folder"),
     DataSourceFormats.images(
       "cifar", testSplit: "test", summary: "CIFAR-10 binary batches in a folder"),
-    DataSourceFormats.csv, DataSourceFormats.text, DataSourceFormats.chars, DataSourceFormats.npy)
+    DataSourceFormats.csv, DataSourceFormats.text, DataSourceFormats.chars, DataSourceFormats.npy,
+    DataSourceFormats.imageFolder)
 }

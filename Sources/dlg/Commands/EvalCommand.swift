@@ -42,11 +42,23 @@ struct EvalCommand: ParsableCommand {
       try trainer.loadWeights(from: weights)
       let (train, test) = try trainer.loadData()
       let data = test ?? train
+      // The classes the weights were trained with (an image folder's), against the data's.
+      let saved = (try? SafeTensors.readFile(weights).metadata["classes"])?.flatMap {
+        Predictor.classNames($0)
+      }
+      if let saved, let current = trainer.classNames, saved != current {
+        Terminal.failure(
+          "\(weights) was trained on the classes \(saved.joined(separator: ", ")), but the data "
+            + "has \(current.joined(separator: ", ")): the labels would not mean the same")
+        throw ExitCode.failure
+      }
+      let classes = saved ?? trainer.classNames
       let evaluation = trainer.evaluate(on: data)
       let (loss, accuracy) = (evaluation.loss, evaluation.accuracy)
       if json {
         var object: [String: Any] = ["loss": loss, "samples": data.count]
         if let accuracy { object["accuracy"] = accuracy }
+        if let classes { object["classes"] = classes }
         if let scores = evaluation.macroScores {
           object["precision"] = scores.precision
           object["recall"] = scores.recall
@@ -64,6 +76,12 @@ struct EvalCommand: ParsableCommand {
             scores.f1)
         }
         print(line + "  (\(data.count) samples)")
+        if let classes {
+          print(
+            "classes: "
+              + classes.enumerated().map { "\($0.offset) \($0.element)" }.joined(
+                separator: ", "))
+        }
         if let confusion = evaluation.confusion { print(ConfusionText.render(confusion)) }
       }
     } catch let error as TrainingError {

@@ -7,9 +7,12 @@ import Foundation
 struct PredictCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "predict",
-    abstract: "Predict classes for samples in an IDX or .npy file; write CSV or .npy.",
+    abstract:
+      "Predict classes for samples in an IDX or .npy file or for PNG/JPEG images; write CSV or "
+      + ".npy, or print them.",
     discussion: """
       Examples:
+        dlg predict model.dlg --weights w.safetensors --input photo.jpg
         dlg predict model.dlg --weights w.safetensors --input x.npy -o p.csv
         dlg predict model.dlg --weights w.safetensors --input x.idx -o p.npy
         dlg predict lenet.onnx --input x.npy -o outputs.npy
@@ -21,11 +24,18 @@ struct PredictCommand: ParsableCommand {
   @Option(help: "Weights written by `dlg run --save` (safetensors); not for .onnx models.")
   var weights: String?
 
-  @Option(help: "Samples: an IDX file (plain or .gz) or a .npy array, first dimension = samples.")
-  var input: String
+  @Option(
+    help: ArgumentHelp(
+      "Samples: an IDX file (plain or .gz) or a .npy array, first dimension = samples; or PNG "
+        + "or JPEG images (resized to the model's input)."))
+  var input: [String]
 
-  @Option(name: .shortAndLong, help: "Output: .csv (class and probabilities per row) or .npy.")
-  var output: String
+  @Option(
+    name: .shortAndLong,
+    help: ArgumentHelp(
+      "Output: .csv (class and probabilities per row) or .npy; without it, each sample's "
+        + "class (its name when the weights have class names) is printed."))
+  var output: String?
 
   @Option(
     parsing: .unconditional,
@@ -34,13 +44,32 @@ struct PredictCommand: ParsableCommand {
 
   @OptionGroup var threading: ThreadOptions
 
+  /// True when the inputs are image files rather than one array file.
+  var inputsAreImages: Bool {
+    input.allSatisfy {
+      ImageFile.extensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased())
+    }
+  }
+
+  func validate() throws {
+    if input.count > 1, !inputsAreImages {
+      throw ValidationError("several --input files must all be PNG or JPEG images")
+    }
+  }
+
   func run() throws {
     threading.apply()
-    guard output.hasSuffix(".csv") || output.hasSuffix(".npy") else {
+    if let output, !(output.hasSuffix(".csv") || output.hasSuffix(".npy")) {
       Terminal.failure("cannot tell the format of \(output): use .csv or .npy")
       throw ExitCode.failure
     }
-    if file.hasSuffix(".onnx") { return try predictONNX() }
+    if file.hasSuffix(".onnx") {
+      guard let output else {
+        Terminal.failure("-o FILE (.csv or .npy) is needed for an .onnx model's outputs")
+        throw ExitCode.failure
+      }
+      return try predictONNX(output: output)
+    }
     guard let weights else {
       Terminal.failure("--weights is needed for a .dlg model (the file `dlg run --save` wrote)")
       throw ExitCode.failure
@@ -49,9 +78,13 @@ struct PredictCommand: ParsableCommand {
     try ModelLoading.requireExecutable(model)
     do {
       let predictor = try Predictor(model: model, weights: weights)
-      let data = try samples(for: model)
+      let data = try inputsAreImages ? images(for: model) : samples(for: model)
       let probabilities = predictor.probabilities(for: data)
       let width = predictor.outputWidth
+      guard let output else {
+        try printClasses(probabilities, width: width, names: predictor.classNames)
+        return
+      }
       if output.hasSuffix(".npy") {
         try NPY.write(path: output, shape: [data.count, width], values: probabilities)
       } else {
@@ -74,7 +107,8 @@ struct PredictCommand: ParsableCommand {
 
   /// An ONNX model's first output for every sample, in batches of 256: .npy as it is, or CSV
   /// with the index of the largest value as the class.
-  private func predictONNX() throws {
+  private func predictONNX(output: String) throws {
+    let input = input[0]
     let model = try ONNXLoading.load(file)
     guard model.imported.inputs.count == 1 else {
       Terminal.failure("\(file) has \(model.imported.inputs.count) inputs; dlg predict feeds one")
@@ -144,8 +178,47 @@ struct PredictCommand: ParsableCommand {
     return csv
   }
 
+  /// Image files as samples of the model's input `[height, width, channels]`: decoded,
+  /// converted to its channels, resized as `images(...)` does, scaled as its training data.
+  private func images(for model: Model) throws -> Dataset {
+    guard let inputValue = model.input else { throw DataError(file, "the model has no input") }
+    let shape = Array(model.graph[inputValue].type.dimensions(batch: 1).dropFirst())
+    guard shape.count == 3, shape[2] == 1 || shape[2] == 3 else {
+      throw DataError(
+        input[0],
+        "the model's input is \(shape.map(String.init).joined(separator: "×")), not an image "
+          + "[height, width, 1 or 3 channels]")
+    }
+    var pixels: [UInt8] = []
+    for path in input {
+      pixels += try ImageFile.read(path, channels: shape[2]).resized(
+        width: shape[1], height: shape[0]
+      )
+      .pixels
+    }
+    let factor = scale ?? model.training?.data?.scale ?? 1
+    return Dataset(
+      bytes: pixels, scale: factor, sampleShape: shape,
+      labels: [Int32](repeating: 0, count: input.count))
+  }
+
+  /// One line per sample on stdout: its source, its class (by name when known) and the
+  /// class's probability.
+  private func printClasses(_ probabilities: [Float], width: Int, names: [String]?) throws {
+    var text = ""
+    for row in 0..<(probabilities.count / max(width, 1)) {
+      let slice = probabilities[row * width..<(row + 1) * width]
+      let best = (slice.indices.max { slice[$0] < slice[$1] } ?? row * width) - row * width
+      let name = names.flatMap { best < $0.count ? $0[best] : nil } ?? "class \(best)"
+      let source = inputsAreImages ? input[row] : "\(input[0])[\(row)]"
+      text += "\(source): \(name) " + String(format: "(%.3f)", slice[row * width + best]) + "\n"
+    }
+    guard Terminal.output(text) else { throw ExitCode.failure }
+  }
+
   /// The input file as samples of the model's input shape.
   private func samples(for model: Model) throws -> Dataset {
+    let input = input[0]
     let array =
       input.hasSuffix(".npy") ? try NPY.read(path: input) : try IDXReader.read(path: input)
     guard let inputValue = model.input, let count = array.dimensions.first, count > 0 else {

@@ -199,6 +199,7 @@ struct RunCommand: ParsableCommand {
         try JSONLinesLog(path: path, append: resume != nil || !first)
       }
       let (train, test) = try trainer.loadData()
+      for note in trainer.dataNotes { Terminal.errorLine(note) }
       Interrupts.install()
       Terminal.errorLine(
         "training \(file)\(stage.map { ", stage \($0)" } ?? ""): "

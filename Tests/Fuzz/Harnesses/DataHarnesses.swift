@@ -82,6 +82,22 @@ extension FuzzHarness {
 }
 
 extension FuzzHarness {
+  /// PNG and JPEG bytes, as `images(...)` and `dlg predict` decode them (libpng and
+  /// libjpeg-turbo behind the C shim), then resized.
+  public static let image = FuzzHarness(name: "image", summary: "PNG/JPEG decoding") { bytes in
+    var decoded = false
+    for channels in [1, 3] {
+      guard let image = try? ImageFile.decode(bytes, channels: channels, source: "fuzz") else {
+        continue
+      }
+      require(
+        image.pixels.count == image.width * image.height * channels, "pixels are not the size")
+      require(image.resized(width: 5, height: 3).pixels.count == 15 * channels, "resize size")
+      decoded = true
+    }
+    return decoded
+  }
+
   /// A NumPy `.npz` archive, as `npy("data.npz", ...)` reads it: every entry found through
   /// the zip directory, inflated within its declared size, and read as an array.
   public static let npz = FuzzHarness(name: "npz", summary: "NumPy .npz (zip) reader") { bytes in

@@ -105,6 +105,15 @@ public enum FuzzSeeds {
           "y", NPY.encode(descr: "<i8", shape: [2], payload: [1] + [UInt8](repeating: 0, count: 15))
         ),
       ]))
+    let picture = Image(
+      width: 6, height: 4, channels: 3, pixels: (0..<72).map { UInt8($0 * 3) })
+    add("image", "rgb.png", ImageFile.encode(picture) ?? [])
+    add("image", "rgb.jpg", ImageFile.encode(picture, jpegQuality: 80) ?? [])
+    add(
+      "image", "gray.jpg",
+      ImageFile.encode(
+        Image(width: 3, height: 3, channels: 1, pixels: [0, 50, 100, 150, 200, 250, 1, 2, 3]),
+        jpegQuality: 60) ?? [])
     add(
       "npz", "compressed.npz",
       NPZ.archive(
