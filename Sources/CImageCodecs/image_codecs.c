@@ -14,7 +14,7 @@ static int fail(dlg_image *image, const char *message) {
   return 1;
 }
 
-static int decode_png(const unsigned char *data, size_t size, int channels, long max_pixels,
+static int decode_png(const unsigned char *data, size_t size, long max_pixels,
                       dlg_image *image) {
   png_image png;
   memset(&png, 0, sizeof png);
@@ -60,7 +60,7 @@ static void jpeg_warning(j_common_ptr info, int level) {
   if (level < 0) jpeg_exit(info);
 }
 
-static int decode_jpeg(const unsigned char *data, size_t size, int channels, long max_pixels,
+static int decode_jpeg(const unsigned char *data, size_t size, long max_pixels,
                        dlg_image *image) {
   struct jpeg_decompress_struct info;
   struct jpeg_failure failure;
@@ -127,9 +127,9 @@ int dlg_decode_image(const unsigned char *data, size_t size, int channels, long 
   if (channels != 1 && channels != 3) return fail(image, "channels must be 1 or 3");
   int status;
   if (size >= 8 && png_sig_cmp(data, 0, 8) == 0)
-    status = decode_png(data, size, channels, max_pixels, image);
+    status = decode_png(data, size, max_pixels, image);
   else if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
-    status = decode_jpeg(data, size, channels, max_pixels, image);
+    status = decode_jpeg(data, size, max_pixels, image);
   else
     return fail(image, "not a PNG or JPEG image");
   return status != 0 ? status : convert(image, channels);

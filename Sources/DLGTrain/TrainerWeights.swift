@@ -20,10 +20,7 @@ extension Trainer {
   /// Writes the trained parameters (named as in the model: `conv.weight`, `fc.bias`, ...) and
   /// statistics (`bn.running_mean`) as a safetensors file.
   public func saveWeights(to path: String) throws(TrainingError) {
-    let parameters = Set(model.graph.modelWeights)
-    let entries = store.entries.filter { parameters.contains($0.id) }.map {
-      SafeTensors.Entry(name: $0.name, buffer: $0.buffer)
-    }
+    let entries = modelWeightEntries.map { SafeTensors.Entry(name: $0.name, buffer: $0.buffer) }
     var metadata = ["format": "dlg", "model": model.file.source.path]
     if let classNames,
       let json = try? JSONSerialization.data(withJSONObject: classNames),
@@ -44,12 +41,18 @@ extension Trainer {
 }
 
 extension Trainer {
+  /// The stored tensors that are the model's parameters and statistics (not optimizer state):
+  /// what a weights file holds and what a stage hands on.
+  var modelWeightEntries: [(id: ValueID, name: String, buffer: TensorBuffer)] {
+    let weights = Set(model.graph.modelWeights)
+    return store.entries.filter { weights.contains($0.id) }
+  }
+
   /// The model's parameters and statistics as they are now, by name: what a stage hands on
   /// to the next (`from:`).
   public func weightTensors() -> [String: SafeTensors.Tensor] {
-    let weights = Set(model.graph.modelWeights)
     var tensors: [String: SafeTensors.Tensor] = [:]
-    for entry in store.entries where weights.contains(entry.id) {
+    for entry in modelWeightEntries {
       tensors[entry.name] = SafeTensors.Tensor(
         dtype: "F32", shape: entry.buffer.dimensions,
         values: Array(UnsafeBufferPointer(start: entry.buffer.floats, count: entry.buffer.count)))

@@ -149,13 +149,10 @@ struct RunCommand: ParsableCommand {
   /// the last stage (the model for use) writes the path itself.
   static func stagePath(_ path: String, stage: String?, isLast: Bool) -> String {
     guard let stage, !isLast else { return path }
-    let url = URL(fileURLWithPath: path)
-    let ext = url.pathExtension
-    let stem = url.deletingPathExtension().lastPathComponent
-    let name = ext.isEmpty ? "\(stem).\(stage)" : "\(stem).\(stage).\(ext)"
-    return (path as NSString).deletingLastPathComponent.isEmpty
-      ? name
-      : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+    let file = path as NSString
+    let base = file.deletingPathExtension
+    return file.pathExtension.isEmpty
+      ? "\(base).\(stage)" : "\(base).\(stage).\(file.pathExtension)"
   }
 
   func overrides(first: Bool) -> TrainingOverrides {
