@@ -15,7 +15,12 @@ extension GradientCase {
   {
     let variant = [cell.rawValue, reverse ? "reverse" : nil, masked ? "masked" : nil]
       .compactMap { $0 }.joined(separator: ", ")
-    return GradientCase(Recurrent.opType, variant, tolerance: 2e-2) {
+    // A ReLU cell's state grows over the steps, and a step of 1e-3 left its differences at f32
+    // rounding noise (2.1% off on an Intel Xeon, under 2% on an AMD EPYC); at 4e-3 the worst
+    // element is 0.5% off, and no pre-activation falls within the step of its kink.
+    return GradientCase(
+      Recurrent.opType, variant, epsilon: cell == .relu ? 4e-3 : 1e-3, tolerance: 2e-2
+    ) {
       var graph = Graph()
       let (units, features) = (3, 3)
       let rows = cell.gates * units
