@@ -120,6 +120,7 @@ public final class Trainer {
     self.loss = optimized.resolve(loss)
     self.correct = correct.map(optimized.resolve)
     self.optimization = optimization
+    augmenter = Self.augmenter(for: config, input: model.graph[input].type)
     // Parameters and optimizer state are allocated next, the step's arena later: refuse a
     // model whose step cannot fit before either.
     try checkMemory(batchSize: config.batchSize)
@@ -129,6 +130,20 @@ public final class Trainer {
     // Weights the step does not reach (another stage's head) still belong to the model: they
     // are saved with it and handed on.
     store.allocate(for: model.graph, using: &generator)
+  }
+
+  /// What `augment` does to each training batch; nil without it.
+  public let augmenter: Augmenter?
+
+  static func augmenter(for config: TrainingConfig, input: TensorType) -> Augmenter? {
+    guard !config.augmentations.isEmpty, input.dtype == .float32 else { return nil }
+    let kinds = config.augmentations.map(\.kind)
+    if input.rank == 4, case .fixed(let height) = input.shape[1],
+      case .fixed(let width) = input.shape[2], case .fixed(let channels) = input.shape[3]
+    {
+      return Augmenter(kinds, height: height, width: width, channels: channels, seed: config.seed)
+    }
+    return Augmenter(kinds, height: 1, width: 1, channels: input.elementsPerItem, seed: config.seed)
   }
 
   /// Parameters the step updates: all but the frozen ones (and those the loss does not reach).

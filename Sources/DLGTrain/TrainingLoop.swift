@@ -83,6 +83,9 @@ extension Trainer {
       let indices = batches.indices(ofBatch: b)
       let plan = trainingPlan(batchSize: indices.count)
       feed(plan, data, indices)
+      if let augmenter, let features = plan.buffer(input), features.dtype == .float32 {
+        augmenter.apply(to: features.floats, indices: indices, epoch: epoch)
+      }
       step += 1
       let rate = config.schedule.factor(
         step: step, epoch: epoch, totalSteps: config.epochs * batches.batchCount)

@@ -78,3 +78,46 @@ import Testing
     #expect(found.contains { $0.code == "E420" && $0.message.contains("->") }, "\(found)")
   }
 }
+
+/// `augment`: each change checked against its range and the model's input.
+@Suite struct AugmentLoweringTests {
+  static func file(input: String, augment: String) -> String {
+    """
+    neuralnet
+      image: Input[\(input)]
+      flat: Flatten
+      out: Dense[2]
+      image --> flat --> out
+    train
+      loss softmax_cross_entropy(out, labels)
+      augment \(augment)
+
+    """
+  }
+
+  @Test func augmentationsReachTheTrainingConfig() throws {
+    let parsed = Parser.parse(
+      SourceFile(
+        path: "a.dlg",
+        text: Self.file(input: "8, 8, 3", augment: "[flip, crop(padding: 2), brightness(0.2)]")))
+    let lowered = ModelLowering.lower(parsed.model)
+    #expect(lowered.diagnostics.isEmpty, "\(lowered.diagnostics)")
+    let kinds = try #require(lowered.model?.training?.augmentations.map(\.kind))
+    #expect(kinds == [.flip(probability: 0.5), .crop(padding: 2), .brightness(amount: 0.2)])
+  }
+
+  @Test func mistakesAreLocated() {
+    let unknown = StageLoweringTests.diagnostics(Self.file(input: "8, 8, 1", augment: "flipp"))
+    #expect(unknown.contains { $0.code == "E425" && $0.help?.contains("`flip`") == true })
+    let flat = StageLoweringTests.diagnostics(Self.file(input: "64", augment: "[noise(0.1), flip]"))
+    #expect(flat.count == 1 && flat.first?.code == "E426", "\(flat)")
+    #expect(flat.first?.range?.start.line == 8 && flat.first?.range?.start.column == 24)
+    let wide = StageLoweringTests.diagnostics(
+      Self.file(input: "8, 8, 1", augment: "crop(padding: 8)"))
+    #expect(
+      wide.contains { $0.code == "E426" && $0.message.contains("less than the image's side (8)") })
+    let bright = StageLoweringTests.diagnostics(
+      Self.file(input: "8, 8, 1", augment: "[brightness(1.5), flip(p: 2)]"))
+    #expect(bright.filter { $0.code == "E426" }.count == 2, "\(bright)")
+  }
+}

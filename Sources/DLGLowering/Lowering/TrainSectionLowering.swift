@@ -63,6 +63,10 @@ struct TrainSectionLowering {
     var parameters = model.parameterTraining
     if let entry = seen["freeze"] { parameters.frozen.formUnion(frozenParameters(entry, model)) }
     model.training?.parameters = parameters
+    if let entry = seen["augment"] {
+      let chosen = augmentations(entry, model)
+      model.training?.augmentations = chosen
+    }
     for (spec, entry) in [(data, seen["data"]), (test, seen["test"])] {
       if let spec, let entry { checkSequenceSource(spec, entry, against: model) }
     }
@@ -137,6 +141,71 @@ struct TrainSectionLowering {
       frozen.formUnion(owned)
     }
     return frozen
+  }
+
+  /// `augment [flip, crop(padding: 4)]`: each change checked against its range and the input.
+  mutating func augmentations(_ entry: TrainEntry, _ model: Model) -> [Augmentation] {
+    let items: [Expression]
+    if case .list(let list) = entry.value.kind { items = list } else { items = [entry.value] }
+    let type = model.input.map { model.graph[$0].type }
+    var image: (height: Int, width: Int)?
+    if let type, type.rank == 4, case .fixed(let height) = type.shape[1],
+      case .fixed(let width) = type.shape[2]
+    {
+      image = (height, width)
+    }
+    var chosen: [Augmentation] = []
+    for item in items {
+      guard
+        let augmentation = Augmentations.table.lower(item, code: "E425", into: &diagnostics)
+      else { continue }
+      if let type, type.dtype != .float32 {
+        diagnostics.append(
+          Diagnostic(
+            code: "E426", "augmentation changes float samples, but the input is \(type)",
+            at: item.range, help: "augment image or feature inputs; word ids cannot be jittered"))
+        continue
+      }
+      if let problem = Self.rangeProblem(augmentation.kind, image: image) {
+        diagnostics.append(
+          Diagnostic(
+            code: "E426", problem.message, at: item.range, help: problem.help,
+            notes: type.map { ["input: \($0)"] } ?? []))
+        continue
+      }
+      chosen.append(augmentation)
+    }
+    return chosen
+  }
+
+  /// What is wrong with an augmentation's value, for an input image of the given size (nil
+  /// when the input is not an image).
+  static func rangeProblem(_ kind: Augmentation.Kind, image: (height: Int, width: Int)?)
+    -> (message: String, help: String)?
+  {
+    if kind.isSpatial, image == nil {
+      return (
+        "flips, crops and translations move pixels, so they need an image input",
+        "declare the input as f32[N, height, width, channels]"
+      )
+    }
+    switch kind {
+    case .flip(let p) where p > 1:
+      return ("flip(p: \(p)): a probability is at most 1", "`flip` mirrors half the samples")
+    case .crop(let shift), .translate(let shift):
+      let side = min(image?.height ?? 0, image?.width ?? 0)
+      guard shift >= 1, shift < side else {
+        return (
+          "a shift of \(shift) pixels must be at least 1 and less than the image's side (\(side))",
+          "a few pixels: `crop(padding: 4)` for 32x32 images"
+        )
+      }
+      return nil
+    case .brightness(let amount) where amount > 1, .contrast(let amount) where amount > 1:
+      return ("a jitter of \(amount) is more than 1", "a small amount such as 0.2")
+    default:
+      return nil
+    }
   }
 
   /// The longest sample a `text` or `chars` source may cut.

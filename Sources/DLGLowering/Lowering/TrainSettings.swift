@@ -54,6 +54,11 @@ public enum TrainSettings {
         + "`init weights(\"file\", prefix: \"enc. -> encoder.\", layout: pytorch)`",
       defaultValue: "random weights"),
     .init(
+      key: "augment",
+      summary: "random changes to each training sample: `augment [flip, crop(padding: 4), "
+        + "translate(pixels: 2), brightness(0.2), contrast(0.2), noise(0.05)]`",
+      defaultValue: "none"),
+    .init(
       key: "validation",
       summary: "a fraction (0 < f < 1) of the training data held out and evaluated every epoch",
       defaultValue: "none"),

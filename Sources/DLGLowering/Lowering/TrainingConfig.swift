@@ -100,6 +100,8 @@ public struct TrainingConfig: Sendable {
   public var previousStage: String?
   /// Frozen parameters (`freeze`, `trainable: false`) and rate multipliers (`lr_mult:`).
   public var parameters = ParameterTraining()
+  /// Random changes made to each training sample, in order (`augment`).
+  public var augmentations: [Augmentation] = []
 
   /// What happens to the gradients between the backward pass and the update, in order.
   public var gradientTransforms: [any GradientTransform] {

@@ -51,11 +51,18 @@ struct BenchCommand: ParsableCommand {
 
   func run() throws {
     threading.apply()
-    let (plan, batchSize) = file.hasSuffix(".onnx") ? try onnxPlan() : try modelPlan()
-    for step in 1...5 { plan.run(RuntimeContext(step: step, training: !inference)) }
+    let (plan, batchSize, augment) = file.hasSuffix(".onnx") ? try onnxPlan() : try modelPlan()
+    for step in 1...5 {
+      augment?(step)
+      plan.run(RuntimeContext(step: step, training: !inference))
+    }
     var perNode: [Double] = []
+    var augmentationSeconds = 0.0
     let start = DispatchTime.now().uptimeNanoseconds
     for step in 1...steps {
+      let before = DispatchTime.now().uptimeNanoseconds
+      augment?(step + 5)
+      augmentationSeconds += Double(DispatchTime.now().uptimeNanoseconds - before) / 1e9
       plan.runProfiled(RuntimeContext(step: step + 5, training: !inference), seconds: &perNode)
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -76,6 +83,7 @@ struct BenchCommand: ParsableCommand {
         "arena_bytes": plan.plan.arenaBytes, "peak_rss_bytes": Self.peakResidentBytes(),
         "mode": inference ? "inference" : "training",
         "optimization": optimization.level.rawValue,
+        "augmentation_ms_per_step": augmentationSeconds / Double(steps) * 1000,
         "top_ops": ranked.map { index, total in
           [
             "name": plan.graph.nodes[index].name, "op": plan.graph.nodes[index].op.name,
@@ -106,6 +114,12 @@ struct BenchCommand: ParsableCommand {
           + "(%.1f MFLOP a step), peak RSS %.0f MiB",
         msPerStep, Double(steps) / seconds, samplesPerSecond, gflops,
         Double(flopsPerStep) / 1e6, Double(Self.peakResidentBytes()) / 1_048_576))
+    if augment != nil {
+      print(
+        String(
+          format: "  augmentation: %.3f ms/step (%.1f%% of the step)",
+          augmentationSeconds / Double(steps) * 1000, augmentationSeconds / seconds * 100))
+    }
     let opTotal = perNode.reduce(0, +)
     print("top ops (ms per step, share of all op time, GFLOP/s; concurrent ops each count):")
     for (index, total) in ranked {
@@ -121,7 +135,9 @@ struct BenchCommand: ParsableCommand {
   }
 
   /// The training or evaluation plan of a .dlg model, its inputs filled.
-  private func modelPlan() throws -> (Executable, Int) {
+  /// A file's `augment`, if any, comes back as what to run before each training step (as
+  /// `dlg run` does), so that its cost is timed with the step's.
+  private func modelPlan() throws -> (Executable, Int, ((Int) -> Void)?) {
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     let trainer: Trainer
@@ -138,12 +154,22 @@ struct BenchCommand: ParsableCommand {
       inference
       ? trainer.evaluationPlan(batchSize: batchSize) : trainer.trainingPlan(batchSize: batchSize)
     fillInputs(plan, model: model)
-    return (plan, batchSize)
+    guard !inference, let augmenter = trainer.augmenter, let input = model.input,
+      let features = plan.buffer(input)
+    else { return (plan, batchSize, nil) }
+    return (
+      plan, batchSize,
+      { step in
+        augmenter.apply(
+          to: features.floats, indices: Array(step * batchSize..<(step + 1) * batchSize)[...],
+          epoch: 1)
+      }
+    )
   }
 
   /// The plan of an imported ONNX model (inference only: dlg does not train imported models),
   /// its inputs filled with values in [0, 1).
-  private func onnxPlan() throws -> (Executable, Int) {
+  private func onnxPlan() throws -> (Executable, Int, ((Int) -> Void)?) {
     guard inference else {
       Terminal.failure(
         "\(file): ONNX models are timed with --inference (dlg runs them, it does not train them)")
@@ -164,7 +190,7 @@ struct BenchCommand: ParsableCommand {
         }
       }
     }
-    return (plan, batchSize)
+    return (plan, batchSize, nil)
   }
 
   /// One op measured alone against a bare sgemm of its products.

@@ -202,7 +202,10 @@ struct RunCommand: ParsableCommand {
         "training \(file)\(stage.map { ", stage \($0)" } ?? ""): "
           + "\(trainer.trainedParameterCount) of \(model.parameterCount) parameters trained, "
           + "\(train.count) samples, batch \(trainer.config.batchSize), "
-          + "\(trainer.config.epochs) epoch(s)")
+          + "\(trainer.config.epochs) epoch(s)"
+          + (trainer.augmenter.map {
+            ", augmented: " + $0.augmentations.map(\.description).joined(separator: ", ")
+          } ?? ""))
       let display = ProgressDisplay(interactive: Terminal.standardErrorIsTerminal)
       var records: [EpochRecord] = []
       _ = try trainer.train(on: train, test: test, observer: display) {
