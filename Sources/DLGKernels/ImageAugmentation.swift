@@ -86,9 +86,10 @@ public enum ImageAugmentation {
     _ values: UnsafeMutablePointer<Float>, count: Int, by factor: Float
   ) {
     guard count > 0 else { return }
-    var sum: Float = 0
-    for i in 0..<count { sum += values[i] }
-    let mean = sum / Float(count)
+    // Summed in double: a large image's float sum would drift.
+    var sum = 0.0
+    for i in 0..<count { sum += Double(values[i]) }
+    let mean = Float(sum / Double(count))
     let offset = mean * (1 - factor)
     for i in 0..<count { values[i] = values[i] * factor + offset }
   }

@@ -127,11 +127,15 @@ struct SampleRandom {
     return range.lowerBound + Int(next() % span)
   }
 
-  /// Two independent standard normal values (Box–Muller).
+  /// Two independent standard normal values (Marsaglia's polar method: no sine or cosine).
   mutating func gaussianPair() -> (Double, Double) {
-    let u = 1 - unit()  // (0, 1]: the logarithm stays finite
-    let v = unit()
-    let radius = (-2 * log(u)).squareRoot()
-    return (radius * cos(2 * .pi * v), radius * sin(2 * .pi * v))
+    while true {
+      let u = 2 * unit() - 1
+      let v = 2 * unit() - 1
+      let s = u * u + v * v
+      guard s > 0, s < 1 else { continue }
+      let factor = (-2 * log(s) / s).squareRoot()
+      return (u * factor, v * factor)
+    }
   }
 }

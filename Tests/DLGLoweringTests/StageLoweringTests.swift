@@ -119,5 +119,12 @@ import Testing
     let bright = StageLoweringTests.diagnostics(
       Self.file(input: "8, 8, 1", augment: "[brightness(1.5), flip(p: 2)]"))
     #expect(bright.filter { $0.code == "E426" }.count == 2, "\(bright)")
+    let loud = StageLoweringTests.diagnostics(Self.file(input: "8, 8, 1", augment: "noise(1e38)"))
+    #expect(loud.contains { $0.code == "E426" && $0.message.contains("at most 1000") })
+    let ids = StageLoweringTests.diagnostics(
+      Self.file(input: "8, 8, 1", augment: "noise(0.1)").replacingOccurrences(
+        of: "Input[8, 8, 1]", with: "i32[N, 8]"
+      ).replacingOccurrences(of: "flat: Flatten", with: "flat: Embedding[20, 4]"))
+    #expect(ids.contains { $0.code == "E426" && $0.message.contains("i32") }, "\(ids)")
   }
 }

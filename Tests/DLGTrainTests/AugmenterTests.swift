@@ -58,8 +58,9 @@ import Testing
 
   @Test func theThreadCountDoesNotChangeTheResult() {
     let augmenter = Self.augmenter([.crop(padding: 2), .noise(deviation: 0.1)])
-    let batch = Self.batch(300)
-    let indices = Array(500..<800)
+    // 72 values a sample: 227 samples make a part, so 1,000 are shared by two threads.
+    let batch = Self.batch(1000)
+    let indices = Array(500..<1500)
     let one = withThreadBudget(1) { Self.apply(augmenter, batch, indices: indices) }
     let two = withThreadBudget(2) { Self.apply(augmenter, batch, indices: indices) }
     #expect(one == two)
@@ -79,9 +80,13 @@ import Testing
       if got == mirrored { flipped += 1 } else { #expect(got == Self.sample(batch, i)) }
     }
     #expect((900...1100).contains(flipped), "\(flipped) of \(count) flipped")
-    let always = Self.apply(Self.augmenter([.flip(probability: 1)]), batch, indices: [0])
-    let never = Self.apply(Self.augmenter([.flip(probability: 0)]), batch, indices: [0])
-    #expect(always != Self.sample(batch, 0) && never == batch)
+    let first = Self.sample(batch, 0)
+    var mirrored = first
+    ImageAugmentation.flipHorizontally(
+      &mirrored, height: Self.height, width: Self.width, channels: Self.channels)
+    let always = Self.apply(Self.augmenter([.flip(probability: 1)]), first, indices: [0])
+    let never = Self.apply(Self.augmenter([.flip(probability: 0)]), first, indices: [0])
+    #expect(always == mirrored && mirrored != first && never == first)
   }
 
   @Test func cropMovesByAtMostThePadding() {
@@ -120,6 +125,46 @@ import Testing
     for i in 0..<count { #expect(Self.sample(out, i).allSatisfy { $0 == factors[i] }) }
   }
 
+  @Test func translateReflectsAndContrastStaysInItsRange() {
+    let count = 300
+    // Every value above zero: the zeros a crop would bring in would show.
+    let batch = Self.batch(count).map { $0 + 0.5 }
+    let out = Self.apply(
+      Self.augmenter([.translate(pixels: 1)]), batch, indices: Array(0..<count))
+    var moved = 0
+    for i in 0..<count {
+      let got = Self.sample(out, i)
+      var candidates: [[Float]] = []
+      for dy in -1...1 {
+        for dx in -1...1 {
+          var image = Self.sample(batch, i)
+          var scratch = image
+          ImageAugmentation.shift(
+            &image, height: Self.height, width: Self.width, channels: Self.channels, dy: dy,
+            dx: dx, fill: .reflect, scratch: &scratch)
+          candidates.append(image)
+        }
+      }
+      #expect(candidates.contains(got), "sample \(i)")
+      if got != Self.sample(batch, i) { moved += 1 }
+      // Reflection fills in with the image's own values: no zeros appear.
+      #expect(got.allSatisfy { $0 > 0 })
+    }
+    #expect(moved > count / 2)
+    // Contrast: each sample's spread around its (kept) mean scales by a factor in [0.7, 1.3].
+    let stretched = Self.apply(
+      Self.augmenter([.contrast(amount: 0.3)]), batch, indices: Array(0..<count))
+    var factors: [Double] = []
+    for i in 0..<count {
+      let (before, after) = (Self.sample(batch, i), Self.sample(stretched, i))
+      let mean = before.reduce(0, +) / Float(before.count)
+      #expect(abs(after.reduce(0, +) / Float(after.count) - mean) < 1e-4)
+      factors.append(Double((after[0] - mean) / (before[0] - mean)))
+    }
+    #expect(factors.allSatisfy { (0.7 - 1e-3...1.3 + 1e-3).contains($0) })
+    #expect(factors.min()! < 0.75 && factors.max()! > 1.25)
+  }
+
   @Test func noiseHasTheAskedDeviation() {
     let count = 200
     let batch = [Float](repeating: 0.5, count: count * Self.size)
@@ -149,5 +194,17 @@ import Testing
     #expect(first.augmenter?.augmentations.count == 3)
     #expect(try weights(first) == weights(again))
     #expect(try weights(first) != weights(plain))
+  }
+
+  @Test func evaluationSeesTheDataUnchanged() throws {
+    let folder = try SyntheticData.makeFolder(train: 100, test: 50)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    // Noise this strong would change every loss it touched.
+    let noisy = try trainer(
+      for: TransferLearningTests.model(folder: folder, settings: "  augment noise(5)"))
+    let plain = try trainer(for: TransferLearningTests.model(folder: folder))
+    let (_, test) = try noisy.loadData()
+    let data = try #require(test)
+    #expect(noisy.evaluate(on: data).loss == plain.evaluate(on: data).loss)
   }
 }

@@ -178,6 +178,10 @@ struct TrainSectionLowering {
     return chosen
   }
 
+  /// The largest `noise` deviation: far beyond any data's range (pixels 0 ... 255 included), and
+  /// small enough that noisy values stay finite.
+  static let maximumNoise = 1000.0
+
   /// What is wrong with an augmentation's value, for an input image of the given size (nil
   /// when the input is not an image).
   static func rangeProblem(_ kind: Augmentation.Kind, image: (height: Int, width: Int)?)
@@ -203,6 +207,11 @@ struct TrainSectionLowering {
       return nil
     case .brightness(let amount) where amount > 1, .contrast(let amount) where amount > 1:
       return ("a jitter of \(amount) is more than 1", "a small amount such as 0.2")
+    case .noise(let deviation) where deviation > Self.maximumNoise:
+      return (
+        "noise(\(deviation)): a deviation is at most \(Int(Self.maximumNoise))",
+        "a fraction of the data's range: `noise(0.05)` on values scaled to 0 ... 1"
+      )
     default:
       return nil
     }

@@ -52,20 +52,22 @@ struct BenchCommand: ParsableCommand {
   func run() throws {
     threading.apply()
     let (plan, batchSize, augment) = file.hasSuffix(".onnx") ? try onnxPlan() : try modelPlan()
+    var augmentationSeconds = 0.0
     for step in 1...5 {
-      augment?(step)
+      augment?(step, &augmentationSeconds)
       plan.run(RuntimeContext(step: step, training: !inference))
     }
     var perNode: [Double] = []
-    var augmentationSeconds = 0.0
-    let start = DispatchTime.now().uptimeNanoseconds
+    augmentationSeconds = 0
+    // The step's time is the plan's plus the augmentation's (restoring the batch is not timed).
+    var seconds = 0.0
     for step in 1...steps {
-      let before = DispatchTime.now().uptimeNanoseconds
-      augment?(step + 5)
-      augmentationSeconds += Double(DispatchTime.now().uptimeNanoseconds - before) / 1e9
+      augment?(step + 5, &augmentationSeconds)
+      let start = DispatchTime.now().uptimeNanoseconds
       plan.runProfiled(RuntimeContext(step: step + 5, training: !inference), seconds: &perNode)
+      seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    seconds += augmentationSeconds
     let msPerStep = seconds / Double(steps) * 1000
     let samplesPerSecond = Double(steps * batchSize) / seconds
     let nodeFlops = plan.graph.nodes.indices.map { index in
@@ -137,7 +139,7 @@ struct BenchCommand: ParsableCommand {
   /// The training or evaluation plan of a .dlg model, its inputs filled.
   /// A file's `augment`, if any, comes back as what to run before each training step (as
   /// `dlg run` does), so that its cost is timed with the step's.
-  private func modelPlan() throws -> (Executable, Int, ((Int) -> Void)?) {
+  private func modelPlan() throws -> (Executable, Int, ((Int, inout Double) -> Void)?) {
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     let trainer: Trainer
@@ -157,19 +159,30 @@ struct BenchCommand: ParsableCommand {
     guard !inference, let augmenter = trainer.augmenter, let input = model.input,
       let features = plan.buffer(input)
     else { return (plan, batchSize, nil) }
+    // Every step augments the same generated batch afresh, as training augments each new one:
+    // the clean copy goes back first (untimed), so crops do not pile up into zeros.
+    let clean = Array(UnsafeBufferPointer(start: features.floats, count: features.count))
+    var indices = Array(0..<batchSize)
+    let restore = {
+      clean.withUnsafeBufferPointer {
+        features.floats.update(from: $0.baseAddress!, count: $0.count)
+      }
+    }
     return (
       plan, batchSize,
-      { step in
-        augmenter.apply(
-          to: features.floats, indices: Array(step * batchSize..<(step + 1) * batchSize)[...],
-          epoch: 1)
+      { step, timed in
+        restore()
+        for i in indices.indices { indices[i] = step * batchSize + i }
+        let start = DispatchTime.now().uptimeNanoseconds
+        augmenter.apply(to: features.floats, indices: indices[...], epoch: 1)
+        timed += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
       }
     )
   }
 
   /// The plan of an imported ONNX model (inference only: dlg does not train imported models),
   /// its inputs filled with values in [0, 1).
-  private func onnxPlan() throws -> (Executable, Int, ((Int) -> Void)?) {
+  private func onnxPlan() throws -> (Executable, Int, ((Int, inout Double) -> Void)?) {
     guard inference else {
       Terminal.failure(
         "\(file): ONNX models are timed with --inference (dlg runs them, it does not train them)")
