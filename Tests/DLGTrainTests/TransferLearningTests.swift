@@ -152,6 +152,69 @@ import Testing
     } throws: { error in "\(error)".contains("write `layout: pytorch`") }
   }
 
+  /// Between Flatten and the Dense, dropout and a batch norm over the flattened features: the
+  /// Dense rows and the norm's vectors are all in PyTorch's channel-first feature order.
+  @Test func pytorchLayoutLooksThroughLayersAfterFlatten() throws {
+    let folder = try SyntheticData.makeFolder(train: 100, test: 40)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let text = """
+      neuralnet
+        image: Input[8, 8, 1]
+        conv:  Conv2D[3, 3x3, relu]
+        flat:  Flatten
+        drop:  Dropout[0.2]
+        norm:  BatchNorm
+        fc:    Dense[10]
+        image --> conv --> flat --> drop --> norm --> fc
+      train
+        data   idx("\(folder)", split: "train", scale: 1/255)
+        test   idx("\(folder)", split: "t10k", scale: 1/255)
+        loss   softmax_cross_entropy(fc, labels)
+        epochs 1
+      """
+    let source = try Self.trained(text)
+    let (h, w, c, units) = (6, 6, 3, 10)
+    /// PyTorch's index of dlg's feature i (NHWC): c·H·W + h·W + w.
+    func channelFirst(_ i: Int) -> Int {
+      ((i % c) * h + i / (c * w)) * w + (i / c) % w
+    }
+    var torch: [String: SafeTensors.Tensor] = [:]
+    let conv = try Self.values(source, "conv.weight")  // [3, 3, 1, 3]
+    var convTorch = conv
+    for o in 0..<c {
+      for y in 0..<3 {
+        for x in 0..<3 { convTorch[(o * 3 + y) * 3 + x] = conv[(y * 3 + x) * c + o] }
+      }
+    }
+    torch["conv.weight"] = .init(dtype: "F32", shape: [c, 1, 3, 3], values: convTorch)
+    torch["conv.bias"] = .init(
+      dtype: "F32", shape: [c], values: try Self.values(source, "conv.bias"))
+    let fc = try Self.values(source, "fc.weight")  // [108, 10]
+    var fcTorch = fc
+    for o in 0..<units {
+      for i in 0..<h * w * c { fcTorch[o * h * w * c + channelFirst(i)] = fc[i * units + o] }
+    }
+    torch["fc.weight"] = .init(dtype: "F32", shape: [units, h * w * c], values: fcTorch)
+    torch["fc.bias"] = .init(
+      dtype: "F32", shape: [units], values: try Self.values(source, "fc.bias"))
+    for (dlg, pt) in [
+      ("norm.gamma", "norm.weight"), ("norm.beta", "norm.bias"),
+      ("norm.running_mean", "norm.running_mean"), ("norm.running_var", "norm.running_var"),
+    ] {
+      let v = try Self.values(source, dlg)
+      var permuted = v
+      for i in v.indices { permuted[channelFirst(i)] = v[i] }
+      torch[pt] = .init(dtype: "F32", shape: [v.count], values: permuted)
+    }
+    let target = try trainer(for: text)
+    let report = try target.initializeWeights(
+      from: torch, spec: WeightsInitSpec(path: "t", layout: .pytorch), source: "torch")
+    #expect(report.random.isEmpty && report.unused.isEmpty)
+    for name in ["fc.weight", "norm.gamma", "norm.running_mean"] {
+      #expect(try Self.values(target, name) == Self.values(source, name), "\(name)")
+    }
+  }
+
   @Test func frozenLayersHaveNoGradientNodesAndDoNotChange() throws {
     let folder = try SyntheticData.makeFolder(train: 200, test: 50)
     defer { try? FileManager.default.removeItem(atPath: folder) }
