@@ -287,6 +287,31 @@ extension Elementwise {
     }
   }
 
+  /// y = x + deviation · n, n standard normal from a hash of (seed, pair index): the same
+  /// noise whatever the thread split. Pairs of elements share one Box–Muller draw.
+  public static func gaussianNoise(
+    count: Int, deviation: Float, seed: UInt64, x: UnsafePointer<Float>,
+    y: UnsafeMutablePointer<Float>
+  ) {
+    let pairs = (count + 1) / 2
+    ThreadBudget.parallelFor(count: pairs, minimumChunk: parallelChunk / 2) { range in
+      for pair in range {
+        var z = seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        // Two 32-bit uniforms: u in (0, 1] keeps the logarithm finite.
+        let u = (Float(z >> 40) + 1) / Float(1 << 24)
+        let v = Float((z >> 8) & 0xFF_FFFF) / Float(1 << 24)
+        let radius = deviation * (-2 * logf(u)).squareRoot()
+        let angle = 2 * Float.pi * v
+        let i = 2 * pair
+        y[i] = x[i] + radius * cosf(angle)
+        if i + 1 < count { y[i + 1] = x[i + 1] + radius * sinf(angle) }
+      }
+    }
+  }
+
   /// y = a · b, elementwise.
   public static func multiply(
     count: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,

@@ -9,7 +9,18 @@ extension LayerCatalog {
     })
 }
 
+extension LayerCatalog {
+  /// `GaussianNoise[0.1]`: adds noise of that standard deviation while training, nothing in
+  /// evaluation.
+  static let gaussianNoise = LayerSpec(
+    name: "GaussianNoise", parameters: [ParameterSpec("stddev", .nonNegativeNumber)],
+    family: .other,
+    lowering: { arguments, inputs, context throws(GraphError) in
+      try context.gaussianNoise(inputs[0], deviation: arguments.float("stddev"))
+    })
+}
+
 @used @section("dlg_registry")
 private let registration: Registration = {
-  LayerCatalog.register(LayerCatalog.dropout)
+  LayerCatalog.register(LayerCatalog.dropout, LayerCatalog.gaussianNoise)
 }

@@ -261,12 +261,28 @@ public struct LayerLoweringContext {
     guard rate >= 0, rate < 1 else {
       throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
     }
-    let salt = layerName.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) {
-      ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3
+    return try graph.apply(
+      Dropout(rate: Float(rate), salt: layerSalt), [x], name: "\(layerName)/Dropout",
+      location: location)[0]
+  }
+
+  /// Adds Gaussian noise of standard deviation `deviation` to `x` while training.
+  public mutating func gaussianNoise(_ x: ValueID, deviation: Double) throws(GraphError)
+    -> ValueID
+  {
+    guard deviation >= 0, deviation <= 1e6 else {
+      throw GraphError("a noise deviation must be between 0 and 1e6, got \(deviation)")
     }
     return try graph.apply(
-      Dropout(rate: Float(rate), salt: salt), [x], name: "\(layerName)/Dropout",
-      location: location)[0]
+      GaussianNoise(deviation: Float(deviation), salt: layerSalt), [x],
+      name: "\(layerName)/GaussianNoise", location: location)[0]
+  }
+
+  /// A seed from the layer's name (FNV-1a): each random layer draws its own numbers.
+  private var layerSalt: UInt64 {
+    layerName.utf8.reduce(UInt64(0xCBF2_9CE4_8422_2325)) {
+      ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01B3
+    }
   }
 
   /// Applies a named activation to `x` (none when `activation` is nil).

@@ -66,9 +66,9 @@ private let registration: Registration = {
           "factor", floats: [(node.op as! Scale).factor], dimensions: [])
         return context.addNode("Mul", [x, factor])[0]
       }))
-  // Inference: dropout passes its input through.
+  // Inference: dropout and noise pass their input through.
   ONNXExportRules.register(
-    ONNXExportRule(["Dropout"]) { node, context throws(ONNXError) in
+    ONNXExportRule(["Dropout", "GaussianNoise"]) { node, context throws(ONNXError) in
       let (x, layout) = try context.anyLayout(node.inputs[0])
       context.define(node.outputs[0], x, layout: layout)
     })

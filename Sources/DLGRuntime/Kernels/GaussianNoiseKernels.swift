@@ -1,0 +1,18 @@
+import DLGGraph
+import DLGKernels
+
+extension GaussianNoise: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let count = binding.inputs[0].count
+    let (x, y) = (binding.inputs[0].floats, binding.outputs[0].floats)
+    let (deviation, salt) = (deviation, salt)
+    return { info in
+      if info.training, deviation > 0 {
+        Elementwise.gaussianNoise(
+          count: count, deviation: deviation, seed: info.randomSeed(salt: salt), x: x, y: y)
+      } else {
+        Elementwise.copy(count: count, from: x, to: y)
+      }
+    }
+  }
+}
