@@ -275,11 +275,7 @@ extension Elementwise {
     let keep = 1 / (1 - rate)
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
       for i in range {
-        var z = seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let u = Float(z >> 40) / Float(1 << 24)
+        let u = CounterRandom.unit(CounterRandom.bits(seed, UInt64(i)))
         let m: Float = u >= rate ? keep : 0
         mask[i] = m
         y[i] = x[i] * m
@@ -296,10 +292,7 @@ extension Elementwise {
     let pairs = (count + 1) / 2
     ThreadBudget.parallelFor(count: pairs, minimumChunk: parallelChunk / 2) { range in
       for pair in range {
-        var z = seed &+ UInt64(pair) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        let z = CounterRandom.bits(seed, UInt64(pair))
         // Two 32-bit uniforms: u in (0, 1] keeps the logarithm finite.
         let u = (Float(z >> 40) + 1) / Float(1 << 24)
         let v = Float((z >> 8) & 0xFF_FFFF) / Float(1 << 24)

@@ -34,6 +34,18 @@ import Testing
     Array(batch[i * size..<(i + 1) * size])
   }
 
+  /// A sample moved by (dy, dx), as the kernel moves it.
+  static func shifted(_ sample: [Float], _ dy: Int, _ dx: Int, _ fill: ImageAugmentation.Fill)
+    -> [Float]
+  {
+    var image = sample
+    var scratch = sample
+    ImageAugmentation.shift(
+      &image, height: height, width: width, channels: channels, dy: dy, dx: dx, fill: fill,
+      scratch: &scratch)
+    return image
+  }
+
   @Test func theSameSeedEpochAndIndexGiveTheSameSample() {
     let all: [Augmentation.Kind] = [
       .flip(probability: 0.5), .crop(padding: 2), .translate(pixels: 1),
@@ -99,12 +111,7 @@ import Testing
       var match: [Int]?
       for dy in -2...2 {
         for dx in -2...2 {
-          var moved = Self.sample(batch, i)
-          var scratch = moved
-          ImageAugmentation.shift(
-            &moved, height: Self.height, width: Self.width, channels: Self.channels, dy: dy,
-            dx: dx, fill: .zeros, scratch: &scratch)
-          if moved == got { match = [dy, dx] }
+          if Self.shifted(Self.sample(batch, i), dy, dx, .zeros) == got { match = [dy, dx] }
         }
       }
       #expect(match != nil, "sample \(i) is no shift within the padding")
@@ -137,12 +144,7 @@ import Testing
       var candidates: [[Float]] = []
       for dy in -1...1 {
         for dx in -1...1 {
-          var image = Self.sample(batch, i)
-          var scratch = image
-          ImageAugmentation.shift(
-            &image, height: Self.height, width: Self.width, channels: Self.channels, dy: dy,
-            dx: dx, fill: .reflect, scratch: &scratch)
-          candidates.append(image)
+          candidates.append(Self.shifted(Self.sample(batch, i), dy, dx, .reflect))
         }
       }
       #expect(candidates.contains(got), "sample \(i)")
