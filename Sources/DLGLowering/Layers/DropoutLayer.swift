@@ -20,7 +20,22 @@ extension LayerCatalog {
     })
 }
 
+extension LayerCatalog {
+  /// `PatchDropout[0.5, patch: 4x4]`: drops whole patches of an image while training.
+  static let patchDropout = LayerSpec(
+    name: "PatchDropout",
+    parameters: [
+      ParameterSpec("rate", .float),
+      ParameterSpec("patch", .dimensions(rank: 2), positional: false),
+    ], family: .other,
+    lowering: { arguments, inputs, context throws(GraphError) in
+      try context.patchDropout(
+        inputs[0], rate: arguments.float("rate"), patch: arguments.dimensions("patch"))
+    })
+}
+
 @used @section("dlg_registry")
 private let registration: Registration = {
-  LayerCatalog.register(LayerCatalog.dropout, LayerCatalog.gaussianNoise)
+  LayerCatalog.register(
+    LayerCatalog.dropout, LayerCatalog.gaussianNoise, LayerCatalog.patchDropout)
 }

@@ -266,6 +266,30 @@ public struct LayerLoweringContext {
       location: location)[0]
   }
 
+  /// Drops whole `patch` (height, width) patches of the image `x` while training.
+  public mutating func patchDropout(_ x: ValueID, rate: Double, patch: [Int]) throws(GraphError)
+    -> ValueID
+  {
+    guard rate >= 0, rate < 1 else {
+      throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
+    }
+    let type = graph[x].type
+    guard type.rank == 4, case .fixed(let height) = type.shape[1],
+      case .fixed(let width) = type.shape[2]
+    else {
+      throw GraphError(
+        "PatchDropout drops patches of images [N, height, width, channels], got \(type)")
+    }
+    guard patch.count == 2, (1...height).contains(patch[0]), (1...width).contains(patch[1]) else {
+      throw GraphError(
+        "a patch must fit the \(height)x\(width) image, got \(patch.map(String.init).joined(separator: "x"))"
+      )
+    }
+    return try graph.apply(
+      PatchDropout(rate: Float(rate), patchHeight: patch[0], patchWidth: patch[1], salt: layerSalt),
+      [x], name: "\(layerName)/PatchDropout", location: location)[0]
+  }
+
   /// Adds Gaussian noise of standard deviation `deviation` to `x` while training.
   public mutating func gaussianNoise(_ x: ValueID, deviation: Double) throws(GraphError)
     -> ValueID

@@ -68,7 +68,8 @@ private let registration: Registration = {
       }))
   // Inference: dropout and noise pass their input through.
   ONNXExportRules.register(
-    ONNXExportRule(["Dropout", "GaussianNoise"]) { node, context throws(ONNXError) in
+    ONNXExportRule(["Dropout", "GaussianNoise", "PatchDropout"]) {
+      node, context throws(ONNXError) in
       let (x, layout) = try context.anyLayout(node.inputs[0])
       context.define(node.outputs[0], x, layout: layout)
     })

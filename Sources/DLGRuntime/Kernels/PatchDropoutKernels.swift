@@ -1,0 +1,45 @@
+import DLGGraph
+import DLGKernels
+
+extension PatchDropout: CPUKernel {
+  public func makeKernel(_ binding: KernelBinding) -> Kernel {
+    let dimensions = binding.inputs[0].dimensions
+    let count = binding.inputs[0].count
+    let (x, y, mask) = (
+      binding.inputs[0].floats, binding.outputs[0].floats, binding.outputs[1].floats
+    )
+    let (rate, patchHeight, patchWidth, salt) = (rate, patchHeight, patchWidth, salt)
+    return { info in
+      guard info.training, rate > 0, dimensions.count == 4 else {
+        Elementwise.copy(count: count, from: x, to: y)
+        Elementwise.fill(count: count, value: 1, mask)
+        return
+      }
+      let (samples, height, width, channels) = (
+        dimensions[0], dimensions[1], dimensions[2], dimensions[3]
+      )
+      let (rows, columns) = (
+        (height + patchHeight - 1) / patchHeight, (width + patchWidth - 1) / patchWidth
+      )
+      let keep = 1 / (1 - rate)
+      let seed = info.randomSeed(salt: salt)
+      ThreadBudget.parallelFor(count: samples, minimumChunk: 1) { range in
+        for n in range {
+          for h in 0..<height {
+            for w in 0..<width {
+              // One draw per patch of each sample, hashed from its index: any split agrees.
+              let patch = UInt64((n * rows + h / patchHeight) * columns + w / patchWidth)
+              let u = CounterRandom.unit(CounterRandom.bits(seed, patch))
+              let m: Float = u >= rate ? keep : 0
+              let base = ((n * height + h) * width + w) * channels
+              for c in 0..<channels {
+                mask[base + c] = m
+                y[base + c] = x[base + c] * m
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
