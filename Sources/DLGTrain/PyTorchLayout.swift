@@ -59,11 +59,9 @@ struct PyTorchLayout {
         guard source.count == 4, source[1] * source[2] > 1, source[3] > 1 else { break }
         return ((source[1], source[2], source[3]), vectors)
       }
-      // Only an op whose output is its first input's shape, and whose other inputs are
+      // Only an op whose output is its first input's type, and whose other inputs are
       // vectors of weights or statistics over those features, keeps the features in place.
-      guard let data = node.inputs.first, graph[data].type == graph[value].type,
-        graph[value].type.dimensions(batch: 1) == features
-      else { break }
+      guard let data = node.inputs.first, graph[data].type == graph[value].type else { break }
       let others = node.inputs.dropFirst()
       guard
         others.allSatisfy({

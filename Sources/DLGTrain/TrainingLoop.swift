@@ -83,7 +83,8 @@ extension Trainer {
       let indices = batches.indices(ofBatch: b)
       let plan = trainingPlan(batchSize: indices.count)
       feed(plan, data, indices)
-      if let augmenter, let features = plan.buffer(input), features.dtype == .float32 {
+      // An augmenter exists only for a float input (`Trainer.augmenter(for:input:)`).
+      if let augmenter, let features = plan.buffer(input) {
         augmenter.apply(to: features.floats, indices: indices, epoch: epoch)
       }
       step += 1

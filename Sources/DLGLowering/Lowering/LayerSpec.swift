@@ -258,9 +258,7 @@ public struct LayerLoweringContext {
   /// Dropout of `x` at `rate`, its masks seeded by the layer's name so that no two layers
   /// share one (the Dropout layer, attention's weights).
   public mutating func dropout(_ x: ValueID, rate: Double) throws(GraphError) -> ValueID {
-    guard rate >= 0, rate < 1 else {
-      throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
-    }
+    try Self.checkDropoutRate(rate)
     return try graph.apply(
       Dropout(rate: Float(rate), salt: layerSalt), [x], name: "\(layerName)/Dropout",
       location: location)[0]
@@ -270,9 +268,7 @@ public struct LayerLoweringContext {
   public mutating func patchDropout(_ x: ValueID, rate: Double, patch: [Int]) throws(GraphError)
     -> ValueID
   {
-    guard rate >= 0, rate < 1 else {
-      throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
-    }
+    try Self.checkDropoutRate(rate)
     let type = graph[x].type
     guard type.rank == 4, case .fixed(let height) = type.shape[1],
       case .fixed(let width) = type.shape[2]
@@ -300,6 +296,13 @@ public struct LayerLoweringContext {
     return try graph.apply(
       GaussianNoise(deviation: Float(deviation), salt: layerSalt), [x],
       name: "\(layerName)/GaussianNoise", location: location)[0]
+  }
+
+  /// Dropout of values or of patches keeps a fraction 1 − rate: it must be above 0.
+  private static func checkDropoutRate(_ rate: Double) throws(GraphError) {
+    guard rate >= 0, rate < 1 else {
+      throw GraphError("a dropout rate must be at least 0 and below 1, got \(rate)")
+    }
   }
 
   /// A seed from the layer's name (FNV-1a): each random layer draws its own numbers.

@@ -25,16 +25,19 @@ extension PatchDropout: CPUKernel {
       let seed = info.randomSeed(salt: salt)
       ThreadBudget.parallelFor(count: samples, minimumChunk: 1) { range in
         for n in range {
-          for h in 0..<height {
-            for w in 0..<width {
+          for row in 0..<rows {
+            for column in 0..<columns {
               // One draw per patch of each sample, hashed from its index: any split agrees.
-              let patch = UInt64((n * rows + h / patchHeight) * columns + w / patchWidth)
+              let patch = UInt64((n * rows + row) * columns + column)
               let u = CounterRandom.unit(CounterRandom.bits(seed, patch))
               let m: Float = u >= rate ? keep : 0
-              let base = ((n * height + h) * width + w) * channels
-              for c in 0..<channels {
-                mask[base + c] = m
-                y[base + c] = x[base + c] * m
+              let (left, right) = (column * patchWidth, min((column + 1) * patchWidth, width))
+              for h in row * patchHeight..<min((row + 1) * patchHeight, height) {
+                let base = ((n * height + h) * width + left) * channels
+                for i in base..<base + (right - left) * channels {
+                  mask[i] = m
+                  y[i] = x[i] * m
+                }
               }
             }
           }
