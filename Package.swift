@@ -35,6 +35,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // ONNX files are protobuf: the generated code is committed (scripts/generate-onnx-protobuf.sh).
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    // `dlg serve`: the HTTP server (routing, body limits, graceful shutdown on SIGTERM).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     // System libraries.
@@ -99,10 +102,17 @@ let package = Package(
         "DLGLang", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData", "DLGInference",
         "DLGTrain", "DLGViz", "DLGFiles", "DLGONNX",
       ]),
+    // `dlg serve`: HTTP inference with dynamic batching, metrics and a page to try the model.
+    .target(
+      name: "DLGServe",
+      dependencies: [
+        "DLG", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]),
     .executableTarget(
       name: "dlg",
       dependencies: [
-        "DLG", "DLGLanguageServer",
+        "DLG", "DLGLanguageServer", "DLGServe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -134,6 +144,7 @@ let package = Package(
     .testTarget(
       name: "DLGONNXTests", dependencies: ["DLGONNX", "DLG", "DLGTestSupport"],
       exclude: ["NodeTests"]),
+    .testTarget(name: "DLGServeTests", dependencies: ["DLGServe", "DLGTestData"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
 
     // Fuzzing (docs/reliability.md): one harness per reader of user input, a driver that is a

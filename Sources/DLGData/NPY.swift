@@ -4,6 +4,9 @@ import Foundation
 /// NumPy's `.npy` format: a magic string, a header (a Python dict literal with `descr`,
 /// `fortran_order` and `shape`), then the raw array.
 public enum NPY {
+  /// The first six bytes of every `.npy` file: 0x93 then "NUMPY".
+  public static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
   /// Reads an array of f4, f8, u1, i1, i4 or i8 values (little-endian, C order) as Float.
   public static func read(path: String) throws(DataError) -> IDXArray {
     try read(bytes: try readFile(path), source: path)
@@ -50,8 +53,7 @@ public enum NPY {
     public var isFloat: Bool { descr == "<f4" || descr == "<f8" }
 
     public init(_ bytes: UnsafeRawBufferPointer, source path: String) throws(DataError) {
-      guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8)
-      else {
+      guard bytes.count >= 10, Array(bytes[0..<6]) == NPY.magic else {
         throw DataError(path, "not a .npy file (bad magic string)")
       }
       let major = bytes[6]
@@ -141,16 +143,21 @@ public enum NPY {
 
   /// Writes a float32 array (version 1.0 header, padded to 64 bytes as NumPy does).
   public static func write(path: String, shape: [Int], values: [Float]) throws(DataError) {
+    do {
+      try FileOutput.write(bytes(shape: shape, values: values), to: path)
+    } catch {
+      throw DataError(path, "cannot write the file: \(error.description)")
+    }
+  }
+
+  /// The bytes of a float32 `.npy` file.
+  public static func bytes(shape: [Int], values: [Float]) -> [UInt8] {
     var payload: [UInt8] = []
     payload.reserveCapacity(values.count * 4)
     for value in values {
       withUnsafeBytes(of: value.bitPattern.littleEndian) { payload += $0 }
     }
-    do {
-      try FileOutput.write(encode(descr: "<f4", shape: shape, payload: payload), to: path)
-    } catch {
-      throw DataError(path, "cannot write the file: \(error.description)")
-    }
+    return encode(descr: "<f4", shape: shape, payload: payload)
   }
 
   /// The bytes of a `.npy` file of `descr` (`<f4`, `|u1`, `<i8`, ...) holding `payload`.

@@ -119,8 +119,8 @@ import Testing
     let predictor = try Predictor(model: t.model, weights: weights)
     let ids = (0..<48).map { Float($0 < 24 ? 3 : 5 + $0 % 7) }
     let data = Dataset(features: ids, sampleShape: [24], labels: [0, 0])
-    let p = predictor.probabilities(for: data)
-    let width = predictor.outputWidth
+    let p = predictor.predictions(for: data)
+    let width = predictor.predictionWidth
     #expect(p.count == 2 * width)
     #expect(Array(p[0..<width]) != Array(p[width...]))
   }

@@ -79,16 +79,21 @@ struct PredictCommand: ParsableCommand {
     do {
       let predictor = try Predictor(model: model, weights: weights)
       let data = try inputsAreImages ? images(for: model) : samples(for: model)
-      let probabilities = predictor.probabilities(for: data)
-      let width = predictor.outputWidth
+      let probabilities = predictor.predictions(for: data)
+      let width = predictor.predictionWidth
+      let isRegression = predictor.outputKind == .values
       guard let output else {
-        try printClasses(probabilities, width: width, names: predictor.classNames)
+        if isRegression {
+          try printValues(probabilities, width: width)
+        } else {
+          try printClasses(probabilities, width: width, names: predictor.classNames)
+        }
         return
       }
       if output.hasSuffix(".npy") {
         try NPY.write(path: output, shape: [data.count, width], values: probabilities)
       } else {
-        let csv = Self.csv(probabilities, width: width, column: "p")
+        let csv = Self.csv(probabilities, width: width, column: isRegression ? "y" : "p")
         do {
           try FileOutput.write(Array(csv.utf8), to: output)
         } catch {
@@ -212,6 +217,17 @@ struct PredictCommand: ParsableCommand {
       let name = names.flatMap { best < $0.count ? $0[best] : nil } ?? "class \(best)"
       let source = inputsAreImages ? input[row] : "\(input[0])[\(row)]"
       text += "\(source): \(name) " + String(format: "(%.3f)", slice[row * width + best]) + "\n"
+    }
+    guard Terminal.output(text) else { throw ExitCode.failure }
+  }
+
+  /// One line per sample on stdout: its source and its predicted values.
+  private func printValues(_ values: [Float], width: Int) throws {
+    var text = ""
+    for row in 0..<(values.count / max(width, 1)) {
+      let slice = values[row * width..<(row + 1) * width]
+      let source = inputsAreImages ? input[row] : "\(input[0])[\(row)]"
+      text += "\(source): " + slice.map { String(format: "%.6g", $0) }.joined(separator: " ") + "\n"
     }
     guard Terminal.output(text) else { throw ExitCode.failure }
   }

@@ -1,0 +1,63 @@
+import Hummingbird
+
+/// Wraps every route: times it, counts it in the metrics, and turns every failure into a JSON
+/// answer with its status (a 503 also says when to retry). Nothing a client sends reaches the
+/// connection as an unhandled error.
+struct ServeMiddleware: RouterMiddleware {
+  typealias Context = ServeContext
+  let metrics: ServerMetrics
+
+  /// The routes counted by name; anything else is counted as "other", so that clients cannot
+  /// grow the metrics without bound.
+  static let routes: Set<String> = [
+    "/", "/diagram.svg", "/healthz", "/metrics", "/v1/model", "/v1/predict", "/v1/reload",
+  ]
+
+  func handle(
+    _ request: Request, context: ServeContext,
+    next: (Request, ServeContext) async throws -> Response
+  ) async throws -> Response {
+    let start = ContinuousClock.now
+    let response: Response
+    do {
+      response = try await next(request, context)
+    } catch {
+      let failure =
+        switch error {
+        case let error as RequestError: error
+        case let error as HTTPError
+        where error.status == .notFound
+          && Self.routes.contains(request.uri.path):
+          RequestError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
+        case let error as HTTPError: Self.requestError(error)
+        default: RequestError(.badJSON, "the request could not be read: \(error)")
+        }
+      response = Self.response(for: failure)
+      metrics.recordError(failure.kind)
+    }
+    let path = request.uri.path
+    let elapsed = start.duration(to: .now).components
+    metrics.recordRequest(
+      route: Self.routes.contains(path) ? path : "other", status: response.status.code,
+      seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+    return response
+  }
+
+  /// Hummingbird's own refusals (no such route, wrong method, body too large) as ours.
+  static func requestError(_ error: HTTPError) -> RequestError {
+    switch error.status {
+    case .notFound: RequestError(.notFound, "no such page; see GET /v1/model and POST /v1/predict")
+    case .methodNotAllowed: RequestError(.methodNotAllowed, "this method is not allowed here")
+    case .contentTooLarge: RequestError(.tooLarge, error.body ?? "the body is too large")
+    default: RequestError(.badJSON, error.body ?? "the request could not be read")
+    }
+  }
+
+  static func response(for error: RequestError) -> Response {
+    var headers: HTTPFields = [.contentType: "application/json"]
+    if error.status == .serviceUnavailable { headers[.retryAfter] = "1" }
+    return Response(
+      status: error.status, headers: headers,
+      body: ResponseBody(byteBuffer: ByteBuffer(string: error.json + "\n")))
+  }
+}

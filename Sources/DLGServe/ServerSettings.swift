@@ -1,0 +1,22 @@
+/// How `dlg serve` listens and what it accepts: every limit keeps a bad or heavy client from
+/// taking unbounded memory or time.
+public struct ServerSettings: Sendable {
+  /// The address to listen on: loopback unless the user opens it up.
+  public var host = "127.0.0.1"
+  /// The port; 0 lets the system choose one (printed when listening).
+  public var port = 8080
+  /// The most samples one batch runs (requests are gathered up to it).
+  public var maxBatch = 64
+  /// How long the first request of a batch waits for others, in milliseconds.
+  public var maxWaitMilliseconds = 2.0
+  /// The largest request body accepted, in bytes.
+  public var maxBodyBytes = 8 << 20
+  /// The most samples one request may hold.
+  public var maxSamplesPerRequest = 256
+  /// The most predict requests answered at once; beyond it: 503 with `Retry-After`.
+  public var maxInFlight = 1024
+  /// Seconds an idle connection stays open.
+  public var idleTimeoutSeconds = 60
+
+  public init() {}
+}

@@ -1,0 +1,140 @@
+import DLG
+import Testing
+
+@testable import DLGServe
+
+/// Request bodies as clients send them, right and wrong: every wrong one is a RequestError of
+/// the right kind with a message, never a crash or a silently wrong sample.
+@Suite struct SampleDecoderTests {
+  let image = SampleDecoder(sampleShape: [2, 2, 1], scale: 0.5, maxSamples: 3, classCount: 4)
+  let words = SampleDecoder(
+    sampleShape: [4], inputIsIDs: true, idLimit: 10,
+    vocabulary: Vocabulary(tokens: ["good", "movie", "bad"]), maxSamples: 2, classCount: 2)
+
+  func decode(_ decoder: SampleDecoder, _ json: String) throws(RequestError) -> Samples {
+    try decoder.decodeJSON(Array(json.utf8))
+  }
+
+  func kind(_ decoder: SampleDecoder, _ json: String) -> RequestError.Kind? {
+    do {
+      _ = try decode(decoder, json)
+      return nil
+    } catch {
+      #expect(!error.message.isEmpty)
+      #expect(error.status.code == 400 || error.status.code == 413)
+      return error.kind
+    }
+  }
+
+  @Test func nestedFlatAndSqueezedSamplesAreTheSameValues() throws {
+    let nested = try decode(image, #"{"inputs": [[[[2], [4]], [[6], [8]]]]}"#)
+    let flat = try decode(image, #"{"inputs": [[2, 4, 6, 8]]}"#)
+    let squeezed = try decode(image, #"{"inputs": [[[2, 4], [6, 8]]], "top_k": 2}"#)
+    #expect(nested.values == [1, 2, 3, 4])
+    #expect(flat == nested)
+    #expect(squeezed.values == nested.values)
+    #expect(squeezed.topK == 2)
+    let two = try decode(image, #"{"inputs": [[1, 1, 1, 1], [2, 2, 2, 2]]}"#)
+    #expect(two.count == 2)
+    #expect(two.values.count == 8)
+  }
+
+  @Test func wrongBodiesSayWhatIsWrong() {
+    #expect(kind(image, "") == .empty)
+    #expect(kind(image, "   ") == .badJSON)
+    #expect(kind(image, #"{"inputs": [[1, 2, 3, 4]]"#) == .badJSON)
+    #expect(kind(image, #"[1, 2, 3, 4]"#) == .badJSON)
+    #expect(kind(image, #"{"input": [[1, 2, 3, 4]]}"#) == .badJSON)
+    #expect(kind(image, #"{"inputs": [[1, 2, 3, 4]], "extra": 1}"#) == .badJSON)
+    #expect(kind(image, #"{"inputs": []}"#) == .empty)
+    #expect(kind(image, #"{"inputs": "1 2 3 4"}"#) == .wrongType)
+    #expect(kind(image, #"{"inputs": [[1, 2, 3]]}"#) == .wrongShape)
+    #expect(kind(image, #"{"inputs": [[[1, 2], [3]]]}"#) == .wrongShape)
+    #expect(kind(image, #"{"inputs": [[[1, 2], 3, 4]]}"#) == .wrongShape)
+    #expect(kind(image, #"{"inputs": [[true, 2, 3, 4]]}"#) == .wrongType)
+    #expect(kind(image, #"{"inputs": [[null, 2, 3, 4]]}"#) == .wrongType)
+    #expect(kind(image, #"{"inputs": ["a picture"]}"#) == .wrongType)
+    #expect(kind(image, #"{"inputs": [[1e39, 2, 3, 4]]}"#) == .notFinite)
+    #expect(kind(image, #"{"inputs": [[1e999, 2, 3, 4]]}"#) == .notFinite)
+    #expect(
+      kind(image, #"{"inputs": [[1,1,1,1],[1,1,1,1],[1,1,1,1],[1,1,1,1]]}"#) == .tooManySamples)
+    #expect(kind(image, #"{"inputs": [[1, 2, 3, 4]], "top_k": 5}"#) == .wrongType)
+    #expect(kind(image, #"{"inputs": [[1, 2, 3, 4]], "top_k": 1.5}"#) == .wrongType)
+  }
+
+  @Test func aMessageSaysWhatWasExpected() {
+    do {
+      _ = try decode(image, #"{"inputs": [[1, 2, 3]]}"#)
+      Issue.record("a 3-value sample was accepted")
+    } catch {
+      #expect(error.message == "sample 0 is 3")
+      #expect(error.expected?.contains("2×2×1") == true)
+      #expect(error.json.contains("\"kind\":\"wrong_shape\""))
+    }
+  }
+
+  @Test func idsMustBeWholeNumbersInTheTable() throws {
+    #expect(try decode(words, #"{"inputs": [[1, 2, 9, 0]]}"#).values == [1, 2, 9, 0])
+    #expect(kind(words, #"{"inputs": [[1, 2, 10, 0]]}"#) == .wrongType)
+    #expect(kind(words, #"{"inputs": [[1, 2.5, 3, 0]]}"#) == .wrongType)
+    #expect(kind(words, #"{"inputs": [[-1, 2, 3, 0]]}"#) == .wrongType)
+  }
+
+  @Test func textIsEncodedWithTheSavedVocabulary() throws {
+    let vocabulary = try #require(words.vocabulary)
+    let samples = try decode(words, #"{"inputs": ["Good movie!", "bad"]}"#)
+    let expected =
+      vocabulary.encode(TextDataset.tokenize("Good movie!"), length: 4)
+      + vocabulary.encode(TextDataset.tokenize("bad"), length: 4)
+    #expect(samples.values == expected.map(Float.init))
+    #expect(kind(image, #"{"inputs": ["text"]}"#) == .wrongType)
+  }
+
+  @Test func npyBodiesAreReadAndChecked() throws {
+    let body = NPY.bytes(shape: [2, 2, 2, 1], values: [2, 4, 6, 8, 1, 1, 1, 1])
+    let samples = try image.decodeNPY(body)
+    #expect(samples.count == 2)
+    #expect(samples.values == [1, 2, 3, 4, 0.5, 0.5, 0.5, 0.5])
+    #expect(try image.decodeNPY(NPY.bytes(shape: [2, 2, 1], values: [2, 2, 2, 2])).count == 1)
+    #expect(try image.decodeNPY(NPY.bytes(shape: [1, 4], values: [2, 2, 2, 2])).count == 1)
+    #expect(throws: RequestError.self) {
+      try image.decodeNPY(NPY.bytes(shape: [1, 3], values: [2, 2, 2]))
+    }
+    #expect(throws: RequestError.self) {
+      try image.decodeNPY(NPY.bytes(shape: [1, 4], values: [2, .nan, 2, 2]))
+    }
+    #expect(throws: RequestError.self) { try image.decodeNPY(Array(body.prefix(40))) }
+    #expect(throws: RequestError.self) { try image.decodeNPY([0x93, 0x4E, 0x55]) }
+  }
+}
+
+@Suite struct JSONValueTests {
+  @Test func parsesEveryKindOfValue() throws {
+    let value = try JSONValue.parse(
+      Array(#" {"a": [1, -2.5e2, true, false, null], "b": "x\"\u00e9\ud83d\ude00\n"} "#.utf8))
+    #expect(value["a"] == .array([.number(1), .number(-250), .bool(true), .bool(false), .null]))
+    #expect(value["b"] == .string("x\"é😀\n"))
+  }
+
+  @Test func refusesWhatIsNotJSONAndSaysWhere() {
+    for text in [
+      "{\"a\": 01}", "{\"a\": 1,}", "[1 2]", "{'a': 1}", "\"open", "tru", "[1]x", "-", "1.",
+      "\"\\ud800\"", "\"\\q\"", "\"a\u{01}b\"", "{\"a\" 1}",
+    ] {
+      #expect(throws: JSONParseError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
+    }
+    do {
+      _ = try JSONValue.parse(Array("{\n  \"a\": [1, 2,, 3]\n}".utf8))
+    } catch {
+      #expect(error.message.hasPrefix("line 2, column 14:"), "\(error.message)")
+    }
+  }
+
+  /// A body of ten thousand brackets is refused, not a stack overflow.
+  @Test func deepNestingIsRefused() {
+    let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+    #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(deep.utf8)) }
+    let fine = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+    #expect(throws: Never.self) { try JSONValue.parse(Array(fine.utf8)) }
+  }
+}
