@@ -102,11 +102,13 @@ let package = Package(
         "DLGLang", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData", "DLGInference",
         "DLGTrain", "DLGViz", "DLGFiles", "DLGONNX",
       ]),
+    // What a predict request's body may hold, read and checked without HTTP (so it is fuzzed).
+    .target(name: "DLGServeRequests", dependencies: ["DLGData"]),
     // `dlg serve`: HTTP inference with dynamic batching, metrics and a page to try the model.
     .target(
       name: "DLGServe",
       dependencies: [
-        "DLG", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
+        "DLG", "DLGServeRequests", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
       ]),
     .executableTarget(
@@ -144,13 +146,16 @@ let package = Package(
     .testTarget(
       name: "DLGONNXTests", dependencies: ["DLGONNX", "DLG", "DLGTestSupport"],
       exclude: ["NodeTests"]),
-    .testTarget(name: "DLGServeTests", dependencies: ["DLGServe", "DLGTestData"]),
+    .testTarget(
+      name: "DLGServeTests", dependencies: ["DLGServe", "DLGServeRequests", "DLGTestData"]),
     .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
 
     // Fuzzing (docs/reliability.md): one harness per reader of user input, a driver that is a
     // libFuzzer target when built by scripts/fuzz.sh (and replays files otherwise), and a test
     // that runs the committed corpus and every past finding.
-    .target(name: "DLGFuzzHarnesses", dependencies: ["DLG"], path: "Tests/Fuzz/Harnesses"),
+    .target(
+      name: "DLGFuzzHarnesses", dependencies: ["DLG", "DLGServeRequests"],
+      path: "Tests/Fuzz/Harnesses"),
     .executableTarget(
       name: "dlg-fuzz", dependencies: ["DLGFuzzHarnesses"], path: "Tests/Fuzz/Driver",
       swiftSettings: fuzzing ? [.define("DLG_FUZZING")] : [],

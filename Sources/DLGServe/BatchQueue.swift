@@ -1,11 +1,14 @@
 import DLG
+import DLGServeRequests
 import Foundation
 import Synchronization
 
 /// Dynamic batching: requests wait here until `maxBatch` samples have gathered or the first
 /// of them has waited `maxWait`, then one thread runs them as one batch on the current model
-/// and answers each request with its own rows. Batches are padded to the next power of two
-/// (at most `maxBatch`), so a handful of plans, compiled once each, serve every size.
+/// and answers each request with its own rows. The wait is only for company that is coming:
+/// when no other request has been admitted and is still being read, the batch runs at once,
+/// so a lone client pays no batching delay. Batches are padded to the next power of two (at
+/// most `maxBatch`), so a handful of plans, compiled once each, serve every size.
 final class BatchQueue: @unchecked Sendable {
   /// A batch's answer for one request: its rows of predictions and the model that made them.
   struct Answer: Sendable {
@@ -26,6 +29,9 @@ final class BatchQueue: @unchecked Sendable {
   private let condition = NSCondition()
   private var jobs: [Job] = []
   private var queuedSamples = 0
+  /// Requests admitted whose bodies are still being read and checked: the company a batch
+  /// may wait for.
+  private var arriving = 0
   private var stopping = false
   private var worker: Thread?
   private let finished = DispatchSemaphore(value: 0)
@@ -81,10 +87,27 @@ final class BatchQueue: @unchecked Sendable {
     if worker != nil { finished.wait() }
   }
 
-  /// Queues a request's samples and waits for its rows.
+  /// A request has been admitted: its samples will follow (`predict`) or it will fail
+  /// (`withdraw`).
+  func admit() {
+    condition.lock()
+    arriving += 1
+    condition.unlock()
+  }
+
+  /// An admitted request failed before it had samples: a waiting batch stops waiting for it.
+  func withdraw() {
+    condition.lock()
+    arriving -= 1
+    condition.signal()
+    condition.unlock()
+  }
+
+  /// Queues an admitted request's samples and waits for its rows.
   func predict(_ samples: Samples) async -> Answer {
     await withCheckedContinuation { continuation in
       condition.lock()
+      arriving -= 1
       jobs.append(Job(samples: samples, arrived: .now, continuation: continuation))
       queuedSamples += samples.count
       condition.signal()
@@ -100,10 +123,12 @@ final class BatchQueue: @unchecked Sendable {
         condition.unlock()
         return
       }
-      // Wait for more samples until the first request has waited long enough.
+      // Wait for requests on their way until the first one has waited long enough.
       let deadline = Date().addingTimeInterval(
         max(0, seconds(maxWait - jobs[0].arrived.duration(to: .now))))
-      while queuedSamples < maxBatch && !stopping && condition.wait(until: deadline) {}
+      while queuedSamples < maxBatch && arriving > 0 && !stopping
+        && condition.wait(until: deadline)
+      {}
       var taken: [Job] = []
       var count = 0
       while let next = jobs.first, taken.isEmpty || count + next.samples.count <= maxBatch {

@@ -1,4 +1,5 @@
 import DLG
+import DLGServeRequests
 import Dispatch
 import Foundation
 import Hummingbird
@@ -16,7 +17,7 @@ public final class InferenceServer: Sendable {
   public let metrics = ServerMetrics()
   private let model: Model
   private let scale: Float?
-  private let queue: BatchQueue
+  let queue: BatchQueue
   private let decoder: SampleDecoder
   private let diagramSVG: String?
   /// One reload at a time.
@@ -139,27 +140,38 @@ public final class InferenceServer: Sendable {
       throw RequestError(
         .overloaded, "the server is answering \(settings.maxInFlight) requests; try again")
     }
+    queue.admit()
+    let samples: Samples
+    do {
+      samples = try await self.samples(of: request)
+    } catch {
+      queue.withdraw()
+      throw error
+    }
+    let answer = await queue.predict(samples)
+    return Self.answer(
+      PredictionAnswer.json(answer.predictions, model: answer.model, topK: samples.topK))
+  }
+
+  /// A request's samples: JSON or `.npy`, as its type or its first bytes say.
+  private func samples(of request: Request) async throws -> Samples {
     let bytes = try await body(of: request)
     let type = request.headers[.contentType]?.lowercased() ?? ""
-    let samples: Samples
     if type.hasPrefix("application/x-npy") || type.hasPrefix("application/octet-stream")
       || bytes.starts(with: NPY.magic)
     {
-      samples = try decoder.decodeNPY(bytes)
+      return try decoder.decodeNPY(bytes)
     } else if type.isEmpty || type.hasPrefix("application/json") || type.hasPrefix("text/plain")
       || Self.looksLikeJSON(bytes)
     {
       // curl -d sends any body as a form; one that starts as a JSON object is read as JSON.
-      samples = try decoder.decodeJSON(bytes)
+      return try decoder.decodeJSON(bytes)
     } else {
       throw RequestError(
         .unsupportedMediaType,
         "cannot read a body of type \(type): send application/json or application/x-npy",
         expected: decoder.expectedInput)
     }
-    let answer = await queue.predict(samples)
-    return Self.answer(
-      PredictionAnswer.json(answer.predictions, model: answer.model, topK: samples.topK))
   }
 
   /// The body, refused as soon as it passes the limit (by its declared length, or while it

@@ -1,4 +1,5 @@
 import DLG
+import DLGServeRequests
 
 /// `GET /v1/model`: what a client needs to call the model, as JSON.
 enum ModelDescription {

@@ -1,3 +1,4 @@
+import DLGServeRequests
 import Hummingbird
 
 /// Wraps every route: times it, counts it in the metrics, and turns every failure into a JSON
@@ -55,9 +56,9 @@ struct ServeMiddleware: RouterMiddleware {
 
   static func response(for error: RequestError) -> Response {
     var headers: HTTPFields = [.contentType: "application/json"]
-    if error.status == .serviceUnavailable { headers[.retryAfter] = "1" }
+    if error.kind == .overloaded { headers[.retryAfter] = "1" }
     return Response(
-      status: error.status, headers: headers,
+      status: HTTPResponse.Status(code: error.statusCode), headers: headers,
       body: ResponseBody(byteBuffer: ByteBuffer(string: error.json + "\n")))
   }
 }

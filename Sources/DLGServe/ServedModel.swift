@@ -1,5 +1,6 @@
 import CZlib
 import DLG
+import DLGServeRequests
 import Foundation
 
 /// One loaded version of the served model: its predictor, and what clients are told about it.
@@ -65,5 +66,15 @@ public final class ServedModel: Sendable {
       if case .fixed(let rows) = model.graph[node.inputs[1]].type.shape.first { return rows }
     }
     return nil
+  }
+}
+
+extension SampleDecoder {
+  /// The decoder for a served model's input.
+  public init(model: ServedModel, maxSamples: Int) {
+    self.init(
+      sampleShape: model.predictor.sampleShape, inputIsIDs: model.predictor.inputIsIDs,
+      idLimit: model.idLimit, vocabulary: model.predictor.vocabulary, scale: model.scale,
+      maxSamples: maxSamples, classCount: model.predictor.predictionWidth)
   }
 }

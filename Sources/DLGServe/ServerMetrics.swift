@@ -1,3 +1,4 @@
+import DLGServeRequests
 import Synchronization
 
 /// What `GET /metrics` reports, in the Prometheus text format: requests by route and status,

@@ -1,7 +1,6 @@
-import DLG
+import DLGData
+import DLGServeRequests
 import Testing
-
-@testable import DLGServe
 
 /// Request bodies as clients send them, right and wrong: every wrong one is a RequestError of
 /// the right kind with a message, never a crash or a silently wrong sample.
@@ -21,7 +20,7 @@ import Testing
       return nil
     } catch {
       #expect(!error.message.isEmpty)
-      #expect(error.status.code == 400 || error.status.code == 413)
+      #expect(error.statusCode == 400 || error.statusCode == 413)
       return error.kind
     }
   }
@@ -127,6 +126,32 @@ import Testing
       _ = try JSONValue.parse(Array("{\n  \"a\": [1, 2,, 3]\n}".utf8))
     } catch {
       #expect(error.message.hasPrefix("line 2, column 14:"), "\(error.message)")
+    }
+  }
+
+  /// Numbers read by the fast path are the very doubles the text names.
+  @Test func numbersAreCorrectlyRounded() throws {
+    var state: UInt64 = 7
+    func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state >> 11
+    }
+    var texts = ["0", "-0", "0.1", "0.3", "255", "1e-3", "12345678901234567890", "-0.000001"]
+    for _ in 0..<2000 {
+      let digits = String(next() % 10_000_000_000_000)
+      let point = Int(next() % UInt64(digits.count + 1))
+      let text =
+        point == digits.count
+        ? digits
+        : digits.prefix(point).isEmpty
+          ? "0." + digits
+          : digits.prefix(point) + "."
+            + digits.dropFirst(point)
+      texts.append((next() % 2 == 0 ? "-" : "") + text)
+    }
+    for text in texts {
+      let parsed = try JSONValue.parse(Array(text.utf8))
+      #expect(parsed == .number(try #require(Double(text))), "\(text)")
     }
   }
 

@@ -1,4 +1,5 @@
 import DLG
+import DLGServeRequests
 import DLGTestData
 import Foundation
 import Synchronization
@@ -62,7 +63,7 @@ final class LiveServer: Sendable {
 
   func request(
     _ path: String, method: String = "GET", body: [UInt8]? = nil,
-    type: String = "application/json"
+    type: String = "application/json", session: URLSession = .shared
   ) async throws -> Answer {
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
@@ -71,7 +72,7 @@ final class LiveServer: Sendable {
       request.httpBody = Data(body)
       request.setValue(type, forHTTPHeaderField: "Content-Type")
     }
-    let (data, response) = try await URLSession.shared.data(for: request)
+    let (data, response) = try await session.data(for: request)
     let http = try #require(response as? HTTPURLResponse)
     var headers: [String: String] = [:]
     for (key, value) in http.allHeaderFields {
@@ -81,8 +82,8 @@ final class LiveServer: Sendable {
       status: http.statusCode, body: String(decoding: data, as: UTF8.self), headers: headers)
   }
 
-  func predict(_ json: String) async throws -> Answer {
-    try await request("/v1/predict", method: "POST", body: Array(json.utf8))
+  func predict(_ json: String, session: URLSession = .shared) async throws -> Answer {
+    try await request("/v1/predict", method: "POST", body: Array(json.utf8), session: session)
   }
 
   /// Test samples of the synthetic data, as raw pixel values.
@@ -126,14 +127,20 @@ final class LiveServer: Sendable {
   /// Concurrent requests are answered separately and correctly, sharing batches.
   @Test func concurrentRequestsShareBatches() async throws {
     var settings = ServerSettings()
-    settings.maxWaitMilliseconds = 200
+    settings.maxWaitMilliseconds = 500
     settings.maxBatch = 16
     let live = try await LiveServer(settings: settings)
     let samples = try live.samples(24)
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.httpMaximumConnectionsPerHost = 32
+    let session = URLSession(configuration: configuration)
+    // One request announced but never sent keeps each batch waiting for company (up to
+    // 500 ms), as a burst of clients whose bodies are still arriving would.
+    live.server.queue.admit()
     let classes = try await withThrowingTaskGroup(of: (Int, Int?).self) { group in
       for (index, sample) in samples.enumerated() {
         group.addTask {
-          let answer = try await live.predict(Self.json([sample]))
+          let answer = try await live.predict(Self.json([sample]), session: session)
           let first = (answer.json["predictions"] as? [[String: Any]])?.first
           return (index, first?["class"] as? Int)
         }
@@ -142,6 +149,7 @@ final class LiveServer: Sendable {
       for try await (index, value) in group { classes[index] = value }
       return classes
     }
+    live.server.queue.withdraw()
     let alone = try await live.predict(Self.json(samples))
     let expected = (alone.json["predictions"] as? [[String: Any]])?.map { $0["class"] as? Int }
     #expect(classes == expected)
@@ -230,17 +238,17 @@ final class LiveServer: Sendable {
   /// Past the in-flight limit a request is told to come back later, not queued without end.
   @Test func overloadAnswers503WithRetryAfter() async throws {
     var settings = ServerSettings()
-    settings.maxInFlight = 1
-    settings.maxWaitMilliseconds = 400
-    settings.maxBatch = 64
+    settings.maxInFlight = 2
     let live = try await LiveServer(settings: settings)
     let sample = Self.json(try live.samples(1))
-    async let slow = live.predict(sample)
-    try await Task.sleep(for: .milliseconds(100))
+    // Two requests held in flight (as slow clients would hold them).
+    live.server.metrics.inFlight.add(2, ordering: .relaxed)
     let refused = try await live.predict(sample)
     #expect(refused.status == 503)
     #expect(refused.headers["retry-after"] == "1")
-    #expect(try await slow.status == 200)
+    #expect((refused.json["error"] as? [String: Any])?["kind"] as? String == "overloaded")
+    live.server.metrics.inFlight.subtract(2, ordering: .relaxed)
+    #expect(try await live.predict(sample).status == 200)
     await live.stop()
   }
 }

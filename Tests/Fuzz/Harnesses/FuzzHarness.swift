@@ -19,7 +19,7 @@ public struct FuzzHarness: Sendable {
   /// Every harness, in the order reports list them.
   public static let all: [FuzzHarness] = [
     .model, .mermaid, .safetensors, .checkpoint, .idx, .cifar, .csv, .text, .chars, .npy,
-    .npz, .image, .onnx,
+    .npz, .image, .onnx, .request,
   ]
 
   public static func named(_ name: String) -> FuzzHarness? {

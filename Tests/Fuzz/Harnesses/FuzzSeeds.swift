@@ -119,6 +119,13 @@ public enum FuzzSeeds {
       NPZ.archive(
         [("x", NPY.encode(descr: "<f4", shape: [1], payload: [0, 0, 128, 63]))], deflated: true))
 
+    // Predict requests for the request harness's two decoders.
+    add("request", "image.json", #"{"inputs": [[[1, 2, 3], [4, 5, 6]], [1, 2, 3, 4, 5, 6]]}"#)
+    add("request", "ids.json", #"{"inputs": [[1, 2, 3, 4, 5], "a good film"], "top_k": 2}"#)
+    add("request", "escapes.json", #"{"inputs": ["bad \u00e9\ud83d\ude00 long\n"]}"#)
+    add("request", "image.npy", NPY.bytes(shape: [1, 2, 3, 1], values: [0, 1, 2, 3, 4, 5]))
+    add("request", "ids.npy", NPY.bytes(shape: [5], values: [0, 1, 2, 3, 4]))
+
     for seed in seeds {
       let dir = "\(folder)/\(seed.harness)"
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,8 +1,8 @@
 /// Writing JSON text by hand, for answers whose shape is fixed: faster than an encoder for
 /// thousands of probabilities, and exact about how floats are printed.
-enum JSONText {
+public enum JSONText {
   /// A JSON string literal: quotes, backslashes and control characters escaped.
-  static func string(_ text: String) -> String {
+  public static func string(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
       switch scalar {
@@ -22,12 +22,12 @@ enum JSONText {
 
   /// A float as JSON: the shortest text that reads back as the same float; a non-finite value
   /// (which JSON cannot hold) as null.
-  static func number(_ value: Float) -> String {
+  public static func number(_ value: Float) -> String {
     value.isFinite ? "\(value)" : "null"
   }
 
   /// An array of floats.
-  static func numbers(_ values: some Sequence<Float>) -> String {
+  public static func numbers(_ values: some Sequence<Float>) -> String {
     "[" + values.map(number).joined(separator: ",") + "]"
   }
 }

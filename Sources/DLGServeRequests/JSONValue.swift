@@ -1,7 +1,7 @@
 /// A parsed JSON document, for request bodies. The parser is small and strict (RFC 8259, no
 /// extensions), bounded in depth so that no body can exhaust the stack, and says where a
 /// document goes wrong by line and column.
-indirect enum JSONValue: Equatable {
+public indirect enum JSONValue: Equatable, Sendable {
   case object([(key: String, value: JSONValue)])
   case array([JSONValue])
   case string(String)
@@ -9,7 +9,7 @@ indirect enum JSONValue: Equatable {
   case bool(Bool)
   case null
 
-  static func == (a: JSONValue, b: JSONValue) -> Bool {
+  public static func == (a: JSONValue, b: JSONValue) -> Bool {
     switch (a, b) {
     case (.object(let x), .object(let y)):
       x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
@@ -23,13 +23,13 @@ indirect enum JSONValue: Equatable {
   }
 
   /// The value of `key` in an object.
-  subscript(key: String) -> JSONValue? {
+  public subscript(key: String) -> JSONValue? {
     guard case .object(let fields) = self else { return nil }
     return fields.first { $0.key == key }?.value
   }
 
   /// What the value is, for messages: "an array", "a string", ...
-  var kindName: String {
+  public var kindName: String {
     switch self {
     case .object: "an object"
     case .array: "an array"
@@ -41,10 +41,10 @@ indirect enum JSONValue: Equatable {
   }
 
   /// The deepest nesting of arrays and objects a document may have.
-  static let maximumDepth = 64
+  public static let maximumDepth = 64
 
   /// Parses a whole document; the message of a failure names the line and column.
-  static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+  public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
     var parser = JSONParser(bytes: bytes)
     parser.skipWhitespace()
     let value = try parser.value(depth: 0)
@@ -57,8 +57,8 @@ indirect enum JSONValue: Equatable {
 }
 
 /// Why a body is not JSON, and where.
-struct JSONParseError: Error, Equatable {
-  var message: String
+public struct JSONParseError: Error, Equatable, Sendable {
+  public var message: String
 }
 
 private struct JSONParser {
@@ -175,32 +175,59 @@ private struct JSONParser {
 
   mutating func number() throws(JSONParseError) -> Double {
     let start = offset
-    func digits(_ parser: inout JSONParser) -> Int {
+    // The digits as one integer, for the fast path: a number without an exponent whose
+    // digits fit in 2^53 is that integer over a power of ten (both exact, so the quotient is
+    // the correctly rounded value, as Double(text) gives). Anything else goes through text.
+    var mantissa: UInt64 = 0
+    var exact = true
+    var fractionDigits = 0
+    func digits(_ parser: inout JSONParser, fraction: Bool) -> Int {
       var count = 0
       while let byte = parser.current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
         parser.offset += 1
         count += 1
+        if mantissa < 1 << 49 {
+          mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+          if fraction { fractionDigits += 1 }
+        } else {
+          exact = false
+        }
       }
       return count
     }
-    if current == UInt8(ascii: "-") { offset += 1 }
+    let negative = current == UInt8(ascii: "-")
+    if negative { offset += 1 }
     if current == UInt8(ascii: "0") {
       offset += 1
-    } else if digits(&self) == 0 {
+    } else if digits(&self, fraction: false) == 0 {
       throw error("expected digits in the number")
     }
     if current == UInt8(ascii: ".") {
       offset += 1
-      guard digits(&self) > 0 else { throw error("expected digits after the decimal point") }
+      guard digits(&self, fraction: true) > 0 else {
+        throw error("expected digits after the decimal point")
+      }
     }
     if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+      exact = false
       offset += 1
       if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { offset += 1 }
-      guard digits(&self) > 0 else { throw error("expected digits in the exponent") }
+      guard digits(&self, fraction: false) > 0 else {
+        throw error("expected digits in the exponent")
+      }
+    }
+    if exact && fractionDigits < Self.powersOfTen.count {
+      let value = Double(mantissa) / Self.powersOfTen[fractionDigits]
+      return negative ? -value : value
     }
     let text = String(decoding: bytes[start..<offset], as: UTF8.self)
     guard let value = Double(text) else { throw error("'\(text)' is not a number") }
     return value
+  }
+
+  /// 10⁰ … 10²², every one exact in a Double.
+  static let powersOfTen: [Double] = (0...22).map { exponent in
+    (0..<exponent).reduce(1.0) { value, _ in value * 10 }
   }
 
   mutating func string() throws(JSONParseError) -> String {

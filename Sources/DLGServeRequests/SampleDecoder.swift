@@ -1,4 +1,4 @@
-import DLG
+import DLGData
 
 /// Samples taken from one request body: `count` samples of the model's input, row-major,
 /// already multiplied by the model's scale (ids as they are).
@@ -7,6 +7,12 @@ public struct Samples: Sendable, Equatable {
   public var count: Int
   /// How many of the top classes to report per sample (the request's `top_k`).
   public var topK: Int?
+
+  public init(values: [Float], count: Int, topK: Int? = nil) {
+    self.values = values
+    self.count = count
+    self.topK = topK
+  }
 }
 
 /// Reads a predict request's body as samples of the served model's input, checking everything
@@ -35,12 +41,6 @@ public struct SampleDecoder: Sendable {
   }
 
   /// The decoder for a served model's input.
-  public init(model: ServedModel, maxSamples: Int) {
-    self.init(
-      sampleShape: model.predictor.sampleShape, inputIsIDs: model.predictor.inputIsIDs,
-      idLimit: model.idLimit, vocabulary: model.predictor.vocabulary, scale: model.scale,
-      maxSamples: maxSamples, classCount: model.predictor.predictionWidth)
-  }
 
   var sampleSize: Int { sampleShape.reduce(1, *) }
 

@@ -1,5 +1,3 @@
-import Hummingbird
-
 /// Why a request gets no prediction: an HTTP status, a kind for the metrics, and a message
 /// saying what was wrong and what was expected. Answered as JSON
 /// `{"error": {"kind": ..., "message": ..., "expected": ...}}`.
@@ -20,7 +18,6 @@ public struct RequestError: Error, Sendable, Equatable {
     case forbidden
     case methodNotAllowed = "method_not_allowed"
     case reloadFailed = "reload_failed"
-    case shuttingDown = "shutting_down"
   }
 
   public var kind: Kind
@@ -34,18 +31,17 @@ public struct RequestError: Error, Sendable, Equatable {
     self.expected = expected
   }
 
-  /// The HTTP status of this kind of failure.
-  public var status: HTTPResponse.Status {
+  /// The HTTP status code of this kind of failure.
+  public var statusCode: Int {
     switch kind {
-    case .badJSON, .badNPY, .wrongShape, .wrongType, .notFinite, .empty: .badRequest
-    case .tooLarge: .contentTooLarge
-    case .tooManySamples: .contentTooLarge
-    case .unsupportedMediaType: .unsupportedMediaType
-    case .overloaded, .shuttingDown: .serviceUnavailable
-    case .notFound: .notFound
-    case .forbidden: .forbidden
-    case .methodNotAllowed: .methodNotAllowed
-    case .reloadFailed: .internalServerError
+    case .badJSON, .badNPY, .wrongShape, .wrongType, .notFinite, .empty: 400
+    case .tooLarge, .tooManySamples: 413
+    case .unsupportedMediaType: 415
+    case .overloaded: 503
+    case .notFound: 404
+    case .forbidden: 403
+    case .methodNotAllowed: 405
+    case .reloadFailed: 500
     }
   }
 
