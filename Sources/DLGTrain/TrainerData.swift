@@ -32,7 +32,7 @@ extension Trainer {
       test = loaded
     }
     self.vocabulary = context.vocabulary
-    classNames = context.classNames
+    classNames = config.classNames ?? context.classNames
     dataNotes = context.notes
     return (training, test)
   }

@@ -22,8 +22,9 @@ final class LiveServer: Sendable {
 
   init(settings: ServerSettings = ServerSettings()) async throws {
     folder = try SyntheticData.makeFolder(train: 400, test: 100)
-    let parsed = Parser.parse(
-      SourceFile(path: "\(folder)/m.dlg", text: SyntheticData.model(folder: folder, epochs: 2)))
+    let names = (0..<10).map { "\"c\($0)\"" }.joined(separator: ", ")
+    let text = SyntheticData.model(folder: folder, epochs: 2) + "\n  classes   [\(names)]\n"
+    let parsed = Parser.parse(SourceFile(path: "\(folder)/m.dlg", text: text))
     model = try #require(ModelLowering.lower(parsed.model).0)
     let trainer = try Trainer(model: model)
     let (train, test) = try trainer.loadData()
@@ -121,6 +122,8 @@ final class LiveServer: Sendable {
       #expect((prediction["top"] as? [Any])?.count == 3)
     }
     #expect(answer.json["model_version"] as? String == live.server.current.version)
+    // The model names its classes (`classes [...]`): labels are the names.
+    #expect(predictions[0]["label"] as? String == "c\(predictions[0]["class"] as? Int ?? -1)")
     await live.stop()
   }
 

@@ -63,6 +63,10 @@ struct TrainSectionLowering {
     var parameters = model.parameterTraining
     if let entry = seen["freeze"] { parameters.frozen.formUnion(frozenParameters(entry, model)) }
     model.training?.parameters = parameters
+    if let entry = seen["classes"] {
+      let names = classNames(entry, model)
+      model.training?.classNames = names
+    }
     if let entry = seen["augment"] {
       let chosen = augmentations(entry, model)
       model.training?.augmentations = chosen

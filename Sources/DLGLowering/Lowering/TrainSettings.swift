@@ -59,6 +59,11 @@ public enum TrainSettings {
         + "translate(pixels: 2), brightness(0.2), contrast(0.2), noise(0.05)]`",
       defaultValue: "none"),
     .init(
+      key: "classes",
+      summary: "the name of each class in label order, saved with the weights: "
+        + "`classes [\"T-shirt/top\", \"Trouser\", ...]`",
+      defaultValue: "the data's (an image folder's sub-folders), else none"),
+    .init(
       key: "validation",
       summary: "a fraction (0 < f < 1) of the training data held out and evaluated every epoch",
       defaultValue: "none"),

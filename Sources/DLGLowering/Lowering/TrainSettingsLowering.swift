@@ -154,4 +154,41 @@ extension TrainSectionLowering {
     }
     return names
   }
+
+  /// `classes ["cat", "dog"]`: one non-empty, distinct name per class, as many as the loss has
+  /// classes when that is known.
+  mutating func classNames(_ entry: TrainEntry, _ model: Model) -> [String]? {
+    let items: [Expression]
+    if case .list(let list) = entry.value.kind { items = list } else { items = [entry.value] }
+    var names: [String] = []
+    for item in items {
+      guard case .string(let name) = item.kind, !name.isEmpty, name.count <= 200 else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E427", "a class name must be a non-empty quoted string of up to 200 characters",
+            at: item.range, help: "write `classes [\"cat\", \"dog\"]`"))
+        return nil
+      }
+      guard !names.contains(name) else {
+        diagnostics.append(
+          Diagnostic(
+            code: "E427", "the class name \"\(name)\" appears twice", at: item.range,
+            help: "give each class its own name"))
+        return nil
+      }
+      names.append(name)
+    }
+    let loss = model.loss.flatMap { model.graph[$0].producer }.map { model.graph.nodes[$0] }
+    if let loss, let op = loss.op as? any LossOp,
+      let count = op.classCount(predictions: model.graph[loss.inputs[0]].type),
+      count != names.count
+    {
+      diagnostics.append(
+        Diagnostic(
+          code: "E427", "\(names.count) class names for a loss of \(count) classes",
+          at: entry.value.range, help: "name every class once, in label order"))
+      return nil
+    }
+    return names
+  }
 }

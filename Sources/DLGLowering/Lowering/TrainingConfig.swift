@@ -102,6 +102,9 @@ public struct TrainingConfig: Sendable {
   public var parameters = ParameterTraining()
   /// Random changes made to each training sample, in order (`augment`).
   public var augmentations: [Augmentation] = []
+  /// The name of each class, in label order (`classes`): saved with the weights, so
+  /// `dlg predict`, `dlg eval` and `dlg serve` answer with names instead of indices.
+  public var classNames: [String]?
 
   /// What happens to the gradients between the backward pass and the update, in order.
   public var gradientTransforms: [any GradientTransform] {
