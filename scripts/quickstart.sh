@@ -9,3 +9,5 @@ mkdir -p out
 .build/release/dlg run graphs/fashion_mnist.dlg --epochs 1 --log out/fashion_mnist.jsonl \
   --save out/fashion_mnist.safetensors
 .build/release/dlg viz graphs/fashion_mnist.dlg -o out/fashion_mnist.svg
+echo "Try the trained model in a browser or with curl (docs/serving.md):"
+echo "  .build/release/dlg serve graphs/fashion_mnist.dlg --weights out/fashion_mnist.safetensors"
