@@ -32,8 +32,9 @@ final class EpochPrinter: TrainingObserver {
 
   func epochFinished(_ record: EpochRecord, of epochs: Int) {
     let accuracy = record.testAccuracy.map { String(format: "%.3f", $0) } ?? "-"
-    print("epoch \(record.epoch)/\(epochs): loss \(String(format: "%.4f", record.trainLoss)), "
-      + "test accuracy \(accuracy)")
+    print(
+      "epoch \(record.epoch)/\(epochs): loss \(String(format: "%.4f", record.trainLoss)), "
+        + "test accuracy \(accuracy)")
   }
 }
 
