@@ -108,7 +108,7 @@ let package = Package(
     .target(
       name: "DLGServe",
       dependencies: [
-        "DLG", "DLGServeRequests", "CZlib", .product(name: "Hummingbird", package: "hummingbird"),
+        "DLG", "DLGServeRequests", .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOCore", package: "swift-nio"),
       ]),
     .executableTarget(

@@ -1,4 +1,3 @@
-import CZlib
 import DLG
 import DLGServeRequests
 import Foundation
@@ -29,7 +28,7 @@ public final class ServedModel: Sendable {
     predictor = try Predictor(model: model, weights: weightsPath)
     self.weightsPath = weightsPath
     self.scale = scale ?? model.training?.data?.scale ?? 1
-    version = String(format: "%08x", Self.crc32(bytes))
+    version = String(format: "%08x", bytes.withUnsafeBytes(Checksums.crc32))
     idLimit = predictor.inputIsIDs ? Self.embeddingRows(model) : nil
   }
 
@@ -41,22 +40,6 @@ public final class ServedModel: Sendable {
     predictor.model.title
       ?? URL(fileURLWithPath: predictor.model.file.source.path).deletingPathExtension()
       .lastPathComponent
-  }
-
-  /// CRC-32 of a file's bytes, fed to zlib in pieces that fit its 32-bit length.
-  static func crc32(_ data: Data) -> UInt32 {
-    data.withUnsafeBytes { raw in
-      var crc = CZlib.crc32(0, nil, 0)
-      var offset = 0
-      while offset < raw.count {
-        let length = min(raw.count - offset, 1 << 30)
-        crc = CZlib.crc32(
-          crc, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self),
-          uInt(length))
-        offset += length
-      }
-      return UInt32(truncatingIfNeeded: crc)
-    }
   }
 
   /// The rows of the embedding table the model's id input is looked up in.

@@ -99,10 +99,11 @@ public struct WeightsError: Error, Sendable, CustomStringConvertible {
 }
 
 /// CRC32 checksums (zlib's) of a file's tensors and header, kept in its metadata.
-enum Checksums {
+public enum Checksums {
   static let prefix = "crc32:"
 
-  static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+  /// zlib's CRC-32 of any number of bytes.
+  public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     var crc = CZlib.crc32(0, nil, 0)
     var offset = 0
     // zlib counts in 32 bits: large tensors go in pieces.
