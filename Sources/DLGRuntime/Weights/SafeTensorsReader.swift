@@ -9,7 +9,8 @@ extension SafeTensors {
     public var dtype: String
     public var shape: [Int]
     /// The values, converted to f32 (F32 files are read as they are; I32, I64, F64, F16 and
-    /// BF16, as PyTorch may write them, converted).
+    /// BF16, as PyTorch may write them, converted; I8 weights multiplied by their scales, see
+    /// `Int8Weights`).
     public var values: [Float]
 
     public init(dtype: String, shape: [Int], values: [Float]) {
@@ -125,13 +126,14 @@ extension SafeTensors {
         throw fail("its header is damaged (its checksum does not match)")
       }
     }
+    try Int8Weights.dequantize(&tensors, fail: fail)
     return (tensors, metadata.filter { !$0.key.hasPrefix(Checksums.prefix) })
   }
 }
 
 extension SafeTensors {
   /// The dtypes dlg reads, by the bytes one element takes.
-  static let elementBytes = ["F32": 4, "I32": 4, "F64": 8, "I64": 8, "F16": 2, "BF16": 2]
+  static let elementBytes = ["F32": 4, "I32": 4, "F64": 8, "I64": 8, "F16": 2, "BF16": 2, "I8": 1]
 
   /// `count` little-endian elements of `dtype` at `raw`, as f32.
   static func floats(_ raw: UnsafeRawPointer, count: Int, dtype: String) -> [Float] {
@@ -148,6 +150,7 @@ extension SafeTensors {
       case "F16": values[i] = Float(Float16(bitPattern: load(UInt16.self, i)))
       // bfloat16 is the top half of an f32.
       case "BF16": values[i] = Float(bitPattern: UInt32(load(UInt16.self, i)) << 16)
+      case "I8": values[i] = Float(Int8(bitPattern: load(UInt8.self, i)))
       default: break
       }
     }

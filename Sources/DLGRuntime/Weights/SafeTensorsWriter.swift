@@ -7,14 +7,45 @@ import Foundation
 /// header length, a JSON header mapping each name to its dtype, shape and byte range, then the
 /// raw little-endian data. Other tools (Python's `safetensors`, PyTorch) read it directly.
 public enum SafeTensors {
-  /// One named tensor to write.
+  /// One named tensor to write: a buffer of the store (F32 or I32), or bytes already in a
+  /// file's encoding (the I8 weights `dlg quantize` writes).
   public struct Entry {
     public var name: String
-    public var buffer: TensorBuffer
+    /// The safetensors dtype (`F32`, `I32`, `I8`).
+    public var dtype: String
+    public var shape: [Int]
+    private var storage: Storage
+
+    private enum Storage {
+      case buffer(TensorBuffer)
+      case bytes([UInt8])
+    }
 
     public init(name: String, buffer: TensorBuffer) {
       self.name = name
-      self.buffer = buffer
+      dtype = buffer.dtype == .float32 ? "F32" : "I32"
+      shape = buffer.dimensions
+      storage = .buffer(buffer)
+    }
+
+    /// A tensor given as its little-endian bytes; their count must be the shape's element
+    /// count times the dtype's width.
+    public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
+      self.name = name
+      self.dtype = dtype
+      self.shape = shape
+      storage = .bytes(bytes)
+    }
+
+    /// The tensor's bytes, as they go into the file.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+      switch storage {
+      case .buffer(let buffer):
+        body(
+          UnsafeRawBufferPointer(start: buffer.base, count: buffer.count * buffer.dtype.byteSize))
+      case .bytes(let bytes):
+        bytes.withUnsafeBytes(body)
+      }
     }
   }
 
@@ -27,14 +58,12 @@ public enum SafeTensors {
     var offset = 0
     var tensorFields: [String] = []
     for entry in sorted {
-      let bytes = entry.buffer.count * entry.buffer.dtype.byteSize
-      let dtype = entry.buffer.dtype == .float32 ? "F32" : "I32"
+      let bytes = entry.withBytes(\.count)
       let field = Checksums.tensorField(
-        name: entry.name, dtype: dtype, shape: entry.buffer.dimensions, begin: offset,
+        name: entry.name, dtype: entry.dtype, shape: entry.shape, begin: offset,
         end: offset + bytes)
       tensorFields.append(field)
-      metadata[Checksums.prefix + entry.name] = Checksums.hex(
-        Checksums.crc32(UnsafeRawBufferPointer(start: entry.buffer.base, count: bytes)))
+      metadata[Checksums.prefix + entry.name] = Checksums.hex(entry.withBytes(Checksums.crc32))
       offset += bytes
     }
     metadata[Checksums.prefix] = Checksums.hex(
@@ -55,8 +84,7 @@ public enum SafeTensors {
     withUnsafeBytes(of: &length) { output.append(contentsOf: $0) }
     output.append(contentsOf: header.utf8)
     for entry in sorted {
-      let bytes = entry.buffer.count * entry.buffer.dtype.byteSize
-      output.append(contentsOf: UnsafeRawBufferPointer(start: entry.buffer.base, count: bytes))
+      entry.withBytes { output.append(contentsOf: $0) }
     }
     return output
   }
