@@ -39,6 +39,12 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Time the forward pass alone (prediction) instead of training steps.")
   var inference = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Weights to load (safetensors, f32 or int8 from `dlg quantize`) instead of the "
+        + "file's initialization."))
+  var weights: String?
+
   @Flag(
     name: .customLong("kernels"),
     help: "Also time each matrix-product op alone against a bare OpenBLAS sgemm of its shape.")
@@ -147,6 +153,7 @@ struct BenchCommand: ParsableCommand {
       trainer = try Trainer(
         model: model, overrides: TrainingOverrides(batchSize: batch),
         optimization: optimization.level)
+      if let weights { try trainer.loadWeights(from: weights) }
     } catch {
       Terminal.failure(error.description)
       throw ExitCode.failure
@@ -186,6 +193,10 @@ struct BenchCommand: ParsableCommand {
     guard inference else {
       Terminal.failure(
         "\(file): ONNX models are timed with --inference (dlg runs them, it does not train them)")
+      throw ExitCode.failure
+    }
+    if weights != nil {
+      Terminal.failure("\(file): an .onnx model holds its weights; --weights is for .dlg models")
       throw ExitCode.failure
     }
     let model = try ONNXLoading.load(file)
