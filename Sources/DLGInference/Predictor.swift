@@ -103,43 +103,109 @@ public final class Predictor: @unchecked Sendable {
   /// Each sample's predictions, row by row, `predictionWidth` per sample: class
   /// probabilities, or regression values (`outputKind` says which).
   public func predictions(for data: Dataset, batchSize: Int = 256) -> [Float] {
-    plans.withLock { plans in predictions(for: data, batchSize: batchSize, plans: &plans) }
+    let batchSize = max(1, batchSize)
+    return plans.withLock { plans in
+      predictions(count: data.count, batchSize: batchSize, plans: &plans) { range, features in
+        if features.dtype == .int32 {
+          // Word or character ids: stored as floats, fed as integers (as in training).
+          data.gatherInts(range, into: features.ints)
+        } else {
+          data.gather(range, features: features.floats, labels: nil)
+        }
+      }
+    }
   }
 
+  /// The predictions of samples laid out one after another in `features` (each
+  /// `sampleShape`'s element count of values, scaled as the training data was; ids as whole
+  /// numbers for a model of word or character ids), `predictionWidth` per sample, run
+  /// `batchSize` samples at a time. The values are read in place, not copied first.
+  public func predictions(for features: UnsafeBufferPointer<Float>, batchSize: Int = 256)
+    throws(PredictionError) -> [Float]
+  {
+    let size = max(1, sampleShape.reduce(1, *))
+    guard features.count % size == 0 else {
+      throw PredictionError(
+        "\(features.count) values are not whole samples of \(size) (shape "
+          + "\(sampleShape.map(String.init).joined(separator: "×")))")
+    }
+    guard (1...Self.maximumBatch).contains(batchSize) else {
+      throw PredictionError(
+        "the batch size must be from 1 to \(Self.maximumBatch), not \(batchSize)")
+    }
+    if let bad = features.firstIndex(where: { !$0.isFinite }) {
+      throw PredictionError(
+        "sample \(bad / size) holds \(features[bad]) at value \(bad % size): inputs must be "
+          + "finite numbers")
+    }
+    guard let base = features.baseAddress else { return [] }
+    return plans.withLock { plans in
+      predictions(count: features.count / size, batchSize: batchSize, plans: &plans) {
+        range, target in
+        let source = base + range.lowerBound * size
+        let count = range.count * size
+        if target.dtype == .int32 {
+          for i in 0..<count {
+            // As `Dataset.gatherInts`: an id outside every table looks up zeros.
+            let value = source[i]
+            target.ints[i] = value >= -2_147_483_648 && value < 2_147_483_648 ? Int32(value) : -1
+          }
+        } else {
+          target.floats.update(from: source, count: count)
+        }
+      }
+    }
+  }
+
+  /// `predictions(for:batchSize:)` of samples held in an array.
+  public func predictions(for features: [Float], batchSize: Int = 256) throws(PredictionError)
+    -> [Float]
+  {
+    try features.withUnsafeBufferPointer { (buffer) throws(PredictionError) in
+      try predictions(for: buffer, batchSize: batchSize)
+    }
+  }
+
+  /// The largest batch a call may ask for: one plan's buffers are sized by it.
+  public static let maximumBatch = 1 << 16
+
+  /// The threads every prediction (and every other dlg computation in the process) runs on:
+  /// the caller's plus `threads - 1` workers. By default, every core.
+  public static var threads: Int {
+    get { ThreadBudget.threads }
+    set { ThreadBudget.configure(threads: newValue) }
+  }
+
+  /// Runs the plans over `count` samples, `batchSize` at a time; `fill` puts the samples of a
+  /// range into the plan's input buffer.
   private func predictions(
-    for data: Dataset, batchSize: Int, plans: inout [Int: Executable]
+    count: Int, batchSize: Int, plans: inout [Int: Executable],
+    fill: (Range<Int>, TensorBuffer) -> Void
   ) -> [Float] {
     let width = outputWidth
     let rowWidth = predictionWidth
-    var result = [Float](repeating: 0, count: data.count * rowWidth)
-    let batches = BatchIterator(
-      count: data.count, batchSize: batchSize, shuffle: false, seed: 0, epoch: 0, dropLast: false)
-    for b in 0..<batches.batchCount {
-      let indices = batches.indices(ofBatch: b)
-      let plan = self.plan(batchSize: indices.count, in: &plans)
+    var result = [Float](repeating: 0, count: count * rowWidth)
+    for begin in stride(from: 0, to: count, by: batchSize) {
+      let range = begin..<min(count, begin + batchSize)
+      let plan = self.plan(batchSize: range.count, in: &plans)
       guard let features = plan.buffer(input), let logits = plan.buffer(output) else { continue }
-      if features.dtype == .int32 {
-        // Word or character ids: stored as floats, fed as integers (as in training).
-        data.gatherInts(indices, into: features.ints)
-      } else {
-        data.gather(indices, features: features.floats, labels: nil)
-      }
+      fill(range, features)
       plan.run(RuntimeContext(step: 0, training: false))
       result.withUnsafeMutableBufferPointer { out in
-        let target = out.baseAddress! + b * batchSize * rowWidth
+        let target = out.baseAddress! + begin * rowWidth
         switch outputKind {
         case .values:
-          target.update(from: logits.floats, count: indices.count * width)
+          target.update(from: logits.floats, count: range.count * width)
         case .binary:
-          for row in 0..<indices.count {
+          for row in 0..<range.count {
             let p = 1 / (1 + expf(-logits.floats[row]))
             (target[2 * row], target[2 * row + 1]) = (1 - p, p)
           }
         case .classes where outputsProbabilities:
-          target.update(from: logits.floats, count: indices.count * width)
+          target.update(from: logits.floats, count: range.count * width)
         case .classes:
           RowSoftmax.forward(
-            rows: indices.count, columns: width, logits: logits.floats, probabilities: target)
+            rows: range.count, columns: width, logits: logits.floats, probabilities: target)
         }
       }
     }
