@@ -293,10 +293,20 @@ private struct JSONParser {
     }
   }
 
+  /// Four hex digits, exactly: `UInt32(_:radix:)` would also take a sign (`\\u+04A`).
   mutating func hex4() throws(JSONParseError) -> UInt32 {
-    guard offset + 4 <= bytes.count,
-      let value = UInt32(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16)
-    else { throw error("expected four hex digits after \\u") }
+    guard offset + 4 <= bytes.count else { throw error("expected four hex digits after \\u") }
+    var value: UInt32 = 0
+    for byte in bytes[offset..<offset + 4] {
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw error("expected four hex digits after \\u")
+      }
+      value = value << 4 | UInt32(digit)
+    }
     offset += 4
     return value
   }

@@ -119,6 +119,8 @@ import Testing
     for text in [
       "{\"a\": 01}", "{\"a\": 1,}", "[1 2]", "{'a': 1}", "\"open", "tru", "[1]x", "-", "1.",
       "\"\\ud800\"", "\"\\q\"", "\"a\u{01}b\"", "{\"a\" 1}",
+      // Four hex digits and nothing else: no sign, no space.
+      "\"\\u+04A\"", "\"\\u-001\"", "\"\\u 04A\"", "\"\\u04G1\"",
     ] {
       #expect(throws: JSONParseError.self, "\(text)") { try JSONValue.parse(Array(text.utf8)) }
     }
