@@ -120,9 +120,14 @@ public final class InferenceServer: Sendable {
       Self.answer(ModelDescription.json(of: queue.model, settings: settings, decoder: decoder))
     }
     router.post("/v1/predict") { [self] request, _ in try await predict(request) }
-    router.post("/v1/reload") { [self] _, context in
+    router.post("/v1/reload") { [self] request, context in
       guard context.isLoopback else {
         throw RequestError(.forbidden, "reloading is allowed from this machine only")
+      }
+      // A browser sends `Origin` with every cross-site POST: a page from anywhere, open in a
+      // browser on this machine, would otherwise pass the loopback check.
+      guard request.headers[.origin] == nil else {
+        throw RequestError(.forbidden, "reloading is not allowed from a web page")
       }
       switch reload() {
       case .success(let fresh):

@@ -8,10 +8,12 @@ struct ServeMiddleware: RouterMiddleware {
   typealias Context = ServeContext
   let metrics: ServerMetrics
 
-  /// The routes counted by name; anything else is counted as "other", so that clients cannot
-  /// grow the metrics without bound.
-  static let routes: Set<String> = [
-    "/", "/diagram.svg", "/healthz", "/metrics", "/v1/model", "/v1/predict", "/v1/reload",
+  /// The routes, counted by name (anything else is counted as "other", so that clients
+  /// cannot grow the metrics without bound), and the method each allows: a 405 says which in
+  /// its `Allow` header.
+  static let routes: [String: String] = [
+    "/": "GET", "/diagram.svg": "GET", "/healthz": "GET", "/metrics": "GET", "/v1/model": "GET",
+    "/v1/predict": "POST", "/v1/reload": "POST",
   ]
 
   func handle(
@@ -28,18 +30,20 @@ struct ServeMiddleware: RouterMiddleware {
         case let error as RequestError: error
         case let error as HTTPError
         where error.status == .notFound
-          && Self.routes.contains(request.uri.path):
+          && Self.routes[request.uri.path] != nil:
           RequestError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
         case let error as HTTPError: Self.requestError(error)
         default: RequestError(.badJSON, "the request could not be read: \(error)")
         }
-      response = Self.response(for: failure)
+      response = Self.response(
+        for: failure, allow: failure.kind == .methodNotAllowed ? Self.routes[request.uri.path] : nil
+      )
       metrics.recordError(failure.kind)
     }
     let path = request.uri.path
     let elapsed = start.duration(to: .now).components
     metrics.recordRequest(
-      route: Self.routes.contains(path) ? path : "other", status: response.status.code,
+      route: Self.routes[path] != nil ? path : "other", status: response.status.code,
       seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
     return response
   }
@@ -54,9 +58,10 @@ struct ServeMiddleware: RouterMiddleware {
     }
   }
 
-  static func response(for error: RequestError) -> Response {
+  static func response(for error: RequestError, allow: String? = nil) -> Response {
     var headers: HTTPFields = [.contentType: "application/json"]
     if error.kind == .overloaded { headers[.retryAfter] = "1" }
+    if let allow { headers[.allow] = allow }
     return Response(
       status: HTTPResponse.Status(code: error.statusCode), headers: headers,
       body: ResponseBody(byteBuffer: ByteBuffer(string: error.json + "\n")))

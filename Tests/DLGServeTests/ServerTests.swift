@@ -182,7 +182,10 @@ final class LiveServer: Sendable {
       #expect((error?["message"] as? String)?.isEmpty == false, "\(answer.body)")
     }
     #expect(try await live.request("/v1/nothing").status == 404)
-    #expect(try await live.request("/v1/predict", method: "DELETE").status == 405)
+    let delete = try await live.request("/v1/predict", method: "DELETE")
+    #expect(delete.status == 405)
+    #expect(delete.headers["allow"] == "POST", "\(delete.headers)")
+    #expect(try await live.request("/metrics", method: "POST", body: []).headers["allow"] == "GET")
     let form = try await live.request(
       "/v1/predict", method: "POST", body: [1, 2, 3], type: "multipart/form-data")
     #expect(form.status == 415)
@@ -230,6 +233,12 @@ final class LiveServer: Sendable {
     let second = try await live.predict(sample)
     #expect(second.body != first)
     #expect(second.json["model_version"] as? String == live.server.current.version)
+    // A page in a browser on this machine cannot reload it: browsers send `Origin`.
+    var fromPage = URLRequest(url: URL(string: "http://127.0.0.1:\(live.port)/v1/reload")!)
+    (fromPage.httpMethod, fromPage.httpBody) = ("POST", Data())
+    fromPage.setValue("http://example.com", forHTTPHeaderField: "Origin")
+    let (_, refused) = try await URLSession.shared.data(for: fromPage)
+    #expect((refused as? HTTPURLResponse)?.statusCode == 403)
     // A broken file keeps the weights that work.
     try Data("not safetensors".utf8).write(to: URL(fileURLWithPath: live.weights))
     let failed = try await live.request("/v1/reload", method: "POST", body: [])
