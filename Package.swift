@@ -69,8 +69,11 @@ let package = Package(
     // The elementwise instructions the IR writes and the kernels run: data only.
     .target(name: "DLGInstructions"),
     .target(name: "DLGLang", dependencies: ["DLGSource"]),
+    // Dense layers on int8 weights (`dlg quantize`): AVX2 intrinsics, chosen at run time.
+    .target(name: "CInt8Kernels"),
     .target(
-      name: "DLGKernels", dependencies: ["CBLAS", "DLGInstructions"], swiftSettings: kernelSettings),
+      name: "DLGKernels", dependencies: ["CBLAS", "CInt8Kernels", "DLGInstructions"],
+      swiftSettings: kernelSettings),
     .target(name: "DLGGraph", dependencies: ["DLGSource", "DLGInstructions", "CRegistry"]),
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),
     .target(name: "DLGPasses", dependencies: ["DLGGraph"]),

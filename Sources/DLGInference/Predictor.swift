@@ -75,6 +75,8 @@ public final class Predictor: @unchecked Sendable {
     )
     do {
       let (tensors, metadata) = try SafeTensors.readFile(weights)
+      // Predictions never change the weights: int8 ones may be read as int8.
+      store.keepsInt8Weights = true
       try store.load(tensors, into: model.graph.modelWeights, of: model.graph, path: weights)
       classNames = metadata["classes"].flatMap(Self.classNames)
       vocabulary = metadata["vocabulary"].flatMap(Vocabulary.init(json:))
@@ -210,6 +212,13 @@ public final class Predictor: @unchecked Sendable {
       }
     }
     return result
+  }
+
+  /// The compiled plan of one batch size (compiled on first use, as predictions do), for a
+  /// caller that fills its input and runs it itself: `dlg bench --inference` times it. Not to
+  /// be run while other threads ask for predictions of the same batch size.
+  public func compiledPlan(batchSize: Int) -> Executable {
+    plans.withLock { plan(batchSize: max(1, batchSize), in: &$0) }
   }
 
   private func plan(batchSize: Int, in plans: inout [Int: Executable]) -> Executable {

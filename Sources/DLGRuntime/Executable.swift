@@ -47,11 +47,14 @@ public final class Executable: @unchecked Sendable {
         buffers[node.outputs[0]] = TensorBuffer(
           base: source.base, dimensions: type.dimensions(batch: batchSize), dtype: type.dtype)
       }
-      let binding = KernelBinding(
+      var binding = KernelBinding(
         inputs: node.inputs.map { buffer($0)! }, outputs: node.outputs.map { buffer($0)! },
         scratch: plan.scratchOffsets[index].map {
           (arena + $0).assumingMemoryBound(to: Float.self)
         })
+      for (slot, input) in node.inputs.enumerated() {
+        binding.int8Weights[slot] = store.int8Matrix(input)
+      }
       kernels.append(KernelTable.makeKernel(node.op, binding))
       accesses.append(Self.accesses(of: node, binding, scratchBytes: scratch[index] * 4))
     }

@@ -1,4 +1,5 @@
 import DLGGraph
+import DLGKernels
 import DLGPasses
 
 /// Storage for everything that outlives a step: trainable parameters and optimizer state.
@@ -8,6 +9,14 @@ public final class ParameterStore: @unchecked Sendable {
   private var buffers: [ValueID: UnsafeMutableRawPointer] = [:]
   private var types: [ValueID: TensorType] = [:]
   private var names: [ValueID: String] = [:]
+
+  /// The int8 form of weights loaded from a quantized file, for the kernels that read it.
+  private var int8Matrices: [ValueID: Int8Matrix] = [:]
+
+  /// Whether weights loaded from an int8 file keep their int8 form for the products that
+  /// read it (`Int8Matrix`). Only a store whose weights never change may: an optimizer step
+  /// updates the f32 buffers alone. `Predictor` sets it.
+  public var keepsInt8Weights = false
 
   public init() {}
 
@@ -43,6 +52,27 @@ public final class ParameterStore: @unchecked Sendable {
   public func buffer(_ value: ValueID) -> TensorBuffer? {
     guard let base = buffers[value], let type = types[value] else { return nil }
     return TensorBuffer(base: base, dimensions: type.dimensions(batch: 1), dtype: type.dtype)
+  }
+
+  /// The int8 form of a weight, when it was loaded from an int8 file into a store that keeps
+  /// it (`keepsInt8Weights`).
+  public func int8Matrix(_ value: ValueID) -> Int8Matrix? { int8Matrices[value] }
+
+  /// Keeps (or, for weights that are not int8, forgets) the int8 form of a `[k, n]` weight
+  /// with per-column or per-tensor scales.
+  func setInt8(_ value: ValueID, from tensor: SafeTensors.Tensor) {
+    int8Matrices[value] = nil
+    guard keepsInt8Weights, let stored = tensor.int8, tensor.shape.count == 2 else { return }
+    let (k, n) = (tensor.shape[0], tensor.shape[1])
+    let scales: [Float]
+    switch stored.axis {
+    case 1?: scales = stored.scales
+    case nil: scales = [Float](repeating: stored.scales.first ?? 0, count: n)
+    default: return
+    }
+    int8Matrices[value] = stored.values.withUnsafeBufferPointer {
+      Int8Matrix(k: k, n: n, values: $0, scales: scales)
+    }
   }
 
   /// Every stored tensor with its name, in value order (for checkpoints).

@@ -97,6 +97,45 @@ import Testing
     #expect(difference < 0.02, "largest probability difference \(difference)")
   }
 
+  /// Few rows against int8 weights read the int8 form: with the f32 copy of the Dense weights
+  /// zeroed, a store that keeps int8 predicts as before at batch 1, and one that does not
+  /// (as training needs) reads the zeros. Batches past `Int8Matrix.maximumRows` read f32.
+  @Test func smallBatchesReadTheInt8Weights() throws {
+    let dir = try folder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let model = try lowered()
+    try Trainer(model: model, overrides: TrainingOverrides(seed: 5)).saveWeights(
+      to: dir + "/w.safetensors")
+    let int8 = dir + "/q.safetensors"
+    try Data(WeightQuantizer.quantize(model: model, weights: dir + "/w.safetensors").bytes)
+      .write(to: URL(fileURLWithPath: int8))
+    var random = SeededGenerator(seed: 8)
+    let data = Dataset(
+      features: (0..<(18 * 36)).map { _ in Float(random.next() % 256) / 255 },
+      sampleShape: [6, 6, 1], labels: (0..<18).map { Int32($0 % 3) })
+    func losses(keepsInt8: Bool, batch: Int) throws -> (before: Double, zeroed: Double) {
+      let trainer = try Trainer(model: model, overrides: TrainingOverrides(batchSize: batch))
+      trainer.store.keepsInt8Weights = keepsInt8
+      try trainer.loadWeights(from: int8)
+      let before = trainer.evaluate(on: data).loss
+      for name in ["h.weight", "o.weight"] {
+        let value = try #require(model.graph.modelWeights.first { model.graph[$0].name == name })
+        #expect((trainer.store.int8Matrix(value) != nil) == keepsInt8)
+        let buffer = try #require(trainer.store.buffer(value))
+        buffer.floats.update(repeating: 0, count: buffer.count)
+      }
+      return (before, trainer.evaluate(on: data).loss)
+    }
+    let kept = try losses(keepsInt8: true, batch: 1)
+    #expect(kept.before == kept.zeroed)
+    let f32 = try losses(keepsInt8: false, batch: 1)
+    #expect(abs(f32.before - kept.before) < 1e-5)
+    #expect(f32.zeroed != f32.before)
+    let large = try losses(keepsInt8: true, batch: 16)
+    #expect(abs(large.before - kept.before) < 1e-5)
+    #expect(large.zeroed != large.before)
+  }
+
   @Test func anInt8FileIsNotQuantizedAgain() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(atPath: dir) }

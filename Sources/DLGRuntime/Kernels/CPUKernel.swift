@@ -79,6 +79,9 @@ public struct KernelBinding: @unchecked Sendable {
   public var outputs: [TensorBuffer]
   /// Workspace of `scratchCount` floats (nil when the op asked for none).
   public var scratch: UnsafeMutablePointer<Float>?
+  /// The int8 form of inputs that are weights loaded from an int8 file, by input index (see
+  /// `ParameterStore.keepsInt8Weights`); empty for most plans.
+  public var int8Weights: [Int: Int8Matrix] = [:]
 
   public init(
     inputs: [TensorBuffer], outputs: [TensorBuffer], scratch: UnsafeMutablePointer<Float>?

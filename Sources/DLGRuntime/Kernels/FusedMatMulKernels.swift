@@ -7,8 +7,10 @@ extension FusedMatMul: CPUKernel {
   }
 
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
-    let product = matMul.makeKernel(
-      KernelBinding(inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil))
+    var operands = KernelBinding(
+      inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil)
+    operands.int8Weights = binding.int8Weights.filter { $0.key < 2 }
+    let product = matMul.makeKernel(operands)
     let y = binding.outputs[0]
     let (rows, columns) = (ShapeRules.rows(y.dimensions), y.dimensions.last ?? 1)
     let (bias, out, activation) = (binding.inputs[2].floats, y.floats, activation.kernel)

@@ -24,6 +24,12 @@ extension MatMul: CPUKernel {
     let (m, n, k, lda, ldb) = sizes(a.dimensions, b.dimensions)
     let (pa, pb, pc) = (a.floats, b.floats, c.floats)
     let (ta, tb) = (transposeA, transposeB)
+    // Few rows against int8 weights: the product is bound by reading them, so read int8.
+    if !ta, !tb, m <= Int8Matrix.maximumRows, let int8 = binding.int8Weights[1], int8.k == k,
+      int8.n == n, ldb == n
+    {
+      return { _ in int8.multiply(m: m, x: pa, ldx: lda, y: pc, ldy: n) }
+    }
     return { _ in
       GEMM.multiply(
         transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 1, a: pa, lda: lda, b: pb,

@@ -17,6 +17,15 @@ public enum Int8Weights {
   public static let metadataKey = "quantization"
   public static let metadataValue = "int8 symmetric per output channel, f32 compute"
 
+  /// An int8 weight as a file holds it, kept beside its dequantized values for the kernels
+  /// that compute on int8 (`Int8Matrix`).
+  public struct Stored: Sendable {
+    public var values: [Int8]
+    /// One scale per index of `axis`, or a single scale for the whole tensor (`axis` nil).
+    public var scales: [Float]
+    public var axis: Int?
+  }
+
   /// One weight in int8: its values, then its scales and their shape.
   public struct Quantized: Sendable {
     /// The int8 values, in the weight's order, as the bytes of an I8 tensor.
@@ -92,6 +101,8 @@ public enum Int8Weights {
       let axis = varying.first ?? 0
       let (outer, channels, inner) =
         varying.isEmpty ? (1, 1, weight.values.count) : split(weight.shape, axis: axis)
+      weight.int8 = Stored(
+        values: weight.values.map { Int8($0) }, scales: scales.values, axis: varying.first)
       weight.values.withUnsafeMutableBufferPointer { values in
         for o in 0..<outer {
           for c in 0..<channels {

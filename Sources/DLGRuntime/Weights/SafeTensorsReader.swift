@@ -12,6 +12,8 @@ extension SafeTensors {
     /// BF16, as PyTorch may write them, converted; I8 weights multiplied by their scales, see
     /// `Int8Weights`).
     public var values: [Float]
+    /// For an I8 tensor, its int8 values and scales as stored, which int8 kernels use.
+    public var int8: Int8Weights.Stored?
 
     public init(dtype: String, shape: [Int], values: [Float]) {
       self.dtype = dtype
@@ -198,6 +200,7 @@ extension ParameterStore {
       }
       guard let buffer = buffer(value) else { continue }
       buffer.floats.update(from: tensor.values, count: tensor.values.count)
+      setInt8(value, from: tensor)
     }
   }
 }
