@@ -42,7 +42,8 @@ struct BenchCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Weights to load (safetensors, f32 or int8 from `dlg quantize`) instead of the "
-        + "file's initialization."))
+        + "file's initialization; with --inference, the plan `dlg predict` runs (forward "
+        + "graph only) is timed."))
   var weights: String?
 
   @Flag(
@@ -153,12 +154,25 @@ struct BenchCommand: ParsableCommand {
       trainer = try Trainer(
         model: model, overrides: TrainingOverrides(batchSize: batch),
         optimization: optimization.level)
-      if let weights { try trainer.loadWeights(from: weights) }
+      if let weights, !inference { try trainer.loadWeights(from: weights) }
     } catch {
       Terminal.failure(error.description)
       throw ExitCode.failure
     }
     let batchSize = trainer.config.batchSize
+    if inference, let weights {
+      // What `dlg predict` and `dlg serve` run: the forward graph alone, and int8 weights
+      // read as int8 where a kernel can.
+      do {
+        let plan = try Predictor(model: model, weights: weights).compiledPlan(
+          batchSize: batchSize)
+        fillInputs(plan, model: model)
+        return (plan, batchSize, nil)
+      } catch {
+        Terminal.failure(error.description)
+        throw ExitCode.failure
+      }
+    }
     let plan =
       inference
       ? trainer.evaluationPlan(batchSize: batchSize) : trainer.trainingPlan(batchSize: batchSize)
