@@ -51,7 +51,20 @@ public final class Predictor: @unchecked Sendable {
   /// True when samples are word or character ids (fed as integers), not values.
   public let inputIsIDs: Bool
 
-  public init(model: Model, weights: String) throws(PredictionError) {
+  /// Loads the weights file at `weights` (safetensors, f32 or int8) into `model`.
+  public convenience init(model: Model, weights: String) throws(PredictionError) {
+    let bytes: [UInt8]
+    do {
+      bytes = try SafeTensors.fileBytes(weights)
+    } catch {
+      throw PredictionError(error.description)
+    }
+    try self.init(model: model, weightsBytes: bytes, source: weights)
+  }
+
+  /// Loads the bytes of a safetensors file held in memory; `source` names them in errors (a
+  /// server that hashes the file reads it once, and predicts with the bytes it hashed).
+  public init(model: Model, weightsBytes: [UInt8], source: String) throws(PredictionError) {
     // The output the loss reads, when there is one: a model with several heads (an
     // autoencoder's reconstruction beside a classifier) predicts what its last stage trained.
     let lossNode = model.loss.flatMap { model.graph[$0].producer }.map { model.graph.nodes[$0] }
@@ -74,10 +87,10 @@ public final class Predictor: @unchecked Sendable {
       forward.graph, forward.output, forward.outputsProbabilities
     )
     do {
-      let (tensors, metadata) = try SafeTensors.readFile(weights)
+      let (tensors, metadata) = try SafeTensors.decode(weightsBytes, source: source)
       // Predictions never change the weights: int8 ones may be read as int8.
       store.keepsInt8Weights = true
-      try store.load(tensors, into: model.graph.modelWeights, of: model.graph, path: weights)
+      try store.load(tensors, into: model.graph.modelWeights, of: model.graph, path: source)
       classNames = metadata["classes"].flatMap(Self.classNames)
       vocabulary = metadata["vocabulary"].flatMap(Vocabulary.init(json:))
     } catch {

@@ -19,13 +19,15 @@ public final class ServedModel: Sendable {
 
   /// Loads `weightsPath` (safetensors written by `dlg run --save`) into `model`.
   public init(model: Model, weightsPath: String, scale: Float? = nil) throws(PredictionError) {
-    let bytes: Data
+    // Read once: the version is the hash of the very bytes that are served, even when the
+    // file is replaced while it loads.
+    let bytes: [UInt8]
     do {
-      bytes = try Data(contentsOf: URL(fileURLWithPath: weightsPath), options: .alwaysMapped)
+      bytes = try SafeTensors.fileBytes(weightsPath)
     } catch {
-      throw PredictionError("cannot read the weights \(weightsPath): \(error.localizedDescription)")
+      throw PredictionError(error.description)
     }
-    predictor = try Predictor(model: model, weights: weightsPath)
+    predictor = try Predictor(model: model, weightsBytes: bytes, source: weightsPath)
     self.weightsPath = weightsPath
     self.scale = scale ?? model.training?.data?.scale ?? 1
     version = String(format: "%08x", bytes.withUnsafeBytes(Checksums.crc32))
