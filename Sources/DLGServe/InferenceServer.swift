@@ -188,10 +188,17 @@ public final class InferenceServer: Sendable {
     if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
       throw tooLarge
     }
+    let deadline = ContinuousClock.now + .seconds(settings.bodyTimeoutSeconds)
     var bytes: [UInt8] = []
     for try await var chunk in request.body {
       guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge }
       bytes += chunk.readBytes(length: chunk.readableBytes) ?? []
+      guard ContinuousClock.now <= deadline else {
+        throw RequestError(
+          .timeout,
+          "the body took longer than \(settings.bodyTimeoutSeconds) s to arrive; send it "
+            + "at once")
+      }
     }
     return bytes
   }

@@ -17,6 +17,10 @@ public struct ServerSettings: Sendable {
   public var maxInFlight = 1024
   /// Seconds an idle connection stays open.
   public var idleTimeoutSeconds = 60
+  /// Seconds a request may take to send its body: a client slower than that is answered 408
+  /// (it holds a request in flight, and shutdown waits for every request in flight). A
+  /// client that sends nothing at all is closed by the idle timeout instead.
+  public var bodyTimeoutSeconds = 10.0
 
   public init() {}
 }

@@ -11,6 +11,7 @@ public struct RequestError: Error, Sendable, Equatable {
     case notFinite = "not_finite"
     case empty
     case tooLarge = "too_large"
+    case timeout
     case tooManySamples = "too_many_samples"
     case unsupportedMediaType = "unsupported_media_type"
     case overloaded
@@ -36,6 +37,7 @@ public struct RequestError: Error, Sendable, Equatable {
     switch kind {
     case .badJSON, .badNPY, .wrongShape, .wrongType, .notFinite, .empty: 400
     case .tooLarge, .tooManySamples: 413
+    case .timeout: 408
     case .unsupportedMediaType: 415
     case .overloaded: 503
     case .notFound: 404

@@ -58,6 +58,11 @@ struct ServeCommand: ParsableCommand {
   var maxInFlight = 1024
 
   @Option(
+    name: .customLong("body-timeout-s"), parsing: .unconditional,
+    help: "Seconds a request may take to send its body; slower ones get 408.")
+  var bodyTimeoutSeconds = 10.0
+
+  @Option(
     parsing: .unconditional,
     help: "Multiply inputs by this (default: the scale of the file's training data).")
   var scale: Float?
@@ -81,6 +86,9 @@ struct ServeCommand: ParsableCommand {
     guard (1...1_000_000).contains(maxInFlight) else {
       throw ValidationError("--max-in-flight must be 1 to 1000000")
     }
+    guard bodyTimeoutSeconds.isFinite, bodyTimeoutSeconds > 0, bodyTimeoutSeconds <= 3600 else {
+      throw ValidationError("--body-timeout-s must be above 0 and at most 3600")
+    }
     if let scale, !scale.isFinite { throw ValidationError("--scale must be a finite number") }
   }
 
@@ -96,6 +104,7 @@ struct ServeCommand: ParsableCommand {
     settings.maxBodyBytes = Int(maxBodyMegabytes * 1_048_576)
     settings.maxSamplesPerRequest = maxSamples
     settings.maxInFlight = maxInFlight
+    settings.bodyTimeoutSeconds = bodyTimeoutSeconds
     let server: InferenceServer
     do {
       server = try InferenceServer(
