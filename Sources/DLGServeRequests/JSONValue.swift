@@ -43,9 +43,13 @@ public indirect enum JSONValue: Equatable, Sendable {
   /// The deepest nesting of arrays and objects a document may have.
   public static let maximumDepth = 64
 
-  /// Parses a whole document; the message of a failure names the line and column.
-  public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-    var parser = JSONParser(bytes: bytes)
+  /// Parses a whole document; the message of a failure names the line and column. A document
+  /// of more than `maximumValues` values (numbers, strings, arrays, ...) is refused as it is
+  /// read (`isTooLarge`): a value takes some 40 bytes of memory against its 2 of text.
+  public static func parse(_ bytes: [UInt8], maximumValues: Int = .max) throws(JSONParseError)
+    -> JSONValue
+  {
+    var parser = JSONParser(bytes: bytes, budget: maximumValues)
     parser.skipWhitespace()
     let value = try parser.value(depth: 0)
     parser.skipWhitespace()
@@ -59,13 +63,20 @@ public indirect enum JSONValue: Equatable, Sendable {
 /// Why a body is not JSON, and where.
 public struct JSONParseError: Error, Equatable, Sendable {
   public var message: String
+  /// True when the document is JSON so far but holds more values than allowed.
+  public var isTooLarge = false
 }
 
 private struct JSONParser {
   let bytes: [UInt8]
   var offset = 0
+  /// The values the document may still hold.
+  var budget: Int
 
-  init(bytes: [UInt8]) { self.bytes = bytes }
+  init(bytes: [UInt8], budget: Int) {
+    self.bytes = bytes
+    self.budget = budget
+  }
 
   func error(_ message: String) -> JSONParseError {
     var (line, column) = (1, 1)
@@ -89,6 +100,12 @@ private struct JSONParser {
 
   mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
     guard let byte = current else { throw error("the JSON ends where a value was expected") }
+    budget -= 1
+    guard budget >= 0 else {
+      var tooLarge = error("the document holds more values than a request may")
+      tooLarge.isTooLarge = true
+      throw tooLarge
+    }
     switch byte {
     case UInt8(ascii: "{"):
       guard depth < JSONValue.maximumDepth else {

@@ -44,6 +44,14 @@ public struct SampleDecoder: Sendable {
 
   var sampleSize: Int { sampleShape.reduce(1, *) }
 
+  /// The most values a JSON body of `maxSamples` samples needs: each number, and an array
+  /// around each (a trailing axis of 1 written out), plus a few for the fields around them.
+  var maximumJSONValues: Int {
+    let (perSample, large) = sampleSize.multipliedReportingOverflow(by: 2)
+    let (perRequest, overflow) = maxSamples.multipliedReportingOverflow(by: perSample)
+    return large || overflow || perRequest > Int.max - 64 ? .max : perRequest + 64
+  }
+
   /// The input as a client should send it, for messages.
   public var expectedInput: String {
     let shape = sampleShape.map(String.init).joined(separator: "×")
@@ -62,7 +70,12 @@ public struct SampleDecoder: Sendable {
     }
     let document: JSONValue
     do {
-      document = try JSONValue.parse(bytes)
+      document = try JSONValue.parse(bytes, maximumValues: maximumJSONValues)
+    } catch  where error.isTooLarge {
+      throw RequestError(
+        .tooManySamples,
+        "the body holds more values than \(maxSamples) samples of \(sampleSize) can "
+          + "(at most \(maximumJSONValues) numbers, strings and arrays)", expected: expectedInput)
     } catch {
       throw RequestError(
         .badJSON, "the body is not JSON: \(error.message)", expected: expectedInput)

@@ -57,6 +57,9 @@ import Testing
     #expect(kind(image, #"{"inputs": [[1e999, 2, 3, 4]]}"#) == .notFinite)
     #expect(
       kind(image, #"{"inputs": [[1,1,1,1],[1,1,1,1],[1,1,1,1],[1,1,1,1]]}"#) == .tooManySamples)
+    // Refused while parsing, before a tree of 200 values is built: 3 samples need far fewer.
+    let numbers = #"{"inputs": [["# + String(repeating: "0,", count: 200) + "0]]}"
+    #expect(kind(image, numbers) == .tooManySamples)
     #expect(kind(image, #"{"inputs": [[1, 2, 3, 4]], "top_k": 5}"#) == .wrongType)
     #expect(kind(image, #"{"inputs": [[1, 2, 3, 4]], "top_k": 1.5}"#) == .wrongType)
   }
@@ -113,6 +116,18 @@ import Testing
       Array(#" {"a": [1, -2.5e2, true, false, null], "b": "x\"\u00e9\ud83d\ude00\n"} "#.utf8))
     #expect(value["a"] == .array([.number(1), .number(-250), .bool(true), .bool(false), .null]))
     #expect(value["b"] == .string("x\"é😀\n"))
+  }
+
+  @Test func aDocumentOfTooManyValuesIsRefusedAsTooLarge() throws {
+    #expect(
+      try JSONValue.parse(Array("[1, 2]".utf8), maximumValues: 3)
+        == .array([1, 2].map(JSONValue.number)))
+    do {
+      _ = try JSONValue.parse(Array("[1, 2, 3]".utf8), maximumValues: 3)
+      Issue.record("a document of 4 values was accepted with a budget of 3")
+    } catch {
+      #expect(error.isTooLarge)
+    }
   }
 
   @Test func refusesWhatIsNotJSONAndSaysWhere() {
