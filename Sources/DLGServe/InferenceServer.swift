@@ -22,6 +22,8 @@ public final class InferenceServer: Sendable {
   private let diagramSVG: String?
   /// One reload at a time.
   private let reloading = Mutex(())
+  /// The bytes of request bodies held now, across all requests (`maxBufferedBytes`).
+  private let bufferedBytes = Atomic<Int>(0)
 
   /// Loads the weights into the model and compiles a plan for every batch size it will run.
   public init(
@@ -160,7 +162,9 @@ public final class InferenceServer: Sendable {
 
   /// A request's samples: JSON or `.npy`, as its type or its first bytes say.
   private func samples(of request: Request) async throws -> Samples {
-    let bytes = try await body(of: request)
+    var reserved = 0
+    defer { bufferedBytes.wrappingSubtract(reserved, ordering: .relaxed) }
+    let bytes = try await body(of: request, reserved: &reserved)
     let type = request.headers[.contentType]?.lowercased() ?? ""
     if type.hasPrefix("application/x-npy") || type.hasPrefix("application/octet-stream")
       || bytes.starts(with: NPY.magic)
@@ -180,8 +184,10 @@ public final class InferenceServer: Sendable {
   }
 
   /// The body, refused as soon as it passes the limit (by its declared length, or while it
-  /// arrives).
-  private func body(of request: Request) async throws -> [UInt8] {
+  /// arrives), or when the bodies of all requests together would pass theirs (503: the
+  /// client may come back). `reserved` counts the bytes taken from that budget, which the
+  /// caller gives back when it is done with them.
+  private func body(of request: Request, reserved: inout Int) async throws -> [UInt8] {
     let limit = settings.maxBodyBytes
     let tooLarge = RequestError(
       .tooLarge, "the body is larger than this server's limit of \(limit) bytes")
@@ -192,7 +198,15 @@ public final class InferenceServer: Sendable {
     var bytes: [UInt8] = []
     for try await var chunk in request.body {
       guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge }
-      bytes += chunk.readBytes(length: chunk.readableBytes) ?? []
+      let size = chunk.readableBytes
+      reserved += size
+      guard
+        bufferedBytes.wrappingAdd(size, ordering: .relaxed).newValue <= settings.maxBufferedBytes
+      else {
+        throw RequestError(
+          .overloaded, "the server holds as many request bodies as it may; try again")
+      }
+      bytes += chunk.readBytes(length: size) ?? []
       guard ContinuousClock.now <= deadline else {
         throw RequestError(
           .timeout,

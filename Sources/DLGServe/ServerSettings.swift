@@ -15,6 +15,10 @@ public struct ServerSettings: Sendable {
   public var maxSamplesPerRequest = 256
   /// The most predict requests answered at once; beyond it: 503 with `Retry-After`.
   public var maxInFlight = 1024
+  /// The most bytes of request bodies held at once, over all requests; a body that would
+  /// pass it gets 503 with `Retry-After`. (Without it, the bound would be `maxInFlight` ×
+  /// `maxBodyBytes`: 8 GiB by default.)
+  public var maxBufferedBytes = 256 << 20
   /// Seconds an idle connection stays open.
   public var idleTimeoutSeconds = 60
   /// Seconds a request may take to send its body: a client slower than that is answered 408

@@ -58,6 +58,11 @@ struct ServeCommand: ParsableCommand {
   var maxInFlight = 1024
 
   @Option(
+    name: .customLong("max-buffered-mb"), parsing: .unconditional,
+    help: "The most MiB of request bodies held at once, over all requests; more get 503.")
+  var maxBufferedMegabytes = 256.0
+
+  @Option(
     name: .customLong("body-timeout-s"), parsing: .unconditional,
     help: "Seconds a request may take to send its body; slower ones get 408.")
   var bodyTimeoutSeconds = 10.0
@@ -86,6 +91,10 @@ struct ServeCommand: ParsableCommand {
     guard (1...1_000_000).contains(maxInFlight) else {
       throw ValidationError("--max-in-flight must be 1 to 1000000")
     }
+    guard maxBufferedMegabytes.isFinite, maxBufferedMegabytes > 0, maxBufferedMegabytes <= 65536
+    else {
+      throw ValidationError("--max-buffered-mb must be above 0 and at most 65536")
+    }
     guard bodyTimeoutSeconds.isFinite, bodyTimeoutSeconds > 0, bodyTimeoutSeconds <= 3600 else {
       throw ValidationError("--body-timeout-s must be above 0 and at most 3600")
     }
@@ -105,6 +114,7 @@ struct ServeCommand: ParsableCommand {
     settings.maxSamplesPerRequest = maxSamples
     settings.maxInFlight = maxInFlight
     settings.bodyTimeoutSeconds = bodyTimeoutSeconds
+    settings.maxBufferedBytes = Int(maxBufferedMegabytes * 1_048_576)
     let server: InferenceServer
     do {
       server = try InferenceServer(
