@@ -86,10 +86,8 @@ try trainer.saveWeights(to: weights)
 // Predict on samples held in an array: raw pixels scaled as the training data was.
 let predictor = try Predictor(model: model, weights: weights)
 let (pixels, labels) = images(count: 50, seed: 3)
-let samples = Dataset(
-  features: pixels.map { Float($0) / 255 }, sampleShape: predictor.sampleShape,
-  labels: labels.map(Int32.init))
-let probabilities = predictor.predictions(for: samples)
+Predictor.threads = 2
+let probabilities = try predictor.predictions(for: pixels.map { Float($0) / 255 }, batchSize: 16)
 let width = predictor.predictionWidth
 var correct = 0
 for (index, label) in labels.enumerated() {
