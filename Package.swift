@@ -69,10 +69,11 @@ let package = Package(
     // The elementwise instructions the IR writes and the kernels run: data only.
     .target(name: "DLGInstructions"),
     .target(name: "DLGLang", dependencies: ["DLGSource"]),
-    // Dense layers on int8 weights (`dlg quantize`): AVX2 intrinsics, chosen at run time.
-    .target(name: "CInt8Kernels"),
+    // Dense layers at small batches on packed weights, f32 or int8 (`dlg quantize`): AVX2
+    // intrinsics, chosen at run time.
+    .target(name: "CPanelKernels"),
     .target(
-      name: "DLGKernels", dependencies: ["CBLAS", "CInt8Kernels", "DLGInstructions"],
+      name: "DLGKernels", dependencies: ["CBLAS", "CPanelKernels", "DLGInstructions"],
       swiftSettings: kernelSettings),
     .target(name: "DLGGraph", dependencies: ["DLGSource", "DLGInstructions", "CRegistry"]),
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),

@@ -88,8 +88,8 @@ public final class Predictor: @unchecked Sendable {
     )
     do {
       let (tensors, metadata) = try SafeTensors.decode(weightsBytes, source: source)
-      // Predictions never change the weights: int8 ones may be read as int8.
-      store.keepsInt8Weights = true
+      // Predictions never change the weights: they may be packed, and int8 ones read as int8.
+      store.weightsAreFixed = true
       try store.load(tensors, into: model.graph.modelWeights, of: model.graph, path: source)
       classNames = metadata["classes"].flatMap(Self.classNames)
       vocabulary = metadata["vocabulary"].flatMap(Vocabulary.init(json:))

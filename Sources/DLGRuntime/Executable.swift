@@ -52,8 +52,9 @@ public final class Executable: @unchecked Sendable {
         scratch: plan.scratchOffsets[index].map {
           (arena + $0).assumingMemoryBound(to: Float.self)
         })
-      for (slot, input) in node.inputs.enumerated() {
-        binding.int8Weights[slot] = store.int8Matrix(input)
+      if store.weightsAreFixed {
+        let inputs = node.inputs
+        binding.packedWeight = { [store] slot in store.panels(inputs[slot]) }
       }
       kernels.append(KernelTable.makeKernel(node.op, binding))
       accesses.append(Self.accesses(of: node, binding, scratchBytes: scratch[index] * 4))

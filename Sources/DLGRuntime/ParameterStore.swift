@@ -10,13 +10,15 @@ public final class ParameterStore: @unchecked Sendable {
   private var types: [ValueID: TensorType] = [:]
   private var names: [ValueID: String] = [:]
 
-  /// The int8 form of weights loaded from a quantized file, for the kernels that read it.
-  private var int8Matrices: [ValueID: Int8Matrix] = [:]
+  /// Weights packed for products of few rows (`PanelMatrix`): int8 ones when loaded, f32
+  /// ones when a plan first asks.
+  private var packed: [ValueID: PanelMatrix] = [:]
 
-  /// Whether weights loaded from an int8 file keep their int8 form for the products that
-  /// read it (`Int8Matrix`). Only a store whose weights never change may: an optimizer step
-  /// updates the f32 buffers alone. `Predictor` sets it.
-  public var keepsInt8Weights = false
+  /// Whether the weights never change once loaded (a store that only predicts: `Predictor`
+  /// sets it). Then weights loaded from an int8 file keep their int8 form, and products of a
+  /// few rows read weights packed into panels (`PanelMatrix`). A store that trains must not:
+  /// an optimizer step updates the f32 buffers alone, and the packed copies would be stale.
+  public var weightsAreFixed = false
 
   public init() {}
 
@@ -54,15 +56,27 @@ public final class ParameterStore: @unchecked Sendable {
     return TensorBuffer(base: base, dimensions: type.dimensions(batch: 1), dtype: type.dtype)
   }
 
-  /// The int8 form of a weight, when it was loaded from an int8 file into a store that keeps
-  /// it (`keepsInt8Weights`).
-  public func int8Matrix(_ value: ValueID) -> Int8Matrix? { int8Matrices[value] }
+  /// A `[k, n]` weight packed into panels, in a store whose weights are fixed: its int8 form
+  /// when it was loaded from an int8 file, else its f32 values, packed on the first call.
+  /// Plans are compiled one at a time (a `Predictor` holds a lock), which is what makes the
+  /// cache safe without one of its own.
+  public func panels(_ value: ValueID) -> PanelMatrix? {
+    guard weightsAreFixed else { return nil }
+    if let known = packed[value] { return known }
+    guard let buffer = buffer(value), buffer.dtype == .float32, buffer.dimensions.count == 2,
+      let matrix = PanelMatrix(
+        k: buffer.dimensions[0], n: buffer.dimensions[1], float32: buffer.floats,
+        ld: buffer.dimensions[1])
+    else { return nil }
+    packed[value] = matrix
+    return matrix
+  }
 
-  /// Keeps (or, for weights that are not int8, forgets) the int8 form of a `[k, n]` weight
-  /// with per-column or per-tensor scales.
-  func setInt8(_ value: ValueID, from tensor: SafeTensors.Tensor) {
-    int8Matrices[value] = nil
-    guard keepsInt8Weights, let stored = tensor.int8, tensor.shape.count == 2 else { return }
+  /// Keeps the int8 form of a `[k, n]` weight with per-column or per-tensor scales, in a
+  /// store whose weights are fixed; forgets what was packed of the value before.
+  func keepInt8(_ value: ValueID, from tensor: SafeTensors.Tensor) {
+    packed[value] = nil
+    guard weightsAreFixed, let stored = tensor.int8, tensor.shape.count == 2 else { return }
     let (k, n) = (tensor.shape[0], tensor.shape[1])
     let scales: [Float]
     switch stored.axis {
@@ -70,8 +84,8 @@ public final class ParameterStore: @unchecked Sendable {
     case nil: scales = [Float](repeating: stored.scales.first ?? 0, count: n)
     default: return
     }
-    int8Matrices[value] = stored.values.withUnsafeBufferPointer {
-      Int8Matrix(k: k, n: n, values: $0, scales: scales)
+    packed[value] = stored.values.withUnsafeBufferPointer {
+      PanelMatrix(k: k, n: n, int8: $0, scales: scales)
     }
   }
 

@@ -98,8 +98,8 @@ import Testing
   }
 
   /// Few rows against int8 weights read the int8 form: with the f32 copy of the Dense weights
-  /// zeroed, a store that keeps int8 predicts as before at batch 1, and one that does not
-  /// (as training needs) reads the zeros. Batches past `Int8Matrix.maximumRows` read f32.
+  /// zeroed, a store whose weights are fixed predicts as before at batch 1, and one that is
+  /// not (as training needs) reads the zeros. Batches past `PanelMatrix.maximumRows` read f32.
   @Test func smallBatchesReadTheInt8Weights() throws {
     let dir = try folder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -113,25 +113,25 @@ import Testing
     let data = Dataset(
       features: (0..<(18 * 36)).map { _ in Float(random.next() % 256) / 255 },
       sampleShape: [6, 6, 1], labels: (0..<18).map { Int32($0 % 3) })
-    func losses(keepsInt8: Bool, batch: Int) throws -> (before: Double, zeroed: Double) {
+    func losses(fixed: Bool, batch: Int) throws -> (before: Double, zeroed: Double) {
       let trainer = try Trainer(model: model, overrides: TrainingOverrides(batchSize: batch))
-      trainer.store.keepsInt8Weights = keepsInt8
+      trainer.store.weightsAreFixed = fixed
       try trainer.loadWeights(from: int8)
       let before = trainer.evaluate(on: data).loss
       for name in ["h.weight", "o.weight"] {
         let value = try #require(model.graph.modelWeights.first { model.graph[$0].name == name })
-        #expect((trainer.store.int8Matrix(value) != nil) == keepsInt8)
+        #expect((trainer.store.panels(value)?.isInt8 == true) == fixed)
         let buffer = try #require(trainer.store.buffer(value))
         buffer.floats.update(repeating: 0, count: buffer.count)
       }
       return (before, trainer.evaluate(on: data).loss)
     }
-    let kept = try losses(keepsInt8: true, batch: 1)
+    let kept = try losses(fixed: true, batch: 1)
     #expect(kept.before == kept.zeroed)
-    let f32 = try losses(keepsInt8: false, batch: 1)
+    let f32 = try losses(fixed: false, batch: 1)
     #expect(abs(f32.before - kept.before) < 1e-5)
     #expect(f32.zeroed != f32.before)
-    let large = try losses(keepsInt8: true, batch: 16)
+    let large = try losses(fixed: true, batch: 16)
     #expect(abs(large.before - kept.before) < 1e-5)
     #expect(large.zeroed != large.before)
   }

@@ -79,9 +79,10 @@ public struct KernelBinding: @unchecked Sendable {
   public var outputs: [TensorBuffer]
   /// Workspace of `scratchCount` floats (nil when the op asked for none).
   public var scratch: UnsafeMutablePointer<Float>?
-  /// The int8 form of inputs that are weights loaded from an int8 file, by input index (see
-  /// `ParameterStore.keepsInt8Weights`); empty for most plans.
-  public var int8Weights: [Int: Int8Matrix] = [:]
+  /// The input at an index packed into panels, when it is a `[k, n]` weight of a store whose
+  /// weights are fixed (`ParameterStore.panels`); nil in plans that train. Products of a few
+  /// rows ask for it.
+  public var packedWeight: (@Sendable (Int) -> PanelMatrix?)? = nil
 
   public init(
     inputs: [TensorBuffer], outputs: [TensorBuffer], scratch: UnsafeMutablePointer<Float>?

@@ -9,7 +9,7 @@ extension FusedMatMul: CPUKernel {
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     var operands = KernelBinding(
       inputs: Array(binding.inputs[0..<2]), outputs: binding.outputs, scratch: nil)
-    operands.int8Weights = binding.int8Weights.filter { $0.key < 2 }
+    operands.packedWeight = binding.packedWeight
     let product = matMul.makeKernel(operands)
     let y = binding.outputs[0]
     let (rows, columns) = (ShapeRules.rows(y.dimensions), y.dimensions.last ?? 1)

@@ -24,11 +24,12 @@ extension MatMul: CPUKernel {
     let (m, n, k, lda, ldb) = sizes(a.dimensions, b.dimensions)
     let (pa, pb, pc) = (a.floats, b.floats, c.floats)
     let (ta, tb) = (transposeA, transposeB)
-    // Few rows against int8 weights: the product is bound by reading them, so read int8.
-    if !ta, !tb, m <= Int8Matrix.maximumRows, let int8 = binding.int8Weights[1], int8.k == k,
-      int8.n == n, ldb == n
+    // A few rows against fixed weights: the product is bound by reading them, so stream
+    // them packed (int8 when the file was).
+    if !ta, !tb, m <= PanelMatrix.maximumRows, ldb == n,
+      let panels = binding.packedWeight?(1), panels.k == k, panels.n == n
     {
-      return { _ in int8.multiply(m: m, x: pa, ldx: lda, y: pc, ldy: n) }
+      return { _ in panels.multiply(m: m, x: pa, ldx: lda, y: pc, ldy: n) }
     }
     return { _ in
       GEMM.multiply(

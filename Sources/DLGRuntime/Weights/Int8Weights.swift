@@ -18,7 +18,7 @@ public enum Int8Weights {
   public static let metadataValue = "int8 symmetric per output channel, f32 compute"
 
   /// An int8 weight as a file holds it, kept beside its dequantized values for the kernels
-  /// that compute on int8 (`Int8Matrix`).
+  /// that compute on int8 (`PanelMatrix`).
   public struct Stored: Sendable {
     public var values: [Int8]
     /// One scale per index of `axis`, or a single scale for the whole tensor (`axis` nil).

@@ -200,7 +200,7 @@ extension ParameterStore {
       }
       guard let buffer = buffer(value) else { continue }
       buffer.floats.update(from: tensor.values, count: tensor.values.count)
-      setInt8(value, from: tensor)
+      keepInt8(value, from: tensor)
     }
   }
 }

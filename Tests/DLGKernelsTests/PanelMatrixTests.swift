@@ -3,33 +3,40 @@ import Testing
 
 @testable import DLGKernels
 
-/// The int8-weights product against a plain loop over the dequantized weights, over row
-/// counts (the four-row and one-row paths), column counts that fill panels or leave a tail,
-/// odd inner sizes, row strides wider than the rows, and thread counts.
-@Suite(.serialized) struct Int8MatrixTests {
+/// Products on packed panels, int8 and f32, against a plain loop over the (dequantized)
+/// weights: row counts that take the four-row and one-row paths, column counts that fill
+/// panels or leave a tail, odd inner sizes, strides wider than the rows, and thread counts.
+@Suite(.serialized) struct PanelMatrixTests {
   static let shapes: [(m: Int, k: Int, n: Int)] = [
     (1, 1, 1), (1, 37, 10), (1, 300, 128), (2, 5, 16), (3, 64, 17), (4, 9, 33), (5, 130, 48),
     (8, 21, 100),
   ]
 
-  @Test(arguments: shapes)
-  func matchesTheDequantizedProduct(m: Int, k: Int, n: Int) {
+  @Test(arguments: shapes, [true, false])
+  func matchesThePlainProduct(shape: (m: Int, k: Int, n: Int), int8: Bool) throws {
+    let (m, k, n) = shape
     var random = TestRandom(UInt64(m * 1000 + k * 10 + n))
     let values = (0..<(k * n)).map { _ in Int8(truncatingIfNeeded: random.next() % 255) }
     let scales = (0..<n).map { _ in Float(random.next() % 1000 + 1) / 50_000 }
+    // The f32 matrix is the dequantized one, stored with a wider stride.
+    let ldb = n + 5
+    var floats = [Float](repeating: 99, count: k * ldb)
+    for i in 0..<k { for j in 0..<n { floats[i * ldb + j] = Float(values[i * n + j]) * scales[j] } }
     let (ldx, ldy) = (k + 3, n + 2)
     let x = (0..<(m * ldx)).map { _ in Float(random.next() % 2000) / 1000 - 1 }
     var expected = [Float](repeating: 0, count: m * ldy)
     for r in 0..<m {
       for j in 0..<n {
         var sum: Double = 0
-        for i in 0..<k { sum += Double(x[r * ldx + i]) * Double(values[i * n + j]) }
-        expected[r * ldy + j] = Float(sum) * scales[j]
+        for i in 0..<k { sum += Double(x[r * ldx + i]) * Double(floats[i * ldb + j]) }
+        expected[r * ldy + j] = Float(sum)
       }
     }
-    let matrix = values.withUnsafeBufferPointer {
-      Int8Matrix(k: k, n: n, values: $0, scales: scales)
-    }
+    let matrix = try #require(
+      int8
+        ? values.withUnsafeBufferPointer { PanelMatrix(k: k, n: n, int8: $0, scales: scales) }
+        : PanelMatrix(k: k, n: n, float32: floats, ld: ldb))
+    #expect(matrix.isInt8 == int8)
     var results: [[Float]] = []
     for threads in [1, 2] {
       withThreadBudget(threads) {
@@ -52,5 +59,15 @@ import Testing
     }
     // Each column is summed by one thread in one order: thread counts agree exactly.
     #expect(results[0] == results[1])
+  }
+
+  @Test func shapesThatDoNotFitAreRefused() {
+    let values = [Int8](repeating: 1, count: 6)
+    values.withUnsafeBufferPointer {
+      #expect(PanelMatrix(k: 2, n: 3, int8: $0, scales: [1, 1]) == nil)
+      #expect(PanelMatrix(k: 3, n: 3, int8: $0, scales: [1, 1, 1]) == nil)
+      #expect(PanelMatrix(k: 0, n: 0, int8: $0, scales: []) == nil)
+    }
+    #expect(PanelMatrix(k: 1, n: 4, float32: [1, 2, 3], ld: 3) == nil)
   }
 }

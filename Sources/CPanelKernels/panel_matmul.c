@@ -1,0 +1,192 @@
+#include "panel_matmul.h"
+
+/// Writes one panel's sums for a row into the columns of y that exist, scaled when there are
+/// scales.
+static void store_row(const float *sums, const float *scales, float *y, int columns) {
+  for (int j = 0; j < columns; j++) y[j] = scales ? sums[j] * scales[j] : sums[j];
+}
+
+/// The portable loop, for any element type.
+#define PORTABLE_PANELS(T)                                                                     \
+  for (int p = first; p < last; p++) {                                                         \
+    const T *w = panels + (long)p * k * 16;                                                    \
+    int columns = n - 16 * p < 16 ? n - 16 * p : 16;                                           \
+    for (int r = 0; r < m; r++) {                                                              \
+      float sums[16] = {0};                                                                    \
+      const float *row = x + (long)r * ldx;                                                    \
+      for (int i = 0; i < k; i++) {                                                            \
+        for (int j = 0; j < 16; j++) sums[j] += row[i] * (float)w[(long)i * 16 + j];           \
+      }                                                                                        \
+      store_row(sums, scales ? scales + 16 * p : 0, y + (long)r * ldy + 16 * p, columns);      \
+    }                                                                                          \
+  }
+
+static void int8_portable(int m, int k, int n, const float *x, int ldx, const int8_t *panels,
+                          const float *scales, int first, int last, float *y, int ldy) {
+  PORTABLE_PANELS(int8_t)
+}
+
+static void f32_portable(int m, int k, int n, const float *x, int ldx, const float *panels,
+                         int first, int last, float *y, int ldy) {
+  const float *scales = 0;
+  PORTABLE_PANELS(float)
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+int dlg_panels_use_avx2(void) {
+  // Worked out once; threads that race to it store the same value.
+  static int known = -1;
+  int cached = __atomic_load_n(&known, __ATOMIC_RELAXED);
+  if (cached >= 0) return cached;
+  unsigned a, b, c, d;
+  int avx2 = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d)) {
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    // The OS must save the ymm registers (XCR0 bits 1 and 2) for AVX to be usable.
+    if (fma && osxsave && avx) {
+      unsigned lo, hi;
+      __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+      if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) avx2 = (b >> 5) & 1;
+    }
+  }
+  __atomic_store_n(&known, avx2, __ATOMIC_RELAXED);
+  return avx2;
+}
+
+/// The 16 weights of one input row of a panel as two vectors of 8 floats: int8 sign-extended
+/// and converted, f32 loaded as they are.
+#define LOAD_INT8(w, lo, hi)                                                   \
+  __m128i q_##lo = _mm_loadu_si128((const __m128i *)(w));                     \
+  __m256 lo = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q_##lo));               \
+  __m256 hi = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(q_##lo, 8)))
+#define LOAD_F32(w, lo, hi)                                                    \
+  __m256 lo = _mm256_loadu_ps(w);                                              \
+  __m256 hi = _mm256_loadu_ps((w) + 8)
+
+__attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 hi,
+                                                              const float *scales, float *y,
+                                                              int columns) {
+  if (scales) {
+    lo = _mm256_mul_ps(lo, _mm256_loadu_ps(scales));
+    hi = _mm256_mul_ps(hi, _mm256_loadu_ps(scales + 8));
+  }
+  if (columns == 16) {
+    _mm256_storeu_ps(y, lo);
+    _mm256_storeu_ps(y + 8, hi);
+  } else {
+    float sums[16];
+    _mm256_storeu_ps(sums, lo);
+    _mm256_storeu_ps(sums + 8, hi);
+    store_row(sums, 0, y, columns);
+  }
+}
+
+/// The AVX2 kernels of one element type. One row keeps four independent pairs of sums
+/// (input rows i to i+3), so that the adds do not wait on each other's latency; four rows
+/// share each converted weight vector.
+#define AVX2_PANELS(NAME, T, LOAD)                                                               \
+  __attribute__((target("avx2,fma"))) static void NAME##_one_row(int k, const float *x,          \
+                                                                 const T *w, __m256 *lo,         \
+                                                                 __m256 *hi) {                   \
+    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,       \
+           b3 = a0;                                                                              \
+    int i = 0;                                                                                   \
+    for (; i + 4 <= k; i += 4) {                                                                 \
+      LOAD(w + (long)i * 16, w0, v0);                                                            \
+      LOAD(w + (long)i * 16 + 16, w1, v1);                                                       \
+      LOAD(w + (long)i * 16 + 32, w2, v2);                                                       \
+      LOAD(w + (long)i * 16 + 48, w3, v3);                                                       \
+      __m256 x0 = _mm256_broadcast_ss(x + i), x1 = _mm256_broadcast_ss(x + i + 1);               \
+      __m256 x2 = _mm256_broadcast_ss(x + i + 2), x3 = _mm256_broadcast_ss(x + i + 3);           \
+      a0 = _mm256_fmadd_ps(x0, w0, a0), b0 = _mm256_fmadd_ps(x0, v0, b0);                        \
+      a1 = _mm256_fmadd_ps(x1, w1, a1), b1 = _mm256_fmadd_ps(x1, v1, b1);                        \
+      a2 = _mm256_fmadd_ps(x2, w2, a2), b2 = _mm256_fmadd_ps(x2, v2, b2);                        \
+      a3 = _mm256_fmadd_ps(x3, w3, a3), b3 = _mm256_fmadd_ps(x3, v3, b3);                        \
+    }                                                                                            \
+    for (; i < k; i++) {                                                                         \
+      LOAD(w + (long)i * 16, w0, v0);                                                            \
+      __m256 x0 = _mm256_broadcast_ss(x + i);                                                    \
+      a0 = _mm256_fmadd_ps(x0, w0, a0), b0 = _mm256_fmadd_ps(x0, v0, b0);                        \
+    }                                                                                            \
+    *lo = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));                           \
+    *hi = _mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3));                           \
+  }                                                                                              \
+                                                                                                 \
+  __attribute__((target("avx2,fma"))) static void NAME##_four_rows(                              \
+      int k, const float *x, int ldx, const T *w, __m256 *lo, __m256 *hi) {                      \
+    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,       \
+           b3 = a0;                                                                              \
+    const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * (long)ldx, *x3 = x + 3 * (long)ldx;        \
+    for (int i = 0; i < k; i++) {                                                                \
+      LOAD(w + (long)i * 16, w0, v0);                                                            \
+      __m256 s = _mm256_broadcast_ss(x0 + i);                                                    \
+      a0 = _mm256_fmadd_ps(s, w0, a0), b0 = _mm256_fmadd_ps(s, v0, b0);                          \
+      s = _mm256_broadcast_ss(x1 + i);                                                           \
+      a1 = _mm256_fmadd_ps(s, w0, a1), b1 = _mm256_fmadd_ps(s, v0, b1);                          \
+      s = _mm256_broadcast_ss(x2 + i);                                                           \
+      a2 = _mm256_fmadd_ps(s, w0, a2), b2 = _mm256_fmadd_ps(s, v0, b2);                          \
+      s = _mm256_broadcast_ss(x3 + i);                                                           \
+      a3 = _mm256_fmadd_ps(s, w0, a3), b3 = _mm256_fmadd_ps(s, v0, b3);                          \
+    }                                                                                            \
+    lo[0] = a0, hi[0] = b0, lo[1] = a1, hi[1] = b1;                                              \
+    lo[2] = a2, hi[2] = b2, lo[3] = a3, hi[3] = b3;                                              \
+  }                                                                                              \
+                                                                                                 \
+  __attribute__((target("avx2,fma"))) static void NAME##_avx2(                                   \
+      int m, int k, int n, const float *x, int ldx, const T *panels, const float *scales,       \
+      int first, int last, float *y, int ldy) {                                                  \
+    for (int p = first; p < last; p++) {                                                         \
+      const T *w = panels + (long)p * k * 16;                                                    \
+      const float *s = scales ? scales + 16 * p : 0;                                             \
+      int columns = n - 16 * p < 16 ? n - 16 * p : 16;                                           \
+      int r = 0;                                                                                 \
+      for (; r + 4 <= m; r += 4) {                                                               \
+        __m256 lo[4], hi[4];                                                                     \
+        NAME##_four_rows(k, x + (long)r * ldx, ldx, w, lo, hi);                                  \
+        for (int t = 0; t < 4; t++)                                                              \
+          store_vectors(lo[t], hi[t], s, y + (long)(r + t) * ldy + 16 * p, columns);             \
+      }                                                                                          \
+      for (; r < m; r++) {                                                                       \
+        __m256 lo, hi;                                                                           \
+        NAME##_one_row(k, x + (long)r * ldx, w, &lo, &hi);                                       \
+        store_vectors(lo, hi, s, y + (long)r * ldy + 16 * p, columns);                           \
+      }                                                                                          \
+    }                                                                                            \
+  }
+
+AVX2_PANELS(int8, int8_t, LOAD_INT8)
+AVX2_PANELS(f32, float, LOAD_F32)
+
+void dlg_int8_panels_matmul(int m, int k, int n, const float *x, int ldx, const int8_t *panels,
+                            const float *scales, int first, int last, float *y, int ldy) {
+  if (dlg_panels_use_avx2()) {
+    int8_avx2(m, k, n, x, ldx, panels, scales, first, last, y, ldy);
+  } else {
+    int8_portable(m, k, n, x, ldx, panels, scales, first, last, y, ldy);
+  }
+}
+
+void dlg_f32_panels_matmul(int m, int k, int n, const float *x, int ldx, const float *panels,
+                           int first, int last, float *y, int ldy) {
+  if (dlg_panels_use_avx2()) {
+    f32_avx2(m, k, n, x, ldx, panels, 0, first, last, y, ldy);
+  } else {
+    f32_portable(m, k, n, x, ldx, panels, first, last, y, ldy);
+  }
+}
+#else
+int dlg_panels_use_avx2(void) { return 0; }
+
+void dlg_int8_panels_matmul(int m, int k, int n, const float *x, int ldx, const int8_t *panels,
+                            const float *scales, int first, int last, float *y, int ldy) {
+  int8_portable(m, k, n, x, ldx, panels, scales, first, last, y, ldy);
+}
+
+void dlg_f32_panels_matmul(int m, int k, int n, const float *x, int ldx, const float *panels,
+                           int first, int last, float *y, int ldy) {
+  f32_portable(m, k, n, x, ldx, panels, first, last, y, ldy);
+}
+#endif
