@@ -118,7 +118,7 @@ public final class Predictor: @unchecked Sendable {
   /// Each sample's predictions, row by row, `predictionWidth` per sample: class
   /// probabilities, or regression values (`outputKind` says which).
   public func predictions(for data: Dataset, batchSize: Int = 256) -> [Float] {
-    let batchSize = max(1, batchSize)
+    let batchSize = min(max(1, batchSize), Self.maximumBatch)
     return plans.withLock { plans in
       predictions(count: data.count, batchSize: batchSize, plans: &plans) { range, features in
         if features.dtype == .int32 {
@@ -185,10 +185,13 @@ public final class Predictor: @unchecked Sendable {
   public static let maximumBatch = 1 << 16
 
   /// The threads every prediction (and every other dlg computation in the process) runs on:
-  /// the caller's plus `threads - 1` workers. By default, every core.
+  /// the caller's plus `threads - 1` workers, 1 to 1,024. By default, every core.
   public static var threads: Int {
     get { ThreadBudget.threads }
-    set { ThreadBudget.configure(threads: newValue) }
+    set {
+      ThreadBudget.configure(
+        threads: min(max(1, newValue), 1024), deterministic: ThreadBudget.isDeterministic)
+    }
   }
 
   /// Runs the plans over `count` samples, `batchSize` at a time; `fill` puts the samples of a
@@ -231,7 +234,7 @@ public final class Predictor: @unchecked Sendable {
   /// caller that fills its input and runs it itself: `dlg bench --inference` times it. Not to
   /// be run while other threads ask for predictions of the same batch size.
   public func compiledPlan(batchSize: Int) -> Executable {
-    plans.withLock { plan(batchSize: max(1, batchSize), in: &$0) }
+    plans.withLock { plan(batchSize: min(max(1, batchSize), Self.maximumBatch), in: &$0) }
   }
 
   private func plan(batchSize: Int, in plans: inout [Int: Executable]) -> Executable {

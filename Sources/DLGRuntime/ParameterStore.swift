@@ -18,6 +18,8 @@ public final class ParameterStore: @unchecked Sendable {
   /// sets it). Then weights loaded from an int8 file keep their int8 form, and products of a
   /// few rows read weights packed into panels (`PanelMatrix`). A store that trains must not:
   /// an optimizer step updates the f32 buffers alone, and the packed copies would be stale.
+  /// For the same reason, load weights before compiling plans: a plan keeps the panels it
+  /// was compiled with.
   public var weightsAreFixed = false
 
   public init() {}

@@ -194,11 +194,17 @@ public final class InferenceServer: Sendable {
     if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
       throw tooLarge
     }
-    let deadline = ContinuousClock.now + .seconds(settings.bodyTimeoutSeconds)
+    // A limit that is not a positive finite number of seconds (a library's `.infinity`)
+    // means no deadline.
+    let timeout = settings.bodyTimeoutSeconds
+    let deadline =
+      timeout.isFinite && timeout > 0 ? ContinuousClock.now + .seconds(min(timeout, 1e9)) : nil
     var bytes: [UInt8] = []
     for try await var chunk in request.body {
       guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge }
       let size = chunk.readableBytes
+      // A body the budget could never hold is too large, not a reason to come back later.
+      guard bytes.count + size <= settings.maxBufferedBytes else { throw tooLarge }
       reserved += size
       guard
         bufferedBytes.wrappingAdd(size, ordering: .relaxed).newValue <= settings.maxBufferedBytes
@@ -207,7 +213,7 @@ public final class InferenceServer: Sendable {
           .overloaded, "the server holds as many request bodies as it may; try again")
       }
       bytes += chunk.readBytes(length: size) ?? []
-      guard ContinuousClock.now <= deadline else {
+      guard deadline.map({ ContinuousClock.now <= $0 }) ?? true else {
         throw RequestError(
           .timeout,
           "the body took longer than \(settings.bodyTimeoutSeconds) s to arrive; send it "

@@ -44,12 +44,21 @@ public struct SampleDecoder: Sendable {
 
   var sampleSize: Int { sampleShape.reduce(1, *) }
 
-  /// The most values a JSON body of `maxSamples` samples needs: each number, and an array
-  /// around each (a trailing axis of 1 written out), plus a few for the fields around them.
+  /// The most values a JSON body of `maxSamples` samples needs: each sample nested to the
+  /// full input shape (the most values a sample can take: for [28, 28, 1], 1 + 28 + 784
+  /// arrays and 784 numbers), plus a few for the fields around them.
   var maximumJSONValues: Int {
-    let (perSample, large) = sampleSize.multipliedReportingOverflow(by: 2)
-    let (perRequest, overflow) = maxSamples.multipliedReportingOverflow(by: perSample)
-    return large || overflow || perRequest > Int.max - 64 ? .max : perRequest + 64
+    // 1 + d0 + d0·d1 + … arrays, then the numbers: the running product at each depth.
+    var (perSample, product) = (0, 1)
+    for extent in [1] + sampleShape {
+      let (next, overflow) = product.multipliedReportingOverflow(by: extent)
+      let (sum, carry) = perSample.addingReportingOverflow(next)
+      guard !overflow, !carry else { return .max }
+      (perSample, product) = (sum, next)
+    }
+    // One more: a single-value sample may come wrapped in an array of its own.
+    let (perRequest, overflow) = maxSamples.multipliedReportingOverflow(by: perSample + 1)
+    return overflow || perRequest > Int.max - 64 ? .max : perRequest + 64
   }
 
   /// The input as a client should send it, for messages.

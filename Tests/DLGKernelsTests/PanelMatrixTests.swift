@@ -10,6 +10,8 @@ import Testing
   static let shapes: [(m: Int, k: Int, n: Int)] = [
     (1, 1, 1), (1, 37, 10), (1, 300, 128), (2, 5, 16), (3, 64, 17), (4, 9, 33), (5, 130, 48),
     (8, 21, 100),
+    // Enough work per panel to split the panels across threads.
+    (2, 4096, 64), (6, 2000, 40),
   ]
 
   @Test(arguments: shapes, [true, false])

@@ -57,6 +57,10 @@ import Testing
     #expect(kind(image, #"{"inputs": [[1e999, 2, 3, 4]]}"#) == .notFinite)
     #expect(
       kind(image, #"{"inputs": [[1,1,1,1],[1,1,1,1],[1,1,1,1],[1,1,1,1]]}"#) == .tooManySamples)
+    // The most a request may hold, nested to the full shape, is read.
+    let full = "[[[2], [4]], [[6], [8]]]"
+    #expect(
+      kind(image, #"{"inputs": ["# + [full, full, full].joined(separator: ",") + "]}") == nil)
     // Refused while parsing, before a tree of 200 values is built: 3 samples need far fewer.
     let numbers = #"{"inputs": [["# + String(repeating: "0,", count: 200) + "0]]}"
     #expect(kind(image, numbers) == .tooManySamples)

@@ -247,23 +247,6 @@ final class LiveServer: Sendable {
     await live.stop()
   }
 
-  /// The bodies of all requests together have a budget: past it, 503; within it again once
-  /// a body is done with.
-  @Test func bodiesTogetherHaveABudget() async throws {
-    var settings = ServerSettings()
-    settings.maxBufferedBytes = 1000
-    let live = try await LiveServer(settings: settings)
-    let sample = Self.json(try live.samples(1))
-    #expect(sample.utf8.count < 1000)
-    let padded = sample.replacingOccurrences(
-      of: "{", with: "{" + String(repeating: " ", count: 1000))
-    let refused = try await live.predict(padded)
-    #expect(refused.status == 503, "\(refused.body)")
-    #expect(refused.headers["retry-after"] == "1")
-    for _ in 0..<3 { #expect(try await live.predict(sample).status == 200) }
-    await live.stop()
-  }
-
   /// Past the in-flight limit a request is told to come back later, not queued without end.
   @Test func overloadAnswers503WithRetryAfter() async throws {
     var settings = ServerSettings()

@@ -66,8 +66,34 @@ import Testing
     #expect(answer.contains("\"kind\":\"timeout\""), "\(answer)")
     #expect(start.duration(to: .now) < .seconds(5))
     // The slot it held is free again: a prompt client is answered.
+    #expect(try await live.predict(ServerTests.json(try live.samples(1))).status == 200)
     let metrics = try await live.request("/metrics").body
     #expect(metrics.contains("dlg_request_errors_total{kind=\"timeout\"} 1"), "\(metrics)")
+    await live.stop()
+  }
+
+  /// The bodies of all requests together have a budget: while one client holds 600 bytes of
+  /// a body, another's 600 get 503; once the first is answered, the second fits. A single
+  /// body larger than the whole budget is 413: coming back later would not help.
+  @Test func bodiesTogetherHaveABudget() async throws {
+    var settings = ServerSettings()
+    settings.maxBufferedBytes = 1000
+    let live = try await LiveServer(settings: settings)
+    let sample = ServerTests.json(try live.samples(1))
+    let padded = { (size: Int) in String(repeating: " ", count: size - sample.utf8.count) + sample }
+    let held = padded(900)
+    let connection = try Connection(port: live.port)
+    connection.write(
+      "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Content-Length: \(held.utf8.count)\r\n\r\n" + String(held.prefix(600)))
+    try await Task.sleep(for: .milliseconds(300))
+    let refused = try await live.predict(padded(600))
+    #expect(refused.status == 503, "\(refused.body)")
+    #expect(refused.headers["retry-after"] == "1")
+    connection.write(String(held.dropFirst(600)))
+    #expect(connection.answer().hasPrefix("HTTP/1.1 200"))
+    #expect(try await live.predict(padded(600)).status == 200)
+    #expect(try await live.predict(padded(1200)).status == 413)
     await live.stop()
   }
 }

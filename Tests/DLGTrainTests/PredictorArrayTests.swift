@@ -43,10 +43,12 @@ import Testing
         Predictor.threads = threads
         #expect(Predictor.threads == threads)
         let rows = try predictor.predictions(for: values, batchSize: batch)
+        #expect(rows.count == expected.count)
         for (a, b) in zip(rows, expected) { #expect(abs(a - b) < 1e-5, "batch \(batch)") }
         let fromBuffer = try values.withUnsafeBufferPointer {
           (buffer) throws(PredictionError) in try predictor.predictions(for: buffer)
         }
+        #expect(fromBuffer.count == expected.count)
         for (a, b) in zip(fromBuffer, expected) { #expect(abs(a - b) < 1e-5) }
       }
     }

@@ -92,9 +92,14 @@ import Testing
       sampleShape: [6, 6, 1],
       labels: [Int32](repeating: 0, count: 20))
     let expected = try Predictor(model: model, weights: f32).predictions(for: samples)
-    let actual = try Predictor(model: model, weights: int8).predictions(for: samples)
-    let difference = zip(expected, actual).map { abs($0 - $1) }.max()!
-    #expect(difference < 0.02, "largest probability difference \(difference)")
+    let quantized = try Predictor(model: model, weights: int8)
+    // Batches of 256 run sgemm on the dequantized weights; of 1 and 3, the int8 panels.
+    for batch in [256, 1, 3] {
+      let actual = quantized.predictions(for: samples, batchSize: batch)
+      #expect(actual.count == expected.count)
+      let difference = zip(expected, actual).map { abs($0 - $1) }.max()!
+      #expect(difference < 0.02, "batch \(batch): largest probability difference \(difference)")
+    }
   }
 
   /// Few rows against int8 weights read the int8 form: with the f32 copy of the Dense weights

@@ -26,7 +26,8 @@ extension MatMul: CPUKernel {
     let (ta, tb) = (transposeA, transposeB)
     // A few rows against fixed weights: the product is bound by reading them, so stream
     // them packed (int8 when the file was).
-    if !ta, !tb, m <= PanelMatrix.maximumRows, ldb == n,
+    if !ta, !tb, m <= PanelMatrix.maximumRows, ldb == n, lda <= Int(Int32.max),
+      n <= Int(Int32.max),
       let panels = binding.packedWeight?(1), panels.k == k, panels.n == n
     {
       return { _ in panels.multiply(m: m, x: pa, ldx: lda, y: pc, ldy: n) }

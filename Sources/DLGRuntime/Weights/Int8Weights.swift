@@ -15,7 +15,7 @@ public enum Int8Weights {
 
   /// The metadata key (and value) that marks a file as quantized.
   public static let metadataKey = "quantization"
-  public static let metadataValue = "int8 symmetric per output channel, f32 compute"
+  public static let metadataValue = "int8 weights, symmetric, one scale per output channel"
 
   /// An int8 weight as a file holds it, kept beside its dequantized values for the kernels
   /// that compute on int8 (`PanelMatrix`).

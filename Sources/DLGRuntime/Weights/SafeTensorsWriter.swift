@@ -31,6 +31,9 @@ public enum SafeTensors {
     /// A tensor given as its little-endian bytes; their count must be the shape's element
     /// count times the dtype's width.
     public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
+      assert(
+        bytes.count == shape.reduce(1, *) * (SafeTensors.elementBytes[dtype] ?? 1),
+        "the bytes of `\(name)` do not match its shape")
       self.name = name
       self.dtype = dtype
       self.shape = shape

@@ -95,6 +95,11 @@ struct ServeCommand: ParsableCommand {
     else {
       throw ValidationError("--max-buffered-mb must be above 0 and at most 65536")
     }
+    guard maxBufferedMegabytes >= maxBodyMegabytes else {
+      throw ValidationError(
+        "--max-buffered-mb (\(maxBufferedMegabytes)) must be at least --max-body-mb "
+          + "(\(maxBodyMegabytes)): a body as large as allowed must fit")
+    }
     guard bodyTimeoutSeconds.isFinite, bodyTimeoutSeconds > 0, bodyTimeoutSeconds <= 3600 else {
       throw ValidationError("--body-timeout-s must be above 0 and at most 3600")
     }
