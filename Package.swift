@@ -19,6 +19,12 @@ let kernelSettings: [SwiftSetting] = {
   return settings
 }()
 
+// The same for the C kernels: optimized in debug builds too (their intrinsics run many times
+// slower at -O0), and nothing for ISA, which they choose at run time.
+let kernelCSettings: [CSetting] =
+  ProcessInfo.processInfo.environment["DLG_PORTABLE"] == nil
+  ? [.unsafeFlags(["-O2"], .when(configuration: .debug))] : []
+
 // scripts/fuzz.sh sets DLG_FUZZ=1 and instruments every module (`-sanitize=fuzzer,address`):
 // then `dlg-fuzz` is a libFuzzer target, linked by lld (gold stops with an internal error on
 // libFuzzer's objects).
@@ -71,7 +77,7 @@ let package = Package(
     .target(name: "DLGLang", dependencies: ["DLGSource"]),
     // Dense layers at small batches on packed weights, f32 or int8 (`dlg quantize`): AVX2
     // intrinsics, chosen at run time.
-    .target(name: "CPanelKernels"),
+    .target(name: "CPanelKernels", cSettings: kernelCSettings),
     .target(
       name: "DLGKernels", dependencies: ["CBLAS", "CPanelKernels", "DLGInstructions"],
       swiftSettings: kernelSettings),
