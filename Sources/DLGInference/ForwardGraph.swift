@@ -13,11 +13,15 @@ struct ForwardGraph {
   /// True when the network ends in a softmax already: its outputs are probabilities.
   let outputsProbabilities: Bool
 
-  init(model: Model, output: ValueID, store: ParameterStore) {
+  init(
+    model: Model, output: ValueID, store: ParameterStore,
+    optimization: OptimizationLevel = .standard
+  ) {
     outputsProbabilities =
       model.graph[output].producer.map { model.graph.nodes[$0].op is Softmax } ?? false
     let (optimized, _) = GraphOptimizer.optimize(
-      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output], level: .standard,
+      DeadCodeElimination.run(model.graph, keeping: [output]), fetches: [output],
+      level: optimization,
       evaluator: KernelConstantEvaluator())
     graph = optimized.graph
     self.output = optimized.resolve(output)

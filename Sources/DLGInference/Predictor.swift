@@ -64,7 +64,25 @@ public final class Predictor: @unchecked Sendable {
 
   /// Loads the bytes of a safetensors file held in memory; `source` names them in errors (a
   /// server that hashes the file reads it once, and predicts with the bytes it hashed).
-  public init(model: Model, weightsBytes: [UInt8], source: String) throws(PredictionError) {
+  public convenience init(model: Model, weightsBytes: [UInt8], source: String)
+    throws(PredictionError)
+  {
+    let file: (tensors: [String: SafeTensors.Tensor], metadata: [String: String])
+    do {
+      file = try SafeTensors.decode(weightsBytes, source: source)
+    } catch {
+      throw PredictionError(error.description)
+    }
+    try self.init(model: model, tensors: file.tensors, metadata: file.metadata, source: source)
+  }
+
+  /// Loads tensors already read (or made: `Trainer.weightTensors()` of a model as it is now),
+  /// with a file's metadata (`classes`, `vocabulary`); `source` names them in errors.
+  /// `optimization: .none` runs the forward graph as written (`dlg bench -O0`).
+  public init(
+    model: Model, tensors: [String: SafeTensors.Tensor], metadata: [String: String] = [:],
+    source: String, optimization: OptimizationLevel = .standard
+  ) throws(PredictionError) {
     // The output the loss reads, when there is one: a model with several heads (an
     // autoencoder's reconstruction beside a classifier) predicts what its last stage trained.
     let lossNode = model.loss.flatMap { model.graph[$0].producer }.map { model.graph.nodes[$0] }
@@ -82,20 +100,20 @@ public final class Predictor: @unchecked Sendable {
       }
     sampleShape = Array(model.graph[input].type.dimensions(batch: 1).dropFirst())
     inputIsIDs = model.graph[input].type.dtype == .int32
-    let forward = ForwardGraph(model: model, output: output, store: store)
+    let forward = ForwardGraph(
+      model: model, output: output, store: store, optimization: optimization)
     (graph, self.output, outputsProbabilities) = (
       forward.graph, forward.output, forward.outputsProbabilities
     )
     do {
-      let (tensors, metadata) = try SafeTensors.decode(weightsBytes, source: source)
       // Predictions never change the weights: they may be packed, and int8 ones read as int8.
       store.weightsAreFixed = true
       try store.load(tensors, into: model.graph.modelWeights, of: model.graph, path: source)
-      classNames = metadata["classes"].flatMap(Self.classNames)
-      vocabulary = metadata["vocabulary"].flatMap(Vocabulary.init(json:))
     } catch {
       throw PredictionError(error.description)
     }
+    classNames = metadata["classes"].flatMap(Self.classNames)
+    vocabulary = metadata["vocabulary"].flatMap(Vocabulary.init(json:))
   }
 
   /// The class names of a weights file's `classes` metadata (a JSON array of strings).

@@ -36,14 +36,16 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Print the result as JSON.")
   var json = false
 
-  @Flag(help: "Time the forward pass alone (prediction) instead of training steps.")
+  @Flag(
+    help: ArgumentHelp(
+      "Time the plan `dlg predict` runs (the forward graph alone, no loss or metrics) "
+        + "instead of training steps."))
   var inference = false
 
   @Option(
     help: ArgumentHelp(
       "Weights to load (safetensors, f32 or int8 from `dlg quantize`) instead of the "
-        + "file's initialization; with --inference, the plan `dlg predict` runs (forward "
-        + "graph only) is timed."))
+        + "file's initialization."))
   var weights: String?
 
   @Flag(
@@ -160,16 +162,21 @@ struct BenchCommand: ParsableCommand {
       throw ExitCode.failure
     }
     let batchSize = trainer.config.batchSize
-    if inference, let weights {
-      // What `dlg predict` and `dlg serve` run: the forward graph alone, and int8 weights
-      // read as int8 where a kernel can.
+    if inference {
+      // What `dlg predict` and `dlg serve` run: the forward graph alone (no loss, no labels,
+      // no metrics), on the given weights or the file's initialization, int8 weights read as
+      // int8 where a kernel can.
       do {
-        let plan = try Predictor(model: model, weights: weights).compiledPlan(
-          batchSize: batchSize)
+        let (tensors, source) =
+          try weights.map { (try SafeTensors.readFile($0).tensors, $0) }
+          ?? (trainer.weightTensors(), file)
+        let predictor = try Predictor(
+          model: model, tensors: tensors, source: source, optimization: optimization.level)
+        let plan = predictor.compiledPlan(batchSize: batchSize)
         fillInputs(plan, model: model)
         return (plan, batchSize, nil)
       } catch {
-        Terminal.failure(error.description)
+        Terminal.failure(String(describing: error))
         throw ExitCode.failure
       }
     }
