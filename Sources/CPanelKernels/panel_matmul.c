@@ -135,6 +135,31 @@ __attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 
     lo[2] = a2, hi[2] = b2, lo[3] = a3, hi[3] = b3;                                              \
   }                                                                                              \
                                                                                                  \
+  __attribute__((target("avx2,fma"))) static void NAME##_six_rows(                               \
+      int k, const float *x, int ldx, const T *w, __m256 *lo, __m256 *hi) {                      \
+    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,       \
+           b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;                                          \
+    const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * (long)ldx, *x3 = x + 3 * (long)ldx;        \
+    const float *x4 = x + 4 * (long)ldx, *x5 = x + 5 * (long)ldx;                                \
+    for (int i = 0; i < k; i++) {                                                                \
+      LOAD(w + (long)i * 16, w0, v0);                                                            \
+      __m256 s = _mm256_broadcast_ss(x0 + i);                                                    \
+      a0 = _mm256_fmadd_ps(s, w0, a0), b0 = _mm256_fmadd_ps(s, v0, b0);                          \
+      s = _mm256_broadcast_ss(x1 + i);                                                           \
+      a1 = _mm256_fmadd_ps(s, w0, a1), b1 = _mm256_fmadd_ps(s, v0, b1);                          \
+      s = _mm256_broadcast_ss(x2 + i);                                                           \
+      a2 = _mm256_fmadd_ps(s, w0, a2), b2 = _mm256_fmadd_ps(s, v0, b2);                          \
+      s = _mm256_broadcast_ss(x3 + i);                                                           \
+      a3 = _mm256_fmadd_ps(s, w0, a3), b3 = _mm256_fmadd_ps(s, v0, b3);                          \
+      s = _mm256_broadcast_ss(x4 + i);                                                           \
+      a4 = _mm256_fmadd_ps(s, w0, a4), b4 = _mm256_fmadd_ps(s, v0, b4);                          \
+      s = _mm256_broadcast_ss(x5 + i);                                                           \
+      a5 = _mm256_fmadd_ps(s, w0, a5), b5 = _mm256_fmadd_ps(s, v0, b5);                          \
+    }                                                                                            \
+    lo[0] = a0, hi[0] = b0, lo[1] = a1, hi[1] = b1, lo[2] = a2, hi[2] = b2;                      \
+    lo[3] = a3, hi[3] = b3, lo[4] = a4, hi[4] = b4, lo[5] = a5, hi[5] = b5;                      \
+  }                                                                                              \
+                                                                                                 \
   __attribute__((target("avx2,fma"))) static void NAME##_avx2(                                   \
       int m, int k, int n, const float *x, int ldx, const T *panels, const float *scales,       \
       int first, int last, float *y, int ldy) {                                                  \
@@ -143,6 +168,13 @@ __attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 
       const float *s = scales ? scales + 16 * p : 0;                                             \
       int columns = n - 16 * p < 16 ? n - 16 * p : 16;                                           \
       int r = 0;                                                                                 \
+      /* Six rows a pass, then four, then one at a time. */                                     \
+      for (; r + 6 <= m; r += 6) {                                                               \
+        __m256 lo[6], hi[6];                                                                     \
+        NAME##_six_rows(k, x + (long)r * ldx, ldx, w, lo, hi);                                   \
+        for (int t = 0; t < 6; t++)                                                              \
+          store_vectors(lo[t], hi[t], s, y + (long)(r + t) * ldy + 16 * p, columns);             \
+      }                                                                                          \
       for (; r + 4 <= m; r += 4) {                                                               \
         __m256 lo[4], hi[4];                                                                     \
         NAME##_four_rows(k, x + (long)r * ldx, ldx, w, lo, hi);                                  \

@@ -19,7 +19,7 @@ public final class PanelMatrix: @unchecked Sendable {
 
   /// Products of at most this many rows read the panels; larger ones do enough work per
   /// weight for sgemm's blocking to be faster.
-  public static let maximumRows = 8
+  public static let maximumRows = 16
 
   /// Packs int8 `values` (row-major `[k, n]`) and their column `scales`; nil when the counts
   /// do not match the shape.

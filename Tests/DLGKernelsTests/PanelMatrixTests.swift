@@ -4,12 +4,12 @@ import Testing
 @testable import DLGKernels
 
 /// Products on packed panels, int8 and f32, against a plain loop over the (dequantized)
-/// weights: row counts that take the four-row and one-row paths, column counts that fill
+/// weights: row counts that take the six-, four- and one-row paths, column counts that fill
 /// panels or leave a tail, odd inner sizes, strides wider than the rows, and thread counts.
 @Suite(.serialized) struct PanelMatrixTests {
   static let shapes: [(m: Int, k: Int, n: Int)] = [
     (1, 1, 1), (1, 37, 10), (1, 300, 128), (2, 5, 16), (3, 64, 17), (4, 9, 33), (5, 130, 48),
-    (8, 21, 100),
+    (8, 21, 100), (13, 50, 20), (16, 33, 48),
     // Enough work per panel to split the panels across threads.
     (2, 4096, 64), (6, 2000, 40),
   ]
