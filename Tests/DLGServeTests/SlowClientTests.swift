@@ -56,15 +56,15 @@ import Testing
     connection.write(
       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         + "Content-Length: \(body.utf8.count)\r\n\r\n")
-    let start = ContinuousClock.now
     for character in body.prefix(12) {
       connection.write(String(character))
       try await Task.sleep(for: .milliseconds(100))
     }
+    // Only 12 of its bytes are ever sent: without the deadline no answer would come (the
+    // read gives up after 30 s, and the test fails).
     let answer = connection.answer()
     #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
     #expect(answer.contains("\"kind\":\"timeout\""), "\(answer)")
-    #expect(start.duration(to: .now) < .seconds(5))
     // The slot it held is free again: a prompt client is answered.
     #expect(try await live.predict(ServerTests.json(try live.samples(1))).status == 200)
     let metrics = try await live.request("/metrics").body
