@@ -22,8 +22,6 @@ public final class InferenceServer: Sendable {
   private let diagramSVG: String?
   /// One reload at a time.
   private let reloading = Mutex(())
-  /// The bytes of request bodies held now, across all requests (`maxBufferedBytes`).
-  private let bufferedBytes = Atomic<Int>(0)
 
   /// Loads the weights into the model and compiles a plan for every batch size it will run.
   public init(
@@ -163,7 +161,7 @@ public final class InferenceServer: Sendable {
   /// A request's samples: JSON or `.npy`, as its type or its first bytes say.
   private func samples(of request: Request) async throws -> Samples {
     var reserved = 0
-    defer { bufferedBytes.wrappingSubtract(reserved, ordering: .relaxed) }
+    defer { metrics.bufferedBytes.wrappingSubtract(reserved, ordering: .relaxed) }
     let bytes = try await body(of: request, reserved: &reserved)
     let type = request.headers[.contentType]?.lowercased() ?? ""
     if type.hasPrefix("application/x-npy") || type.hasPrefix("application/octet-stream")
@@ -207,7 +205,8 @@ public final class InferenceServer: Sendable {
       guard bytes.count + size <= settings.maxBufferedBytes else { throw tooLarge }
       reserved += size
       guard
-        bufferedBytes.wrappingAdd(size, ordering: .relaxed).newValue <= settings.maxBufferedBytes
+        metrics.bufferedBytes.wrappingAdd(size, ordering: .relaxed).newValue
+          <= settings.maxBufferedBytes
       else {
         throw RequestError(
           .overloaded, "the server holds as many request bodies as it may; try again")

@@ -51,6 +51,8 @@ public final class ServerMetrics: Sendable {
   private let state = Mutex(State())
   /// Requests being answered now.
   let inFlight = Atomic<Int>(0)
+  /// The bytes of request bodies held now, over all requests (`maxBufferedBytes`).
+  let bufferedBytes = Atomic<Int>(0)
 
   public init() {}
 
@@ -87,6 +89,7 @@ public final class ServerMetrics: Sendable {
   /// The whole exposition, for `GET /metrics`.
   func text(modelVersion: String) -> String {
     let inFlight = self.inFlight.load(ordering: .relaxed)
+    let buffered = bufferedBytes.load(ordering: .relaxed)
     return state.withLock { state in
       var lines = [
         "# HELP dlg_requests_total Requests answered, by route and HTTP status.",
@@ -120,6 +123,9 @@ public final class ServerMetrics: Sendable {
         "# HELP dlg_in_flight_requests Predict requests being answered now.",
         "# TYPE dlg_in_flight_requests gauge",
         "dlg_in_flight_requests \(inFlight)",
+        "# HELP dlg_buffered_body_bytes Bytes of request bodies held now.",
+        "# TYPE dlg_buffered_body_bytes gauge",
+        "dlg_buffered_body_bytes \(buffered)",
         "# HELP dlg_reloads_total Weight reloads, by outcome.",
         "# TYPE dlg_reloads_total counter",
         "dlg_reloads_total{outcome=\"ok\"} \(state.reloads)",

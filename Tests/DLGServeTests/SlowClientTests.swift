@@ -86,7 +86,13 @@ import Testing
     connection.write(
       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         + "Content-Length: \(held.utf8.count)\r\n\r\n" + String(held.prefix(600)))
-    try await Task.sleep(for: .milliseconds(300))
+    // Wait until the server holds those bytes (polled, not timed: the suite may be busy).
+    var held600 = false
+    for _ in 0..<200 where !held600 {
+      held600 = try await live.request("/metrics").body.contains("dlg_buffered_body_bytes 600")
+      if !held600 { try await Task.sleep(for: .milliseconds(50)) }
+    }
+    #expect(held600)
     let refused = try await live.predict(padded(600))
     #expect(refused.status == 503, "\(refused.body)")
     #expect(refused.headers["retry-after"] == "1")
