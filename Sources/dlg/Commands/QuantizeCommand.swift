@@ -12,7 +12,7 @@ struct QuantizeCommand: ParsableCommand {
       The weights of Dense and Conv2D layers are stored as int8 with one f32 scale per output \
       channel (symmetric: the largest weight of each channel is exact). Biases, normalization \
       and embeddings stay f32. `dlg predict`, `eval`, `serve` and `bench --inference` read \
-      the file as they read the f32 one; when predicting, Dense products of up to 8 rows \
+      the file as they read the f32 one; when predicting, Dense products of up to 16 rows \
       compute on the int8 weights, the rest on their f32 values.
 
       Examples:
