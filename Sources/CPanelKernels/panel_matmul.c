@@ -85,8 +85,8 @@ __attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 
 }
 
 /// The AVX2 kernels of one element type. One row keeps four independent pairs of sums
-/// (input rows i to i+3), so that the adds do not wait on each other's latency; four rows
-/// share each converted weight vector.
+/// (input rows i to i+3), so that the adds do not wait on each other's latency; six or four
+/// rows share each converted weight vector.
 #define AVX2_PANELS(NAME, T, LOAD)                                                               \
   __attribute__((target("avx2,fma"))) static void NAME##_one_row(int k, const float *x,          \
                                                                  const T *w, __m256 *lo,         \
@@ -115,49 +115,19 @@ __attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 
     *hi = _mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3));                           \
   }                                                                                              \
                                                                                                  \
-  __attribute__((target("avx2,fma"))) static void NAME##_four_rows(                              \
-      int k, const float *x, int ldx, const T *w, __m256 *lo, __m256 *hi) {                      \
-    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,       \
-           b3 = a0;                                                                              \
-    const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * (long)ldx, *x3 = x + 3 * (long)ldx;        \
+  /* R rows (4 or 6, constant where it is inlined, so the sums live in registers). */          \
+  __attribute__((target("avx2,fma"), always_inline)) static inline void NAME##_rows(            \
+      const int R, int k, const float *x, int ldx, const T *w, __m256 *lo, __m256 *hi) {         \
+    __m256 a[6], b[6];                                                                           \
+    for (int t = 0; t < R; t++) a[t] = b[t] = _mm256_setzero_ps();                               \
     for (int i = 0; i < k; i++) {                                                                \
       LOAD(w + (long)i * 16, w0, v0);                                                            \
-      __m256 s = _mm256_broadcast_ss(x0 + i);                                                    \
-      a0 = _mm256_fmadd_ps(s, w0, a0), b0 = _mm256_fmadd_ps(s, v0, b0);                          \
-      s = _mm256_broadcast_ss(x1 + i);                                                           \
-      a1 = _mm256_fmadd_ps(s, w0, a1), b1 = _mm256_fmadd_ps(s, v0, b1);                          \
-      s = _mm256_broadcast_ss(x2 + i);                                                           \
-      a2 = _mm256_fmadd_ps(s, w0, a2), b2 = _mm256_fmadd_ps(s, v0, b2);                          \
-      s = _mm256_broadcast_ss(x3 + i);                                                           \
-      a3 = _mm256_fmadd_ps(s, w0, a3), b3 = _mm256_fmadd_ps(s, v0, b3);                          \
+      for (int t = 0; t < R; t++) {                                                              \
+        __m256 s = _mm256_broadcast_ss(x + t * (long)ldx + i);                                   \
+        a[t] = _mm256_fmadd_ps(s, w0, a[t]), b[t] = _mm256_fmadd_ps(s, v0, b[t]);                \
+      }                                                                                          \
     }                                                                                            \
-    lo[0] = a0, hi[0] = b0, lo[1] = a1, hi[1] = b1;                                              \
-    lo[2] = a2, hi[2] = b2, lo[3] = a3, hi[3] = b3;                                              \
-  }                                                                                              \
-                                                                                                 \
-  __attribute__((target("avx2,fma"))) static void NAME##_six_rows(                               \
-      int k, const float *x, int ldx, const T *w, __m256 *lo, __m256 *hi) {                      \
-    __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0,       \
-           b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;                                          \
-    const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * (long)ldx, *x3 = x + 3 * (long)ldx;        \
-    const float *x4 = x + 4 * (long)ldx, *x5 = x + 5 * (long)ldx;                                \
-    for (int i = 0; i < k; i++) {                                                                \
-      LOAD(w + (long)i * 16, w0, v0);                                                            \
-      __m256 s = _mm256_broadcast_ss(x0 + i);                                                    \
-      a0 = _mm256_fmadd_ps(s, w0, a0), b0 = _mm256_fmadd_ps(s, v0, b0);                          \
-      s = _mm256_broadcast_ss(x1 + i);                                                           \
-      a1 = _mm256_fmadd_ps(s, w0, a1), b1 = _mm256_fmadd_ps(s, v0, b1);                          \
-      s = _mm256_broadcast_ss(x2 + i);                                                           \
-      a2 = _mm256_fmadd_ps(s, w0, a2), b2 = _mm256_fmadd_ps(s, v0, b2);                          \
-      s = _mm256_broadcast_ss(x3 + i);                                                           \
-      a3 = _mm256_fmadd_ps(s, w0, a3), b3 = _mm256_fmadd_ps(s, v0, b3);                          \
-      s = _mm256_broadcast_ss(x4 + i);                                                           \
-      a4 = _mm256_fmadd_ps(s, w0, a4), b4 = _mm256_fmadd_ps(s, v0, b4);                          \
-      s = _mm256_broadcast_ss(x5 + i);                                                           \
-      a5 = _mm256_fmadd_ps(s, w0, a5), b5 = _mm256_fmadd_ps(s, v0, b5);                          \
-    }                                                                                            \
-    lo[0] = a0, hi[0] = b0, lo[1] = a1, hi[1] = b1, lo[2] = a2, hi[2] = b2;                      \
-    lo[3] = a3, hi[3] = b3, lo[4] = a4, hi[4] = b4, lo[5] = a5, hi[5] = b5;                      \
+    for (int t = 0; t < R; t++) lo[t] = a[t], hi[t] = b[t];                                      \
   }                                                                                              \
                                                                                                  \
   __attribute__((target("avx2,fma"))) static void NAME##_avx2(                                   \
@@ -171,13 +141,13 @@ __attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 
       /* Six rows a pass, then four, then one at a time. */                                     \
       for (; r + 6 <= m; r += 6) {                                                               \
         __m256 lo[6], hi[6];                                                                     \
-        NAME##_six_rows(k, x + (long)r * ldx, ldx, w, lo, hi);                                   \
+        NAME##_rows(6, k, x + (long)r * ldx, ldx, w, lo, hi);                                    \
         for (int t = 0; t < 6; t++)                                                              \
           store_vectors(lo[t], hi[t], s, y + (long)(r + t) * ldy + 16 * p, columns);             \
       }                                                                                          \
       for (; r + 4 <= m; r += 4) {                                                               \
         __m256 lo[4], hi[4];                                                                     \
-        NAME##_four_rows(k, x + (long)r * ldx, ldx, w, lo, hi);                                  \
+        NAME##_rows(4, k, x + (long)r * ldx, ldx, w, lo, hi);                                    \
         for (int t = 0; t < 4; t++)                                                              \
           store_vectors(lo[t], hi[t], s, y + (long)(r + t) * ldy + 16 * p, columns);             \
       }                                                                                          \
