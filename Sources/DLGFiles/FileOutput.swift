@@ -135,9 +135,11 @@ public enum FileOutput {
     let prefix = ".\(base).tmp-"
     var stale: [String] = []
     while let entry = readdir(handle) {
-      let entryName = withUnsafePointer(to: entry.pointee.d_name) {
-        $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-      }
+      // The name is read where it lies: `entry.pointee.d_name` would copy all 256 bytes of
+      // the field, past the end of a short entry at the end of readdir's buffer.
+      guard let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { continue }
+      let entryName = String(
+        cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
       guard entryName.hasPrefix(prefix), let pid = Int32(entryName.dropFirst(prefix.count)),
         pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
       else { continue }
