@@ -127,16 +127,18 @@ extension Dataset {
     let values = features
     values.withUnsafeBufferPointer { source in
       for (slot, index) in indices.enumerated() {
-        for i in 0..<size {
-          // `Int32(_:)` traps on such values, which any CSV, NPY or IDX file of floats fed to
-          // an embedding can hold; -1 lies outside every table, so it looks up zeros as any
-          // other unknown id does.
-          let value = source[index * size + i]
-          target[slot * size + i] =
-            value >= -2_147_483_648 && value < 2_147_483_648 ? Int32(value) : -1
-        }
+        for i in 0..<size { target[slot * size + i] = Self.id(source[index * size + i]) }
       }
     }
+  }
+
+  /// A stored value as a word id: converted to Int32 (towards zero), or -1 when it has none
+  /// (NaN, or beyond ±2^31). `Int32(_:)` traps on such values, which any CSV, NPY or IDX file
+  /// of floats fed to an embedding can hold; -1 lies outside every table, so it looks up
+  /// zeros as any other unknown id does.
+  @inline(__always)
+  public static func id(_ value: Float) -> Int32 {
+    value >= -2_147_483_648 && value < 2_147_483_648 ? Int32(value) : -1
   }
 
   /// Copies the given samples' regression targets into a caller-owned buffer.

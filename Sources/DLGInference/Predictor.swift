@@ -178,11 +178,7 @@ public final class Predictor: @unchecked Sendable {
         let source = base + range.lowerBound * size
         let count = range.count * size
         if target.dtype == .int32 {
-          for i in 0..<count {
-            // As `Dataset.gatherInts`: an id outside every table looks up zeros.
-            let value = source[i]
-            target.ints[i] = value >= -2_147_483_648 && value < 2_147_483_648 ? Int32(value) : -1
-          }
+          for i in 0..<count { target.ints[i] = Dataset.id(source[i]) }
         } else {
           target.floats.update(from: source, count: count)
         }
