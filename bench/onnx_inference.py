@@ -17,12 +17,17 @@ import numpy as np
 import onnxruntime as ort
 
 
-def ort_ms(path, batch, seconds=1.0):
+def session_options():
+    """2 intra-op threads, sequential execution, all graph optimizations."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    return options
+
+
+def ort_ms(path, batch, seconds=1.0):
+    session = ort.InferenceSession(path, session_options(), providers=["CPUExecutionProvider"])
     feed = session.get_inputs()[0]
     shape = [batch if not isinstance(d, int) else d for d in feed.shape]
     x = np.random.RandomState(0).rand(*shape).astype(np.float32)

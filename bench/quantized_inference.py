@@ -25,27 +25,14 @@ import numpy as np
 import onnxruntime as ort
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
+import onnx_inference  # the ONNX Runtime settings and timing, shared (this script's folder)
+from onnx_inference import ort_ms
+
 
 def session(path):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-
-
-def ort_ms(path, batch, seconds=1.0):
-    s = session(path)
-    feed = s.get_inputs()[0]
-    shape = [batch] + [d for d in feed.shape[1:]]
-    x = np.random.RandomState(0).rand(*shape).astype(np.float32)
-    for _ in range(10):
-        s.run(None, {feed.name: x})
-    runs, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        s.run(None, {feed.name: x})
-        runs += 1
-    return (time.perf_counter() - start) / runs * 1000
+    """A session as onnx_inference.py times it."""
+    return ort.InferenceSession(path, onnx_inference.session_options(),
+                                providers=["CPUExecutionProvider"])
 
 
 def idx(path):
