@@ -66,6 +66,12 @@ let package = Package(
     // themselves from their own files.
     .target(name: "CRegistry"),
 
+    // Open MPI (`libopenmpi-dev`) for data-parallel training: mpi.h, and inline functions for
+    // the handles it defines as macros.
+    .systemLibrary(
+      name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev"])]),
+
     // Pipeline stages, in the order data flows through them. DLGSource is the vocabulary of
     // source locations the language, the IR and tools share; DLGGraph is the IR alone (no
     // kernels, no C libraries); DLGLowering turns syntax into it.
@@ -96,6 +102,8 @@ let package = Package(
       dependencies: [
         "DLGLang", "DLGKernels", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData",
       ]),
+    // Data-parallel training across processes: the Open MPI communicator (docs/distributed.md).
+    .target(name: "DLGDistributed", dependencies: ["CMPI", "DLGRuntime"]),
     .target(name: "DLGViz", dependencies: ["CGraphviz"]),
     // ONNX files: reading, writing, and the mapping between ONNX's ops and dlg's (docs/onnx.md).
     .target(
@@ -110,7 +118,7 @@ let package = Package(
       name: "DLG",
       dependencies: [
         "DLGLang", "DLGGraph", "DLGLowering", "DLGPasses", "DLGRuntime", "DLGData", "DLGInference",
-        "DLGTrain", "DLGViz", "DLGFiles", "DLGONNX",
+        "DLGTrain", "DLGViz", "DLGFiles", "DLGONNX", "DLGDistributed",
       ]),
     // What a predict request's body may hold, read and checked without HTTP (so it is fuzzed).
     .target(name: "DLGServeRequests", dependencies: ["DLGData"]),

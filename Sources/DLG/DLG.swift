@@ -1,6 +1,7 @@
 // The public library API: `import DLG` brings in every pipeline stage a Swift program needs to
 // parse a model, build its graph, train it, predict with it and draw it.
 @_exported import DLGData
+@_exported import DLGDistributed
 @_exported import DLGFiles
 @_exported import DLGGraph
 @_exported import DLGInference

@@ -67,7 +67,22 @@ extension Trainer {
 
   /// Writes weights, optimizer state and position, atomically (a kill mid-write leaves the
   /// previous checkpoint intact).
+  ///
+  /// In a data-parallel run rank 0 writes it and tells the others whether that worked, so
+  /// every process goes on (or stops) together, and none exits before the file is whole.
   public func saveCheckpoint(to path: String) throws(TrainingError) {
+    guard let communicator, communicator.size > 1 else { return try writeCheckpoint(to: path) }
+    var failure: TrainingError?
+    if writesOutputs {
+      do { try writeCheckpoint(to: path) } catch { failure = error }
+    }
+    var failed: UInt8 = failure == nil ? 0 : 1
+    withUnsafeMutableBytes(of: &failed) { communicator.broadcast($0, from: 0) }
+    if let failure { throw failure }
+    if failed != 0 { throw .checkpoint("rank 0 could not write the checkpoint \(path)") }
+  }
+
+  private func writeCheckpoint(to path: String) throws(TrainingError) {
     let entries = store.entries.filter {
       if case .constant = training.graph[$0.id].role { return false }
       return true

@@ -6,7 +6,9 @@ import DLGRuntime
 import Dispatch
 
 extension Trainer {
-  /// Loss and metrics over a whole dataset, in order, with the forward graph only.
+  /// Loss and metrics over a whole dataset, in order, with the forward graph only. In a
+  /// data-parallel run each process evaluates every N-th batch and the sums are added up, so
+  /// every process returns the whole dataset's numbers.
   public func evaluate(on data: Dataset) -> Evaluation {
     let batches = BatchIterator(
       count: data.count, batchSize: config.batchSize, shuffle: false, seed: 0, epoch: 0,
@@ -20,7 +22,7 @@ extension Trainer {
         repeating: [Int](repeating: 0, count: classes), count: classes)
     var lossSum = 0.0
     var correctSum = 0.0
-    for b in 0..<batches.batchCount {
+    for b in stride(from: rank, to: batches.batchCount, by: processCount) {
       let indices = batches.indices(ofBatch: b)
       let plan = evaluationPlan(batchSize: indices.count)
       feed(plan, data, indices)
@@ -31,6 +33,16 @@ extension Trainer {
         for (slot, index) in indices.enumerated() {
           let (truth, guess) = (Int(data.labels[index]), Int(predicted.floats[slot]))
           if truth < classes, guess < classes { confusion?[truth][guess] += 1 }
+        }
+      }
+    }
+    if processCount > 1 {
+      var sums = [lossSum, correctSum] + (confusion?.flatMap { $0.map(Double.init) } ?? [])
+      sumOverProcesses(&sums)
+      (lossSum, correctSum) = (sums[0], sums[1])
+      if confusion != nil {
+        confusion = (0..<classes).map { row in
+          (0..<classes).map { Int(sums[2 + row * classes + $0]) }
         }
       }
     }

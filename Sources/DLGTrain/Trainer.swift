@@ -65,10 +65,16 @@ public final class Trainer {
     set { position.step = newValue }
   }
 
-  /// Builds the training graph and initializes the weights; no data is read yet.
+  /// The other processes of a data-parallel run (`DataParallel.swift`); nil for one process.
+  public let communicator: (any Communicator)?
+
+  /// Builds the training graph and initializes the weights; no data is read yet. With a
+  /// `communicator` of several processes, the step sums its gradients over them in buckets of
+  /// `bucketBytes` (the first one smaller, to start early).
   public init(
     model: Model, overrides: TrainingOverrides = .init(),
-    optimization: OptimizationLevel = .standard
+    optimization: OptimizationLevel = .standard, communicator: (any Communicator)? = nil,
+    bucketBytes: Int = 25 << 20
   ) throws(TrainingError) {
     guard var config = model.training else {
       throw .notTrainable("the model has no train section: add one to train it")
@@ -83,16 +89,25 @@ public final class Trainer {
     if let limit = overrides.limit { config.data?.limit = limit }
     self.model = model
     self.config = config
+    self.communicator = communicator
     self.input = input
     self.labels = model.labels
     self.targets = model.targets
     let correct = model.metrics.correct
     let fetches = [loss] + (correct.map { [$0] } ?? [])
     var differentiated: TrainingGraph
+    // Gradients are summed over the processes first: clipping reads the global gradient.
+    let averaging: [any GradientTransform] =
+      (communicator?.size ?? 1) > 1
+      ? [
+        AverageGradientsAcrossProcesses(
+          bucketBytes: bucketBytes, firstBucketBytes: min(1 << 20, bucketBytes))
+      ]
+      : []
     do {
       differentiated = try Autodiff.trainingGraph(
         forward: model.graph, loss: loss, fetches: fetches, optimizer: config.optimizer,
-        gradientTransforms: config.gradientTransforms, parameters: config.parameters)
+        gradientTransforms: averaging + config.gradientTransforms, parameters: config.parameters)
     } catch {
       throw .notTrainable("cannot differentiate the model: \(error.description)")
     }
@@ -121,9 +136,10 @@ public final class Trainer {
     self.correct = correct.map(optimized.resolve)
     self.optimization = optimization
     augmenter = Self.augmenter(for: config, input: model.graph[input].type)
+    try checkBatchDivides()
     // Parameters and optimizer state are allocated next, the step's arena later: refuse a
     // model whose step cannot fit before either.
-    try checkMemory(batchSize: config.batchSize)
+    try checkMemory(batchSize: config.batchSize / (communicator?.size ?? 1))
     var generator = SeededGenerator(seed: config.seed)
     store.allocate(for: training.graph, using: &generator)
     store.allocate(for: inference, using: &generator)

@@ -12,11 +12,15 @@ extension Trainer {
     afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
   ) throws(TrainingError) -> [EpochRecord] {
     if !statisticsLoaded, position.step == 0 { adaptNormalization(to: train) }
+    broadcastState()
+    try checkProcessesAgree(when: "at the start")
     var records: [EpochRecord] = []
     guard position.epoch <= config.epochs else { return [] }
     for epoch in position.epoch...config.epochs {
       var record = try trainEpoch(epoch, on: train, observer: observer)
       position = TrainingPosition(epoch: epoch + 1, batch: 0, step: step)
+      averageStatistics()
+      try checkProcessesAgree(when: "after epoch \(epoch)")
       if let validationData {
         let evaluation = evaluate(on: validationData)
         record.validationLoss = evaluation.loss
@@ -50,7 +54,7 @@ extension Trainer {
       observer?.epochFinished(record, of: config.epochs)
       records.append(record)
       if let checkpointPath { try saveCheckpoint(to: checkpointPath) }
-      try afterEpoch(record)
+      if writesOutputs { try afterEpoch(record) }
       if stopping, let patience = config.earlyStoppingPatience {
         observer?.stoppedEarly(after: epoch, patience: patience)
         break
@@ -79,8 +83,17 @@ extension Trainer {
     }
     let samplesBefore = samples
     let start = DispatchTime.now().uptimeNanoseconds
-    for b in firstBatch..<batches.batchCount {
-      let indices = batches.indices(ofBatch: b)
+    // Several processes share each batch; a last batch of fewer samples than processes would
+    // leave some without any, so every process leaves it out.
+    var batchCount = batches.batchCount
+    if processCount > 1, batchCount > 0,
+      batches.indices(ofBatch: batchCount - 1).count < processCount
+    {
+      batchCount -= 1
+    }
+    for b in firstBatch..<max(batchCount, firstBatch) {
+      let global = batches.indices(ofBatch: b)
+      let indices = localSlice(of: global)
       let plan = trainingPlan(batchSize: indices.count)
       feed(plan, data, indices)
       // An augmenter exists only for a float input (`Trainer.augmenter(for:input:)`).
@@ -89,22 +102,33 @@ extension Trainer {
       }
       step += 1
       let rate = config.schedule.factor(
-        step: step, epoch: epoch, totalSteps: config.epochs * batches.batchCount)
-      plan.run(RuntimeContext(step: step, training: true, learningRateScale: rate))
-      let batchLoss = plan.buffer(loss)!.floats.pointee
+        step: step, epoch: epoch, totalSteps: config.epochs * batchCount)
+      var context = RuntimeContext(
+        step: step, training: true, learningRateScale: rate, communicator: communicator)
+      context.gradientShare = Float(indices.count) / Float(global.count)
+      plan.run(context)
+      // The batch's loss and metrics over every process, and whether any was asked to stop:
+      // all stop at the same step, or the others would wait for it forever.
+      var sums: [Double] = [
+        Double(plan.buffer(loss)!.floats.pointee) * Double(indices.count),
+        correct.map { Double(plan.buffer($0)!.floats.pointee) } ?? 0,
+        shouldStop?() == true ? 1 : 0,
+      ]
+      sumOverProcesses(&sums)
+      let batchLoss = Float(sums[0] / Double(global.count))
       guard batchLoss.isFinite else {
         throw .nonFiniteLoss(epoch: epoch, batch: b + 1, value: batchLoss)
       }
-      lossSum += Double(batchLoss) * Double(indices.count)
-      if let correct { correctSum += Double(plan.buffer(correct)!.floats.pointee) }
-      samples += indices.count
+      lossSum += sums[0]
+      correctSum += sums[1]
+      samples += global.count
       position = TrainingPosition(
         epoch: epoch, batch: b + 1, step: step, lossSum: lossSum, correctSum: correctSum,
         samples: samples)
       if let checkpointPath, let every = checkpointEverySteps, step % every == 0 {
         try saveCheckpoint(to: checkpointPath)
       }
-      if shouldStop?() == true {
+      if sums[2] > 0 {
         let path = checkpointPath ?? Self.defaultCheckpointPath(for: model.file.source.path)
         try saveCheckpoint(to: path)
         throw .interrupted(epoch: epoch, batch: b + 1, checkpoint: path)
@@ -112,7 +136,7 @@ extension Trainer {
       if let observer {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         observer.batchFinished(
-          epoch: epoch, batch: b + 1, of: batches.batchCount,
+          epoch: epoch, batch: b + 1, of: batchCount,
           samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
           loss: lossSum / Double(samples),
           accuracy: correct == nil ? nil : correctSum / Double(samples * labelsPerSample))

@@ -3,6 +3,10 @@ import DLGKernels
 
 /// Exchanges tensors with the other processes of a data-parallel run. A run of one process
 /// has none; collective ops reach theirs through the `RuntimeContext`.
+///
+/// Every process must call the same collectives in the same order. A collective that cannot
+/// complete (a process died, the network failed) does not return: the communicator reports it
+/// and ends the process, because no step can finish without it.
 public protocol Communicator: AnyObject, Sendable {
   /// This process's rank, from 0.
   var rank: Int { get }
@@ -10,6 +14,17 @@ public protocol Communicator: AnyObject, Sendable {
   var size: Int { get }
   /// Replaces `count` floats at `buffer` by their sum over every process.
   func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int)
+  /// Replaces `count` doubles at `buffer` by their sum over every process (metrics, counts).
+  func allReduceSum(_ buffer: UnsafeMutablePointer<Double>, count: Int)
+  /// Replaces the bytes at `buffer` on every process by those of process `root`.
+  func broadcast(_ buffer: UnsafeMutableRawBufferPointer, from root: Int)
+  /// Starts summing one bucket of gradients over every process: `parts` are copied out now,
+  /// each float multiplied by `scale`, and summed in the background while the caller goes on.
+  /// Buckets are started in the same order on every process.
+  func startBucket(_ bucket: Int, parts: [(UnsafePointer<Float>, Int)], scale: Float)
+  /// Waits for bucket `bucket` to be summed and copies the sums into `parts` (the same layout
+  /// as when it was started).
+  func finishBucket(_ bucket: Int, into parts: [(UnsafeMutablePointer<Float>, Int)])
 }
 
 /// What a kernel may know of the step it runs in: which step, whether it trains, the
@@ -24,6 +39,10 @@ public struct RuntimeContext: Sendable {
   public var learningRateScale: Float
   /// The other processes, in a data-parallel run.
   public var communicator: (any Communicator)?
+  /// This process's part of the step's global batch (its samples over all of them): each
+  /// gradient is multiplied by it before the sum over processes, which makes the sum the
+  /// gradient of the global mean loss, also for a last batch split unevenly.
+  public var gradientShare: Float = 1
 
   public init(
     step: Int, training: Bool, learningRateScale: Float = 1,

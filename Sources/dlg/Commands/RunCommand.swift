@@ -35,6 +35,8 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var threading: ThreadOptions
 
+  @OptionGroup var parallel: DistributedOptions
+
   @OptionGroup var optimization: OptimizationOptions
 
   @Option(help: "Write one JSON object per epoch to this file (JSON Lines).")
@@ -96,14 +98,37 @@ struct RunCommand: ParsableCommand {
   var stage: String?
 
   func run() throws {
-    threading.apply()
+    let communicator = try parallel.start()
+    guard let communicator else {
+      threading.apply()
+      return try runStages(communicator: nil)
+    }
+    threading.apply(processesOnThisMachine: MPICommunicator.processesOnThisMachine)
+    Terminal.rankPrefix = "rank \(communicator.rank): "
+    Terminal.notesSilenced = communicator.rank != 0
+    do {
+      try runStages(communicator: communicator)
+    } catch let exit as ExitCode where exit.rawValue == Interrupts.exitStatus {
+      // Every process stopped at the same step after rank 0 wrote the checkpoint.
+      communicator.finish()
+      throw exit
+    } catch {
+      // Perhaps this process alone met it: end the whole job now rather than let the others
+      // wait for it.
+      communicator.abort()
+    }
+    communicator.finish()
+  }
+
+  func runStages(communicator: MPICommunicator?) throws {
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     let outputs = [
       ("--save", save), ("--checkpoint", checkpoint), ("--log", log), ("--plot", plot),
     ]
     .compactMap { flag, path in path.map { (flag: flag, path: $0) } }
-    if let problem = OutputPaths.problem(outputs, modelFile: file) {
+    // Rank 0 alone writes outputs (on its own machine).
+    if communicator?.rank ?? 0 == 0, let problem = OutputPaths.problem(outputs, modelFile: file) {
       Terminal.failure(problem)
       throw ExitCode.failure
     }
@@ -113,7 +138,7 @@ struct RunCommand: ParsableCommand {
         Terminal.failure("--stage \(stage): \(file) has a single train section, without stages")
         throw ExitCode.failure
       }
-      try train(model, isLast: true)
+      try train(model, isLast: true, communicator: communicator)
       return
     }
     var chosen = stages
@@ -139,9 +164,10 @@ struct RunCommand: ParsableCommand {
           DiagnosticRenderer(sources: [model.file.source], color: Terminal.standardErrorIsTerminal))
         throw ExitCode.failure
       }
-      Terminal.errorLine("stage \(name) (\(index + 1) of \(chosen.count))")
+      Terminal.note("stage \(name) (\(index + 1) of \(chosen.count))")
       handedOn[name] = try train(
-        stageModel, isLast: name == stages.last, first: index == 0, handedOn: handedOn)
+        stageModel, isLast: name == stages.last, first: index == 0, handedOn: handedOn,
+        communicator: communicator)
     }
   }
 
@@ -167,7 +193,7 @@ struct RunCommand: ParsableCommand {
   @discardableResult
   func train(
     _ model: Model, isLast: Bool, first: Bool = true,
-    handedOn: [String: [String: SafeTensors.Tensor]] = [:]
+    handedOn: [String: [String: SafeTensors.Tensor]] = [:], communicator: MPICommunicator?
   ) throws -> [String: SafeTensors.Tensor] {
     let stage = model.training?.stage
     let save = save.map { Self.stagePath($0, stage: stage, isLast: isLast) }
@@ -178,7 +204,8 @@ struct RunCommand: ParsableCommand {
       let trainer = try Trainer(
         model: model,
         overrides: overrides(first: first),
-        optimization: optimization.level)
+        optimization: optimization.level, communicator: communicator,
+        bucketBytes: parallel.bucketBytes)
       trainer.checkpointPath = checkpoint
       trainer.checkpointEverySteps = checkpointEvery
       trainer.keepCheckpoints = keep ?? 1
@@ -188,17 +215,18 @@ struct RunCommand: ParsableCommand {
       }
       if let resume {
         let (used, skipped) = try trainer.resumeFromNewestValid(resume)
-        for problem in skipped { Terminal.errorLine("skipped: \(problem)") }
-        Terminal.errorLine(
+        for problem in skipped { Terminal.note("skipped: \(problem)") }
+        Terminal.note(
           "resuming from \(used): epoch \(trainer.position.epoch), batch \(trainer.position.batch)")
       }
-      let logFile = try log.map { path throws(TrainingError) in
+      let logPath = trainer.writesOutputs ? log : nil
+      let logFile = try logPath.map { path throws(TrainingError) in
         try JSONLinesLog(path: path, append: resume != nil || !first)
       }
       let (train, test) = try trainer.loadData()
-      for note in trainer.dataNotes { Terminal.errorLine(note) }
+      for note in trainer.dataNotes { Terminal.note(note) }
       Interrupts.install()
-      Terminal.errorLine(
+      Terminal.note(
         "training \(file)\(stage.map { ", stage \($0)" } ?? ""): "
           + "\(trainer.trainedParameterCount) of \(model.parameterCount) parameters trained, "
           + "\(train.count) samples, batch \(trainer.config.batchSize), "
@@ -206,7 +234,15 @@ struct RunCommand: ParsableCommand {
           + (trainer.augmenter.map {
             ", augmented: " + $0.augmentations.map(\.description).joined(separator: ", ")
           } ?? ""))
-      let display = ProgressDisplay(interactive: Terminal.standardErrorIsTerminal)
+      if let communicator {
+        Terminal.note(
+          "data-parallel on \(communicator.size) processes: \(trainer.config.batchSize / communicator.size) "
+            + "samples each per batch, \(ThreadBudget.threads) thread(s) per process, gradients summed in "
+            + trainer.gradientBuckets.map { String(format: "%.1f", Double($0) / 1_048_576) }
+            .joined(separator: " + ") + " MB")
+      }
+      let display =
+        trainer.writesOutputs ? ProgressDisplay(interactive: Terminal.standardErrorIsTerminal) : nil
       var records: [EpochRecord] = []
       _ = try trainer.train(on: train, test: test, observer: display) {
         record throws(TrainingError) in
@@ -218,13 +254,13 @@ struct RunCommand: ParsableCommand {
           throw .checkpoint("cannot write the plot \(plot)")
         }
       }
-      if let save { Terminal.errorLine("saved weights to \(save)") }
+      if let save { Terminal.note("saved weights to \(save)") }
       return trainer.weightTensors()
     } catch {
       if case .interrupted = error {
         // Not a failure of the input: the user (or the job's scheduler) asked to stop, and
         // nothing is lost.
-        Terminal.errorLine(error.description)
+        Terminal.note(error.description)
         throw ExitCode(Interrupts.exitStatus)
       }
       Terminal.failure(error.description)
@@ -239,13 +275,13 @@ struct RunCommand: ParsableCommand {
   ) throws(TrainingError) {
     let config = trainer.config
     if let spec = config.initialization {
-      for line in try trainer.initializeWeights(from: spec).lines { Terminal.errorLine(line) }
+      for line in try trainer.initializeWeights(from: spec).lines { Terminal.note(line) }
     }
     guard let previous = config.previousStage else { return }
     if let tensors = handedOn[previous] {
       let report = try trainer.initializeWeights(
         from: tensors, spec: WeightsInitSpec(path: previous), source: "stage \(previous)")
-      for line in report.lines { Terminal.errorLine(line) }
+      for line in report.lines { Terminal.note(line) }
       return
     }
     // Run alone (--stage): --init already gave the weights, or --save's stage file has them.
@@ -254,7 +290,7 @@ struct RunCommand: ParsableCommand {
       let path = Self.stagePath(save, stage: previous, isLast: false)
       if FileManager.default.fileExists(atPath: path) {
         for line in try trainer.initializeWeights(from: WeightsInitSpec(path: path)).lines {
-          Terminal.errorLine(line)
+          Terminal.note(line)
         }
         return
       }

@@ -18,6 +18,19 @@ enum Terminal {
 
   static func errorLine(_ text: String) { error(text + "\n") }
 
+  /// `rank 2: ` in the errors of a process of a data-parallel run (set once at its start), so
+  /// a job's log says which process met which error.
+  nonisolated(unsafe) static var rankPrefix = ""
+  /// Whether this process keeps its notes to itself: every process of a data-parallel run
+  /// but rank 0, which speaks for the job.
+  nonisolated(unsafe) static var notesSilenced = false
+
+  /// A line of progress or information on standard error, from the process that speaks for
+  /// the job.
+  static func note(_ text: String) {
+    if !notesSilenced { errorLine(text) }
+  }
+
   /// Writes to standard output, all of it; false when it cannot be written (a closed pipe, a
   /// full disk), which a command reports as a failure rather than exiting 0.
   static func output(_ text: String) -> Bool {
@@ -40,6 +53,6 @@ enum Terminal {
   /// Prints a plain `error: ...` line for problems without a source location.
   static func failure(_ message: String) {
     let prefix = standardErrorIsTerminal ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
-    errorLine(prefix + message)
+    errorLine(prefix + rankPrefix + message)
   }
 }

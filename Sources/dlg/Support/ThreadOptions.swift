@@ -21,10 +21,13 @@ struct ThreadOptions: ParsableArguments {
     }
   }
 
-  /// Sets the process's thread budget (OpenBLAS kept at one thread, see ThreadBudget).
-  func apply() {
+  /// Sets the process's thread budget (OpenBLAS kept at one thread, see ThreadBudget). By
+  /// default a process takes the cores it may run on, shared with the other processes of its
+  /// job on the same machine.
+  func apply(processesOnThisMachine: Int = 1) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
     ThreadBudget.configure(
-      threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+      threads: threads ?? max(1, cores / max(processesOnThisMachine, 1)),
       deterministic: deterministic)
   }
 }
