@@ -166,7 +166,7 @@ let package = Package(
       exclude: ["NodeTests"]),
     .testTarget(
       name: "DLGServeTests", dependencies: ["DLGServe", "DLGServeRequests", "DLGTestData"]),
-    .testTarget(name: "CLITests", dependencies: ["dlg", "DLGTestData"], exclude: ["Golden"]),
+    .testTarget(name: "CLITests", dependencies: ["dlg", "DLG", "DLGTestData"], exclude: ["Golden"]),
 
     // Fuzzing (docs/reliability.md): one harness per reader of user input, a driver that is a
     // libFuzzer target when built by scripts/fuzz.sh (and replays files otherwise), and a test

@@ -1,0 +1,230 @@
+import DLG
+import DLGTestData
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `mpirun -np 2 dlg run` (docs/distributed.md), as CI runs it: as root in a container, on the
+/// shared-memory transport and on TCP over loopback. Two processes end with the weights of one
+/// process trained on the same global batches; a checkpoint resumes on another process count;
+/// a killed rank and a batch the ranks cannot share end the job with an error.
+@Suite(.serialized) struct DistributedRunTests {
+  enum Transport: String, CaseIterable, Sendable {
+    case sharedMemory, tcp
+
+    /// Open MPI's transport flags: its shared-memory one (without the kernel-assisted copies a
+    /// container may forbid), or TCP on the loopback interface, the multi-machine path.
+    var flags: [String] {
+      switch self {
+      case .sharedMemory:
+        ["--mca", "btl", "self,vader", "--mca", "btl_vader_single_copy_mechanism", "none"]
+      case .tcp: ["--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo"]
+      }
+    }
+  }
+
+  /// The mpirun that starts `dlg` on `processes` processes, with the flags a container needs.
+  static func mpirun(_ processes: Int, _ transport: Transport, _ arguments: [String]) -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+    process.arguments =
+      ["-np", "\(processes)", "--oversubscribe", "--bind-to", "none"] + transport.flags
+      + [CLIRunner.executable.path] + arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    process.environment = environment
+    return process
+  }
+
+  static func run(_ process: Process) throws -> CLIRunner.Result {
+    let (out, err) = (Pipe(), Pipe())
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIRunner.Result(
+      status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
+      standardError: String(decoding: errData, as: UTF8.self))
+  }
+
+  /// Every tensor of two weight files equal within a relative 1e-5 (of the tensor's norm:
+  /// the two runs add the same gradients in different orders).
+  static func expectSameWeights(_ path: String, _ reference: String) throws {
+    let (got, want) = (try SafeTensors.read(path), try SafeTensors.read(reference))
+    #expect(Set(got.keys) == Set(want.keys))
+    for (name, tensor) in want {
+      let mine = try #require(got[name])
+      #expect(mine.shape == tensor.shape)
+      let difference = zip(mine.values, tensor.values).reduce(0.0) {
+        $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1)
+      }
+      let norm = tensor.values.reduce(0.0) { $0 + Double($1) * Double($1) }
+      let relative = (difference / max(norm, 1e-30)).squareRoot()
+      #expect(relative <= 1e-5, "\(name): relative difference \(relative)")
+    }
+  }
+
+  /// The last epoch's line of a JSON Lines log.
+  static func lastRecord(_ path: String) throws -> [String: Double] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let line = try #require(text.split(separator: "\n").last)
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+  }
+
+  static func expectSameRecord(_ path: String, _ reference: String) throws {
+    let (got, want) = (try lastRecord(path), try lastRecord(reference))
+    for key in ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
+      let (a, b) = (try #require(got[key], "\(key)"), try #require(want[key], "\(key)"))
+      #expect(abs(a - b) <= 1e-5 * max(abs(b), 1), "\(key): \(a) against \(b)")
+    }
+  }
+
+  @Test(arguments: Transport.allCases)
+  func twoProcessesTrainLikeOne(transport: Transport) throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 400, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 2).write(
+      toFile: model, atomically: true, encoding: .utf8)
+
+    let single = try CLIRunner.run([
+      "run", model, "--threads", "1", "--save", "\(folder)/one.safetensors", "--log",
+      "\(folder)/one.jsonl",
+    ])
+    #expect(single.status == 0, "\(single.standardError)")
+    // Small buckets: the step sums its gradients in several pieces.
+    let two = try Self.run(
+      Self.mpirun(
+        2, transport,
+        [
+          "run", model, "--save", "\(folder)/two.safetensors", "--log", "\(folder)/two.jsonl",
+          "--bucket-mb", "0.001",
+        ]))
+    #expect(two.status == 0, "\(two.standardError)")
+    #expect(two.standardError.contains("data-parallel on 2 processes: 8 samples each"))
+    // Rank 0 alone reports: one progress line per epoch.
+    #expect(
+      two.standardError.components(separatedBy: "epoch 2/2").count == 2, "\(two.standardError)")
+    try Self.expectSameWeights("\(folder)/two.safetensors", "\(folder)/one.safetensors")
+    try Self.expectSameRecord("\(folder)/two.jsonl", "\(folder)/one.jsonl")
+  }
+
+  /// A checkpoint of a single process, killed mid-run, resumed on two processes: the end is
+  /// the uninterrupted single process's.
+  @Test func aCheckpointResumesOnAnotherProcessCount() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 3000, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 2).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let full = try CLIRunner.run([
+      "run", model, "--threads", "1", "--save", "\(folder)/full.safetensors", "--log",
+      "\(folder)/full.jsonl",
+    ])
+    #expect(full.status == 0, "\(full.standardError)")
+
+    let checkpoint = "\(folder)/run.ckpt"
+    let process = Process()
+    process.executableURL = CLIRunner.executable
+    process.arguments = [
+      "run", model, "--threads", "1", "--checkpoint", checkpoint, "--checkpoint-every", "20",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning,
+      Date() < deadline
+    {
+      usleep(2_000)
+    }
+    let killedMidRun = process.isRunning
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    #expect(killedMidRun, "the run finished before it could be killed")
+
+    let resumed = try Self.run(
+      Self.mpirun(
+        2, .sharedMemory,
+        [
+          "run", model, "--resume", checkpoint, "--save", "\(folder)/resumed.safetensors",
+          "--log", "\(folder)/resumed.jsonl",
+        ]))
+    #expect(resumed.status == 0, "\(resumed.standardError)")
+    #expect(resumed.standardError.contains("resuming from"))
+    try Self.expectSameWeights("\(folder)/resumed.safetensors", "\(folder)/full.safetensors")
+    try Self.expectSameRecord("\(folder)/resumed.jsonl", "\(folder)/full.jsonl")
+  }
+
+  /// The processes mpirun started (its children).
+  static func children(of parent: Int32) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { Int32($0) }.filter { pid in
+      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { return false }
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      return fields.count > 1 && Int32(fields[1]) == parent
+    }
+  }
+
+  @Test func aKilledRankEndsTheJob() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 6000, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 50).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let checkpoint = "\(folder)/run.ckpt"
+    let job = Self.mpirun(
+      2, .tcp, ["run", model, "--checkpoint", checkpoint, "--checkpoint-every", "10"])
+    job.standardOutput = FileHandle.nullDevice
+    job.standardError = FileHandle.nullDevice
+    try job.run()
+    // Mid-step: once the ranks have written a checkpoint, they are training.
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: checkpoint), job.isRunning, Date() < deadline {
+      usleep(5_000)
+    }
+    let ranks = Self.children(of: job.processIdentifier)
+    #expect(ranks.count == 2, "mpirun's children: \(ranks)")
+    let killedAt = Date()
+    if let victim = ranks.last { kill(victim, SIGKILL) }
+    while job.isRunning, Date().timeIntervalSince(killedAt) < 60 { usleep(10_000) }
+    let seconds = Date().timeIntervalSince(killedAt)
+    if job.isRunning { job.terminate() }
+    job.waitUntilExit()
+    #expect(seconds < 30, "the job went on for \(seconds) s after a rank was killed")
+    #expect(job.terminationStatus != 0)
+    // The checkpoint written before the kill is whole.
+    #expect(throws: Never.self) { try SafeTensors.read(checkpoint) }
+  }
+
+  @Test func aBatchTheProcessesCannotShareIsAnError() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 100, test: 20)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 1).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let result = try Self.run(Self.mpirun(2, .sharedMemory, ["run", model, "--batch", "15"]))
+    #expect(result.status != 0)
+    #expect(
+      result.standardError.contains("batch 15 cannot be split equally among 2 processes"),
+      "\(result.standardError)")
+  }
+}
