@@ -20,6 +20,28 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   public let timeout: Double
 
   private let queue = JobQueue()
+  private let statisticsLock = NSLock()
+  private var totals = Statistics()
+
+  /// What the gradient sums cost so far: the time the communication thread spent in them, and
+  /// the part of it the step waited for (the rest was hidden behind the backward pass).
+  public struct Statistics: Sendable {
+    /// Buckets summed, and their bytes.
+    public var buckets = 0
+    public var bytes = 0
+    /// Seconds inside MPI's all-reduce of the buckets.
+    public var communicationSeconds = 0.0
+    /// Seconds the step's threads waited for a bucket's sum.
+    public var waitingSeconds = 0.0
+
+    /// The part of the communication the backward pass hid (0 to 1).
+    public var hiddenFraction: Double {
+      communicationSeconds > 0
+        ? max(0, min(1, 1 - waitingSeconds / communicationSeconds)) : 0
+    }
+  }
+
+  public var statistics: Statistics { statisticsLock.withLock { totals } }
   private let finished = DispatchSemaphore(value: 0)
   private let bucketLock = NSLock()
   private var buckets: [Int: Bucket] = [:]
@@ -211,11 +233,18 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
       offset += count
     }
     slot.count = total
-    enqueue {
+    enqueue { [self] in
+      let began = DispatchTime.now().uptimeNanoseconds
       let code = Self.chunked(total, elementSize: 4) { offset, length in
         MPI_Allreduce(
           dlg_mpi_in_place(), slot.storage + offset, length, dlg_mpi_float(), dlg_mpi_sum(),
           dlg_mpi_comm_world())
+      }
+      let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+      statisticsLock.withLock {
+        totals.buckets += 1
+        totals.bytes += total * 4
+        totals.communicationSeconds += seconds
       }
       slot.done.signal()
       return code
@@ -224,7 +253,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
 
   public func finishBucket(_ bucket: Int, into parts: [(UnsafeMutablePointer<Float>, Int)]) {
     guard let slot = bucketLock.withLock({ buckets[bucket] }) else { return }
+    let began = DispatchTime.now().uptimeNanoseconds
     wait(slot.done, for: "gradient bucket \(bucket)")
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+    statisticsLock.withLock { totals.waitingSeconds += seconds }
     var offset = 0
     for (pointer, count) in parts {
       pointer.update(from: slot.storage + offset, count: count)

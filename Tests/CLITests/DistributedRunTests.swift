@@ -227,4 +227,29 @@ import Testing
       result.standardError.contains("batch 15 cannot be split equally among 2 processes"),
       "\(result.standardError)")
   }
+
+  @Test func compileExplainsTheBuckets() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: folder, epochs: 1).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let result = try CLIRunner.run([
+      "compile", model, "--explain", "--processes", "2", "--bucket-mb", "0.001", "--threads", "1",
+    ])
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(
+      result.standardOutput.contains("data-parallel on 2 processes"), "\(result.standardOutput)")
+    // The layers nearest the loss go first, right after the backward pass produced them; the
+    // convolution's gradients, produced last, make the second bucket.
+    #expect(result.standardOutput.contains("in 2 buckets"), "\(result.standardOutput)")
+    #expect(
+      result.standardOutput.contains(
+        "bucket 0: 14.2 KiB (grad/out/BiasAdd/dBias, grad/out/MatMul/dB, grad/fc/BiasAdd/dBias, "
+          + "grad/fc/MatMul/dB), starts after grad/fc/MatMul/dB"), "\(result.standardOutput)")
+    #expect(result.standardOutput.contains("bucket 1: 0.2 KiB (grad/conv/"))
+    let odd = try CLIRunner.run(["compile", model, "--processes", "3"])
+    #expect(odd.status != 0)
+    #expect(odd.standardError.contains("batch 16 cannot be split equally among 3 processes"))
+  }
 }

@@ -13,6 +13,7 @@ struct CompileCommand: ParsableCommand {
       Examples:
         dlg compile graphs/fashion_mnist.dlg --explain
         dlg compile graphs/fashion_mnist.dlg --json --batch 64
+        dlg compile graphs/fashion_mnist.dlg --explain --processes 4
       """)
 
   @ArgumentParser.Argument(help: "The .dlg model to compile.")
@@ -36,8 +37,24 @@ struct CompileCommand: ParsableCommand {
 
   @OptionGroup var threading: ThreadOptions
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Compile the step of a data-parallel run on N processes: each one's share of the batch, "
+        + "and the gradient sums (--explain shows the buckets)."))
+  var processes = 1
+
+  @Option(parsing: .unconditional, help: "Megabytes per gradient bucket with --processes.")
+  var bucketMb = 25.0
+
   func validate() throws {
     if let batch, batch < 1 || batch > 1 << 20 { throw ValidationError("--batch is out of range") }
+    if !(1...65536).contains(processes) {
+      throw ValidationError("--processes must be between 1 and 65536")
+    }
+    if !(0.001...4096).contains(bucketMb) {
+      throw ValidationError("--bucket-mb must be between 0.001 and 4096")
+    }
   }
 
   /// One graph's compilation, as reported.
@@ -92,7 +109,15 @@ struct CompileCommand: ParsableCommand {
     threading.apply()
     let model = try ModelLoading.load(file, stage: stage)
     try ModelLoading.requireExecutable(model)
-    let batchSize = batch ?? model.training?.batchSize ?? 32
+    let globalBatch = batch ?? model.training?.batchSize ?? 32
+    guard globalBatch % processes == 0 else {
+      Terminal.failure(
+        "batch \(globalBatch) cannot be split equally among \(processes) processes: use a "
+          + "multiple of \(processes)")
+      throw ExitCode.failure
+    }
+    // Each process plans for its share of the global batch.
+    let batchSize = globalBatch / processes
     let level = optimization.level
     let strategy: MemoryPlanner.Strategy = level == .none ? .naive : .greedyBySize
     let forwardFetches = model.loss.map { [$0] + model.metrics.all.sorted() } ?? model.outputs
@@ -101,9 +126,17 @@ struct CompileCommand: ParsableCommand {
     var training: Summary?
     if let loss = model.loss, let config = model.training {
       do {
+        let bucketBytes = Int(bucketMb * 1_048_576)
+        let averaging: [any GradientTransform] =
+          processes > 1
+          ? [
+            AverageGradientsAcrossProcesses(
+              bucketBytes: bucketBytes, firstBucketBytes: min(1 << 20, bucketBytes))
+          ] : []
         let graph = try Autodiff.trainingGraph(
           forward: model.graph, loss: loss, fetches: forwardFetches, optimizer: config.optimizer,
-          gradientTransforms: config.gradientTransforms, parameters: config.parameters)
+          gradientTransforms: averaging + config.gradientTransforms,
+          parameters: config.parameters)
         training = summarize(graph.graph, fetches: graph.fetches, batch: batchSize, level, strategy)
       } catch {
         Terminal.failure("cannot differentiate \(file): \(error.description)")
@@ -112,6 +145,12 @@ struct CompileCommand: ParsableCommand {
     }
     if json {
       var object = training?.json ?? [:]
+      if let training, processes > 1 {
+        object["processes"] = processes
+        object["buckets"] = Self.buckets(of: training.graph).map {
+          ["bytes": $0.bytes, "gradients": $0.gradients, "starts_after": $0.after] as [String: Any]
+        }
+      }
       object["inference"] = inference.json
       object["batch"] = batchSize
       object["optimization"] = level.rawValue
@@ -119,8 +158,44 @@ struct CompileCommand: ParsableCommand {
       print(String(decoding: data, as: UTF8.self))
       return
     }
-    if let training { printSummary("training step", training, batchSize) }
+    if let training {
+      printSummary("training step", training, batchSize)
+      if explain, processes > 1 { printBuckets(training.graph) }
+    }
     printSummary("inference", inference, batchSize)
+  }
+
+  /// The gradient buckets of a data-parallel step, in the order they start: their bytes,
+  /// their gradients, and the node each starts after.
+  static func buckets(of graph: Graph) -> [(bytes: Int, gradients: [String], after: String)] {
+    graph.nodes.indices.compactMap { index in
+      let node = graph.nodes[index]
+      guard node.op is AllReduceStart else { return nil }
+      let bytes = node.inputs.reduce(0) { $0 + graph[$1].type.elementsPerItem * 4 }
+      return (
+        bytes, node.inputs.map { graph[$0].name }, index > 0 ? graph.nodes[index - 1].name : ""
+      )
+    }
+  }
+
+  private func printBuckets(_ graph: Graph) {
+    let buckets = Self.buckets(of: graph)
+    let total = buckets.reduce(0) { $0 + $1.bytes }
+    print(
+      "  data-parallel on \(processes) processes: each computes its "
+        + "share of the batch, then \(megabytes(total)) of gradients are summed over the "
+        + "processes in \(buckets.count) bucket\(buckets.count == 1 ? "" : "s"), each as soon as "
+        + "its gradients exist:")
+    for (number, bucket) in buckets.enumerated() {
+      let names =
+        bucket.gradients.count <= 4
+        ? bucket.gradients.joined(separator: ", ")
+        : bucket.gradients.prefix(3).joined(separator: ", ")
+          + " and \(bucket.gradients.count - 3) more"
+      print(
+        "    • bucket \(number): \(megabytes(bucket.bytes)) (\(names)), starts after \(bucket.after)"
+      )
+    }
   }
 
   private func summarize(

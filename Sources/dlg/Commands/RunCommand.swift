@@ -255,6 +255,16 @@ struct RunCommand: ParsableCommand {
         }
       }
       if let save { Terminal.note("saved weights to \(save)") }
+      if let communicator, communicator.statistics.buckets > 0 {
+        let totals = communicator.statistics
+        let steps = Double(max(totals.buckets / max(trainer.gradientBuckets.count, 1), 1))
+        Terminal.note(
+          String(
+            format: "gradient sums: %.1f MB a step in %.2f ms, %.2f ms of it waited for "
+              + "(%.0f%% hidden behind the backward pass)",
+            Double(totals.bytes) / steps / 1_048_576, totals.communicationSeconds / steps * 1e3,
+            totals.waitingSeconds / steps * 1e3, totals.hiddenFraction * 100))
+      }
       return trainer.weightTensors()
     } catch {
       if case .interrupted = error {
