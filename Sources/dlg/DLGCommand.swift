@@ -22,7 +22,7 @@ struct DLGCommand: ParsableCommand {
       CompileCommand.self,
       BenchCommand.self, PlotCommand.self, EvalCommand.self, PredictCommand.self,
       GenerateCommand.self, LSPCommand.self, ExportCommand.self, ImportCommand.self,
-      ConformanceCommand.self, ServeCommand.self, QuantizeCommand.self,
+      ConformanceCommand.self, ServeCommand.self, QuantizeCommand.self, AllReduceCommand.self,
     ]
   )
 }
