@@ -213,6 +213,85 @@ import Testing
     #expect(throws: Never.self) { try SafeTensors.read(checkpoint) }
   }
 
+  /// Starts a long two-process run with a checkpoint every few steps, and returns once the
+  /// first checkpoint exists (the processes are training).
+  static func startTraining(
+    in folder: String, data: String, extra: [String] = []
+  ) throws -> (job: Process, errors: Pipe, checkpoint: String) {
+    let model = "\(folder)/model.dlg"
+    try SyntheticData.model(folder: data, epochs: 50).write(
+      toFile: model, atomically: true, encoding: .utf8)
+    let checkpoint = "\(folder)/run.ckpt"
+    let job = Self.mpirun(
+      2, .sharedMemory,
+      ["run", model, "--checkpoint", checkpoint, "--checkpoint-every", "10"] + extra)
+    let errors = Pipe()
+    job.standardOutput = FileHandle.nullDevice
+    job.standardError = errors
+    // The test runner's threads may block these signals, and mpirun would inherit that.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for number in [SIGINT, SIGTERM] { sigaddset(&signals, number) }
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    try job.run()
+    // Whatever happens, the test does not wait for a job that never ends.
+    let running = RunningJob(job)
+    DispatchQueue.global().asyncAfter(deadline: .now() + 180) {
+      guard running.job.isRunning else { return }
+      for child in Self.children(of: running.job.processIdentifier) { kill(child, SIGKILL) }
+      running.job.terminate()
+    }
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: checkpoint), job.isRunning, Date() < deadline {
+      usleep(5_000)
+    }
+    return (job, errors, checkpoint)
+  }
+
+  /// Ctrl-C on mpirun: every process stops at the same step, rank 0 writes the checkpoint,
+  /// and the job exits non-zero with nothing half-written.
+  @Test func ctrlCOnTheLauncherWritesACheckpoint() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 6000, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let (job, errors, checkpoint) = try Self.startTraining(in: folder, data: data)
+    #expect(job.isRunning)
+    kill(job.processIdentifier, SIGINT)
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    job.waitUntilExit()
+    #expect(job.terminationStatus != 0)
+    #expect(text.contains("interrupted at epoch"), "\(text)")
+    #expect(text.contains("continue with --resume \(checkpoint)"), "\(text)")
+    #expect(throws: Never.self) { try SafeTensors.read(checkpoint) }
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+      $0.contains(".tmp-")
+    }
+    #expect(leftovers.isEmpty, "\(leftovers)")
+  }
+
+  /// A process that stops answering (SIGSTOP) without dying: the others give up after
+  /// --peer-timeout with a message, and the job ends.
+  @Test func aHungRankEndsTheJobAfterTheTimeout() throws {
+    let folder = try CLIRunner.temporaryFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let data = try SyntheticData.makeFolder(train: 6000, test: 100)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let (job, errors, _) = try Self.startTraining(
+      in: folder, data: data, extra: ["--peer-timeout", "3"])
+    let ranks = Self.children(of: job.processIdentifier)
+    #expect(ranks.count == 2, "mpirun's children: \(ranks)")
+    let stoppedAt = Date()
+    if let victim = ranks.last { kill(victim, SIGSTOP) }
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    job.waitUntilExit()
+    let seconds = Date().timeIntervalSince(stoppedAt)
+    for rank in ranks { kill(rank, SIGKILL) }
+    #expect(seconds < 30, "the job went on for \(seconds) s after a rank hung")
+    #expect(job.terminationStatus != 0)
+    #expect(text.contains("waited 3 s for the other processes"), "\(text)")
+  }
+
   @Test func aBatchTheProcessesCannotShareIsAnError() throws {
     let folder = try CLIRunner.temporaryFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -252,4 +331,10 @@ import Testing
     #expect(odd.status != 0)
     #expect(odd.standardError.contains("batch 16 cannot be split equally among 3 processes"))
   }
+}
+
+/// A job handed to the watchdog that ends it if a test would otherwise wait forever.
+private struct RunningJob: @unchecked Sendable {
+  let job: Process
+  init(_ job: Process) { self.job = job }
 }

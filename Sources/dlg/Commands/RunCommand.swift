@@ -235,6 +235,12 @@ struct RunCommand: ParsableCommand {
             ", augmented: " + $0.augmentations.map(\.description).joined(separator: ", ")
           } ?? ""))
       if let communicator {
+        let tail = train.count % trainer.config.batchSize
+        if tail > 0, tail < communicator.size {
+          Terminal.note(
+            "the last \(tail) sample(s) of each epoch are left out: too few to share among "
+              + "\(communicator.size) processes")
+        }
         Terminal.note(
           "data-parallel on \(communicator.size) processes: \(trainer.config.batchSize / communicator.size) "
             + "samples each per batch, \(ThreadBudget.threads) thread(s) per process, gradients summed in "
