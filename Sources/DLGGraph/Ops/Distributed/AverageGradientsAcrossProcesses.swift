@@ -6,8 +6,10 @@
 /// first). The first bucket closes at `firstBucketBytes`, so communication starts early; the
 /// others at `bucketBytes`, so there are few of them (each sum costs a latency per process).
 /// Each `AllReduceStart` is listed right after the node that produces its bucket's last
-/// gradient, which is where a single thread reaches it too; the waits come after the whole
-/// backward pass, each before the updates of its own parameters.
+/// gradient, and what that gradient needs is listed before what it does not (a layer's weight
+/// gradient before its input gradient), so the sum starts as early as a single thread can
+/// reach it; the waits come after the whole backward pass, each before the updates of its own
+/// parameters.
 public struct AverageGradientsAcrossProcesses: GradientTransform {
   public var bucketBytes: Int
   public var firstBucketBytes: Int
@@ -56,25 +58,67 @@ public struct AverageGradientsAcrossProcesses: GradientTransform {
         AllReduceWait(bucket: number, gradientCount: members.count), members.map { values[$0] },
         name: "allreduce/wait\(number)")
     }
-    // Each start moves up to just after its last gradient's producer. The buckets are in
-    // production order, so the starts stay in their own order.
-    let starts = Array(graph.nodes[startsAt..<startsAt + buckets.count])
-    var anchored = [Int: [Node]]()
-    var early: [Node] = []
-    for start in starts {
-      if let last = start.inputs.compactMap({ graph[$0].producer }).max() {
-        anchored[last, default: []].append(start)
-      } else {
-        early.append(start)
-      }
-    }
-    var nodes = early
-    for (index, node) in graph.nodes.enumerated() where index < startsAt {
-      nodes.append(node)
-      nodes += anchored[index] ?? []
-    }
-    nodes += graph.nodes[(startsAt + buckets.count)...]
-    graph.replaceNodes(nodes)
+    graph.replaceNodes(Self.startingEarly(graph.nodes, starts: startsAt..<startsAt + buckets.count))
     return values
+  }
+
+  /// The node list with each start (in `starts`, at the end of `nodes`) moved up to where it
+  /// can run. Before it come the nodes its gradients need; pure nodes that only later buckets
+  /// need (a layer's input gradient, when the start needs its weight gradient) wait until
+  /// after it, and so does what depends on them. Everything else keeps its place: the loss
+  /// and metrics, and every node with effects, which nothing passes (when one would have to,
+  /// the start simply follows its last needed node in listed order).
+  static func startingEarly(_ nodes: [Node], starts: Range<Int>) -> [Node] {
+    var producer: [ValueID: Int] = [:]
+    for (index, node) in nodes.enumerated() {
+      for output in node.outputs { producer[output] = index }
+    }
+    func closure(of start: Int) -> Set<Int> {
+      var needed = Set<Int>()
+      var stack = nodes[start].inputs.compactMap { producer[$0] }
+      while let index = stack.popLast() {
+        guard needed.insert(index).inserted else { continue }
+        stack += (nodes[index].inputs + nodes[index].after).compactMap { producer[$0] }
+      }
+      return needed
+    }
+    let closures = starts.map(closure)
+    var placed = [Bool](repeating: false, count: nodes.count)
+    var order: [Int] = []
+    var next = 0  // the first node not placed yet, in listed order
+    for (position, start) in starts.enumerated() {
+      let needed = closures[position].filter { !placed[$0] }
+      let later = closures[(position + 1)...].reduce(into: Set<Int>()) { $0.formUnion($1) }
+      let window = next..<max(next, (needed.max() ?? -1) + 1)
+      var deferred = Set<Int>()
+      var hoisted: [Int] = []
+      var possible = true
+      for index in window where !placed[index] {
+        let node = nodes[index]
+        let afterDeferred = (node.inputs + node.after).contains {
+          producer[$0].map(deferred.contains) ?? false
+        }
+        if needed.contains(index) {
+          hoisted.append(index)
+        } else if node.op.isPure, later.contains(index) || afterDeferred {
+          deferred.insert(index)
+        } else if afterDeferred || (!deferred.isEmpty && !node.op.isPure) {
+          possible = false
+          break
+        } else {
+          hoisted.append(index)
+        }
+      }
+      let chosen = possible ? hoisted : window.filter { !placed[$0] }
+      for index in chosen {
+        placed[index] = true
+        order.append(index)
+      }
+      placed[start] = true
+      order.append(start)
+      while next < nodes.count, placed[next] { next += 1 }
+    }
+    for index in nodes.indices where !placed[index] { order.append(index) }
+    return order.map { nodes[$0] }
   }
 }
