@@ -68,7 +68,7 @@ public struct PassTester {
   }
 
   /// Every fetched value's elements after one step on seeded inputs and weights.
-  private func outputs(of graph: Graph, fetches: [ValueID]) throws -> [[Float]] {
+  public func outputs(of graph: Graph, fetches: [ValueID]) throws -> [[Float]] {
     var weights = TestRandom(11)
     let store = ParameterStore()
     store.allocate(for: graph, using: &weights)
