@@ -270,12 +270,13 @@ extension Elementwise {
   /// mask[i] = 1/(1−rate) with probability 1−rate, else 0; y = x · mask.
   public static func dropout(
     count: Int, rate: Float, seed: UInt64, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-    mask: UnsafeMutablePointer<Float>
+    mask: UnsafeMutablePointer<Float>, firstElement: Int = 0
   ) {
     let keep = 1 / (1 - rate)
+    let first = UInt64(max(firstElement, 0))
     ThreadBudget.parallelFor(count: count, minimumChunk: parallelChunk) { range in
       for i in range {
-        let u = CounterRandom.unit(CounterRandom.bits(seed, UInt64(i)))
+        let u = CounterRandom.unit(CounterRandom.bits(seed, first &+ UInt64(i)))
         let m: Float = u >= rate ? keep : 0
         mask[i] = m
         y[i] = x[i] * m
@@ -287,12 +288,13 @@ extension Elementwise {
   /// noise whatever the thread split. Pairs of elements share one Box–Muller draw.
   public static func gaussianNoise(
     count: Int, deviation: Float, seed: UInt64, x: UnsafePointer<Float>,
-    y: UnsafeMutablePointer<Float>
+    y: UnsafeMutablePointer<Float>, firstPair: Int = 0
   ) {
     let pairs = (count + 1) / 2
+    let first = UInt64(max(firstPair, 0))
     ThreadBudget.parallelFor(count: pairs, minimumChunk: parallelChunk / 2) { range in
       for pair in range {
-        let z = CounterRandom.bits(seed, UInt64(pair))
+        let z = CounterRandom.bits(seed, first &+ UInt64(pair))
         // Two 32-bit uniforms: u in (0, 1] keeps the logarithm finite.
         let u = (Float(z >> 40) + 1) / Float(1 << 24)
         let v = Float((z >> 8) & 0xFF_FFFF) / Float(1 << 24)

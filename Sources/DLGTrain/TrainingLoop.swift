@@ -106,6 +106,7 @@ extension Trainer {
       var context = RuntimeContext(
         step: step, training: true, learningRateScale: rate, communicator: communicator)
       context.gradientShare = Float(indices.count) / Float(global.count)
+      context.firstSample = indices.startIndex - global.startIndex
       plan.run(context)
       // The batch's loss and metrics over every process, and whether any was asked to stop:
       // all stop at the same step, or the others would wait for it forever.

@@ -37,12 +37,29 @@ import Testing
     return try (0..<trainers.count).map { try all[$0]!.get() }
   }
 
-  @Test(arguments: [(2, "Adam(lr: 0.01)"), (4, "SGD(lr: 0.05, momentum: 0.9)")])
-  func ranksEndWithTheWeightsOfOneProcess(ranks: Int, optimizer: String) throws {
+  /// The synthetic model, with a dropout layer after the convolution when asked: each rank
+  /// draws the masks of its own samples of the global batch.
+  static func model(folder: String, optimizer: String, dropout: Bool) -> String {
+    let text = SyntheticData.model(folder: folder, epochs: 2, optimizer: optimizer)
+    guard dropout else { return text }
+    return
+      text
+      .replacingOccurrences(
+        of: "  flat:  Flatten\n", with: "  flat:  Flatten\n  drop:  Dropout[0.3]\n"
+      )
+      .replacingOccurrences(of: "flat --> fc", with: "flat --> drop --> fc")
+  }
+
+  @Test(arguments: [
+    (2, "Adam(lr: 0.01)", false), (4, "SGD(lr: 0.05, momentum: 0.9)", false),
+    (2, "SGD(lr: 0.05, momentum: 0.9)", true),
+  ])
+  func ranksEndWithTheWeightsOfOneProcess(ranks: Int, optimizer: String, dropout: Bool) throws {
     try withThreadBudget(1) {
       let folder = try SyntheticData.makeFolder(train: 200, test: 40)
       defer { try? FileManager.default.removeItem(atPath: folder) }
-      let text = SyntheticData.model(folder: folder, epochs: 2, optimizer: optimizer)
+      let text = Self.model(folder: folder, optimizer: optimizer, dropout: dropout)
+      #expect(text.contains("Dropout") == dropout)
       let single = try Self.makeTrainer(text)
       let (train, test) = try single.loadData()
       let expected = try single.train(on: train, test: test, observer: nil)

@@ -43,6 +43,10 @@ public struct RuntimeContext: Sendable {
   /// gradient is multiplied by it before the sum over processes, which makes the sum the
   /// gradient of the global mean loss, also for a last batch split unevenly.
   public var gradientShare: Float = 1
+  /// Where this process's slice starts in the step's global batch: random ops draw for sample
+  /// `firstSample + n` what one process running the whole batch draws for it, so dropout
+  /// masks do not depend on how the batch is split.
+  public var firstSample = 0
 
   public init(
     step: Int, training: Bool, learningRateScale: Float = 1,

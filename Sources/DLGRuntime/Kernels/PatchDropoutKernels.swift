@@ -28,7 +28,7 @@ extension PatchDropout: CPUKernel {
           for row in 0..<rows {
             for column in 0..<columns {
               // One draw per patch of each sample, hashed from its index: any split agrees.
-              let patch = UInt64((n * rows + row) * columns + column)
+              let patch = UInt64(((info.firstSample + n) * rows + row) * columns + column)
               let u = CounterRandom.unit(CounterRandom.bits(seed, patch))
               let m: Float = u >= rate ? keep : 0
               let (left, right) = (column * patchWidth, min((column + 1) * patchWidth, width))
