@@ -130,7 +130,15 @@ public enum Elementwise {
       partials.update(repeating: 0, count: chunks * columns)
       ThreadBudget.forEachPart(chunks) { chunk in
         let partial = partials + chunk * columns
-        for r in rows * chunk / chunks..<rows * (chunk + 1) / chunks {
+        let chunkRows = rows * chunk / chunks..<rows * (chunk + 1) / chunks
+        if let period = streamPeriod(columns: columns) {
+          let start = chunkRows.lowerBound * columns
+          reluGradientStream(
+            count: chunkRows.count * columns, columns: columns, period: period, y: y + start,
+            dy: dy + start, dx: dx + start, sums: partial)
+          return
+        }
+        for r in chunkRows {
           let (yr, dyr, dxr) = (y + r * columns, dy + r * columns, dx + r * columns)
           var c = 0
           while c + width <= columns {
@@ -154,10 +162,87 @@ public enum Elementwise {
     }
   }
 
+  /// Vectors after which the columns of a row-major block with `columns` columns, read as one
+  /// stream of 16-float vectors, repeat (lane l of vector k is column (16k + l) mod columns):
+  /// for few columns that are not a multiple of 16, where a loop over each row's columns would
+  /// run scalar. Nil where rows already fill whole vectors, or are long enough to.
+  @inline(__always)
+  static func streamPeriod(columns: Int) -> Int? {
+    guard columns > 0, columns < 64, columns % width != 0 else { return nil }
+    var (a, b) = (columns, width)
+    while b != 0 { (a, b) = (b, a % b) }
+    return columns / a
+  }
+
+  /// dx = dy · (y > 0) over `count` floats starting at a row boundary, and sums[c] += Σ dx of
+  /// column c, vector by vector: `period` vector accumulators take turns, then fold into the
+  /// columns.
+  static func reluGradientStream(
+    count: Int, columns: Int, period: Int, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>
+  ) {
+    withUnsafeTemporaryAllocation(of: Vector.self, capacity: period) { accumulators in
+      let acc = accumulators.baseAddress!
+      acc.initialize(repeating: Vector(repeating: 0), count: period)
+      var i = 0
+      var turn = 0
+      while i + width <= count {
+        let g = load(dy + i).replacing(with: 0, where: load(y + i) .<= 0)
+        store(g, dx + i)
+        acc[turn] += g
+        turn += 1
+        if turn == period { turn = 0 }
+        i += width
+      }
+      for p in 0..<period {
+        for lane in 0..<width { sums[(p * width + lane) % columns] += acc[p][lane] }
+      }
+      while i < count {
+        let g = y[i] > 0 ? dy[i] : 0
+        dx[i] = g
+        sums[i % columns] += g
+        i += 1
+      }
+    }
+  }
+
+  /// sums[c] += Σ x of column c over `count` floats starting at a row boundary, as
+  /// `reluGradientStream` does.
+  static func columnSumStream(
+    count: Int, columns: Int, period: Int, x: UnsafePointer<Float>,
+    sums: UnsafeMutablePointer<Float>
+  ) {
+    withUnsafeTemporaryAllocation(of: Vector.self, capacity: period) { accumulators in
+      let acc = accumulators.baseAddress!
+      acc.initialize(repeating: Vector(repeating: 0), count: period)
+      var i = 0
+      var turn = 0
+      while i + width <= count {
+        acc[turn] += load(x + i)
+        turn += 1
+        if turn == period { turn = 0 }
+        i += width
+      }
+      for p in 0..<period {
+        for lane in 0..<width { sums[(p * width + lane) % columns] += acc[p][lane] }
+      }
+      while i < count {
+        sums[i % columns] += x[i]
+        i += 1
+      }
+    }
+  }
+
   private static func addRows(
     _ rows: Range<Int>, columns: Int, x: UnsafePointer<Float>,
     into sums: UnsafeMutablePointer<Float>
   ) {
+    if let period = streamPeriod(columns: columns) {
+      columnSumStream(
+        count: rows.count * columns, columns: columns, period: period,
+        x: x + rows.lowerBound * columns, sums: sums)
+      return
+    }
     for r in rows { accumulate(count: columns, x + r * columns, into: sums) }
   }
 

@@ -41,6 +41,38 @@ import Testing
     }
   }
 
+  /// The ReLU gradient with its column sums, and column sums alone, at every column count up
+  /// to 70: few columns that are not a multiple of 16 take the vector-stream path (a bias of
+  /// 6 channels), the others the row path; row counts with tails, on one and two threads.
+  @Test(arguments: [1, 2])
+  func columnSumsAtAnyColumnCount(threads: Int) {
+    withThreadBudget(threads) {
+      var values = TestRandom(7)
+      for columns in 1...70 {
+        for rows in [1, 3, 1000 + columns] {
+          let y = values.floats(rows * columns)
+          let dy = values.floats(rows * columns)
+          var dx = [Float](repeating: 0, count: rows * columns)
+          var sums = [Float](repeating: 7, count: columns)
+          Elementwise.reluGradientWithColumnSums(
+            rows: rows, columns: columns, y: y, dy: dy, dx: &dx, sums: &sums)
+          let expectedDx = (0..<dy.count).map { y[$0] > 0 ? dy[$0] : 0 }
+          #expect(dx == expectedDx, "\(rows)×\(columns)")
+          let expected = (0..<columns).map { c in
+            (0..<rows).reduce(Float(0)) { $0 + expectedDx[$1 * columns + c] }
+          }
+          #expect(maxRelativeError(sums, expected) < 1e-4, "\(rows)×\(columns)")
+          var plain = [Float](repeating: 7, count: columns)
+          Elementwise.columnSums(rows: rows, columns: columns, x: dy, sums: &plain)
+          let expectedPlain = (0..<columns).map { c in
+            (0..<rows).reduce(Float(0)) { $0 + dy[$1 * columns + c] }
+          }
+          #expect(maxRelativeError(plain, expectedPlain) < 1e-4, "\(rows)×\(columns)")
+        }
+      }
+    }
+  }
+
   @Test func softmaxLossGradientAndCounts() {
     var values = TestRandom(3)
     let (rows, columns) = (6, 9)
