@@ -189,7 +189,8 @@ def compare(name, args, data):
     runs = []
     epochs = model.epochs or args.epochs
     print(f"== {name}: {model.graph} vs {model.peer}, {args.threads} threads, "
-          f"{epochs} epoch(s), {args.rounds} round(s)", flush=True)
+          + (f"batch {args.batch}, " if args.batch else "")
+          + f"{epochs} epoch(s), {args.rounds} round(s)", flush=True)
     for round_ in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory(prefix=f"dlg-bench-{name}-") as tmp:
             # dlg
@@ -203,6 +204,8 @@ def compare(name, args, data):
             log = os.path.join(tmp, "dlg.jsonl")
             command = [DLG, "run", target, "--epochs", str(epochs), "--seed", str(round_),
                        "--threads", str(args.threads), "--log", log]
+            if args.batch:
+                command += ["--batch", str(args.batch)]
             stdout, stderr = os.path.join(tmp, "dlg.out"), os.path.join(tmp, "dlg.err")
             load = os.getloadavg()[0]
             status, rss, wall = measure(command, stdout, stderr)
@@ -215,6 +218,8 @@ def compare(name, args, data):
             # PyTorch
             command = [PYTHON, os.path.join(ROOT, model.peer), "--epochs", str(epochs),
                        "--threads", str(args.threads), "--seed", str(round_)]
+            if args.batch:
+                command += ["--batch", str(args.batch)]
             if model.cifar:
                 command += ["--data", data]
             stdout, stderr = os.path.join(tmp, "torch.jsonl"), os.path.join(tmp, "torch.err")
@@ -316,6 +321,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "2")))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=0, metavar="N",
+                        help="train both at this batch size (default: each model's own)")
     parser.add_argument("--cifar", metavar="DIR",
                         help="the real CIFAR-10 binary folder (default: synthetic data)")
     parser.add_argument("--limit", type=int, default=0, metavar="N",
