@@ -181,23 +181,25 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   }
 
   public func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
-    let address = UInt(bitPattern: buffer)
-    run("a sum of \(count) floats") {
-      Self.chunked(count, elementSize: 4) { offset, length in
-        MPI_Allreduce(
-          dlg_mpi_in_place(), UnsafeMutableRawPointer(bitPattern: address)! + offset * 4,
-          length, dlg_mpi_float(), dlg_mpi_sum(), dlg_mpi_comm_world())
-      }
-    }
+    sumInPlace(UnsafeMutableRawPointer(buffer), count: count, of: dlg_mpi_float(), size: 4)
   }
 
   public func allReduceSum(_ buffer: UnsafeMutablePointer<Double>, count: Int) {
+    sumInPlace(UnsafeMutableRawPointer(buffer), count: count, of: dlg_mpi_double(), size: 8)
+  }
+
+  /// Sums `count` elements of `datatype` (`size` bytes each) over every process, in place,
+  /// and waits for it.
+  private func sumInPlace(
+    _ buffer: UnsafeMutableRawPointer, count: Int, of datatype: MPI_Datatype, size: Int
+  ) {
     let address = UInt(bitPattern: buffer)
-    run("a sum of metrics") {
-      Self.chunked(count, elementSize: 8) { offset, length in
+    let handle = UInt(bitPattern: datatype)
+    run("a sum of \(count) values") {
+      Self.chunked(count, elementSize: size) { offset, length in
         MPI_Allreduce(
-          dlg_mpi_in_place(), UnsafeMutableRawPointer(bitPattern: address)! + offset * 8,
-          length, dlg_mpi_double(), dlg_mpi_sum(), dlg_mpi_comm_world())
+          dlg_mpi_in_place(), UnsafeMutableRawPointer(bitPattern: address)! + offset * size,
+          length, OpaquePointer(bitPattern: handle), dlg_mpi_sum(), dlg_mpi_comm_world())
       }
     }
   }

@@ -194,15 +194,24 @@ public enum Elementwise {
         if turn == period { turn = 0 }
         i += width
       }
-      for p in 0..<period {
-        for lane in 0..<width { sums[(p * width + lane) % columns] += acc[p][lane] }
-      }
+      fold(acc, period: period, columns: columns, into: sums)
       while i < count {
         let g = y[i] > 0 ? dy[i] : 0
         dx[i] = g
         sums[i % columns] += g
         i += 1
       }
+    }
+  }
+
+  /// Adds stream accumulators into the columns their lanes stand for.
+  @inline(__always)
+  static func fold(
+    _ acc: UnsafeMutablePointer<Vector>, period: Int, columns: Int,
+    into sums: UnsafeMutablePointer<Float>
+  ) {
+    for p in 0..<period {
+      for lane in 0..<width { sums[(p * width + lane) % columns] += acc[p][lane] }
     }
   }
 
@@ -223,9 +232,7 @@ public enum Elementwise {
         if turn == period { turn = 0 }
         i += width
       }
-      for p in 0..<period {
-        for lane in 0..<width { sums[(p * width + lane) % columns] += acc[p][lane] }
-      }
+      fold(acc, period: period, columns: columns, into: sums)
       while i < count {
         sums[i % columns] += x[i]
         i += 1

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Runs the built `dlg` binary as a user would, capturing its output and exit status.
 struct CLIRunner {
   struct Result {
@@ -26,6 +30,36 @@ struct CLIRunner {
     process.executableURL = executable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    return try run(process)
+  }
+
+  /// Waits until `path` exists (a first checkpoint: the run is training), the process ends,
+  /// or `seconds` pass.
+  static func waitForFile(_ path: String, while process: Process, seconds: Double = 120) {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !FileManager.default.fileExists(atPath: path), process.isRunning, Date() < deadline {
+      usleep(2_000)
+    }
+  }
+
+  /// Starts `dlg arguments`, kills it with SIGKILL as soon as `path` exists, and says whether
+  /// it was still running then.
+  static func killOnceWritten(_ path: String, arguments: [String]) throws -> Bool {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    waitForFile(path, while: process)
+    let killedMidRun = process.isRunning
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return killedMidRun && process.terminationReason == .uncaughtSignal
+  }
+
+  /// Runs a prepared process to its end, capturing its output.
+  static func run(_ process: Process) throws -> Result {
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -40,19 +40,6 @@ import Testing
     return process
   }
 
-  static func run(_ process: Process) throws -> CLIRunner.Result {
-    let (out, err) = (Pipe(), Pipe())
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLIRunner.Result(
-      status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-      standardError: String(decoding: errData, as: UTF8.self))
-  }
-
   /// Every tensor of two weight files equal within a relative 1e-5 (of the tensor's norm:
   /// the two runs add the same gradients in different orders).
   static func expectSameWeights(_ path: String, _ reference: String) throws {
@@ -103,7 +90,7 @@ import Testing
     ])
     #expect(single.status == 0, "\(single.standardError)")
     // Small buckets: the step sums its gradients in several pieces.
-    let two = try Self.run(
+    let two = try CLIRunner.run(
       Self.mpirun(
         2, transport,
         [
@@ -136,26 +123,14 @@ import Testing
     #expect(full.status == 0, "\(full.standardError)")
 
     let checkpoint = "\(folder)/run.ckpt"
-    let process = Process()
-    process.executableURL = CLIRunner.executable
-    process.arguments = [
-      "run", model, "--threads", "1", "--checkpoint", checkpoint, "--checkpoint-every", "20",
-    ]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning,
-      Date() < deadline
-    {
-      usleep(2_000)
-    }
-    let killedMidRun = process.isRunning
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
+    let killedMidRun = try CLIRunner.killOnceWritten(
+      checkpoint,
+      arguments: [
+        "run", model, "--threads", "1", "--checkpoint", checkpoint, "--checkpoint-every", "20",
+      ])
     #expect(killedMidRun, "the run finished before it could be killed")
 
-    let resumed = try Self.run(
+    let resumed = try CLIRunner.run(
       Self.mpirun(
         2, .sharedMemory,
         [
@@ -195,10 +170,7 @@ import Testing
     job.standardError = FileHandle.nullDevice
     try job.run()
     // Mid-step: once the ranks have written a checkpoint, they are training.
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: checkpoint), job.isRunning, Date() < deadline {
-      usleep(5_000)
-    }
+    CLIRunner.waitForFile(checkpoint, while: job)
     let ranks = Self.children(of: job.processIdentifier)
     #expect(ranks.count == 2, "mpirun's children: \(ranks)")
     let killedAt = Date()
@@ -241,10 +213,7 @@ import Testing
       for child in Self.children(of: running.job.processIdentifier) { kill(child, SIGKILL) }
       running.job.terminate()
     }
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: checkpoint), job.isRunning, Date() < deadline {
-      usleep(5_000)
-    }
+    CLIRunner.waitForFile(checkpoint, while: job)
     return (job, errors, checkpoint)
   }
 
@@ -300,7 +269,7 @@ import Testing
     let model = "\(folder)/model.dlg"
     try SyntheticData.model(folder: data, epochs: 1).write(
       toFile: model, atomically: true, encoding: .utf8)
-    let result = try Self.run(Self.mpirun(2, .sharedMemory, ["run", model, "--batch", "15"]))
+    let result = try CLIRunner.run(Self.mpirun(2, .sharedMemory, ["run", model, "--batch", "15"]))
     #expect(result.status != 0)
     #expect(
       result.standardError.contains("batch 15 cannot be split equally among 2 processes"),

@@ -24,26 +24,12 @@ import Testing
 
     // Start the same run with frequent checkpoints and kill it as soon as one exists.
     let checkpoint = "\(folder)/run.ckpt"
-    let process = Process()
-    process.executableURL = CLIRunner.executable
-    process.arguments =
-      common + [
+    let killedMidRun = try CLIRunner.killOnceWritten(
+      checkpoint,
+      arguments: common + [
         "--checkpoint", checkpoint, "--checkpoint-every", "20", "--log", "\(folder)/killed.jsonl",
-      ]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: checkpoint), process.isRunning,
-      Date() < deadline
-    {
-      usleep(2_000)
-    }
-    let killedMidRun = process.isRunning
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
+      ])
     #expect(killedMidRun, "the run finished before it could be killed")
-    #expect(process.terminationReason == .uncaughtSignal)
     #expect(FileManager.default.fileExists(atPath: checkpoint))
 
     let resumed = try CLIRunner.run(
