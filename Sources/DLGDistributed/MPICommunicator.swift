@@ -146,7 +146,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   /// exits (a process that exits without it makes the launcher report the job as failed).
   public func finish() {
     queue.close()
-    finished.wait()
+    // Finalizing waits for every process; one that hangs must not keep this one forever.
+    if finished.wait(timeout: .now() + timeout) == .timedOut {
+      Self.fail(rank: rank, "waited \(Int(timeout)) s for the other processes to finish")
+    }
   }
 
   /// Ends every process of the job with `code` (after an error that only this process may

@@ -48,12 +48,12 @@ extension Trainer {
   }
 
   /// What the model computes up to its loss (metrics may change between runs).
-  private var graphFingerprint: String {
+  var graphFingerprint: String {
     model.graph.fingerprint(of: model.loss.map { [$0] } ?? model.outputs)
   }
 
   /// Settings a checkpoint must share with the run that resumes it.
-  private var settingsFingerprint: [String: String] {
+  var settingsFingerprint: [String: String] {
     var settings = [
       "seed": String(config.seed), "batch_size": String(config.batchSize),
       "optimizer": String(describing: config.optimizer),

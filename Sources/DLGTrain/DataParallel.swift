@@ -54,6 +54,35 @@ extension Trainer {
     }
   }
 
+  /// Checks, before anything else is exchanged, that every process trains the same model with
+  /// the same settings on data of the same sizes: otherwise their steps and collectives would
+  /// not line up, and they would wait for each other until the timeout.
+  public func checkProcessesMatch(train: Dataset, test: Dataset?) throws(TrainingError) {
+    guard let communicator, communicator.size > 1 else { return }
+    func checksum(_ text: String) -> Double {
+      Double(Array(text.utf8).withUnsafeBytes { Checksums.crc32($0) })
+    }
+    let settings = settingsFingerprint.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    let items: [(String, Double)] = [
+      ("the model", checksum(graphFingerprint)),
+      ("the train settings", checksum(settings.joined(separator: "\n"))),
+      ("the number of training samples", Double(train.count)),
+      ("the number of validation samples", Double(validationData?.count ?? -1)),
+      ("the number of test samples", Double(test?.count ?? -1)),
+      ("the batch", Double(config.batchSize)),
+      ("the stored tensors", Double(store.entries.reduce(0) { $0 + $1.buffer.count })),
+    ]
+    var theirs = items.map(\.1)
+    theirs.withUnsafeMutableBytes { communicator.broadcast($0, from: 0) }
+    var differs = zip(items, theirs).map { $0.1 == $1 ? 0.0 : 1.0 }
+    sumOverProcesses(&differs)
+    guard let first = differs.firstIndex(where: { $0 > 0 }) else { return }
+    throw .notTrainable(
+      "the processes do not train the same thing: \(items[first].0) differs from rank 0's on "
+        + "\(Int(differs[first])) of \(communicator.size) processes; every process must run "
+        + "the same dlg with the same model file, flags and data")
+  }
+
   /// Gives every process rank 0's weights, optimizer state, statistics and position: after
   /// initialization or a resume, so that all start from the same place whatever each read
   /// (a resumed process may have fallen back to an older checkpoint than rank 0).
@@ -81,12 +110,13 @@ extension Trainer {
   /// over the processes: each process measured its own slices of the batches.
   func averageStatistics() {
     guard let communicator, communicator.size > 1 else { return }
-    let scale = 1 / Float(communicator.size)
     for entry in store.entries {
       guard case .statistic = training.graph[entry.id].role else { continue }
       let (pointer, count) = (entry.buffer.floats, entry.buffer.count)
-      communicator.allReduceSum(pointer, count: count)
-      for i in 0..<count { pointer[i] *= scale }
+      // In doubles: statistics every process holds alike (a frozen layer's) stay exactly so.
+      var values = (0..<count).map { Double(pointer[$0]) }
+      sumOverProcesses(&values)
+      for i in 0..<count { pointer[i] = Float(values[i] / Double(communicator.size)) }
     }
   }
 

@@ -12,6 +12,7 @@ extension Trainer {
     afterEpoch: (EpochRecord) throws(TrainingError) -> Void = { _ throws(TrainingError) in }
   ) throws(TrainingError) -> [EpochRecord] {
     if !statisticsLoaded, position.step == 0 { adaptNormalization(to: train) }
+    try checkProcessesMatch(train: train, test: test)
     broadcastState()
     try checkProcessesAgree(when: "at the start")
     var records: [EpochRecord] = []

@@ -5,6 +5,9 @@ import DLGKernels
 // kernels do nothing.
 
 extension AllReduceStart: CPUKernel {
+  /// A copy of the bucket, never worth the heavy nodes' turn.
+  public func splitsAcrossThreads(inputs: [[Int]], outputs: [[Int]]) -> Bool? { false }
+
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let parts = binding.inputs.map { (UnsafePointer($0.floats), $0.count) }
     let bucket = bucket
@@ -15,6 +18,9 @@ extension AllReduceStart: CPUKernel {
 }
 
 extension AllReduceWait: CPUKernel {
+  /// Mostly waiting: holding the heavy nodes' turn would stall the backward pass.
+  public func splitsAcrossThreads(inputs: [[Int]], outputs: [[Int]]) -> Bool? { false }
+
   public func makeKernel(_ binding: KernelBinding) -> Kernel {
     let parts = binding.inputs.map { ($0.floats, $0.count) }
     let bucket = bucket

@@ -74,6 +74,11 @@ struct AllReduceCommand: ParsableCommand {
       throw ExitCode.failure
     }
     let processes = communicator.size
+    guard processes > 1 else {
+      communicator.finish()
+      Terminal.failure("dlg allreduce needs at least 2 processes: mpirun -np 2 dlg allreduce")
+      throw ExitCode.failure
+    }
     var measured: [Double] = []
     let buffer = UnsafeMutablePointer<Float>.allocate(capacity: (sizes.max() ?? 4) / 4)
     defer { buffer.deallocate() }

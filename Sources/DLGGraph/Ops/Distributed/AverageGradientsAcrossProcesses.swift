@@ -53,10 +53,12 @@ public struct AverageGradientsAcrossProcesses: GradientTransform {
         AllReduceStart(bucket: number, gradientCount: members.count), members.map { values[$0] },
         name: "allreduce/start\(number)")
     }
+    // A wait blocks the thread that runs it: it runs once every gradient exists, so that no
+    // thread waits while backward work is left.
     for (number, members) in buckets.enumerated() {
       try graph.apply(
         AllReduceWait(bucket: number, gradientCount: members.count), members.map { values[$0] },
-        name: "allreduce/wait\(number)")
+        name: "allreduce/wait\(number)", after: values)
     }
     graph.replaceNodes(Self.startingEarly(graph.nodes, starts: startsAt..<startsAt + buckets.count))
     return values
