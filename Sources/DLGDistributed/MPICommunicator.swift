@@ -22,6 +22,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   private let queue = JobQueue()
   private let statisticsLock = NSLock()
   private var totals = Statistics()
+  private var lastWaitEnded: UInt64 = 0
 
   /// What the gradient sums cost so far: the time the communication thread spent in them, and
   /// the part of it the step waited for (the rest was hidden behind the backward pass).
@@ -31,7 +32,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     public var bytes = 0
     /// Seconds inside MPI's all-reduce of the buckets.
     public var communicationSeconds = 0.0
-    /// Seconds the step's threads waited for a bucket's sum.
+    /// Seconds during which a thread of the step waited for a bucket's sum.
     public var waitingSeconds = 0.0
 
     /// The part of the communication the backward pass hid (0 to 1).
@@ -260,8 +261,13 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     guard let slot = bucketLock.withLock({ buckets[bucket] }) else { return }
     let began = DispatchTime.now().uptimeNanoseconds
     wait(slot.done, for: "gradient bucket \(bucket)")
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-    statisticsLock.withLock { totals.waitingSeconds += seconds }
+    let ended = DispatchTime.now().uptimeNanoseconds
+    // Waits on several threads at once count once: only time after the last one ended.
+    statisticsLock.withLock {
+      let from = max(began, lastWaitEnded)
+      if ended > from { totals.waitingSeconds += Double(ended - from) / 1e9 }
+      lastWaitEnded = max(lastWaitEnded, ended)
+    }
     var offset = 0
     for (pointer, count) in parts {
       pointer.update(from: slot.storage + offset, count: count)
