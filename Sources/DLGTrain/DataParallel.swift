@@ -19,10 +19,7 @@ extension Trainer {
   /// The bytes of each gradient bucket the step sums over the processes, in the order they
   /// start (none for one process).
   public var gradientBuckets: [Int] {
-    training.graph.nodes.compactMap { node in
-      guard node.op is AllReduceStart else { return nil }
-      return node.inputs.reduce(0) { $0 + training.graph[$1].type.elementsPerItem * 4 }
-    }
+    AverageGradientsAcrossProcesses.buckets(in: training.graph).map(\.bytes)
   }
 
   /// This process's part of a global batch: consecutive slices whose sizes differ by at most

@@ -168,12 +168,10 @@ struct CompileCommand: ParsableCommand {
   /// The gradient buckets of a data-parallel step, in the order they start: their bytes,
   /// their gradients, and the node each starts after.
   static func buckets(of graph: Graph) -> [(bytes: Int, gradients: [String], after: String)] {
-    graph.nodes.indices.compactMap { index in
-      let node = graph.nodes[index]
-      guard node.op is AllReduceStart else { return nil }
-      let bytes = node.inputs.reduce(0) { $0 + graph[$1].type.elementsPerItem * 4 }
-      return (
-        bytes, node.inputs.map { graph[$0].name }, index > 0 ? graph.nodes[index - 1].name : ""
+    AverageGradientsAcrossProcesses.buckets(in: graph).map { index, bytes in
+      (
+        bytes, graph.nodes[index].inputs.map { graph[$0].name },
+        index > 0 ? graph.nodes[index - 1].name : ""
       )
     }
   }

@@ -19,6 +19,16 @@ public struct AverageGradientsAcrossProcesses: GradientTransform {
     self.firstBucketBytes = max(min(firstBucketBytes, bucketBytes), 4)
   }
 
+  /// The buckets of a step this transform made, in the order they start: the index of each
+  /// bucket's `AllReduceStart` node and the bytes it sums.
+  public static func buckets(in graph: Graph) -> [(node: Int, bytes: Int)] {
+    graph.nodes.indices.compactMap { index in
+      let node = graph.nodes[index]
+      guard node.op is AllReduceStart else { return nil }
+      return (index, node.inputs.reduce(0) { $0 + graph[$1].type.elementsPerItem * 4 })
+    }
+  }
+
   /// The gradients' indices, grouped into buckets in the order they are produced.
   public func buckets(of gradients: [ValueID], in graph: Graph) -> [[Int]] {
     // A gradient nothing computes (a constant) is ready from the start.
