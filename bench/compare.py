@@ -1,21 +1,27 @@
-"""Runs dlg and its PyTorch peer alternately on the same machine and prints the ratio.
+"""Runs dlg and its peers (PyTorch, TensorFlow/Keras, TensorFlow/Keras with XLA) alternately
+on the same machine and prints each ratio against the best peer.
 
 Models (--model):
-  fashion_mnist   graphs/fashion_mnist.dlg   vs bench/peers/fashion_mnist_cnn.py (the default)
-  lenet_cifar10   graphs/lenet_cifar10.dlg   vs bench/peers/lenet_cifar10.py
-  cnn_cifar10     graphs/cnn_cifar10.dlg     vs bench/peers/cnn_cifar10.py
-  lstm_sentiment  graphs/lstm_sentiment.dlg  vs bench/peers/lstm_sentiment.py (8 epochs: the
-                  reviews are 600 samples)
-  char_transformer graphs/char_transformer.dlg vs bench/peers/char_transformer.py
-  char_lstm       graphs/char_lstm.dlg       vs bench/peers/char_lstm.py (both on Debian's
-                  fortunes-zh; the validation losses are printed side by side)
+  fashion_mnist   graphs/fashion_mnist.dlg   (the default)
+  lenet_cifar10   graphs/lenet_cifar10.dlg
+  cnn_cifar10     graphs/cnn_cifar10.dlg
+  text_conv1d     graphs/text_conv1d.dlg (20 epochs: the reviews are 600 samples)
+  lstm_sentiment  graphs/lstm_sentiment.dlg  (8 epochs; PyTorch only)
+  char_transformer graphs/char_transformer.dlg (PyTorch only)
+  char_lstm       graphs/char_lstm.dlg       (PyTorch only; both on Debian's fortunes-zh, the
+                  validation losses are printed side by side)
   all             every one, one after the other
 
-Every round trains the model for --epochs epochs (default 1) in dlg, then in PyTorch, with the
-same thread count and the round number as the seed. Both programs time their own training
-loop only (samples/s and seconds come from their JSON lines); the wall time of each process,
+The peers are bench/peers/NAME.py for PyTorch (bench/.venv) and bench/peers/keras_peer.py for
+TensorFlow with and without XLA (bench/.venv-tf); bench/peers/setup.sh makes both venvs.
+--peers picks some of them. Every round trains the model for --epochs epochs (default 1) in
+dlg, then in each peer (the order turns by one every round), with the same thread count and
+the round number as the seed; --batch takes several sizes, each its own set of rounds. Every
+program times its own training loop only (samples/s and seconds come from its JSON lines):
+a run's speed is the median of its epochs after the first when it trains several (the first
+also traces or compiles in TensorFlow), else its one epoch. The wall time of each process,
 which also covers start-up, data loading and evaluation, is shown next to it. Peak memory is
-each child process's maximum resident set, from wait4, measured the same way for both: the
+each child process's maximum resident set, from wait4, measured the same way for all: the
 child is the program itself (dlg or the peer's Python), with its stdout and stderr sent to
 files, no shell in between.
 
@@ -23,14 +29,16 @@ The CIFAR models read the CIFAR-10 binary files. The real ones are used with --c
 otherwise bench/make_cifar.py writes a synthetic, learnable set of the same format and size to
 bench/.data/cifar-10-batches-bin (once; later runs reuse it). The .dlg files name the folder
 "cifar-10-batches-bin" relative to themselves, so each dlg run uses a copy of the model in a
-temporary folder, next to a symlink of that name to the data. --limit N trains both programs
-on the first N training samples only: since dlg has no such option, both then read a smaller
-copy of the training files (the same bytes for both); the test file stays whole.
+temporary folder, next to a symlink of that name to the data. --limit N trains every program
+on the first N training samples only (CIFAR-10 and Fashion-MNIST): since dlg has no such
+option, all of them then read a smaller copy of the training files (the same bytes for all);
+the test files stay whole.
 
 Results: bench/results/<model>.md (machine, versions, every run, medians and ratios).
 """
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -46,6 +54,9 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DLG = os.path.join(ROOT, ".build/release/dlg")
 PYTHON = os.path.join(ROOT, "bench/.venv/bin/python")
+PYTHON_TF = os.path.join(ROOT, "bench/.venv-tf/bin/python")
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+PEERS = ["pytorch", "tensorflow", "tensorflow-xla"]
 SYNTHETIC_CIFAR = os.path.join(ROOT, "bench/.data/cifar-10-batches-bin")
 CIFAR_RECORD = 1 + 32 * 32 * 3          # bytes per CIFAR-10 record: label, then the image
 CIFAR_TRAIN = [f"data_batch_{i}.bin" for i in range(1, 6)]
@@ -56,29 +67,47 @@ CIFAR_TEST = "test_batch.bin"
 class Model:
     graph: str          # the .dlg file, relative to the repository
     peer: str           # the PyTorch script, relative to the repository
-    cifar: bool         # reads the CIFAR-10 binary files (else: the data path is in the file)
+    data: str = ""      # "cifar", "fashion_mnist", or "" (the data path in the file is kept)
     epochs: int = 0     # epochs a round trains (0: --epochs)
+    keras: bool = False # bench/peers/keras_peer.py has it (TensorFlow with and without XLA)
 
 
 MODELS = {
-    "fashion_mnist": Model("graphs/fashion_mnist.dlg", "bench/peers/fashion_mnist_cnn.py", False),
-    "lenet_cifar10": Model("graphs/lenet_cifar10.dlg", "bench/peers/lenet_cifar10.py", True),
-    "cnn_cifar10": Model("graphs/cnn_cifar10.dlg", "bench/peers/cnn_cifar10.py", True),
-    "lstm_sentiment": Model("graphs/lstm_sentiment.dlg", "bench/peers/lstm_sentiment.py", False, 8),
-    "char_transformer": Model("graphs/char_transformer.dlg", "bench/peers/char_transformer.py",
-                              False),
-    "char_lstm": Model("graphs/char_lstm.dlg", "bench/peers/char_lstm.py", False),
+    "fashion_mnist": Model("graphs/fashion_mnist.dlg", "bench/peers/fashion_mnist_cnn.py",
+                           "fashion_mnist", keras=True),
+    "lenet_cifar10": Model("graphs/lenet_cifar10.dlg", "bench/peers/lenet_cifar10.py", "cifar",
+                           keras=True),
+    "cnn_cifar10": Model("graphs/cnn_cifar10.dlg", "bench/peers/cnn_cifar10.py", "cifar",
+                         keras=True),
+    "text_conv1d": Model("graphs/text_conv1d.dlg", "bench/peers/text_conv1d.py", epochs=20,
+                         keras=True),
+    "lstm_sentiment": Model("graphs/lstm_sentiment.dlg", "bench/peers/lstm_sentiment.py",
+                            epochs=8),
+    "char_transformer": Model("graphs/char_transformer.dlg", "bench/peers/char_transformer.py"),
+    "char_lstm": Model("graphs/char_lstm.dlg", "bench/peers/char_lstm.py"),
 }
 
 
 @dataclass
 class Run:
-    framework: str      # "dlg" or "pytorch"
+    framework: str      # "dlg" or a peer's name
+    batch: int          # the batch size asked for (0: the model's own)
     round: int
-    record: dict        # the last JSON line the program wrote (its last epoch)
+    records: list       # the JSON lines the program wrote, one per epoch
     rss: int            # peak resident set, bytes
     wall: float         # seconds from start to exit of the process
     load: float         # the machine's 1-minute load average when the run started
+
+    @property
+    def record(self):
+        """The last epoch's record: what the run reached."""
+        return self.records[-1]
+
+    @property
+    def speed(self):
+        """samples/s: the median of the epochs after the first, or the one epoch."""
+        epochs = self.records[1:] or self.records
+        return statistics.median(r["samples_per_second"] for r in epochs)
 
 
 def measure(command, stdout_path, stderr_path, cwd=ROOT):
@@ -103,10 +132,13 @@ def measure(command, stdout_path, stderr_path, cwd=ROOT):
     return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024, time.perf_counter() - start
 
 
-def last_json_line(path):
-    """The last line of a JSON Lines file, parsed; None if there is none."""
-    lines = [line for line in open(path).read().splitlines() if line.strip()]
-    return json.loads(lines[-1]) if lines else None
+def json_lines(path):
+    """The records of a JSON Lines file that are epochs (they have samples_per_second)."""
+    if not os.path.exists(path):
+        return []
+    records = [json.loads(line) for line in open(path).read().splitlines()
+               if line.startswith("{")]
+    return [r for r in records if "samples_per_second" in r]
 
 
 def dlg_parameters(graph):
@@ -160,6 +192,30 @@ def limited_cifar(source, limit, target):
     return target
 
 
+def limited_idx(source, limit, target):
+    """Writes to `target` a Fashion-MNIST folder whose training files hold the first `limit`
+    images and labels of `source`'s (gzip, as Debian ships them); the t10k files are symlinks
+    to the originals."""
+    def read(name):
+        with gzip.open(os.path.join(source, name + ".gz"), "rb") as f:
+            return f.read()
+
+    images, labels = read("train-images-idx3-ubyte"), read("train-labels-idx1-ubyte")
+    total = int.from_bytes(images[4:8], "big")
+    if not 1 <= limit <= total:
+        raise SystemExit(f"--limit must be between 1 and {total} (the training samples there)")
+    os.makedirs(target)
+    pixels = int.from_bytes(images[8:12], "big") * int.from_bytes(images[12:16], "big")
+    count = limit.to_bytes(4, "big")
+    with gzip.open(os.path.join(target, "train-images-idx3-ubyte.gz"), "wb", compresslevel=1) as f:
+        f.write(images[:4] + count + images[8:16] + images[16 : 16 + limit * pixels])
+    with gzip.open(os.path.join(target, "train-labels-idx1-ubyte.gz"), "wb", compresslevel=1) as f:
+        f.write(labels[:4] + count + labels[8 : 8 + limit])
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        os.symlink(os.path.join(source, name), os.path.join(target, name))
+    return target
+
+
 # ---- one model ----------------------------------------------------------------------------
 
 def quality(record):
@@ -171,7 +227,7 @@ def quality(record):
 
 def describe(run):
     r = run.record
-    return (f"{r['samples_per_second']:8.0f} samples/s  {r['seconds']:7.1f} s "
+    return (f"{run.speed:8.0f} samples/s  {r['seconds']:7.1f} s "
             f"(wall {run.wall:6.1f} s)  {quality(r)}  "
             f"peak RSS {run.rss / 2**20:6.0f} MiB  (load {run.load:.1f})")
 
@@ -182,81 +238,109 @@ def fail(what, command, stderr_path):
     raise SystemExit(f"{what} failed: {' '.join(command)}\n--- its stderr (end) ---\n{text}")
 
 
-def compare(name, args, data):
-    """Runs the rounds of one model; returns (runs, summary dict)."""
+def dlg_command(name, data, tmp, epochs, seed, batch, args):
+    """dlg's command line for one run, and the file its --log goes to. A model whose data is
+    prepared here runs as a copy in `tmp` that reads it."""
     model = MODELS[name]
     graph = os.path.join(ROOT, model.graph)
+    if model.data == "cifar":
+        # A copy of the model next to a link named as the model's data folder.
+        shutil.copy(graph, tmp)
+        os.symlink(data, os.path.join(tmp, "cifar-10-batches-bin"))
+        graph = os.path.join(tmp, os.path.basename(graph))
+    elif model.data == "fashion_mnist" and data != FASHION_MNIST:
+        text = open(graph).read().replace(f'"{FASHION_MNIST}"', json.dumps(data))
+        graph = os.path.join(tmp, os.path.basename(graph))
+        open(graph, "w").write(text)
+    log = os.path.join(tmp, "dlg.jsonl")
+    command = [DLG, "run", graph, "--epochs", str(epochs), "--seed", str(seed),
+               "--threads", str(args.threads), "--log", log]
+    if batch:
+        command += ["--batch", str(batch)]
+    return command, log
+
+
+def peer_command(peer, name, data, epochs, seed, batch, args):
+    """A peer's command line for one run (it prints its JSON lines on stdout)."""
+    model = MODELS[name]
+    if peer == "pytorch":
+        command = [PYTHON, os.path.join(ROOT, model.peer)]
+    else:
+        command = [PYTHON_TF, os.path.join(ROOT, "bench/peers/keras_peer.py"), "--model", name]
+        if peer == "tensorflow-xla":
+            command.append("--xla")
+    command += ["--epochs", str(epochs), "--threads", str(args.threads), "--seed", str(seed)]
+    if batch:
+        command += ["--batch", str(batch)]
+    if model.data:
+        command += ["--data", data]
+    return command
+
+
+def peers_of(name, args):
+    """The peers this model is run against: --peers, less those it has no script for."""
+    return [p for p in args.peers if p == "pytorch" or MODELS[name].keras]
+
+
+def compare(name, args, data, batch):
+    """Runs the rounds of one model at one batch size; returns (runs, summary dict)."""
+    model = MODELS[name]
+    peers = peers_of(name, args)
+    frameworks = ["dlg"] + peers
     runs = []
     epochs = model.epochs or args.epochs
-    print(f"== {name}: {model.graph} vs {model.peer}, {args.threads} threads, "
-          + (f"batch {args.batch}, " if args.batch else "")
+    print(f"== {name}: {model.graph} vs {', '.join(peers)}; {args.threads} threads, "
+          + (f"batch {batch}, " if batch else "")
           + f"{epochs} epoch(s), {args.rounds} round(s)", flush=True)
     for round_ in range(1, args.rounds + 1):
-        with tempfile.TemporaryDirectory(prefix=f"dlg-bench-{name}-") as tmp:
-            # dlg
-            if model.cifar:
-                # A copy of the model next to a link named as the model's data folder.
-                shutil.copy(graph, tmp)
-                os.symlink(data, os.path.join(tmp, "cifar-10-batches-bin"))
-                target = os.path.join(tmp, os.path.basename(graph))
-            else:
-                target = graph
-            log = os.path.join(tmp, "dlg.jsonl")
-            command = [DLG, "run", target, "--epochs", str(epochs), "--seed", str(round_),
-                       "--threads", str(args.threads), "--log", log]
-            if args.batch:
-                command += ["--batch", str(args.batch)]
-            stdout, stderr = os.path.join(tmp, "dlg.out"), os.path.join(tmp, "dlg.err")
-            load = os.getloadavg()[0]
-            status, rss, wall = measure(command, stdout, stderr)
-            record = last_json_line(log) if os.path.exists(log) else None
-            if status != 0 or record is None:
-                fail(f"dlg (exit {status})", command, stderr)
-            runs.append(Run("dlg", round_, record, rss, wall, load))
-            print(f"round {round_} dlg:     {describe(runs[-1])}", flush=True)
-
-            # PyTorch
-            command = [PYTHON, os.path.join(ROOT, model.peer), "--epochs", str(epochs),
-                       "--threads", str(args.threads), "--seed", str(round_)]
-            if args.batch:
-                command += ["--batch", str(args.batch)]
-            if model.cifar:
-                command += ["--data", data]
-            stdout, stderr = os.path.join(tmp, "torch.jsonl"), os.path.join(tmp, "torch.err")
-            load = os.getloadavg()[0]
-            status, rss, wall = measure(command, stdout, stderr)
-            record = last_json_line(stdout) if status == 0 else None
-            if record is None:
-                fail(f"the PyTorch peer (exit {status}; bench/peers/setup.sh makes its venv)",
-                     command, stderr)
-            runs.append(Run("pytorch", round_, record, rss, wall, load))
-            print(f"round {round_} pytorch: {describe(runs[-1])}", flush=True)
+        # The order turns by one each round, so no program always follows the same other one.
+        turn = (round_ - 1) % len(frameworks)
+        for framework in frameworks[turn:] + frameworks[:turn]:
+            with tempfile.TemporaryDirectory(prefix=f"dlg-bench-{name}-") as tmp:
+                out, err = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+                if framework == "dlg":
+                    command, log = dlg_command(name, data, tmp, epochs, round_, batch, args)
+                    what = "dlg"
+                else:
+                    command, log = peer_command(framework, name, data, epochs, round_, batch,
+                                                args), out
+                    what = f"the {framework} peer (bench/peers/setup.sh makes its venv)"
+                load = os.getloadavg()[0]
+                status, rss, wall = measure(command, out, err)
+                records = json_lines(log) if status == 0 else []
+                if not records:
+                    fail(f"{what} (exit {status})", command, err)
+                runs.append(Run(framework, batch, round_, records, rss, wall, load))
+                print(f"round {round_} {framework + ':':15} {describe(runs[-1])}", flush=True)
 
     def median(framework, key):
         return statistics.median(key(r) for r in runs if r.framework == framework)
 
+    speed = {f: median(f, lambda r: r.speed) for f in frameworks}
+    rss = {f: max(r.rss for r in runs if r.framework == f) for f in frameworks}
+    best = max(peers, key=lambda p: speed[p])
+    leanest = min(peers, key=lambda p: rss[p])
+    parameters = {f: next((r.record.get("parameters") for r in runs if r.framework == f), None)
+                  for f in peers}
+    parameters["dlg"] = dlg_parameters(model.graph)
     summary = {
-        "speed": {f: median(f, lambda r: r.record["samples_per_second"]) for f in ("dlg", "pytorch")},
-        "rss": {f: max(r.rss for r in runs if r.framework == f) for f in ("dlg", "pytorch")},
-        "parameters": {"dlg": dlg_parameters(model.graph),
-                       "pytorch": next((r.record.get("parameters") for r in runs
-                                        if r.framework == "pytorch"), None)},
+        "batch": batch, "speed": speed, "rss": rss, "best": best, "leanest": leanest,
+        "speed_ratio": speed["dlg"] / speed[best], "rss_ratio": rss["dlg"] / rss[leanest],
+        "parameters": parameters,
+        "parameters_match": all(v is None or v == parameters["dlg"] for v in parameters.values()),
     }
-    summary["speed_ratio"] = summary["speed"]["dlg"] / summary["speed"]["pytorch"]
-    summary["rss_ratio"] = summary["rss"]["dlg"] / summary["rss"]["pytorch"]
-    p = summary["parameters"]
-    summary["parameters_match"] = p["pytorch"] is None or p["dlg"] == p["pytorch"]
     if all("validation_loss" in r.record for r in runs):
         summary["validation_loss"] = {
-            f: median(f, lambda r: r.record["validation_loss"]) for f in ("dlg", "pytorch")}
+            f: median(f, lambda r: r.record["validation_loss"]) for f in frameworks}
         v = summary["validation_loss"]
-        print(f"median validation loss after {epochs} epoch(s): dlg {v['dlg']:.4f}, PyTorch "
-              f"{v['pytorch']:.4f} ({100 * (v['dlg'] / v['pytorch'] - 1):+.1f}%)")
-    print(f"median samples/s: dlg {summary['speed']['dlg']:.0f}, PyTorch "
-          f"{summary['speed']['pytorch']:.0f}; dlg/PyTorch = {summary['speed_ratio']:.2f}x")
-    print(f"peak RSS: dlg {summary['rss']['dlg'] / 2**20:.0f} MiB, PyTorch "
-          f"{summary['rss']['pytorch'] / 2**20:.0f} MiB; dlg/PyTorch = {summary['rss_ratio']:.2f}x")
-    print(f"parameters: dlg {p['dlg']}, PyTorch {p['pytorch'] if p['pytorch'] is not None else '?'}"
+        print("median validation loss after " + f"{epochs} epoch(s): "
+              + ", ".join(f"{f} {v[f]:.4f}" for f in frameworks))
+    print("median samples/s: " + ", ".join(f"{f} {speed[f]:.0f}" for f in frameworks)
+          + f"; dlg/{best} (the fastest peer) = {summary['speed_ratio']:.2f}x")
+    print("peak RSS: " + ", ".join(f"{f} {rss[f] / 2**20:.0f} MiB" for f in frameworks)
+          + f"; dlg/{leanest} (the leanest peer) = {summary['rss_ratio']:.2f}x")
+    print("parameters: " + ", ".join(f"{f} {parameters[f] if parameters[f] is not None else '?'}"
+                                     for f in frameworks)
           + ("" if summary["parameters_match"] else "  <-- MISMATCH: the models differ"))
     return runs, summary
 
@@ -264,7 +348,7 @@ def compare(name, args, data):
 # ---- report -------------------------------------------------------------------------------
 
 def versions(runs):
-    """One line naming the compiler, BLAS, PyTorch and dlg's commit."""
+    """One line naming the compiler, BLAS, every peer's version and dlg's commit."""
     def first_line(command):
         try:
             out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
@@ -275,98 +359,141 @@ def versions(runs):
     blas = first_line(["dpkg-query", "-W", "libopenblas0-pthread"])
     commit = first_line(["git", "describe", "--always", "--dirty"])
     built = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(DLG)))
-    torch = next((r.record.get("version", "?") for r in runs if r.framework == "pytorch"), "?")
-    return f"{swift}; {blas}; torch {torch}; dlg at {commit} (binary built {built})"
+    peers = {}
+    for r in runs:
+        if r.framework != "dlg" and "version" in r.record:
+            version = r.record["version"]
+            peers.setdefault(version if " " in version else f"torch {version}", None)
+    return f"{swift}; {blas}; {'; '.join(peers)}; dlg at {commit} (binary built {built})"
 
 
-def write_markdown(path, name, args, data_note, runs, summary):
+def write_markdown(path, name, args, data_note, runs, summaries):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                 if l.startswith("model name")), "?")
     model = MODELS[name]
+    peers = peers_of(name, args)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
-        f.write(f"# {name}: dlg vs PyTorch\n\n")
+        f.write(f"# {name}: dlg vs {', '.join(peers)}\n\n")
         f.write(f"Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}\n\n")
         f.write(f"Versions: {versions(runs)}\n\n")
-        f.write(f"Models: `{model.graph}` vs `{model.peer}`; {args.threads} threads; "
-                f"{model.epochs or args.epochs} epoch(s) per run; seed = round. {data_note}\n\n")
-        f.write("samples/s and seconds cover each program's training loop only; wall is the "
-                "whole process (start-up, data loading, evaluation); load is the machine's "
+        f.write(f"Models: `{model.graph}`, `{model.peer}`"
+                + (", `bench/peers/keras_peer.py`" if model.keras else "")
+                + f"; {args.threads} threads; {model.epochs or args.epochs} epoch(s) per run; "
+                f"seed = round. {data_note}\n\n")
+        f.write("samples/s covers each program's training loop only (the median of its epochs "
+                "after the first when it trains several); seconds is its last epoch; wall is "
+                "the whole process (start-up, data loading, evaluation); load is the machine's "
                 "1-minute load average as the run started (it lags, and includes the previous "
                 f"run; well above {args.threads} means other work shared the "
                 f"{os.cpu_count()} cores and the timings are noisy).\n\n")
-        f.write("| run | framework | samples/s | seconds | wall (s) | reached | "
-                "peak RSS (MiB) | load |\n|---|---|---|---|---|---|---|---|\n")
+        f.write("| batch | run | framework | samples/s | seconds | wall (s) | reached | "
+                "peak RSS (MiB) | load |\n|---|---|---|---|---|---|---|---|---|\n")
         for r in runs:
-            f.write(f"| {r.round} | {r.framework} | {r.record['samples_per_second']:.0f} | "
+            f.write(f"| {r.batch or 'own'} | {r.round} | {r.framework} | {r.speed:.0f} | "
                     f"{r.record['seconds']:.1f} | {r.wall:.1f} | {quality(r.record)} | "
                     f"{r.rss / 2**20:.0f} | {r.load:.1f} |\n")
-        s, p = summary, summary["parameters"]
-        f.write(f"\nMedian: dlg {s['speed']['dlg']:.0f} samples/s, PyTorch "
-                f"{s['speed']['pytorch']:.0f} samples/s, ratio {s['speed_ratio']:.2f}x; "
-                f"peak RSS dlg {s['rss']['dlg'] / 2**20:.0f} MiB, PyTorch "
-                f"{s['rss']['pytorch'] / 2**20:.0f} MiB, ratio {s['rss_ratio']:.2f}x\n\n")
-        if "validation_loss" in s:
-            v = s["validation_loss"]
-            f.write(f"Median validation loss: dlg {v['dlg']:.4f}, PyTorch {v['pytorch']:.4f} "
-                    f"({100 * (v['dlg'] / v['pytorch'] - 1):+.1f}%)\n\n")
-        f.write(f"Parameters: dlg {p['dlg']}, PyTorch "
-                f"{p['pytorch'] if p['pytorch'] is not None else 'not reported'}"
-                f"{'' if s['parameters_match'] else ' (MISMATCH)'}\n")
+        f.write("\nMedians:\n\n| batch | " + " | ".join(["dlg"] + peers)
+                + " | dlg / fastest peer | dlg peak RSS / leanest peer's |\n|"
+                + "---|" * (len(peers) + 4) + "\n")
+        for s in summaries:
+            f.write(f"| {s['batch'] or 'own'} | "
+                    + " | ".join(f"{s['speed'][p]:.0f}" for p in ["dlg"] + peers)
+                    + f" | {s['speed_ratio']:.2f}× ({s['best']}) | "
+                    f"{s['rss_ratio']:.2f}× ({s['rss']['dlg'] / 2**20:.0f} / "
+                    f"{s['rss'][s['leanest']] / 2**20:.0f} MiB, {s['leanest']}) |\n")
+        for s in summaries:
+            if "validation_loss" in s:
+                v = s["validation_loss"]
+                f.write("\nMedian validation loss: "
+                        + ", ".join(f"{p} {v[p]:.4f}" for p in ["dlg"] + peers) + "\n")
+        p = summaries[-1]["parameters"]
+        f.write("\nParameters: " + ", ".join(
+            f"{k} {v if v is not None else 'not reported'}" for k, v in p.items())
+            + ("" if summaries[-1]["parameters_match"] else " (MISMATCH)") + "\n")
+
+
+def prepare_data(name, args, scratch, cache):
+    """The data folder a model's runs read (None when the file's own path is used), and the
+    note the report gives about it. Each kind is prepared once for all models."""
+    kind = MODELS[name].data
+    if not kind:
+        if args.limit:
+            print(f"note: --limit does not apply to {name}", file=sys.stderr)
+        return None, ""
+    if kind in cache:
+        return cache[kind]
+    if kind == "cifar":
+        data = cifar_folder(args)
+        note = (f"Data: the CIFAR-10 files in {data}." if args.cifar else
+                "Data: synthetic CIFAR-10 from bench/make_cifar.py (seed 1), "
+                "same format and size as the real set.")
+        if args.limit:
+            data = limited_cifar(data, args.limit, os.path.join(scratch, "cifar-10-batches-bin"))
+    else:
+        data, note = FASHION_MNIST, f"Data: {FASHION_MNIST}."
+        if args.limit:
+            data = limited_idx(data, args.limit, os.path.join(scratch, "fashion-mnist"))
+    if args.limit:
+        note += f" Training on the first {args.limit} samples only (--limit)."
+    cache[kind] = (data, note)
+    return cache[kind]
 
 
 def main():
-    parser = argparse.ArgumentParser(description="dlg vs PyTorch, side by side.")
+    parser = argparse.ArgumentParser(description="dlg vs its peers, side by side.")
     parser.add_argument("--model", choices=list(MODELS) + ["all"], default="fashion_mnist")
+    parser.add_argument("--peers", nargs="+", choices=PEERS, default=PEERS,
+                        help="the peers to run (default: all; models without a Keras peer "
+                             "run against PyTorch only)")
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "2")))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=0, metavar="N",
-                        help="train both at this batch size (default: each model's own)")
+    parser.add_argument("--batch", type=int, nargs="+", default=[0], metavar="N",
+                        help="train at these batch sizes, one after the other (default: each "
+                             "model's own)")
     parser.add_argument("--cifar", metavar="DIR",
                         help="the real CIFAR-10 binary folder (default: synthetic data)")
     parser.add_argument("--limit", type=int, default=0, metavar="N",
-                        help="CIFAR models: train on the first N training samples only")
+                        help="CIFAR-10 and Fashion-MNIST: train on the first N samples only")
     parser.add_argument("--markdown", help="results file (one model only; default "
                         "bench/results/<model>.md)")
     args = parser.parse_args()
     names = list(MODELS) if args.model == "all" else [args.model]
     if args.markdown and len(names) > 1:
         parser.error("--markdown names one file: use it with one --model")
+    if any(b < 0 for b in args.batch):
+        parser.error("--batch wants sizes of at least 1 (or 0: the model's own)")
     if not os.path.exists(DLG):
         raise SystemExit(f"{DLG} is missing: run `swift build -c release` first")
-    if not os.path.exists(PYTHON):
-        raise SystemExit(f"{PYTHON} is missing: run `bash bench/peers/setup.sh` first")
+    needs = {PYTHON: "pytorch" in args.peers,
+             PYTHON_TF: any(p.startswith("tensorflow") for p in args.peers)}
+    for python, needed in needs.items():
+        if needed and not os.path.exists(python):
+            raise SystemExit(f"{python} is missing: run `bash bench/peers/setup.sh` first")
 
+    table = []
     with tempfile.TemporaryDirectory(prefix="dlg-bench-data-") as scratch:
-        # CIFAR data, prepared once for every CIFAR model.
-        data, data_note = None, ""
-        if any(MODELS[n].cifar for n in names):
-            data = cifar_folder(args)
-            data_note = (f"Data: the CIFAR-10 files in {data}." if args.cifar else
-                         "Data: synthetic CIFAR-10 from bench/make_cifar.py (seed 1), "
-                         "same format and size as the real set.")
-            if args.limit:
-                data = limited_cifar(data, args.limit, os.path.join(scratch, "cifar-10-batches-bin"))
-                data_note += f" Training on the first {args.limit} samples only (--limit)."
-        elif args.limit:
-            print("note: --limit applies to the CIFAR models only", file=sys.stderr)
-
-        summaries = {}
+        cache = {}
         for name in names:
-            runs, summary = compare(name, args, data)
+            data, note = prepare_data(name, args, scratch, cache)
+            runs, summaries = [], []
+            for batch in args.batch:
+                batch_runs, summary = compare(name, args, data, batch)
+                runs += batch_runs
+                summaries.append(summary)
+                table.append((name, summary))
             path = args.markdown or os.path.join(ROOT, f"bench/results/{name}.md")
-            note = data_note if MODELS[name].cifar else ""
-            write_markdown(path, name, args, note, runs, summary)
+            write_markdown(path, name, args, note, runs, summaries)
             print(f"wrote {path}\n", flush=True)
-            summaries[name] = summary
 
-    if len(summaries) > 1:
-        print("model            dlg/PyTorch samples/s   dlg/PyTorch peak RSS")
-        for name, s in summaries.items():
-            print(f"{name:16} {s['speed_ratio']:10.2f}x {s['rss_ratio']:22.2f}x")
-    if not all(s["parameters_match"] for s in summaries.values()):
-        raise SystemExit("parameter counts differ between dlg and a PyTorch peer (see above)")
+    if len(table) > 1:
+        print(f"{'model':16} {'batch':>5}  {'dlg / fastest peer':>26}  {'dlg RSS / leanest peer':>28}")
+        for name, s in table:
+            print(f"{name:16} {s['batch'] or 'own':>5}  {s['speed_ratio']:8.2f}x {s['best']:>16}  "
+                  f"{s['rss_ratio']:10.2f}x {s['leanest']:>16}")
+    if not all(s["parameters_match"] for _, s in table):
+        raise SystemExit("parameter counts differ between dlg and a peer (see above)")
 
 
 if __name__ == "__main__":

@@ -14,42 +14,20 @@ import resource
 import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
-SIDE, CHANNELS = 32, 3
-RECORD = 1 + SIDE * SIDE * CHANNELS   # one label byte, then 3072 channel-major pixel bytes
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_DATA = os.path.join(ROOT, "bench/.data/cifar-10-batches-bin")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import datasets  # noqa: E402  (the data readers every peer shares, next to this file)
+
+DEFAULT_DATA = datasets.CIFAR
 
 
 def read_cifar(folder, split):
-    """Images (N, 3, 32, 32) float32 scaled by 1/255 and labels (N,) int64 of a split.
-
-    `train` is data_batch_1.bin ... data_batch_5.bin in that order, `test` is test_batch.bin.
-    The files store each image channel by channel, which is PyTorch's NCHW layout already.
-    """
-    names = ["test_batch.bin"] if split == "test" else [f"data_batch_{i}.bin" for i in range(1, 6)]
-    paths = [os.path.join(folder, name) for name in names]
-    sizes = [os.path.getsize(path) for path in paths]
-    for path, size in zip(paths, sizes):
-        if size == 0 or size % RECORD:
-            raise SystemExit(f"{path}: {size} bytes is not a whole number of {RECORD}-byte "
-                             "CIFAR-10 records")
-    # One float array for the whole split, filled file by file, so the peak memory is the
-    # data set plus one file's bytes (as in dlg's loader), not several full-size copies.
-    count = sum(sizes) // RECORD
-    images = np.empty((count, CHANNELS * SIDE * SIDE), dtype=np.float32)
-    labels = np.empty(count, dtype=np.int64)
-    start = 0
-    for path in paths:
-        records = np.fromfile(path, dtype=np.uint8).reshape(-1, RECORD)
-        end = start + len(records)
-        labels[start:end] = records[:, 0]
-        np.multiply(records[:, 1:], np.float32(1 / 255), out=images[start:end])
-        start = end
-    return torch.from_numpy(images.reshape(-1, CHANNELS, SIDE, SIDE)), torch.from_numpy(labels)
+    """Images (N, 3, 32, 32) float32 scaled by 1/255 and labels (N,) int64 of a split, as
+    tensors (bench/peers/datasets.py reads them; the files store PyTorch's NCHW already)."""
+    images, labels = datasets.cifar(folder, split)
+    return torch.from_numpy(images), torch.from_numpy(labels)
 
 
 def dlg_init(net):
