@@ -84,8 +84,11 @@ let package = Package(
     // Dense layers at small batches on packed weights, f32 or int8 (`dlg quantize`): AVX2
     // intrinsics, chosen at run time.
     .target(name: "CPanelKernels", cSettings: kernelCSettings),
+    // The roofline's ceilings: FMA and read probes on the widest vectors, chosen at run time.
+    .target(name: "CMachineProbe", cSettings: kernelCSettings),
     .target(
-      name: "DLGKernels", dependencies: ["CBLAS", "CPanelKernels", "DLGInstructions"],
+      name: "DLGKernels",
+      dependencies: ["CBLAS", "CPanelKernels", "CMachineProbe", "DLGInstructions"],
       swiftSettings: kernelSettings),
     .target(name: "DLGGraph", dependencies: ["DLGSource", "DLGInstructions", "CRegistry"]),
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),

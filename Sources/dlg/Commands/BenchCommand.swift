@@ -15,13 +15,26 @@ struct BenchCommand: ParsableCommand {
       and the ops that take the most time. --kernels times each matrix-product op alone next \
       to a bare OpenBLAS sgemm of the same shape. Build in release mode to time anything.
 
+      With this machine's peaks measured once (--calibrate: the FMA rate of every thread on the \
+      widest vectors, and read bandwidth from L2, L3 and memory, kept in \
+      ~/.cache/dlg/machine-peak.json), it also prints the roofline: the FLOPs and bytes the \
+      step must do at least, the least time they take at those peaks, and the fraction of it \
+      the step and each op achieve.
+
       Examples:
+        dlg bench --calibrate
         dlg bench graphs/fashion_mnist.dlg --kernels
         dlg bench graphs/fashion_mnist.dlg --inference --batch 1 --json
       """)
 
-  @ArgumentParser.Argument(help: "The .dlg model to benchmark.")
-  var file: String
+  @ArgumentParser.Argument(help: "The .dlg (or .onnx) model to benchmark.")
+  var file: String?
+
+  @Flag(
+    help: ArgumentHelp(
+      "Measure this machine's peak FMA rate and read bandwidths, keep them for the roofline, "
+        + "and print them (then time the model, if one is given)."))
+  var calibrate = false
 
   @Option(parsing: .unconditional, help: "Mini-batch size (default: the file's).")
   var batch: Int?
@@ -54,13 +67,19 @@ struct BenchCommand: ParsableCommand {
   var kernelComparison = false
 
   func validate() throws {
+    if file == nil && !calibrate {
+      throw ValidationError("give the model to time (or --calibrate alone)")
+    }
     if steps < 1 || steps > 1_000_000 { throw ValidationError("--steps must be at least 1") }
     if let batch, batch < 1 || batch > 1 << 20 { throw ValidationError("--batch is out of range") }
   }
 
   func run() throws {
     threading.apply()
-    let (plan, batchSize, augment) = file.hasSuffix(".onnx") ? try onnxPlan() : try modelPlan()
+    let machine = calibrate ? try measureMachine() : MachinePeak.saved()
+    guard let file else { return }
+    let (plan, batchSize, augment) =
+      file.hasSuffix(".onnx") ? try onnxPlan(file) : try modelPlan(file)
     var augmentationSeconds = 0.0
     for step in 1...5 {
       augment?(step, &augmentationSeconds)
@@ -86,6 +105,14 @@ struct BenchCommand: ParsableCommand {
     let gflops = Double(flopsPerStep) * Double(steps) / seconds / 1e9
     let ranked = perNode.enumerated().sorted { $0.element > $1.element }.prefix(15)
     let kernels = kernelComparison ? compareWithSgemm(plan, inference: inference) : []
+    let costs = plan.graph.nodes.indices.map { plan.rooflineCost(ofNode: $0) }
+    let stepCost = costs.reduce(RooflineCost(flops: 0, bytes: 0), +)
+    let rooflineSeconds = machine.map { plan.rooflineSeconds(on: $0) }
+    /// The op's least time over its measured time: 1 is the physical limit.
+    func achieved(_ index: Int) -> Double? {
+      guard let machine, perNode[index] > 0, costs[index].bytes > 0 else { return nil }
+      return costs[index].seconds(on: machine) * Double(steps) / perNode[index]
+    }
     if json {
       var object: [String: Any] = [
         "model": file, "batch": batchSize, "threads": ThreadBudget.threads, "steps": steps,
@@ -96,12 +123,22 @@ struct BenchCommand: ParsableCommand {
         "optimization": optimization.level.rawValue,
         "augmentation_ms_per_step": augmentationSeconds / Double(steps) * 1000,
         "top_ops": ranked.map { index, total in
-          [
+          var op: [String: Any] = [
             "name": plan.graph.nodes[index].name, "op": plan.graph.nodes[index].op.name,
-            "ms_per_step": total / Double(steps) * 1000,
-          ] as [String: Any]
+            "ms_per_step": total / Double(steps) * 1000, "flops": costs[index].flops,
+            "bytes": costs[index].bytes,
+          ]
+          if let fraction = achieved(index) { op["roofline_fraction"] = fraction }
+          return op
         },
       ]
+      var roofline: [String: Any] = ["flops": stepCost.flops, "bytes": stepCost.bytes]
+      if let machine, let rooflineSeconds {
+        roofline["ms_per_step"] = rooflineSeconds * 1000
+        roofline["fraction"] = rooflineSeconds * 1000 / msPerStep
+        roofline["machine"] = Self.machineJSON(machine)
+      }
+      object["roofline"] = roofline
       if kernelComparison {
         object["kernels"] = kernels.map { row in
           [
@@ -131,16 +168,34 @@ struct BenchCommand: ParsableCommand {
           format: "  augmentation: %.3f ms/step (%.1f%% of the step)",
           augmentationSeconds / Double(steps) * 1000, augmentationSeconds / seconds * 100))
     }
+    if let machine, let rooflineSeconds {
+      print(
+        String(
+          format: "  roofline: %.1f MFLOP and %.1f MB a step; at this machine's peaks (%@) at "
+            + "least %.3f ms: %.0f%% achieved",
+          Double(stepCost.flops) / 1e6, Double(stepCost.bytes) / 1e6, Self.peaks(machine),
+          rooflineSeconds * 1000, rooflineSeconds * 1000 / msPerStep * 100))
+    } else {
+      print(
+        String(
+          format: "  roofline: %.1f MFLOP and %.1f MB a step (`dlg bench --calibrate` once to "
+            + "see them against this machine's peaks)",
+          Double(stepCost.flops) / 1e6, Double(stepCost.bytes) / 1e6))
+    }
     let opTotal = perNode.reduce(0, +)
-    print("top ops (ms per step, share of all op time, GFLOP/s; concurrent ops each count):")
+    print(
+      "top ops (ms per step, share of all op time, GFLOP/s"
+        + (machine == nil ? "" : ", share of the roofline achieved")
+        + "; concurrent ops each count):")
     for (index, total) in ranked {
       let node = plan.graph.nodes[index]
       let rate = nodeFlops[index] > 0 ? Double(nodeFlops[index]) * Double(steps) / total / 1e9 : 0
+      let fraction = achieved(index).map { String(format: "  %4.0f%%", $0 * 100) } ?? ""
       print(
         String(
-          format: "  %7.3f  %5.1f%%  %@  %@ (%@)", total / Double(steps) * 1000,
+          format: "  %7.3f  %5.1f%%  %@%@  %@ (%@)", total / Double(steps) * 1000,
           total / max(opTotal, 1e-12) * 100, rate > 0 ? String(format: "%6.1f", rate) : "      ",
-          node.name, node.op.name))
+          fraction, node.name, node.op.name))
     }
     if kernelComparison { printKernels(kernels) }
   }
@@ -148,7 +203,8 @@ struct BenchCommand: ParsableCommand {
   /// The training or evaluation plan of a .dlg model, its inputs filled.
   /// A file's `augment`, if any, comes back as what to run before each training step (as
   /// `dlg run` does), so that its cost is timed with the step's.
-  private func modelPlan() throws -> (Executable, Int, ((Int, inout Double) -> Void)?) {
+  private func modelPlan(_ file: String) throws -> (Executable, Int, ((Int, inout Double) -> Void)?)
+  {
     let model = try ModelLoading.load(file)
     try ModelLoading.requireExecutable(model)
     let trainer: Trainer
@@ -210,7 +266,8 @@ struct BenchCommand: ParsableCommand {
 
   /// The plan of an imported ONNX model (inference only: dlg does not train imported models),
   /// its inputs filled with values in [0, 1).
-  private func onnxPlan() throws -> (Executable, Int, ((Int, inout Double) -> Void)?) {
+  private func onnxPlan(_ file: String) throws -> (Executable, Int, ((Int, inout Double) -> Void)?)
+  {
     guard inference else {
       Terminal.failure(
         "\(file): ONNX models are timed with --inference (dlg runs them, it does not train them)")
@@ -236,6 +293,61 @@ struct BenchCommand: ParsableCommand {
       }
     }
     return (plan, batchSize, nil)
+  }
+
+  /// Measures the machine's peaks, keeps them, and prints them (as JSON with --json and no
+  /// model).
+  private func measureMachine() throws -> MachinePeak {
+    let machine = MachinePeak.measure()
+    do {
+      try machine.save()
+    } catch {
+      Terminal.failure("could not keep the calibration in \(MachinePeak.savedPath): \(error)")
+      throw ExitCode.failure
+    }
+    if json && file == nil {
+      let data = try JSONSerialization.data(
+        withJSONObject: Self.machineJSON(machine), options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      print(
+        "machine (\(machine.cpu), \(machine.threads) threads): \(Self.peaks(machine)); "
+          + String(
+            format: "OpenBLAS sgemm 1536³ %.1f GFLOP/s (%.0f%% of the FMA peak)",
+            machine.sgemmFlopsPerSecond / 1e9,
+            machine.sgemmFlopsPerSecond / machine.flopsPerSecond * 100))
+      print("kept in \(MachinePeak.savedPath)")
+    }
+    return machine
+  }
+
+  /// "412.0 GFLOP/s (AVX-512 FMA), reads 380 GB/s (512 KiB), 150 GB/s (8 MiB), 40 GB/s
+  /// (512 MiB)".
+  static func peaks(_ machine: MachinePeak) -> String {
+    let vectors =
+      switch machine.vectorLanes {
+      case 16: "AVX-512 FMA"
+      case 8: "AVX2 FMA"
+      default: "scalar"
+      }
+    let reads = machine.bandwidths.map { bandwidth in
+      let size = bandwidth.workingSetBytes
+      let label = size >= 1 << 20 ? "\(size >> 20) MiB" : "\(size >> 10) KiB"
+      return String(format: "%.0f GB/s (%@)", bandwidth.bytesPerSecond / 1e9, label)
+    }
+    return String(format: "%.1f GFLOP/s (%@), reads ", machine.flopsPerSecond / 1e9, vectors)
+      + reads.joined(separator: ", ")
+  }
+
+  static func machineJSON(_ machine: MachinePeak) -> [String: Any] {
+    [
+      "cpu": machine.cpu, "threads": machine.threads, "vector_lanes": machine.vectorLanes,
+      "flops_per_second": machine.flopsPerSecond,
+      "sgemm_flops_per_second": machine.sgemmFlopsPerSecond, "measured": machine.measured,
+      "bandwidths": machine.bandwidths.map {
+        ["working_set_bytes": $0.workingSetBytes, "bytes_per_second": $0.bytesPerSecond]
+      },
+    ]
   }
 
   /// One op measured alone against a bare sgemm of its products.
