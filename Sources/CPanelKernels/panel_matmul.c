@@ -36,24 +36,41 @@ static void f32_portable(int m, int k, int n, const float *x, int ldx, const flo
 #include <cpuid.h>
 #include <immintrin.h>
 
-int dlg_panels_use_avx2(void) {
-  // Worked out once; threads that race to it store the same value.
+/// The widest vectors this CPU and OS can use, in float lanes: 16 (AVX-512F), 8 (AVX2 and
+/// FMA) or 1. Worked out once; threads that race to it store the same value.
+static int detected_lanes(void) {
   static int known = -1;
   int cached = __atomic_load_n(&known, __ATOMIC_RELAXED);
   if (cached >= 0) return cached;
   unsigned a, b, c, d;
-  int avx2 = 0;
+  int lanes = 1;
   if (__get_cpuid(1, &a, &b, &c, &d)) {
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-    // The OS must save the ymm registers (XCR0 bits 1 and 2) for AVX to be usable.
+    // The OS must save the ymm registers (XCR0 bits 1 and 2) for AVX to be usable, and the
+    // opmask and zmm registers too (bits 5 to 7) for AVX-512.
     if (fma && osxsave && avx) {
       unsigned lo, hi;
       __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-      if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) avx2 = (b >> 5) & 1;
+      if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        if ((b >> 5) & 1) lanes = 8;
+        if (lanes == 8 && ((b >> 16) & 1) && (lo & 0xE6) == 0xE6) lanes = 16;
+      }
     }
   }
-  __atomic_store_n(&known, avx2, __ATOMIC_RELAXED);
-  return avx2;
+  __atomic_store_n(&known, lanes, __ATOMIC_RELAXED);
+  return lanes;
+}
+
+static int lane_cap = 16;
+
+void dlg_panels_cap_vector_lanes(int lanes) {
+  __atomic_store_n(&lane_cap, lanes < 1 ? 1 : lanes, __ATOMIC_RELAXED);
+}
+
+int dlg_panels_vector_lanes(void) {
+  int lanes = detected_lanes(), cap = __atomic_load_n(&lane_cap, __ATOMIC_RELAXED);
+  while (lanes > cap) lanes = lanes == 16 ? 8 : 1;
+  return lanes;
 }
 
 /// The 16 weights of one input row of a panel as two vectors of 8 floats: int8 sign-extended
@@ -162,25 +179,98 @@ __attribute__((target("avx2,fma"))) static void store_vectors(__m256 lo, __m256 
 AVX2_PANELS(int8, int8_t, LOAD_INT8)
 AVX2_PANELS(f32, float, LOAD_F32)
 
+/// The 16 weights of one input row of a panel as one vector of 16 floats.
+#define LOAD512_INT8(w) _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(w))))
+#define LOAD512_F32(w) _mm512_loadu_ps(w)
+
+/// The AVX-512 kernels of one element type: a panel's 16 columns are one register, so R rows
+/// (up to 16) keep R sums in registers and share every weight they load; with fewer than 8
+/// rows each row keeps 8 / R sums over alternate inputs, so that eight multiply-adds are
+/// always in flight. That is enough work per weight for products of up to 64 rows to beat
+/// sgemm's packing (PanelMatrix.maximumRows).
+#define AVX512_PANELS(NAME, T, LOAD)                                                             \
+  __attribute__((target("avx512f"), always_inline)) static inline void NAME##_rows512(          \
+      const int R, int k, const float *x, int ldx, const T *w, const float *scales, float *y,   \
+      int ldy, int columns) {                                                                    \
+    const int U = R >= 8 ? 1 : 8 / R;                                                            \
+    __m512 a[16];                                                                                \
+    for (int t = 0; t < R * U; t++) a[t] = _mm512_setzero_ps();                                 \
+    int i = 0;                                                                                   \
+    for (; i + U <= k; i += U) {                                                                 \
+      for (int u = 0; u < U; u++) {                                                              \
+        __m512 v = LOAD(w + (long)(i + u) * 16);                                                 \
+        for (int t = 0; t < R; t++)                                                              \
+          a[t * U + u] =                                                                         \
+              _mm512_fmadd_ps(_mm512_set1_ps(x[t * (long)ldx + i + u]), v, a[t * U + u]);      \
+      }                                                                                          \
+    }                                                                                            \
+    for (; i < k; i++) {                                                                         \
+      __m512 v = LOAD(w + (long)i * 16);                                                         \
+      for (int t = 0; t < R; t++)                                                                \
+        a[t * U] = _mm512_fmadd_ps(_mm512_set1_ps(x[t * (long)ldx + i]), v, a[t * U]);          \
+    }                                                                                            \
+    __mmask16 mask = columns >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << columns) - 1);     \
+    for (int t = 0; t < R; t++) {                                                                \
+      __m512 sum = a[t * U];                                                                     \
+      for (int u = 1; u < U; u++) sum = _mm512_add_ps(sum, a[t * U + u]);                       \
+      if (scales) sum = _mm512_mul_ps(sum, _mm512_loadu_ps(scales));                             \
+      _mm512_mask_storeu_ps(y + (long)t * ldy, mask, sum);                                       \
+    }                                                                                            \
+  }                                                                                              \
+                                                                                                 \
+  __attribute__((target("avx512f"))) static void NAME##_avx512(                                  \
+      int m, int k, int n, const float *x, int ldx, const T *panels, const float *scales,       \
+      int first, int last, float *y, int ldy) {                                                  \
+    for (int p = first; p < last; p++) {                                                         \
+      const T *w = panels + (long)p * k * 16;                                                    \
+      const float *s = scales ? scales + 16 * p : 0;                                             \
+      int columns = n - 16 * p < 16 ? n - 16 * p : 16;                                           \
+      const float *xr = x;                                                                       \
+      float *yr = y + 16 * p;                                                                    \
+      int r = 0;                                                                                 \
+      /* Sixteen rows a pass, then the rest as 8, 4, 2 and 1. */                                \
+      for (; r + 16 <= m; r += 16, xr += 16 * (long)ldx, yr += 16 * (long)ldy)                   \
+        NAME##_rows512(16, k, xr, ldx, w, s, yr, ldy, columns);                                  \
+      if (r + 8 <= m) {                                                                          \
+        NAME##_rows512(8, k, xr, ldx, w, s, yr, ldy, columns);                                   \
+        r += 8, xr += 8 * (long)ldx, yr += 8 * (long)ldy;                                        \
+      }                                                                                          \
+      if (r + 4 <= m) {                                                                          \
+        NAME##_rows512(4, k, xr, ldx, w, s, yr, ldy, columns);                                   \
+        r += 4, xr += 4 * (long)ldx, yr += 4 * (long)ldy;                                        \
+      }                                                                                          \
+      if (r + 2 <= m) {                                                                          \
+        NAME##_rows512(2, k, xr, ldx, w, s, yr, ldy, columns);                                   \
+        r += 2, xr += 2 * (long)ldx, yr += 2 * (long)ldy;                                        \
+      }                                                                                          \
+      if (r < m) NAME##_rows512(1, k, xr, ldx, w, s, yr, ldy, columns);                          \
+    }                                                                                            \
+  }
+
+AVX512_PANELS(int8, int8_t, LOAD512_INT8)
+AVX512_PANELS(f32, float, LOAD512_F32)
+
 void dlg_int8_panels_matmul(int m, int k, int n, const float *x, int ldx, const int8_t *panels,
                             const float *scales, int first, int last, float *y, int ldy) {
-  if (dlg_panels_use_avx2()) {
-    int8_avx2(m, k, n, x, ldx, panels, scales, first, last, y, ldy);
-  } else {
-    int8_portable(m, k, n, x, ldx, panels, scales, first, last, y, ldy);
+  switch (dlg_panels_vector_lanes()) {
+  case 16: int8_avx512(m, k, n, x, ldx, panels, scales, first, last, y, ldy); break;
+  case 8: int8_avx2(m, k, n, x, ldx, panels, scales, first, last, y, ldy); break;
+  default: int8_portable(m, k, n, x, ldx, panels, scales, first, last, y, ldy);
   }
 }
 
 void dlg_f32_panels_matmul(int m, int k, int n, const float *x, int ldx, const float *panels,
                            int first, int last, float *y, int ldy) {
-  if (dlg_panels_use_avx2()) {
-    f32_avx2(m, k, n, x, ldx, panels, 0, first, last, y, ldy);
-  } else {
-    f32_portable(m, k, n, x, ldx, panels, first, last, y, ldy);
+  switch (dlg_panels_vector_lanes()) {
+  case 16: f32_avx512(m, k, n, x, ldx, panels, 0, first, last, y, ldy); break;
+  case 8: f32_avx2(m, k, n, x, ldx, panels, 0, first, last, y, ldy); break;
+  default: f32_portable(m, k, n, x, ldx, panels, first, last, y, ldy);
   }
 }
 #else
-int dlg_panels_use_avx2(void) { return 0; }
+void dlg_panels_cap_vector_lanes(int lanes) { (void)lanes; }
+
+int dlg_panels_vector_lanes(void) { return 1; }
 
 void dlg_int8_panels_matmul(int m, int k, int n, const float *x, int ldx, const int8_t *panels,
                             const float *scales, int first, int last, float *y, int ldy) {

@@ -18,8 +18,10 @@ public final class PanelMatrix: @unchecked Sendable {
   }
 
   /// Products of at most this many rows read the panels; larger ones do enough work per
-  /// weight for sgemm's blocking to be faster.
-  public static let maximumRows = 16
+  /// weight for sgemm's blocking to be faster. With AVX-512 a panel's 16 columns are one
+  /// register and 16 rows share each weight loaded, which beats sgemm up to 64 rows (measured
+  /// in docs/performance.md); with AVX2, up to 16.
+  public static var maximumRows: Int { vectorLanes >= 16 ? 64 : 16 }
 
   /// Packs int8 `values` (row-major `[k, n]`) and their column `scales`; nil when the counts
   /// do not match the shape.
@@ -102,6 +104,15 @@ public final class PanelMatrix: @unchecked Sendable {
     }
   }
 
-  /// True when the AVX2 path runs on this CPU (else a portable loop does).
-  public static var usesAVX2: Bool { dlg_panels_use_avx2() != 0 }
+  /// The float lanes of the path the kernels take here: 16 (AVX-512), 8 (AVX2) or 1 (a
+  /// portable loop).
+  public static var vectorLanes: Int { Int(dlg_panels_vector_lanes()) }
+
+  /// Runs `body` with the kernels capped at `lanes`-float vectors, so that tests take every
+  /// path this CPU has. Not for concurrent use.
+  static func withVectorLanes<T>(_ lanes: Int, _ body: () throws -> T) rethrows -> T {
+    dlg_panels_cap_vector_lanes(Int32(lanes))
+    defer { dlg_panels_cap_vector_lanes(16) }
+    return try body()
+  }
 }

@@ -10,12 +10,26 @@ import Testing
   static let shapes: [(m: Int, k: Int, n: Int)] = [
     (1, 1, 1), (1, 37, 10), (1, 300, 128), (2, 5, 16), (3, 64, 17), (4, 9, 33), (5, 130, 48),
     (8, 21, 100), (13, 50, 20), (16, 33, 48),
+    // Past 16 rows (AVX-512 takes up to 64): blocks of 16, then 8, 4, 2 and 1.
+    (17, 20, 16), (31, 70, 40), (64, 9, 20),
     // Enough work per panel to split the panels across threads.
     (2, 4096, 64), (6, 2000, 40),
   ]
 
+  /// Every vector width this CPU has: AVX-512, AVX2 and the portable loop.
+  static let widths = [16, 8, 1].filter { $0 <= PanelMatrix.vectorLanes }
+
   @Test(arguments: shapes, [true, false])
   func matchesThePlainProduct(shape: (m: Int, k: Int, n: Int), int8: Bool) throws {
+    for lanes in Self.widths {
+      try PanelMatrix.withVectorLanes(lanes) {
+        #expect(PanelMatrix.vectorLanes == lanes)
+        try check(shape: shape, int8: int8)
+      }
+    }
+  }
+
+  func check(shape: (m: Int, k: Int, n: Int), int8: Bool) throws {
     let (m, k, n) = shape
     var random = TestRandom(UInt64(m * 1000 + k * 10 + n))
     let values = (0..<(k * n)).map { _ in Int8(truncatingIfNeeded: random.next() % 255) }

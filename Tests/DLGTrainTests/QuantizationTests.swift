@@ -116,9 +116,11 @@ import Testing
     try Data(WeightQuantizer.quantize(model: model, weights: dir + "/w.safetensors").bytes)
       .write(to: URL(fileURLWithPath: int8))
     var random = SeededGenerator(seed: 8)
+    // More samples than the largest batch below, so that batch is not cut to the data.
+    let samples = PanelMatrix.maximumRows + 2
     let data = Dataset(
-      features: (0..<(18 * 36)).map { _ in Float(random.next() % 256) / 255 },
-      sampleShape: [6, 6, 1], labels: (0..<18).map { Int32($0 % 3) })
+      features: (0..<(samples * 36)).map { _ in Float(random.next() % 256) / 255 },
+      sampleShape: [6, 6, 1], labels: (0..<samples).map { Int32($0 % 3) })
     func losses(fixed: Bool, batch: Int) throws -> (before: Double, zeroed: Double) {
       let trainer = try Trainer(model: model, overrides: TrainingOverrides(batchSize: batch))
       trainer.store.weightsAreFixed = fixed

@@ -7,8 +7,8 @@
 /// at small batches in a plan that only predicts. Such a product reads each weight once, so
 /// its time is the time to stream the weights; panels make that one pass through memory in
 /// order, and int8 weights (`dlg quantize`) make it a quarter of the bytes. In C because the
-/// conversions and fused multiply-adds need AVX2 intrinsics, chosen at run time (CPUID), with
-/// a portable loop on other CPUs.
+/// conversions and fused multiply-adds need AVX-512 or AVX2 intrinsics, chosen at run time
+/// (CPUID), with a portable loop on other CPUs.
 ///
 /// A `[k, n]` matrix is packed in panels of 16 columns: panel p holds column 16p + j of input
 /// row i at `panels[(p * k + i) * 16 + j]`, zero past the last column. int8 panels have
@@ -23,7 +23,12 @@ void dlg_int8_panels_matmul(int m, int k, int n, const float *x, int ldx, const 
 void dlg_f32_panels_matmul(int m, int k, int n, const float *x, int ldx, const float *panels,
                            int first, int last, float *y, int ldy);
 
-/// 1 when the AVX2 path runs on this CPU, else 0.
-int dlg_panels_use_avx2(void);
+/// The float lanes of the path that runs here: 16 (AVX-512F), 8 (AVX2 and FMA) or 1 (the
+/// portable loop), the widest this CPU has within the cap.
+int dlg_panels_vector_lanes(void);
+
+/// Caps the vectors the kernels use at `lanes` floats (16 by default): tests run every path
+/// a CPU has this way.
+void dlg_panels_cap_vector_lanes(int lanes);
 
 #endif
