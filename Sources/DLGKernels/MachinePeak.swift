@@ -5,8 +5,8 @@ import Foundation
 
 /// This machine's physical limits, the ceilings of a roofline: the fused multiply-add rate
 /// of all its kernel threads with the widest vectors the CPU has, and the rate it reads
-/// memory at three working-set sizes (one that fits the cores' L2 caches, one that fits a
-/// typical L3, and one that fits no cache). `dlg bench --calibrate` measures them once and
+/// memory at three working-set sizes (one that fits the cores' L2 caches, one that fits the
+/// L3, and one that fits no cache). `dlg bench --calibrate` measures them once and
 /// keeps them; `dlg bench` judges every op against them.
 public struct MachinePeak: Codable, Equatable, Sendable {
   /// The read bandwidth of one working-set size.
@@ -68,10 +68,16 @@ public struct MachinePeak: Codable, Equatable, Sendable {
 
   // MARK: - Measuring
 
-  /// Working sets the bandwidth is read at: 256 KiB a thread (inside any L2), 8 MiB in all
-  /// (inside a server L3, outside L2), 512 MiB (outside every cache).
+  /// Working sets the bandwidth is read at: 256 KiB a thread (inside any L2), three quarters
+  /// of the L3 the system reports (8 MiB when it reports none), and 512 MiB (outside every
+  /// cache).
   static func workingSets(threads: Int) -> [Int] {
-    [256 << 10 * max(threads, 1), 8 << 20, 512 << 20]
+    var l3 = 0
+    #if os(Linux)
+      l3 = sysconf(Int32(_SC_LEVEL3_CACHE_SIZE))
+    #endif
+    let inL3 = l3 >= 4 << 20 && l3 <= 1 << 30 ? l3 / 4 * 3 : 8 << 20
+    return [256 << 10 * max(threads, 1), inL3, 512 << 20]
   }
 
   /// Measures this machine on `threads` threads (the kernels' pool), in about two seconds.
