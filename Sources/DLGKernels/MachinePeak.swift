@@ -69,15 +69,31 @@ public struct MachinePeak: Codable, Equatable, Sendable {
   // MARK: - Measuring
 
   /// Working sets the bandwidth is read at: 256 KiB a thread (inside any L2), three quarters
-  /// of the L3 the system reports (8 MiB when it reports none), and 512 MiB (outside every
-  /// cache).
+  /// of the L3 (8 MiB when the system does not say), and 512 MiB (outside every cache).
   static func workingSets(threads: Int) -> [Int] {
-    var l3 = 0
-    #if os(Linux)
-      l3 = sysconf(Int32(_SC_LEVEL3_CACHE_SIZE))
-    #endif
+    let l3 = levelThreeCacheBytes() ?? 0
     let inL3 = l3 >= 4 << 20 && l3 <= 1 << 30 ? l3 / 4 * 3 : 8 << 20
     return [256 << 10 * max(threads, 1), inL3, 512 << 20]
+  }
+
+  /// The L3 the first CPU shares, from sysfs ("32768K"). Not sysconf's: in a virtual machine
+  /// glibc reads it from CPUID, which can report the host's whole L3 (384 MiB for a 32 MiB
+  /// slice).
+  static func levelThreeCacheBytes() -> Int? {
+    let folder = "/sys/devices/system/cpu/cpu0/cache"
+    for index in 0..<8 {
+      func read(_ name: String) -> String? {
+        (try? String(contentsOfFile: "\(folder)/index\(index)/\(name)", encoding: .utf8))?
+          .trimmingCharacters(in: .whitespacesAndNewlines)
+      }
+      guard let level = read("level"), level == "3", let size = read("size") else { continue }
+      let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+      if let unit = size.last.flatMap({ units[$0] }), let count = Int(size.dropLast()) {
+        return count.multipliedReportingOverflow(by: unit).overflow ? nil : count * unit
+      }
+      return Int(size)
+    }
+    return nil
   }
 
   /// Measures this machine on `threads` threads (the kernels' pool), in about two seconds.
