@@ -30,9 +30,9 @@ otherwise bench/make_cifar.py writes a synthetic, learnable set of the same form
 bench/.data/cifar-10-batches-bin (once; later runs reuse it). The .dlg files name the folder
 "cifar-10-batches-bin" relative to themselves, so each dlg run uses a copy of the model in a
 temporary folder, next to a symlink of that name to the data. --limit N trains every program
-on the first N training samples only (CIFAR-10 and Fashion-MNIST): since dlg has no such
-option, all of them then read a smaller copy of the training files (the same bytes for all);
-the test files stay whole.
+on the first N training samples only (CIFAR-10 and Fashion-MNIST), and evaluates it on the
+first N test samples: since dlg has no such option, all of them then read a smaller copy of
+the files (the same bytes for all).
 
 Results: bench/results/<model>.md (machine, versions, every run, medians and ratios).
 """
@@ -168,8 +168,8 @@ def cifar_folder(args):
 def limited_cifar(source, limit, target):
     """Writes to `target` a CIFAR-10 folder whose training split is the first `limit` records
     of `source`'s, spread over the five data_batch files (dlg wants all five, none empty) in
-    order, so reading them one after the other gives exactly those records. The test file is
-    a symlink to the original."""
+    order, so reading them one after the other gives exactly those records, and whose test
+    file is the first `limit` test records (or all 10,000)."""
     total = sum(os.path.getsize(os.path.join(source, n)) for n in CIFAR_TRAIN) // CIFAR_RECORD
     if not 5 <= limit <= total:
         raise SystemExit(f"--limit must be between 5 and {total} (the training samples there)")
@@ -188,14 +188,18 @@ def limited_cifar(source, limit, target):
         with open(os.path.join(target, name), "wb") as f:
             for _ in range(count):
                 f.write(next(stream))
-    os.symlink(os.path.join(source, CIFAR_TEST), os.path.join(target, CIFAR_TEST))
+    # The test set is cut to as many records too (at most all of them): evaluating all 10,000
+    # at batch 1 after every run would take longer than the training the run times.
+    with open(os.path.join(source, CIFAR_TEST), "rb") as f, \
+            open(os.path.join(target, CIFAR_TEST), "wb") as out:
+        out.write(f.read(min(limit, 10000) * CIFAR_RECORD))
     return target
 
 
 def limited_idx(source, limit, target):
     """Writes to `target` a Fashion-MNIST folder whose training files hold the first `limit`
-    images and labels of `source`'s (gzip, as Debian ships them); the t10k files are symlinks
-    to the originals."""
+    images and labels of `source`'s (gzip, as Debian ships them), and whose t10k files hold
+    the first `limit` test samples (or all 10,000)."""
     def read(name):
         with gzip.open(os.path.join(source, name + ".gz"), "rb") as f:
             return f.read()
@@ -211,8 +215,14 @@ def limited_idx(source, limit, target):
         f.write(images[:4] + count + images[8:16] + images[16 : 16 + limit * pixels])
     with gzip.open(os.path.join(target, "train-labels-idx1-ubyte.gz"), "wb", compresslevel=1) as f:
         f.write(labels[:4] + count + labels[8 : 8 + limit])
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        os.symlink(os.path.join(source, name), os.path.join(target, name))
+    # The test set is cut to as many samples too (see limited_cifar).
+    images, labels = read("t10k-images-idx3-ubyte"), read("t10k-labels-idx1-ubyte")
+    tests = min(limit, int.from_bytes(images[4:8], "big"))
+    count = tests.to_bytes(4, "big")
+    with gzip.open(os.path.join(target, "t10k-images-idx3-ubyte.gz"), "wb", compresslevel=1) as f:
+        f.write(images[:4] + count + images[8:16] + images[16 : 16 + tests * pixels])
+    with gzip.open(os.path.join(target, "t10k-labels-idx1-ubyte.gz"), "wb", compresslevel=1) as f:
+        f.write(labels[:4] + count + labels[8 : 8 + tests])
     return target
 
 
