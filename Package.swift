@@ -81,14 +81,13 @@ let package = Package(
     // The elementwise instructions the IR writes and the kernels run: data only.
     .target(name: "DLGInstructions"),
     .target(name: "DLGLang", dependencies: ["DLGSource"]),
-    // Dense layers at small batches on packed weights, f32 or int8 (`dlg quantize`): AVX2
-    // intrinsics, chosen at run time.
-    .target(name: "CPanelKernels", cSettings: kernelCSettings),
-    // The roofline's ceilings: FMA and read probes on the widest vectors, chosen at run time.
-    .target(name: "CMachineProbe", cSettings: kernelCSettings),
+    // The kernels that need the widest vectors (AVX-512, else AVX2), chosen at run time: Dense
+    // layers at small batches on packed weights, f32 or int8 (`dlg quantize`), and
+    // convolutions with few output channels; and the roofline's FMA and read probes.
+    .target(name: "CVectorKernels", cSettings: kernelCSettings),
     .target(
       name: "DLGKernels",
-      dependencies: ["CBLAS", "CPanelKernels", "CMachineProbe", "DLGInstructions"],
+      dependencies: ["CBLAS", "CVectorKernels", "DLGInstructions"],
       swiftSettings: kernelSettings),
     .target(name: "DLGGraph", dependencies: ["DLGSource", "DLGInstructions", "CRegistry"]),
     .target(name: "DLGLowering", dependencies: ["DLGLang", "DLGGraph"]),

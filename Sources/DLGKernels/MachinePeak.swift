@@ -1,5 +1,5 @@
 import CBLAS
-import CMachineProbe
+import CVectorKernels
 import Dispatch
 import Foundation
 

@@ -1,4 +1,4 @@
-import CPanelKernels
+import CVectorKernels
 
 /// A `[k, n]` weight matrix packed once into panels of 16 columns, f32 or int8 with one scale
 /// per column (a Dense layer's weights from a `dlg quantize`d file), that products of a few
@@ -21,7 +21,8 @@ public final class PanelMatrix: @unchecked Sendable {
   /// weight for sgemm's blocking to be faster. With AVX-512 a panel's 16 columns are one
   /// register and 16 rows share each weight loaded, which beats sgemm up to 64 rows (measured
   /// in docs/performance.md); with AVX2, up to 16.
-  public static var maximumRows: Int { vectorLanes >= 16 ? 64 : 16 }
+  /// (What the CPU has, whatever a test's cap on the lanes: the kernels take any row count.)
+  public static let maximumRows = VectorLanes.available >= 16 ? 64 : 16
 
   /// Packs int8 `values` (row-major `[k, n]`) and their column `scales`; nil when the counts
   /// do not match the shape.
@@ -104,15 +105,4 @@ public final class PanelMatrix: @unchecked Sendable {
     }
   }
 
-  /// The float lanes of the path the kernels take here: 16 (AVX-512), 8 (AVX2) or 1 (a
-  /// portable loop).
-  public static var vectorLanes: Int { Int(dlg_panels_vector_lanes()) }
-
-  /// Runs `body` with the kernels capped at `lanes`-float vectors, so that tests take every
-  /// path this CPU has. Not for concurrent use.
-  static func withVectorLanes<T>(_ lanes: Int, _ body: () throws -> T) rethrows -> T {
-    dlg_panels_cap_vector_lanes(Int32(lanes))
-    defer { dlg_panels_cap_vector_lanes(16) }
-    return try body()
-  }
 }

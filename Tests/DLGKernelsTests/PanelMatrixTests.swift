@@ -16,14 +16,12 @@ import Testing
     (2, 4096, 64), (6, 2000, 40),
   ]
 
-  /// Every vector width this CPU has: AVX-512, AVX2 and the portable loop.
-  static let widths = [16, 8, 1].filter { $0 <= PanelMatrix.vectorLanes }
-
   @Test(arguments: shapes, [true, false])
   func matchesThePlainProduct(shape: (m: Int, k: Int, n: Int), int8: Bool) throws {
-    for lanes in Self.widths {
-      try PanelMatrix.withVectorLanes(lanes) {
-        #expect(PanelMatrix.vectorLanes == lanes)
+    // Every vector width this CPU has: AVX-512, AVX2 and the portable loop.
+    for lanes in VectorLanes.widths {
+      try VectorLanes.withCap(lanes) {
+        #expect(VectorLanes.current == lanes)
         try check(shape: shape, int8: int8)
       }
     }

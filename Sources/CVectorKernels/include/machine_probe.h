@@ -3,8 +3,8 @@
 
 /// The two physical limits of a roofline, probed on this CPU: how fast one core can do
 /// fused multiply-adds, and how fast it can read memory. In C because both need the widest
-/// vectors the CPU has (AVX-512, else AVX2 with FMA, chosen at run time by CPUID), which the
-/// Swift kernels, built for x86-64-v3, do not use.
+/// vectors the CPU has (AVX-512, else AVX2 with FMA: `dlg_vector_lanes`), which the Swift
+/// kernels, built for x86-64-v3, do not use.
 
 /// Runs `iterations` rounds of fused multiply-adds on 12 independent vector registers (enough
 /// to keep every FMA unit busy through its latency) and returns the floating-point

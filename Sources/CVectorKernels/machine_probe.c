@@ -1,4 +1,5 @@
 #include "machine_probe.h"
+#include "vector_lanes.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -117,13 +118,7 @@ static float read_portable(const float *x, long count) {
   return total;
 }
 
-int dlg_probe_lanes(void) {
-#if DLG_PROBE_X86
-  if (__builtin_cpu_supports("avx512f")) return 16;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
-#endif
-  return 1;
-}
+int dlg_probe_lanes(void) { return dlg_vector_lanes(); }
 
 double dlg_probe_fma(long iterations) {
 #if DLG_PROBE_X86

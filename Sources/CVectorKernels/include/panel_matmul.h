@@ -23,12 +23,6 @@ void dlg_int8_panels_matmul(int m, int k, int n, const float *x, int ldx, const 
 void dlg_f32_panels_matmul(int m, int k, int n, const float *x, int ldx, const float *panels,
                            int first, int last, float *y, int ldy);
 
-/// The float lanes of the path that runs here: 16 (AVX-512F), 8 (AVX2 and FMA) or 1 (the
-/// portable loop), the widest this CPU has within the cap.
-int dlg_panels_vector_lanes(void);
-
-/// Caps the vectors the kernels use at `lanes` floats (16 by default): tests run every path
-/// a CPU has this way.
-void dlg_panels_cap_vector_lanes(int lanes);
+/// The path is the one `dlg_vector_lanes` names (vector_lanes.h).
 
 #endif
