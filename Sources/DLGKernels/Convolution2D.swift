@@ -107,7 +107,9 @@ public struct ConvGeometry: Sendable, Equatable {
 
   /// Floats of im2col workspace each pass needs.
   public var forwardScratchCount: Int {
-    guard !DirectConvolution.applies(to: self) else { return 0 }
+    guard !DirectConvolution.applies(to: self), !FewOutputConvolution.applies(to: self) else {
+      return 0
+    }
     return workspaceImages(group: forwardGroup) * outHeight * outWidth * patchColumns
   }
   public var backwardFilterScratchCount: Int {
@@ -130,6 +132,11 @@ public enum Convolution2D {
   ) {
     if DirectConvolution.applies(to: g) {
       DirectConvolution.forward(
+        g, input: input, filter: filter, output: output, bias: bias, activation: activation)
+      return
+    }
+    if FewOutputConvolution.applies(to: g) {
+      FewOutputConvolution.forward(
         g, input: input, filter: filter, output: output, bias: bias, activation: activation)
       return
     }

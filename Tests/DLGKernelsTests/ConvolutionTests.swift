@@ -29,6 +29,25 @@ import Testing
       batch: 3, inHeight: 64, inWidth: 64, inChannels: 8, outChannels: 4, kernelHeight: 3,
       kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1,
       padRight: 1),
+    // Few output channels over many taps (LeNet's two layers): vectors along the output row.
+    ConvGeometry(
+      batch: 2, inHeight: 32, inWidth: 32, inChannels: 3, outChannels: 6, kernelHeight: 5,
+      kernelWidth: 5, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
+      padRight: 0),
+    ConvGeometry(
+      batch: 3, inHeight: 14, inWidth: 14, inChannels: 6, outChannels: 16, kernelHeight: 5,
+      kernelWidth: 5, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
+      padRight: 0),
+    // The same with padding, a row of 20 (a vector of 16 and one that starts early) and a
+    // row of 9, and output channels that are not a whole group.
+    ConvGeometry(
+      batch: 2, inHeight: 11, inWidth: 20, inChannels: 4, outChannels: 11, kernelHeight: 3,
+      kernelWidth: 5, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 2, padBottom: 1,
+      padRight: 2),
+    ConvGeometry(
+      batch: 1, inHeight: 9, inWidth: 9, inChannels: 5, outChannels: 16, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1,
+      padRight: 1),
     // Direct, with 37 output channels: two vectors and a scalar tail.
     ConvGeometry(
       batch: 3, inHeight: 9, inWidth: 8, inChannels: 3, outChannels: 37, kernelHeight: 3,
@@ -62,6 +81,43 @@ import Testing
       }
     }
     return y
+  }
+
+  /// Which geometries take the row-vector kernel for few output channels (on a CPU with
+  /// AVX2 at least): those with more taps than the direct kernel takes, at most 16 output
+  /// channels, stride 1 and rows of 8 pixels or more (the 64 × 64 images with 4 outputs too).
+  @Test func fewOutputChannelsTakeTheRowKernel() {
+    guard VectorLanes.available >= 8 else { return }
+    let taken = Self.geometries.map { FewOutputConvolution.applies(to: $0) }
+    #expect(taken == [false, false, false, false, true, true, true, true, true, false])
+  }
+
+  /// The forward pass at every vector width this CPU has.
+  @Test(arguments: [1, 2])
+  func forwardMatchesReferenceAtEveryWidth(threads: Int) {
+    for lanes in VectorLanes.widths {
+      VectorLanes.withCap(lanes) {
+        withThreadBudget(threads) {
+          var values = TestRandom(7)
+          for g in Self.geometries {
+            let x = values.floats(g.batch * g.inHeight * g.inWidth * g.inChannels)
+            let w = values.floats(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)
+            let bias = values.floats(g.outChannels)
+            var scratch = [Float](repeating: .nan, count: max(g.forwardScratchCount, 1))
+            var y = [Float](
+              repeating: .nan, count: g.batch * g.outHeight * g.outWidth * g.outChannels)
+            Convolution2D.forward(
+              g, input: x, filter: w, output: &y, scratch: &scratch, bias: bias,
+              activation: .relu)
+            let expected = Self.reference(g, x, w)
+            let activated = expected.indices.map {
+              max(expected[$0] + bias[$0 % g.outChannels], 0)
+            }
+            #expect(maxRelativeError(y, activated) < 1e-4, "\(lanes) lanes: \(g)")
+          }
+        }
+      }
+    }
   }
 
   @Test(arguments: [1, 2])

@@ -1,0 +1,143 @@
+#include "few_output_conv.h"
+#include "vector_lanes.h"
+
+#include <string.h>
+
+/// The padded planes' row length: wide enough that a vector of pixels starting at any
+/// output column the kernel uses reads inside the row.
+static int plane_width(const dlg_conv_sizes *s, int lanes) {
+  int padded = s->w + s->pad_left + s->pad_right;
+  int reach = (s->ow > lanes ? s->ow : lanes) + s->kw - 1;
+  return padded > reach ? padded : reach;
+}
+
+static int plane_height(const dlg_conv_sizes *s) { return s->h + s->pad_top + s->pad_bottom; }
+
+int dlg_few_output_conv_applies(const dlg_conv_sizes *s) {
+  if (dlg_vector_lanes_available() < 8) return 0;
+  if (s->outc < 1 || s->outc > 16 || s->ow < 8 || s->oh < 1 || s->c < 1) return 0;
+  // Stride 1 is what the output size says: one output per input position the filter fits.
+  if (s->oh != plane_height(s) - s->kh + 1) return 0;
+  if (s->ow != s->w + s->pad_left + s->pad_right - s->kw + 1) return 0;
+  // The planes are indexed with ints.
+  long plane = (long)plane_width(s, 16) * plane_height(s);
+  return plane * s->c < (1L << 30);
+}
+
+long dlg_few_output_conv_scratch(const dlg_conv_sizes *s) {
+  return (long)plane_width(s, 16) * plane_height(s) * s->c;
+}
+
+/// Copies image `image` into `planes`: channel by channel, with its zero border.
+static void fill_planes(const dlg_conv_sizes *s, const float *x, long image, int pw,
+                        float *planes) {
+  int ph = plane_height(s);
+  memset(planes, 0, sizeof(float) * (size_t)pw * ph * s->c);
+  const float *source = x + image * s->h * s->w * s->c;
+  for (int y = 0; y < s->h; y++) {
+    for (int xx = 0; xx < s->w; xx++) {
+      const float *pixel = source + ((long)y * s->w + xx) * s->c;
+      long at = (long)(y + s->pad_top) * pw + xx + s->pad_left;
+      for (int c = 0; c < s->c; c++) planes[c * (long)pw * ph + at] = pixel[c];
+    }
+  }
+}
+
+/// One output row of one image: vectors of L pixels, the output channels in groups of at most
+/// G registers (G = 16 with AVX-512's 32 registers, 8 with AVX2's 16), each group's size a
+/// constant where it is inlined, so that its sums stay in registers. A last vector that would
+/// pass the row's end starts earlier instead and recomputes a few pixels.
+#define FEW_OUTPUT_ROW(NAME, TARGET, L, G)                                                       \
+  typedef float NAME##_vector __attribute__((ext_vector_type(L)));                              \
+  __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(               \
+      const int COUNT, const dlg_conv_sizes *s, const float *planes, int pw, int oy, int start, \
+      const float *w, const float *bias, int relu, float *y) {                                   \
+    int ph = plane_height(s);                                                                    \
+    NAME##_vector sums[G];                                                                       \
+    for (int o = 0; o < COUNT; o++) sums[o] = (NAME##_vector)(0.0f);                             \
+    for (int c = 0; c < s->c; c++) {                                                             \
+      const float *plane = planes + c * (long)pw * ph;                                           \
+      for (int ky = 0; ky < s->kh; ky++) {                                                       \
+        const float *row = plane + (long)(oy + ky) * pw + start;                                 \
+        const float *taps = w + ((long)ky * s->kw * s->c + c) * s->outc;                         \
+        for (int kx = 0; kx < s->kw; kx++) {                                                     \
+          NAME##_vector v;                                                                       \
+          memcpy(&v, row + kx, sizeof v);                                                        \
+          const float *tap = taps + (long)kx * s->c * s->outc;                                   \
+          for (int o = 0; o < COUNT; o++) sums[o] += v * tap[o];                                 \
+        }                                                                                        \
+      }                                                                                          \
+    }                                                                                            \
+    /* Channel-major sums to NHWC pixels. */                                                     \
+    float out[G][L];                                                                             \
+    for (int o = 0; o < COUNT; o++) {                                                            \
+      NAME##_vector v = sums[o] + (bias ? bias[o] : 0.0f);                                       \
+      if (relu) v = __builtin_elementwise_max(v, (NAME##_vector)(0.0f));                         \
+      memcpy(out[o], &v, sizeof v);                                                              \
+    }                                                                                            \
+    for (int j = 0; j < L; j++) {                                                                \
+      float *pixel = y + (long)(start + j) * s->outc;                                            \
+      for (int o = 0; o < COUNT; o++) pixel[o] = out[o][j];                                      \
+    }                                                                                            \
+  }                                                                                              \
+                                                                                                 \
+  __attribute__((target(TARGET))) static void NAME(                                             \
+      const dlg_conv_sizes *s, const float *planes, int pw, int oy, const float *w,             \
+      const float *bias, int relu, float *y) {                                                   \
+    for (int ox = 0; ox < s->ow; ox += L) {                                                      \
+      int start = ox + L <= s->ow ? ox : s->ow - L;                                              \
+      for (int group = 0; group < s->outc; group += G) {                                         \
+        int count = s->outc - group < G ? s->outc - group : G;                                   \
+        const float *wg = w + group, *bg = bias ? bias + group : 0;                              \
+        float *yg = y + group;                                                                   \
+        switch (count) {                                                                         \
+        FEW_OUTPUT_CASES(NAME, G)                                                                \
+        }                                                                                        \
+      }                                                                                          \
+    }                                                                                            \
+  }
+
+#define FEW_OUTPUT_CASE(NAME, K)                                                                 \
+  case K: NAME##_group(K, s, planes, pw, oy, start, wg, bg, relu, yg); break;
+#define FEW_OUTPUT_CASES_8(NAME)                                                                 \
+  FEW_OUTPUT_CASE(NAME, 1) FEW_OUTPUT_CASE(NAME, 2) FEW_OUTPUT_CASE(NAME, 3)                     \
+  FEW_OUTPUT_CASE(NAME, 4) FEW_OUTPUT_CASE(NAME, 5) FEW_OUTPUT_CASE(NAME, 6)                     \
+  FEW_OUTPUT_CASE(NAME, 7) FEW_OUTPUT_CASE(NAME, 8)
+#define FEW_OUTPUT_CASES_16(NAME)                                                                \
+  FEW_OUTPUT_CASES_8(NAME) FEW_OUTPUT_CASE(NAME, 9) FEW_OUTPUT_CASE(NAME, 10)                    \
+  FEW_OUTPUT_CASE(NAME, 11) FEW_OUTPUT_CASE(NAME, 12) FEW_OUTPUT_CASE(NAME, 13)                  \
+  FEW_OUTPUT_CASE(NAME, 14) FEW_OUTPUT_CASE(NAME, 15) FEW_OUTPUT_CASE(NAME, 16)
+#define FEW_OUTPUT_CASES(NAME, G) FEW_OUTPUT_CASES_##G(NAME)
+
+#if defined(__x86_64__)
+FEW_OUTPUT_ROW(row_avx512, "avx512f", 16, 16)
+FEW_OUTPUT_ROW(row_avx2, "avx2,fma", 8, 8)
+#endif
+
+void dlg_few_output_conv(const dlg_conv_sizes *s, const float *x, const float *w,
+                         const float *bias, int relu, long first, long last, float *y,
+                         float *scratch) {
+  int lanes = dlg_vector_lanes();
+  int pw = plane_width(s, 16);
+  long filled = -1;
+  for (long r = first; r < last; r++) {
+    long image = r / s->oh;
+    int oy = (int)(r % s->oh);
+    if (image != filled) {
+      fill_planes(s, x, image, pw, scratch);
+      filled = image;
+    }
+    float *out = y + r * s->ow * s->outc;
+#if defined(__x86_64__)
+    // Rows narrower than 16 pixels take the 8-pixel vectors (`applies` wants 8 at least), as
+    // does a CPU without AVX-512 or a test that caps the lanes at 8 or 1.
+    if (lanes >= 16 && s->ow >= 16) {
+      row_avx512(s, scratch, pw, oy, w, bias, relu, out);
+    } else {
+      row_avx2(s, scratch, pw, oy, w, bias, relu, out);
+    }
+#else
+    (void)lanes, (void)oy, (void)out, (void)w, (void)bias, (void)relu;
+#endif
+  }
+}
