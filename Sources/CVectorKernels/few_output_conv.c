@@ -3,11 +3,15 @@
 
 #include <string.h>
 
+/// Output rows rounded up to whole vectors of 16: the filter gradient's rows of output
+/// gradients, zero past the row's end.
+static int padded_output_width(const dlg_conv_sizes *s) { return (s->ow + 15) / 16 * 16; }
+
 /// The padded planes' row length: wide enough that a vector of pixels starting at any
-/// output column the kernel uses reads inside the row.
-static int plane_width(const dlg_conv_sizes *s, int lanes) {
+/// output column either kernel uses reads inside the row.
+static int plane_width(const dlg_conv_sizes *s) {
   int padded = s->w + s->pad_left + s->pad_right;
-  int reach = (s->ow > lanes ? s->ow : lanes) + s->kw - 1;
+  int reach = padded_output_width(s) + s->kw - 1;
   return padded > reach ? padded : reach;
 }
 
@@ -20,12 +24,16 @@ int dlg_few_output_conv_applies(const dlg_conv_sizes *s) {
   if (s->oh != plane_height(s) - s->kh + 1) return 0;
   if (s->ow != s->w + s->pad_left + s->pad_right - s->kw + 1) return 0;
   // The planes are indexed with ints.
-  long plane = (long)plane_width(s, 16) * plane_height(s);
+  long plane = (long)plane_width(s) * plane_height(s);
   return plane * s->c < (1L << 30);
 }
 
 long dlg_few_output_conv_scratch(const dlg_conv_sizes *s) {
-  return (long)plane_width(s, 16) * plane_height(s) * s->c;
+  return (long)plane_width(s) * plane_height(s) * s->c;
+}
+
+long dlg_few_output_conv_filter_gradient_scratch(const dlg_conv_sizes *s) {
+  return dlg_few_output_conv_scratch(s) + (long)s->outc * s->oh * padded_output_width(s);
 }
 
 /// Copies image `image` into `planes`: channel by channel, with its zero border.
@@ -118,7 +126,7 @@ void dlg_few_output_conv(const dlg_conv_sizes *s, const float *x, const float *w
                          const float *bias, int relu, long first, long last, float *y,
                          float *scratch) {
   int lanes = dlg_vector_lanes();
-  int pw = plane_width(s, 16);
+  int pw = plane_width(s);
   long filled = -1;
   for (long r = first; r < last; r++) {
     long image = r / s->oh;
@@ -138,6 +146,115 @@ void dlg_few_output_conv(const dlg_conv_sizes *s, const float *x, const float *w
     }
 #else
     (void)lanes, (void)oy, (void)out, (void)w, (void)bias, (void)relu;
+#endif
+  }
+}
+
+/// Copies the output gradient of image `image` into `planes`, channel by channel, each row
+/// zero past its end up to a whole number of vectors.
+static void fill_gradient_planes(const dlg_conv_sizes *s, const float *dy, long image, int owp,
+                                 float *planes) {
+  const float *source = dy + image * s->oh * s->ow * s->outc;
+  for (int o = 0; o < s->outc; o++) {
+    float *plane = planes + (long)o * s->oh * owp;
+    for (int oy = 0; oy < s->oh; oy++) {
+      float *row = plane + (long)oy * owp;
+      const float *pixels = source + (long)oy * s->ow * s->outc + o;
+      for (int ox = 0; ox < s->ow; ox++) row[ox] = pixels[(long)ox * s->outc];
+      for (int ox = s->ow; ox < owp; ox++) row[ox] = 0;
+    }
+  }
+}
+
+/// The filter gradient of one image, added to dw: for every tap, each output channel of a
+/// group (a constant COUNT of at most 16, so its sums stay in registers) sums the input plane
+/// under the tap times its output gradient over the image, a vector of L pixels at a time.
+#define FEW_OUTPUT_FILTER(NAME, TARGET, L, G)                                                    \
+  typedef float NAME##_vector __attribute__((ext_vector_type(L)));                              \
+  __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(               \
+      const int COUNT, const dlg_conv_sizes *s, const float *planes, int pw,                    \
+      const float *gradients, int owp, float *dw) {                                              \
+    int ph = plane_height(s);                                                                    \
+    long stride = (long)s->oh * owp;                                                             \
+    for (int c = 0; c < s->c; c++) {                                                             \
+      for (int ky = 0; ky < s->kh; ky++) {                                                       \
+        for (int kx = 0; kx < s->kw; kx++) {                                                     \
+          NAME##_vector sums[G];                                                                 \
+          for (int o = 0; o < COUNT; o++) sums[o] = (NAME##_vector)(0.0f);                       \
+          for (int oy = 0; oy < s->oh; oy++) {                                                   \
+            const float *inputs = planes + c * (long)pw * ph + (long)(oy + ky) * pw + kx;        \
+            const float *row = gradients + (long)oy * owp;                                       \
+            for (int ox = 0; ox < owp; ox += L) {                                                \
+              NAME##_vector v;                                                                   \
+              memcpy(&v, inputs + ox, sizeof v);                                                 \
+              for (int o = 0; o < COUNT; o++) {                                                  \
+                NAME##_vector d;                                                                 \
+                memcpy(&d, row + o * stride + ox, sizeof d);                                     \
+                sums[o] += v * d;                                                                \
+              }                                                                                  \
+            }                                                                                    \
+          }                                                                                      \
+          float *out = dw + ((long)(ky * s->kw + kx) * s->c + c) * s->outc;                      \
+          for (int o = 0; o < COUNT; o++) {                                                      \
+            float lanes[L], total = 0;                                                           \
+            memcpy(lanes, &sums[o], sizeof lanes);                                               \
+            for (int j = 0; j < L; j++) total += lanes[j];                                       \
+            out[o] += total;                                                                     \
+          }                                                                                      \
+        }                                                                                        \
+      }                                                                                          \
+    }                                                                                            \
+  }                                                                                              \
+                                                                                                 \
+  __attribute__((target(TARGET))) static void NAME(const dlg_conv_sizes *s, const float *planes, \
+                                                   int pw, const float *gradients, int owp,      \
+                                                   float *dw) {                                  \
+    for (int group = 0; group < s->outc; group += G) {                                           \
+      int count = s->outc - group < G ? s->outc - group : G;                                     \
+      const float *gg = gradients + (long)group * s->oh * owp;                                   \
+      float *wg = dw + group;                                                                    \
+      switch (count) {                                                                           \
+      FEW_OUTPUT_FILTER_CASES(NAME, G)                                                           \
+      }                                                                                          \
+    }                                                                                            \
+  }
+
+#define FEW_OUTPUT_FILTER_CASE(NAME, K)                                                          \
+  case K: NAME##_group(K, s, planes, pw, gg, owp, wg); break;
+#define FEW_OUTPUT_FILTER_CASES_8(NAME)                                                          \
+  FEW_OUTPUT_FILTER_CASE(NAME, 1) FEW_OUTPUT_FILTER_CASE(NAME, 2)                                \
+  FEW_OUTPUT_FILTER_CASE(NAME, 3) FEW_OUTPUT_FILTER_CASE(NAME, 4)                                \
+  FEW_OUTPUT_FILTER_CASE(NAME, 5) FEW_OUTPUT_FILTER_CASE(NAME, 6)                                \
+  FEW_OUTPUT_FILTER_CASE(NAME, 7) FEW_OUTPUT_FILTER_CASE(NAME, 8)
+#define FEW_OUTPUT_FILTER_CASES_16(NAME)                                                         \
+  FEW_OUTPUT_FILTER_CASES_8(NAME) FEW_OUTPUT_FILTER_CASE(NAME, 9)                                \
+  FEW_OUTPUT_FILTER_CASE(NAME, 10) FEW_OUTPUT_FILTER_CASE(NAME, 11)                              \
+  FEW_OUTPUT_FILTER_CASE(NAME, 12) FEW_OUTPUT_FILTER_CASE(NAME, 13)                              \
+  FEW_OUTPUT_FILTER_CASE(NAME, 14) FEW_OUTPUT_FILTER_CASE(NAME, 15)                              \
+  FEW_OUTPUT_FILTER_CASE(NAME, 16)
+#define FEW_OUTPUT_FILTER_CASES(NAME, G) FEW_OUTPUT_FILTER_CASES_##G(NAME)
+
+#if defined(__x86_64__)
+FEW_OUTPUT_FILTER(filter_avx512, "avx512f", 16, 16)
+FEW_OUTPUT_FILTER(filter_avx2, "avx2,fma", 8, 8)
+#endif
+
+void dlg_few_output_conv_filter_gradient(const dlg_conv_sizes *s, const float *x,
+                                         const float *dy, long first, long last, float *dw,
+                                         float *scratch) {
+  int pw = plane_width(s), owp = padded_output_width(s);
+  float *planes = scratch, *gradients = scratch + dlg_few_output_conv_scratch(s);
+  for (long image = first; image < last; image++) {
+    fill_planes(s, x, image, pw, planes);
+    fill_gradient_planes(s, dy, image, owp, gradients);
+#if defined(__x86_64__)
+    if (dlg_vector_lanes() >= 16) {
+      filter_avx512(s, planes, pw, gradients, owp, dw);
+    } else {
+      filter_avx2(s, planes, pw, gradients, owp, dw);
+    }
+#else
+    (void)dw;
 #endif
   }
 }

@@ -160,6 +160,11 @@ public enum Convolution2D {
     _ g: ConvGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
     filterGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
+    if FewOutputConvolution.appliesToFilterGradient(g) {
+      FewOutputConvolution.backwardFilter(
+        g, input: input, outputGradient: outputGradient, filterGradient: filterGradient)
+      return
+    }
     // The reduction runs over every output pixel of the batch: each part gathers its images'
     // patches a group at a time and multiplies them while they are in cache, accumulating its
     // own partial sum; the partials are added in part order.

@@ -83,6 +83,33 @@ import Testing
     return y
   }
 
+  /// dw[ky, kx, c, f] = Σ x[n, oy·s − pad + ky, ox·s − pad + kx, c] · dy[n, oy, ox, f].
+  static func filterGradient(_ g: ConvGeometry, _ x: [Float], _ dy: [Float]) -> [Float] {
+    var dw = [Float](
+      repeating: 0, count: g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)
+    for n in 0..<g.batch {
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+              let iy = oy * g.strideHeight - g.padTop + ky
+              let ix = ox * g.strideWidth - g.padLeft + kx
+              guard iy >= 0, iy < g.inHeight, ix >= 0, ix < g.inWidth else { continue }
+              for c in 0..<g.inChannels {
+                let input = x[((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + c]
+                for f in 0..<g.outChannels {
+                  dw[((ky * g.kernelWidth + kx) * g.inChannels + c) * g.outChannels + f] +=
+                    input * dy[((n * g.outHeight + oy) * g.outWidth + ox) * g.outChannels + f]
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return dw
+  }
+
   /// Which geometries take the row-vector kernel for few output channels (on a CPU with
   /// AVX2 at least): those with more taps than the direct kernel takes, at most 16 output
   /// channels, stride 1 and rows of 8 pixels or more (the 64 × 64 images with 4 outputs too).
@@ -92,7 +119,7 @@ import Testing
     #expect(taken == [false, false, false, false, true, true, true, true, true, false])
   }
 
-  /// The forward pass at every vector width this CPU has.
+  /// The forward pass and the filter gradient at every vector width this CPU has.
   @Test(arguments: [1, 2])
   func forwardMatchesReferenceAtEveryWidth(threads: Int) {
     for lanes in VectorLanes.widths {
@@ -114,6 +141,16 @@ import Testing
               max(expected[$0] + bias[$0 % g.outChannels], 0)
             }
             #expect(maxRelativeError(y, activated) < 1e-4, "\(lanes) lanes: \(g)")
+
+            // The filter gradient: Σ over the batch of each tap's input times dy.
+            let dy = values.floats(y.count)
+            var scratchForBackward = [Float](
+              repeating: .nan, count: max(g.backwardFilterScratchCount, 1))
+            var dw = [Float](repeating: .nan, count: w.count)
+            Convolution2D.backwardFilter(
+              g, input: x, outputGradient: dy, filterGradient: &dw, scratch: &scratchForBackward)
+            #expect(
+              maxRelativeError(dw, Self.filterGradient(g, x, dy)) < 1e-4, "\(lanes) lanes: \(g)")
           }
         }
       }

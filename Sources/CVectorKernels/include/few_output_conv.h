@@ -1,8 +1,8 @@
 #ifndef DLG_FEW_OUTPUT_CONV_H
 #define DLG_FEW_OUTPUT_CONV_H
 
-/// The forward convolution of a layer with few output channels (at most 16: LeNet's 3 → 6
-/// and 6 → 16), stride 1, NHWC. Its im2col product is too narrow for sgemm (a reduction of 75
+/// The forward convolution and the filter gradient of a layer with few output channels (at
+/// most 16: LeNet's 3 → 6 and 6 → 16), stride 1, NHWC. Its im2col product is too narrow for sgemm (a reduction of 75
 /// taps into 6 columns), and a vector of 6 channels wastes most of its lanes, so here the
 /// vectors run along the output row instead: 16 (AVX-512) or 8 (AVX2) neighbouring pixels of
 /// one channel, every output channel a register, each input vector loaded once for all of
@@ -31,5 +31,16 @@ long dlg_few_output_conv_scratch(const dlg_conv_sizes *s);
 void dlg_few_output_conv(const dlg_conv_sizes *s, const float *x, const float *w,
                          const float *bias, int relu, long first, long last, float *y,
                          float *scratch);
+
+/// Floats of scratch one filter-gradient call needs: one image's padded planes and its
+/// output gradient, channel by channel.
+long dlg_few_output_conv_filter_gradient_scratch(const dlg_conv_sizes *s);
+
+/// Adds the filter gradient of images `first` to `last - 1` to `dw` (`[kh, kw, c, outc]`):
+/// dw[ky, kx, c, o] += Σ x[n, oy + ky - pad_top, ox + kx - pad_left, c] · dy[n, oy, ox, o].
+/// Each image's sums are added in one order, so a range gives the same result on any thread.
+void dlg_few_output_conv_filter_gradient(const dlg_conv_sizes *s, const float *x,
+                                         const float *dy, long first, long last, float *dw,
+                                         float *scratch);
 
 #endif
