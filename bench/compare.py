@@ -23,7 +23,8 @@ also traces or compiles in TensorFlow), else its one epoch. The wall time of eac
 which also covers start-up, data loading and evaluation, is shown next to it. Peak memory is
 each child process's maximum resident set, from wait4, measured the same way for all: the
 child is the program itself (dlg or the peer's Python), with its stdout and stderr sent to
-files, no shell in between.
+files, no shell in between. dlg runs without OPENBLAS_CORETYPE in its environment, so that it
+picks OpenBLAS's kernels itself (bench/README.md).
 
 The CIFAR models read the CIFAR-10 binary files. The real ones are used with --cifar DIR;
 otherwise bench/make_cifar.py writes a synthetic, learnable set of the same format and size to
@@ -110,7 +111,14 @@ class Run:
         return statistics.median(r["samples_per_second"] for r in epochs)
 
 
-def measure(command, stdout_path, stderr_path, cwd=ROOT):
+def dlg_environment():
+    """The environment dlg runs in: this one without OPENBLAS_CORETYPE, so that dlg picks
+    OpenBLAS's kernels itself, as on a machine where nothing sets it (some images pin it to
+    Haswell, AVX2, on CPUs with AVX-512; the peers do not use OpenBLAS for their arithmetic)."""
+    return {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+
+
+def measure(command, stdout_path, stderr_path, cwd=ROOT, env=None):
     """Runs a command under wait4 with stdout and stderr sent to files.
 
     Returns (exit code, peak RSS in bytes, wall seconds). The child execs the command
@@ -125,7 +133,7 @@ def measure(command, stdout_path, stderr_path, cwd=ROOT):
             err = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             os.dup2(out, 1)
             os.dup2(err, 2)
-            os.execvp(command[0], command)
+            os.execvpe(command[0], command, env if env is not None else os.environ)
         finally:
             os._exit(127)   # only reached when exec failed
     _, status, usage = os.wait4(pid, 0)
@@ -143,7 +151,8 @@ def json_lines(path):
 
 def dlg_parameters(graph):
     """The parameter count `dlg check` reports for a model, or None."""
-    out = subprocess.run([DLG, "check", graph], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([DLG, "check", graph], cwd=ROOT, capture_output=True, text=True,
+                         env=dlg_environment())
     found = re.search(r"(\d+) parameters", out.stdout + out.stderr)
     return int(found.group(1)) if found else None
 
@@ -316,7 +325,8 @@ def compare(name, args, data, batch):
                                                 args), out
                     what = f"the {framework} peer (bench/peers/setup.sh makes its venv)"
                 load = os.getloadavg()[0]
-                status, rss, wall = measure(command, out, err)
+                status, rss, wall = measure(
+                    command, out, err, env=dlg_environment() if framework == "dlg" else None)
                 records = json_lines(log) if status == 0 else []
                 if not records:
                     fail(f"{what} (exit {status})", command, err)

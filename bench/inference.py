@@ -10,7 +10,8 @@ size); each peer runs bench/peers/inference_peer.py in its own venv (bench/peers
 makes them). Each round runs every framework once, the order turning by one every round;
 the report gives the median latency of each at each batch size, and dlg's ratio to the
 fastest peer (fastest peer's ms / dlg's ms: above 1 means dlg is faster). Results also go to
-bench/results/inference.md with the machine and the versions.
+bench/results/inference.md with the machine and the versions. As in compare.py, dlg runs
+without OPENBLAS_CORETYPE in its environment.
 """
 
 import argparse
@@ -21,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+
+import compare  # dlg's environment, shared with the training comparison (this folder)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DLG = os.path.join(ROOT, ".build/release/dlg")
@@ -34,8 +37,8 @@ EXPORTS = {"fashion_mnist": "fashion_mnist_cnn.onnx", "lenet_cifar10": "lenet_ci
 PEERS = ["onnxruntime", "pytorch", "tensorflow", "tensorflow-xla"]
 
 
-def run_json(command):
-    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+def run_json(command, env=None):
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise SystemExit(f"failed (exit {out.returncode}): {' '.join(command)}\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -48,7 +51,7 @@ def dlg_ms(model, batches, args):
         steps = max(50, int(args.seconds * 1000 / (0.1 * batch)))   # ~0.1 ms a sample at most
         result = run_json([DLG, "bench", GRAPHS[model], "--inference", "--batch", str(batch),
                            "--threads", str(args.threads), "--steps", str(min(steps, 5000)),
-                           "--json"])
+                           "--json"], env=compare.dlg_environment())
         latencies[batch] = result["ms_per_step"]
     return latencies
 
