@@ -64,6 +64,11 @@ import Testing
     #expect((roofline["ms_per_step"] as? Double ?? 0) > 0)
     let ops = try #require(after["top_ops"] as? [[String: Any]])
     #expect(ops.contains { ($0["roofline_fraction"] as? Double ?? 0) > 0 })
+    // Calibrating and timing in one run: the output is still one JSON object.
+    let both = try Self.json(
+      try Self.bench(["--calibrate", path, "--steps", "2", "--json"], cache: cache)
+        .standardOutput)
+    #expect((both["roofline"] as? [String: Any])?["machine"] != nil)
     let text = try Self.bench([path, "--steps", "2"], cache: cache)
     #expect(text.standardOutput.contains("achieved"), "\(text.standardOutput)")
 

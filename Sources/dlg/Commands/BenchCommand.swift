@@ -295,8 +295,8 @@ struct BenchCommand: ParsableCommand {
     return (plan, batchSize, nil)
   }
 
-  /// Measures the machine's peaks, keeps them, and prints them (as JSON with --json and no
-  /// model).
+  /// Measures the machine's peaks, keeps them, and prints them: as JSON with --json and no
+  /// model, not at all with --json and a model (its JSON has them, under `roofline`).
   private func measureMachine() throws -> MachinePeak {
     let machine = MachinePeak.measure()
     do {
@@ -305,7 +305,8 @@ struct BenchCommand: ParsableCommand {
       Terminal.failure("could not keep the calibration in \(MachinePeak.savedPath): \(error)")
       throw ExitCode.failure
     }
-    if json && file == nil {
+    if json {
+      guard file == nil else { return machine }
       let data = try JSONSerialization.data(
         withJSONObject: Self.machineJSON(machine), options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
