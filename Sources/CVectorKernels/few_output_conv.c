@@ -77,15 +77,15 @@ static void fill_planes(const dlg_conv_sizes *s, const float *x, long image, int
       }                                                                                          \
     }                                                                                            \
     /* Channel-major sums to NHWC pixels. */                                                     \
+    /* (ReLU there too, as a comparison: a NaN stays a NaN, as in the other kernels.) */         \
     float out[G][L];                                                                             \
     for (int o = 0; o < COUNT; o++) {                                                            \
       NAME##_vector v = sums[o] + (bias ? bias[o] : 0.0f);                                       \
-      if (relu) v = __builtin_elementwise_max(v, (NAME##_vector)(0.0f));                         \
       memcpy(out[o], &v, sizeof v);                                                              \
     }                                                                                            \
     for (int j = 0; j < L; j++) {                                                                \
       float *pixel = y + (long)(start + j) * s->outc;                                            \
-      for (int o = 0; o < COUNT; o++) pixel[o] = out[o][j];                                      \
+      for (int o = 0; o < COUNT; o++) pixel[o] = relu && out[o][j] < 0 ? 0 : out[o][j];          \
     }                                                                                            \
   }                                                                                              \
                                                                                                  \

@@ -45,8 +45,6 @@ int dlg_vector_lanes(void) {
 #else
 void dlg_cap_vector_lanes(int lanes) { (void)lanes; }
 
-int dlg_vector_lanes_available(void) { return detected_lanes(); }
-
 int dlg_vector_lanes(void) { return 1; }
 
 int dlg_vector_lanes_available(void) { return 1; }

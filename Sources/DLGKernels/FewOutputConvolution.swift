@@ -12,8 +12,9 @@ enum FewOutputConvolution {
       g.batch, g.inHeight, g.inWidth, g.inChannels, g.outChannels, g.kernelHeight,
       g.kernelWidth, g.padTop, g.padLeft, g.padBottom, g.padRight, g.outHeight, g.outWidth,
     ]
-    guard g.strideHeight == 1, g.strideWidth == 1,
-      values.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) })
+    // Sizes up to 2^30, so that the C code's sums of them (a padded row, a row rounded up to
+    // whole vectors) stay inside an int.
+    guard g.strideHeight == 1, g.strideWidth == 1, values.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 })
     else { return nil }
     let v = values.map { Int32($0) }
     return dlg_conv_sizes(

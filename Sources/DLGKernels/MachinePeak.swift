@@ -73,7 +73,8 @@ public struct MachinePeak: Codable, Equatable, Sendable {
   static func workingSets(threads: Int) -> [Int] {
     let l3 = levelThreeCacheBytes() ?? 0
     let inL3 = l3 >= 4 << 20 && l3 <= 1 << 30 ? l3 / 4 * 3 : 8 << 20
-    return [256 << 10 * max(threads, 1), inL3, 512 << 20]
+    // With many threads, 256 KiB each could pass the L3 set; keep the tiers in order.
+    return [min(256 << 10 * max(threads, 1), inL3 / 2), inL3, 512 << 20]
   }
 
   /// The L3 the first CPU shares, from sysfs ("32768K"). Not sysconf's: in a virtual machine

@@ -13,7 +13,9 @@ public enum VectorLanes {
 
   /// Runs `body` with the kernels capped at `lanes`-float vectors, so that tests take every
   /// path this CPU has. Calls wait for each other (the cap is global); kernels running
-  /// beside them meanwhile take the capped path, which gives the same results to rounding.
+  /// beside them meanwhile take the capped path, which gives the same results to rounding
+  /// only, so tests call it inside `withThreadBudget`, whose lock the tests that compare bits
+  /// hold.
   static func withCap<T>(_ lanes: Int, _ body: () throws -> T) rethrows -> T {
     capLock.lock()
     defer { capLock.unlock() }
