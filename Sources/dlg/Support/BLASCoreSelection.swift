@@ -10,9 +10,11 @@ import CBLAS
 /// virtual machines that report a generic model ("Intel Xeon Processor") Debian's OpenBLAS
 /// 0.3.21 falls back to its Prescott (SSE3) kernels: 5× slower GEMM on a CPU with AVX-512
 /// (measured here: 14 GFLOP/s instead of 78 on the Dense layer of the Fashion-MNIST CNN).
-/// AMD's Zen 4 and Zen 5 have AVX-512, which 0.3.21 predates: it gives them its Haswell (AVX2)
-/// kernels, and sgemm runs at half speed (measured on a Zen 5 EPYC: 250 GFLOP/s on two cores
-/// against 480 with the SkylakeX kernels).
+/// A CPU that OpenBLAS knows by model but not yet by its AVX-512 (a release that predates a
+/// CPU's AVX-512 maps it to an AVX2 core such as Zen or Haswell) runs sgemm at about half
+/// speed: on a Zen 5 EPYC the Haswell kernels gave 250 GFLOP/s on two cores against 480 with
+/// the SkylakeX ones. (There 0.3.21 does not know the model and picks Cooperlake by its
+/// features, which is right.)
 /// The choice can only be changed through `OPENBLAS_CORETYPE` before the library loads, so
 /// when OpenBLAS chose a core with narrower vectors than the CPU has, `dlg` sets it and
 /// re-executes itself once. A user's own `OPENBLAS_CORETYPE` is always respected.
