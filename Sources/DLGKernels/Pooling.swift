@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// Max and average pooling over NHWC images; the window, stride and padding are described by
 /// a `ConvGeometry` whose channel counts are equal (pooling keeps the channels).
 ///
@@ -8,30 +10,15 @@ public enum Pooling {
   typealias Vector = SIMD16<Float>
   static let width = 16
 
-  /// y = the maximum of each window (padding never wins).
+  /// y = the maximum of each window (padding never wins), in C on the widest vectors
+  /// (`max_pool.h`: Swift compiles a SIMD compare-and-select lane by lane), images split over
+  /// threads.
   public static func maxForward(
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
   ) {
-    let channels = g.inChannels
-    forEachPixel(g) { window, pixel in
-      let y = output + pixel
-      var c = 0
-      while c + width <= channels {
-        var best = Vector(repeating: -.infinity)
-        window.forEachOffset { offset in
-          // A compare and a blend: `pointwiseMax` goes lane by lane for NaN rules.
-          let x = Elementwise.load(input + offset + c)
-          best = best.replacing(with: x, where: x .> best)
-        }
-        Elementwise.store(best, y + c)
-        c += width
-      }
-      while c < channels {
-        var best = -Float.infinity
-        window.forEachOffset { offset in best = max(best, input[offset + c]) }
-        y[c] = best
-        c += 1
-      }
+    guard var s = sizes(g) else { return }
+    forEachImages(g) { images in
+      dlg_max_pool(&s, input, images.lowerBound, images.upperBound, output)
     }
   }
 
@@ -41,35 +28,31 @@ public enum Pooling {
     _ g: ConvGeometry, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
     outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>
   ) {
-    let channels = g.inChannels
-    forEachPixel(g, zeroing: inputGradient) { window, out in
-      var c = 0
-      while c + width <= channels {
-        let best = Elementwise.load(output + out + c)
-        let gradient = Elementwise.load(outputGradient + out + c)
-        // Lanes whose maximum has been found already route nothing more.
-        var pending = SIMDMask<SIMD16<Int32>>(repeating: true)
-        window.forEachOffset { offset in
-          let hit = pending .& (Elementwise.load(input + offset + c) .== best)
-          guard any(hit) else { return }
-          let target = inputGradient + offset + c
-          Elementwise.store(
-            Elementwise.load(target)
-              + Vector(repeating: 0).replacing(with: gradient, where: hit), target)
-          pending .&= .!hit
-        }
-        c += width
-      }
-      while c < channels {
-        var routed = false
-        window.forEachOffset { offset in
-          if !routed, input[offset + c] == output[out + c] {
-            inputGradient[offset + c] += outputGradient[out + c]
-            routed = true
-          }
-        }
-        c += 1
-      }
+    guard var s = sizes(g) else { return }
+    forEachImages(g) { images in
+      dlg_max_pool_gradient(
+        &s, input, output, outputGradient, images.lowerBound, images.upperBound, inputGradient)
+    }
+  }
+
+  /// The C kernels' sizes; nil past 2^30 (which no plan that fits in memory reaches).
+  static func sizes(_ g: ConvGeometry) -> dlg_pool_sizes? {
+    let values = [
+      g.batch, g.inHeight, g.inWidth, g.inChannels, g.kernelHeight, g.kernelWidth,
+      g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
+    ]
+    guard values.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else { return nil }
+    let v = values.map { Int32($0) }
+    return dlg_pool_sizes(
+      n: v[0], h: v[1], w: v[2], c: v[3], kh: v[4], kw: v[5], stride_h: v[6], stride_w: v[7],
+      pad_top: v[8], pad_left: v[9], oh: v[10], ow: v[11])
+  }
+
+  /// Splits the batch over threads as `forEachPixel` does.
+  static func forEachImages(_ g: ConvGeometry, _ body: (Range<Int>) -> Void) {
+    let perImage = g.outHeight * g.outWidth * g.inChannels * g.kernelHeight * g.kernelWidth
+    ThreadBudget.parallelFor(count: g.batch, minimumChunk: max(1, (1 << 15) / max(perImage, 1))) {
+      body($0)
     }
   }
 

@@ -32,9 +32,17 @@ import Testing
     return result
   }
 
+  /// At every vector width this CPU has (max pooling runs in C on AVX-512, AVX2 or a
+  /// portable loop).
   @Test(arguments: [1, 2])
   func maxAndAverageMatchReferences(threads: Int) {
     withThreadBudget(threads) {
+      for lanes in VectorLanes.widths { VectorLanes.withCap(lanes) { check() } }
+    }
+  }
+
+  func check() {
+    do {
       var random = TestRandom(11)
       for g in Self.geometries {
         // Values on a coarse grid so windows contain ties.
