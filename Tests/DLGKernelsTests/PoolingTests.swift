@@ -42,51 +42,49 @@ import Testing
   }
 
   func check() {
-    do {
-      var random = TestRandom(11)
-      for g in Self.geometries {
-        // Values on a coarse grid so windows contain ties.
-        let x = random.floats(g.batch * g.inHeight * g.inWidth * g.inChannels).map {
-          ($0 * 3).rounded() / 3
-        }
-        let outCount = g.batch * g.outHeight * g.outWidth * g.inChannels
-        let dy = random.floats(outCount)
-        var maxY = [Float](repeating: 0, count: outCount)
-        var averageY = maxY
-        var maxDx = [Float](repeating: 0, count: x.count)
-        var averageDx = maxDx
-        var expectedMax = maxY
-        var expectedAverage = maxY
-        var expectedMaxDx = maxDx
-        var expectedAverageDx = maxDx
-        for n in 0..<g.batch {
-          for oy in 0..<g.outHeight {
-            for ox in 0..<g.outWidth {
-              let window = Self.positions(g, n, oy, ox)
-              for c in 0..<g.inChannels {
-                let out = ((n * g.outHeight + oy) * g.outWidth + ox) * g.inChannels + c
-                let values = window.map { x[$0 + c] }
-                let best = values.max()!
-                expectedMax[out] = best
-                expectedMaxDx[window[values.firstIndex(of: best)!] + c] += dy[out]
-                expectedAverage[out] = values.reduce(0, +) / Float(values.count)
-                for position in window {
-                  expectedAverageDx[position + c] += dy[out] / Float(values.count)
-                }
+    var random = TestRandom(11)
+    for g in Self.geometries {
+      // Values on a coarse grid so windows contain ties.
+      let x = random.floats(g.batch * g.inHeight * g.inWidth * g.inChannels).map {
+        ($0 * 3).rounded() / 3
+      }
+      let outCount = g.batch * g.outHeight * g.outWidth * g.inChannels
+      let dy = random.floats(outCount)
+      var maxY = [Float](repeating: 0, count: outCount)
+      var averageY = maxY
+      var maxDx = [Float](repeating: 0, count: x.count)
+      var averageDx = maxDx
+      var expectedMax = maxY
+      var expectedAverage = maxY
+      var expectedMaxDx = maxDx
+      var expectedAverageDx = maxDx
+      for n in 0..<g.batch {
+        for oy in 0..<g.outHeight {
+          for ox in 0..<g.outWidth {
+            let window = Self.positions(g, n, oy, ox)
+            for c in 0..<g.inChannels {
+              let out = ((n * g.outHeight + oy) * g.outWidth + ox) * g.inChannels + c
+              let values = window.map { x[$0 + c] }
+              let best = values.max()!
+              expectedMax[out] = best
+              expectedMaxDx[window[values.firstIndex(of: best)!] + c] += dy[out]
+              expectedAverage[out] = values.reduce(0, +) / Float(values.count)
+              for position in window {
+                expectedAverageDx[position + c] += dy[out] / Float(values.count)
               }
             }
           }
         }
-        Pooling.maxForward(g, input: x, output: &maxY)
-        Pooling.maxBackward(
-          g, input: x, output: maxY, outputGradient: dy, inputGradient: &maxDx)
-        Pooling.averageForward(g, input: x, output: &averageY)
-        Pooling.averageBackward(g, outputGradient: dy, inputGradient: &averageDx)
-        #expect(maxY == expectedMax, "\(g)")
-        #expect(maxDx == expectedMaxDx, "\(g)")
-        #expect(maxRelativeError(averageY, expectedAverage) < 1e-6, "\(g)")
-        #expect(maxRelativeError(averageDx, expectedAverageDx) < 1e-6, "\(g)")
       }
+      Pooling.maxForward(g, input: x, output: &maxY)
+      Pooling.maxBackward(
+        g, input: x, output: maxY, outputGradient: dy, inputGradient: &maxDx)
+      Pooling.averageForward(g, input: x, output: &averageY)
+      Pooling.averageBackward(g, outputGradient: dy, inputGradient: &averageDx)
+      #expect(maxY == expectedMax, "\(g)")
+      #expect(maxDx == expectedMaxDx, "\(g)")
+      #expect(maxRelativeError(averageY, expectedAverage) < 1e-6, "\(g)")
+      #expect(maxRelativeError(averageDx, expectedAverageDx) < 1e-6, "\(g)")
     }
   }
 }
