@@ -9,6 +9,7 @@
 #   scripts/fuzz.sh --seconds 6          # what CI runs
 #   scripts/fuzz.sh --seconds 3600 model # one harness for an hour
 #   scripts/fuzz.sh --runs 10000000 npy  # until ten million executions (or --seconds)
+#   scripts/fuzz.sh --jobs 2 --runs 10000000 model  # two processes sharing one corpus
 #
 # The corpus each run grows is kept in .build-fuzz/corpus/NAME and used again next time; the
 # committed seeds (Tests/Fuzz/Corpus/NAME) are only read.
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 
 seconds=60
 runs=-1
+jobs=1
 harnesses=()
 # A positive whole number, or a usage error (libFuzzer reads 0 seconds as "no limit").
 count() {
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) count "$1" "${2:-}"; seconds="$2"; seconds_given="$2"; shift 2 ;;
     --runs) count "$1" "${2:-}"; runs="$2"; seconds=${seconds_given:-86400}; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --jobs) count "$1" "${2:-}"; jobs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) harnesses+=("$1"); shift ;;
   esac
 done
@@ -65,12 +68,30 @@ for name in "${harnesses[@]}"; do
   log=.build-fuzz/logs/$name.log
   status=0
   started=$(date +%s)
-  "$binary" --harness="$name" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2560 \
-    -malloc_limit_mb=2048 -max_len=16384 -print_final_stats=1 -detect_leaks=0 \
-    -artifact_prefix=".build-fuzz/findings/$name-" "$corpus" "Tests/Fuzz/Corpus/$name" \
-    >"$log" 2>&1 || status=$?
-  executions=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  executions=${executions:-0}
+  # With --jobs, every process takes its share of the runs and they trade new inputs through
+  # the one corpus folder (libFuzzer reloads it); their executions add up.
+  rm -f "$log".[0-9]*
+  per_job=$(( runs < 0 ? -1 : (runs + jobs - 1) / jobs ))
+  pids=()
+  for job in $(seq 1 "$jobs"); do
+    job_log=$log
+    [ "$jobs" -gt 1 ] && job_log=$log.$job
+    "$binary" --harness="$name" -max_total_time="$seconds" -runs="$per_job" -timeout=10 \
+      -rss_limit_mb=2560 -malloc_limit_mb=2048 -max_len=16384 -print_final_stats=1 -detect_leaks=0 \
+      -artifact_prefix=".build-fuzz/findings/$name-" "$corpus" "Tests/Fuzz/Corpus/$name" \
+      >"$job_log" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" || status=$?
+  done
+  if [ "$jobs" -gt 1 ]; then
+    cat "$log".[0-9]* >"$log"
+  fi
+  executions=0
+  for count in $(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$'); do
+    executions=$(( executions + count ))
+  done
   elapsed=$(( $(date +%s) - started ))
   rate=$(( executions / (elapsed > 0 ? elapsed : 1) ))
   size=$(ls "$corpus" | wc -l)
