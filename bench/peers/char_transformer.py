@@ -47,63 +47,22 @@ validation pass happens after it stops.
 import argparse
 import json
 import math
-import re
+import os
 import resource
 import sys
 import time
-from collections import Counter
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-DEFAULT_FILE = "/usr/share/games/fortunes/chinese"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import datasets  # noqa: E402  (the data readers every peer shares, next to this file)
+
+DEFAULT_FILE = datasets.FORTUNES_ZH
 LENGTH, VOCABULARY, WIDTH, HEADS, FF, BLOCKS = 64, 3000, 128, 4, 512, 4
 VALIDATION = 0.05
 DLG_PARAMETERS = 1_572_024   # what `dlg check graphs/char_transformer.dlg` reports
-
-# An escape: `ESC [`, parameters, then a final code point in @...~ (or the end of the text);
-# or ESC and whatever one code point follows it (or nothing, at the end).
-ESCAPE = re.compile(r"\x1b(?:\[[^\x40-\x7e]*[\x40-\x7e]?|.?)", re.DOTALL)
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")   # all but \t (0x09) and \n (0x0A)
-
-
-def clean(text):
-    """CharacterDataset.clean: the text without terminal escape sequences and without control
-    characters other than newline and tab."""
-    return CONTROL.sub("", ESCAPE.sub("", text))
-
-
-def load(path, length, vocabulary):
-    """(ids of the cleaned text, the vocabulary as {character: id}) as dlg's chars() makes."""
-    with open(path, "rb") as f:
-        text = clean(f.read().decode("utf-8", errors="replace"))
-    counts = Counter(text)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], ord(item[0])))
-    ids = {ch: i + 2 for i, (ch, _) in enumerate(ranked[: max(vocabulary - 2, 0)])}
-    encoded = torch.tensor([ids.get(ch, 1) for ch in text], dtype=torch.int64)
-    if len(encoded) <= length:
-        raise SystemExit(f"{path}: {len(encoded)} characters, too few for one piece of {length}")
-    return encoded, ids
-
-
-def pieces(ids, length):
-    """Inputs ids[i*T : (i+1)*T] and targets ids[i*T+1 : (i+1)*T+1] for each piece i."""
-    count = (len(ids) - 1) // length
-    x = ids[: count * length].view(count, length)
-    y = ids[1 : count * length + 1].view(count, length)
-    return x, y
-
-
-def held_out(count, fraction):
-    """Dataset.split's count: round(count * fraction) (half away from zero, as Swift's
-    .rounded()), at least 1 and at most count - 1."""
-    product = count * fraction
-    rounded = math.floor(product)
-    if product - rounded >= 0.5:
-        rounded += 1
-    return min(max(rounded, 1), max(count - 1, 0))
-
 
 def glorot_(tensor, fan_in, fan_out):
     limit = math.sqrt(6 / (fan_in + fan_out))
@@ -238,10 +197,9 @@ def arguments(description, extra=None):
 def corpus(args):
     """(training inputs, targets, validation inputs, targets) as dlg's chars() and
     `validation 0.05` make them, and the number of characters and of vocabulary entries."""
-    ids, vocabulary = load(args.file, LENGTH, VOCABULARY)
-    x, y = pieces(ids, LENGTH)
-    held = held_out(len(x), VALIDATION)
-    return (x[:-held], y[:-held], x[-held:], y[-held:]), len(ids), len(vocabulary)
+    arrays, characters, vocabulary = datasets.character_pieces(
+        args.file, LENGTH, VOCABULARY, VALIDATION)
+    return tuple(torch.from_numpy(a) for a in arrays), characters, vocabulary
 
 
 def train(net, data, args, rate, name, dlg_parameters, describe=""):

@@ -7,9 +7,13 @@ its own venv) load exactly the same arrays as dlg's loaders give.
 - Reviews: `label<TAB>text` lines as `text(file, vocabulary: 10000, length: 100)` encodes them:
   lower-cased runs of letters and digits, the 9998 most frequent training words (ties
   alphabetical) as ids 2, 3, ... (1: any other word, 0: padding after the text).
+- Characters: a text file as `chars(file, length: 64, vocabulary: 3000)` reads it (see
+  `characters`), cut into pieces of 64 inputs labelled with their next characters, and the
+  last pieces held out as `validation 0.05` holds them out.
 """
 
 import gzip
+import math
 import os
 import re
 from collections import Counter
@@ -21,6 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 CIFAR = os.path.join(ROOT, "bench/.data/cifar-10-batches-bin")
 REVIEWS = os.path.join(ROOT, "graphs/data")
+FORTUNES_ZH = "/usr/share/games/fortunes/chinese"
 
 SIDE, CHANNELS = 32, 3
 CIFAR_RECORD = 1 + SIDE * SIDE * CHANNELS   # one label byte, then 3072 channel-major pixels
@@ -119,3 +124,63 @@ def reviews(folder=REVIEWS, length=100, size=10000):
     ids = vocabulary(train_texts, size)
     return ((encode(train_texts, ids, length), train_labels),
             (encode(test_texts, ids, length), test_labels))
+
+
+# An escape: `ESC [`, parameters, then a final code point in @...~ (or the end of the text);
+# or ESC and whatever one code point follows it (or nothing, at the end).
+ESCAPE = re.compile(r"\x1b(?:\[[^\x40-\x7e]*[\x40-\x7e]?|.?)", re.DOTALL)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")   # all but \t (0x09) and \n (0x0A)
+
+
+def clean(text):
+    """CharacterDataset.clean: the text without terminal escape sequences and without control
+    characters other than newline and tab."""
+    return CONTROL.sub("", ESCAPE.sub("", text))
+
+
+def characters(path, length, vocabulary):
+    """(ids of the cleaned text as int64, the vocabulary as {character: id}) as dlg's chars()
+    makes them: the file's UTF-8 (bytes that do not decode read as U+FFFD), cleaned, and the
+    vocabulary - 2 most frequent code points of the whole text (ties by code point) as ids 2,
+    3, ... (1: any other character)."""
+    with open(path, "rb") as f:
+        text = clean(f.read().decode("utf-8", errors="replace"))
+    counts = Counter(text)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], ord(item[0])))
+    ids = {ch: i + 2 for i, (ch, _) in enumerate(ranked[: max(vocabulary - 2, 0)])}
+    # Code point -> id through one table, not a dictionary lookup per character.
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    table = np.ones(int(points.max(initial=0)) + 1, dtype=np.int64)
+    for ch, i in ids.items():
+        table[ord(ch)] = i
+    encoded = table[points]
+    if len(encoded) <= length:
+        raise SystemExit(f"{path}: {len(encoded)} characters, too few for one piece of {length}")
+    return encoded, ids
+
+
+def pieces(ids, length):
+    """Inputs ids[i*T : (i+1)*T] and targets ids[i*T+1 : (i+1)*T+1] for each piece i."""
+    count = (len(ids) - 1) // length
+    return (ids[: count * length].reshape(count, length),
+            ids[1 : count * length + 1].reshape(count, length))
+
+
+def held_out(count, fraction):
+    """Dataset.split's count: round(count * fraction) (half away from zero, as Swift's
+    .rounded()), at least 1 and at most count - 1."""
+    product = count * fraction
+    rounded = math.floor(product)
+    if product - rounded >= 0.5:
+        rounded += 1
+    return min(max(rounded, 1), max(count - 1, 0))
+
+
+def character_pieces(path=FORTUNES_ZH, length=64, vocabulary=3000, validation=0.05):
+    """(training inputs, targets, validation inputs, targets) as int64 arrays, the number of
+    characters and of vocabulary entries: what `chars(path, length:, vocabulary:)` with
+    `validation` gives."""
+    ids, table = characters(path, length, vocabulary)
+    x, y = pieces(ids, length)
+    held = held_out(len(x), validation)
+    return (x[:-held], y[:-held], x[-held:], y[-held:]), len(ids), len(table)
