@@ -20,6 +20,18 @@ enum Reference {
   }
 }
 
+/// The largest difference of two arrays, relative where a value passes 1: infinite when
+/// their lengths differ or one holds a NaN where the other does not (a NaN would otherwise
+/// drop out of the maximum, and an output a kernel never wrote, left NaN, would pass).
 func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { abs($0 - $1) / max(1, abs($0), abs($1)) }.max() ?? 0
+  guard a.count == b.count else { return .infinity }
+  var largest: Float = 0
+  for (x, y) in zip(a, b) {
+    if x.isNaN || y.isNaN {
+      if x.isNaN != y.isNaN { return .infinity }
+      continue
+    }
+    largest = Swift.max(largest, abs(x - y) / Swift.max(1, abs(x), abs(y)))
+  }
+  return largest
 }
