@@ -1,3 +1,5 @@
+import CVectorKernels
+
 /// The sizes of one 2-D convolution over NHWC images with a `[kH, kW, Cin, Cout]` filter.
 public struct ConvGeometry: Sendable, Equatable {
   public let batch, inHeight, inWidth, inChannels, outChannels: Int
@@ -28,6 +30,21 @@ public struct ConvGeometry: Sendable, Equatable {
     outHeight = (inHeight + padTop + padBottom - kernelHeight) / strideHeight + 1
     outWidth = (inWidth + padLeft + padRight - kernelWidth) / strideWidth + 1
   }
+  /// The sizes as the C kernels take them (`conv_sizes.h`), or nil when one passes 2^30, so
+  /// that their sums of two sizes stay inside an int.
+  var vectorKernelSizes: dlg_conv_sizes? {
+    let values = [
+      batch, inHeight, inWidth, inChannels, outChannels, kernelHeight, kernelWidth, padTop,
+      padLeft, padBottom, padRight, outHeight, outWidth, strideHeight, strideWidth,
+    ]
+    guard values.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 }) else { return nil }
+    let v = values.map { Int32($0) }
+    return dlg_conv_sizes(
+      n: v[0], h: v[1], w: v[2], c: v[3], outc: v[4], kh: v[5], kw: v[6], pad_top: v[7],
+      pad_left: v[8], pad_bottom: v[9], pad_right: v[10], oh: v[11], ow: v[12], stride_h: v[13],
+      stride_w: v[14])
+  }
+
   /// Rows of the patch matrix: one per output pixel of the whole batch.
   var patchRows: Int { batch * outHeight * outWidth }
   /// Columns of the patch matrix: one per filter tap.
@@ -105,17 +122,35 @@ public struct ConvGeometry: Sendable, Equatable {
       Self.maximumParts)
   }
 
+  /// The kernel the forward pass takes: the first of these that fits the layer.
+  var forwardKernel: ConvolutionForwardKernel {
+    if FewOutputConvolution.applies(to: self) { return .fewOutputs }
+    if ImplicitGEMMConvolution.applies(to: self) { return .implicitGEMM }
+    if DirectConvolution.applies(to: self) { return .direct }
+    return .patchGEMM
+  }
+
   /// Floats of im2col workspace each pass needs.
   public var forwardScratchCount: Int {
-    guard !DirectConvolution.applies(to: self), !FewOutputConvolution.applies(to: self) else {
-      return 0
-    }
+    guard forwardKernel == .patchGEMM else { return 0 }
     return workspaceImages(group: forwardGroup) * outHeight * outWidth * patchColumns
   }
   public var backwardFilterScratchCount: Int {
     workspaceImages(group: backwardGroup) * outHeight * outWidth * patchColumns
   }
   public var backwardInputScratchCount: Int { backwardFilterScratchCount }
+}
+
+/// The forward pass's kernels, fastest first where several fit a layer.
+enum ConvolutionForwardKernel: Sendable, Equatable {
+  /// At most 16 outputs over many taps: vectors along the output row (`FewOutputConvolution`).
+  case fewOutputs
+  /// A multiple of 16 outputs: the product without the patch matrix (`ImplicitGEMMConvolution`).
+  case implicitGEMM
+  /// Few taps and other output counts (`DirectConvolution`).
+  case direct
+  /// Everything else: im2col and sgemm.
+  case patchGEMM
 }
 
 /// 2-D convolution as im2col + GEMM. In NHWC the patch matrix `[N·Ho·Wo, kH·kW·Cin]` times the
@@ -130,15 +165,21 @@ public enum Convolution2D {
     output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
     bias: UnsafePointer<Float>? = nil, activation: Activation = .identity
   ) {
-    if DirectConvolution.applies(to: g) {
-      DirectConvolution.forward(
-        g, input: input, filter: filter, output: output, bias: bias, activation: activation)
-      return
-    }
-    if FewOutputConvolution.applies(to: g) {
+    switch g.forwardKernel {
+    case .fewOutputs:
       FewOutputConvolution.forward(
         g, input: input, filter: filter, output: output, bias: bias, activation: activation)
       return
+    case .implicitGEMM:
+      ImplicitGEMMConvolution.forward(
+        g, input: input, filter: filter, output: output, bias: bias, activation: activation)
+      return
+    case .direct:
+      DirectConvolution.forward(
+        g, input: input, filter: filter, output: output, bias: bias, activation: activation)
+      return
+    case .patchGEMM:
+      break
     }
     let (rowsPerImage, columns) = (g.outHeight * g.outWidth, g.patchColumns)
     forEachGroup(g, group: g.forwardGroup, scratch: scratch) { _, images, patches in

@@ -7,19 +7,10 @@ import CVectorKernels
 /// most `DirectConvolution.maximumTaps` taps keep that kernel forward. The input gradient stays
 /// a GEMM: its product is as wide as the filter's taps.
 enum FewOutputConvolution {
+  /// The C kernel's sizes for a stride-1 layer (the only kind it takes).
   static func sizes(_ g: ConvGeometry) -> dlg_conv_sizes? {
-    let values = [
-      g.batch, g.inHeight, g.inWidth, g.inChannels, g.outChannels, g.kernelHeight,
-      g.kernelWidth, g.padTop, g.padLeft, g.padBottom, g.padRight, g.outHeight, g.outWidth,
-    ]
-    // Sizes up to 2^30, so that the C code's sums of them (a padded row, a row rounded up to
-    // whole vectors) stay inside an int.
-    guard g.strideHeight == 1, g.strideWidth == 1, values.allSatisfy({ $0 >= 0 && $0 <= 1 << 30 })
-    else { return nil }
-    let v = values.map { Int32($0) }
-    return dlg_conv_sizes(
-      n: v[0], h: v[1], w: v[2], c: v[3], outc: v[4], kh: v[5], kw: v[6], pad_top: v[7],
-      pad_left: v[8], pad_bottom: v[9], pad_right: v[10], oh: v[11], ow: v[12])
+    guard g.strideHeight == 1, g.strideWidth == 1 else { return nil }
+    return g.vectorKernelSizes
   }
 
   static func applies(to g: ConvGeometry) -> Bool {

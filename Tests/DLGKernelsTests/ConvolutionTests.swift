@@ -53,6 +53,35 @@ import Testing
       batch: 3, inHeight: 9, inWidth: 8, inChannels: 3, outChannels: 37, kernelHeight: 3,
       kernelWidth: 3, strideHeight: 2, strideWidth: 1, padTop: 1, padLeft: 0, padBottom: 1,
       padRight: 1),
+    // Multiples of 16 outputs: the implicit product. The CIFAR-10 CNN's 32 → 64 layer (rows of
+    // 13: two tiles of 6 and one that starts early), its 3 → 32 first layer, 48 outputs with
+    // padding and stride 2 (gathered windows at the border), 16 outputs over rows of 8 (one
+    // tile), and 128 outputs (two blocks) with padding.
+    ConvGeometry(
+      batch: 2, inHeight: 15, inWidth: 15, inChannels: 32, outChannels: 64, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
+      padRight: 0),
+    ConvGeometry(
+      batch: 3, inHeight: 12, inWidth: 12, inChannels: 3, outChannels: 32, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
+      padRight: 0),
+    ConvGeometry(
+      batch: 2, inHeight: 9, inWidth: 17, inChannels: 5, outChannels: 48, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1, padBottom: 1,
+      padRight: 1),
+    // A 64-output layer whose rows are shorter than a tile: im2col.
+    ConvGeometry(
+      batch: 2, inHeight: 6, inWidth: 6, inChannels: 8, outChannels: 64, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
+      padRight: 0),
+    ConvGeometry(
+      batch: 2, inHeight: 6, inWidth: 10, inChannels: 4, outChannels: 16, kernelHeight: 2,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,
+      padRight: 0),
+    ConvGeometry(
+      batch: 1, inHeight: 7, inWidth: 10, inChannels: 8, outChannels: 128, kernelHeight: 3,
+      kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 1, padLeft: 1, padBottom: 1,
+      padRight: 1),
   ]
 
   /// y[n, oy, ox, f] = Σ x[n, oy·s − pad + ky, ox·s − pad + kx, c] · w[ky, kx, c, f].
@@ -116,7 +145,29 @@ import Testing
   @Test func fewOutputChannelsTakeTheRowKernel() {
     guard VectorLanes.available >= 8 else { return }
     let taken = Self.geometries.map { FewOutputConvolution.applies(to: $0) }
-    #expect(taken == [false, false, false, false, true, true, true, true, true, false])
+    #expect(
+      taken == [
+        false, false, false, false, true, true, true, true, true, false, false, false, false,
+        false, false, false,
+      ])
+  }
+
+  /// The kernel each geometry's forward pass takes (on a CPU with AVX2 at least): the row
+  /// kernel first, then the implicit product for multiples of 16 outputs, then the direct
+  /// kernel for few taps, and im2col for the rest.
+  @Test func forwardKernelsByLayer() {
+    guard VectorLanes.available >= 8 else { return }
+    let kernels = Self.geometries.map(\.forwardKernel)
+    let (few, implicit, direct, patches) = (
+      ConvolutionForwardKernel.fewOutputs, ConvolutionForwardKernel.implicitGEMM,
+      ConvolutionForwardKernel.direct, ConvolutionForwardKernel.patchGEMM
+    )
+    #expect(
+      kernels == [
+        direct, direct, direct, patches, few, few, few, few, few, direct, implicit, implicit,
+        implicit, patches, implicit, implicit,
+      ])
+    #expect(Self.geometries.map(\.forwardScratchCount).filter { $0 > 0 }.count == 2)
   }
 
   /// The forward pass and the filter gradient at every vector width this CPU has.

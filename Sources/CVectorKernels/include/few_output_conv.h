@@ -9,13 +9,7 @@
 /// them. Each image is first copied channel by channel into a zero-padded plane, so the
 /// windows are plain unaligned loads.
 
-/// A convolution's sizes: input `[n, h, w, c]`, filter `[kh, kw, c, outc]` (HWIO, dlg's),
-/// output `[n, oh, ow, outc]`, zero padding on each side.
-typedef struct {
-  int n, h, w, c, outc, kh, kw;
-  int pad_top, pad_left, pad_bottom, pad_right;
-  int oh, ow;
-} dlg_conv_sizes;
+#include "conv_sizes.h"
 
 /// 1 when this CPU has the vectors the kernel needs (AVX2 and FMA at least, whatever the cap
 /// of vector_lanes.h: a plan's choice of kernel must not change) and the sizes fit it: stride
