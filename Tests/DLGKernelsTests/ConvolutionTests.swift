@@ -54,9 +54,9 @@ import Testing
       kernelWidth: 3, strideHeight: 2, strideWidth: 1, padTop: 1, padLeft: 0, padBottom: 1,
       padRight: 1),
     // Multiples of 16 outputs: the implicit product. The CIFAR-10 CNN's 32 → 64 layer (rows of
-    // 13: two tiles of 6 and one that starts early), its 3 → 32 first layer, 48 outputs with
-    // padding and stride 2 (gathered windows at the border), 16 outputs over rows of 8 (one
-    // tile), and 128 outputs (two blocks) with padding.
+    // 13: tiles of 6 that cross rows, and a last one that starts early), its 3 → 32 first
+    // layer, 48 outputs with padding and stride 2 (a zero-bordered copy), 16 outputs over rows
+    // of 8 (one tile), and 128 outputs (two blocks) with padding.
     ConvGeometry(
       batch: 2, inHeight: 15, inWidth: 15, inChannels: 32, outChannels: 64, kernelHeight: 3,
       kernelWidth: 3, strideHeight: 1, strideWidth: 1, padTop: 0, padLeft: 0, padBottom: 0,

@@ -8,8 +8,9 @@
 /// input, one broadcast input times the filter's vectors of output channels per tap. Writing
 /// and re-reading a patch matrix costs as much as the product at the small batches inference
 /// runs (the CIFAR-10 CNN's 3 → 32 and 32 → 64 layers), and rows of the output split over
-/// threads where im2col splits whole images. Windows that overhang the padded border are
-/// gathered, with their zeros, into a small buffer first.
+/// threads where im2col splits whole images. A tile's pixels are consecutive in the image's
+/// output, across rows (each window is a pointer), so rows that are not whole tiles waste
+/// nothing; a layer with padding reads a zero-bordered copy of each image.
 
 #include "conv_sizes.h"
 
@@ -18,7 +19,7 @@
 /// channels a multiple of 16, output rows of 8 pixels at least, every size positive.
 int dlg_implicit_gemm_conv_applies(const dlg_conv_sizes *s);
 
-/// Floats of scratch one call needs: the gathered windows of one tile.
+/// Floats of scratch one call needs: one padded image (none without padding).
 long dlg_implicit_gemm_conv_scratch(const dlg_conv_sizes *s);
 
 /// y = act(conv(x, w) + bias) for the output rows `first` to `last - 1`, counted over the
