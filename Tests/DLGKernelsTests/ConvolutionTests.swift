@@ -139,6 +139,35 @@ import Testing
     return dw
   }
 
+  /// dx[n, iy, ix, c] = Σ dy[n, oy, ox, f] · w[ky, kx, c, f] over the outputs whose window
+  /// holds (iy, ix) at tap (ky, kx): the adjoint of `reference`.
+  static func inputGradient(_ g: ConvGeometry, _ dy: [Float], _ w: [Float]) -> [Float] {
+    var dx = [Float](repeating: 0, count: g.batch * g.inHeight * g.inWidth * g.inChannels)
+    for n in 0..<g.batch {
+      for oy in 0..<g.outHeight {
+        for ox in 0..<g.outWidth {
+          for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+              let iy = oy * g.strideHeight - g.padTop + ky
+              let ix = ox * g.strideWidth - g.padLeft + kx
+              guard iy >= 0, iy < g.inHeight, ix >= 0, ix < g.inWidth else { continue }
+              for c in 0..<g.inChannels {
+                var sum: Float = 0
+                for f in 0..<g.outChannels {
+                  sum +=
+                    dy[((n * g.outHeight + oy) * g.outWidth + ox) * g.outChannels + f]
+                    * w[((ky * g.kernelWidth + kx) * g.inChannels + c) * g.outChannels + f]
+                }
+                dx[((n * g.inHeight + iy) * g.inWidth + ix) * g.inChannels + c] += sum
+              }
+            }
+          }
+        }
+      }
+    }
+    return dx
+  }
+
   /// Which geometries take the row-vector kernel for few output channels (on a CPU with
   /// AVX2 at least): those with more taps than the direct kernel takes, at most 16 output
   /// channels, stride 1 and rows of 8 pixels or more (the 64 × 64 images with 4 outputs too).
@@ -170,7 +199,8 @@ import Testing
     #expect(Self.geometries.map(\.forwardScratchCount).filter { $0 > 0 }.count == 2)
   }
 
-  /// The forward pass and the filter gradient at every vector width this CPU has.
+  /// The forward pass, the filter gradient and the input gradient at every vector width this
+  /// CPU has, against the references in full.
   @Test(arguments: [1, 2])
   func forwardMatchesReferenceAtEveryWidth(threads: Int) {
     // The budget's lock first: tests that compare results bit for bit hold it, and so never
@@ -204,6 +234,14 @@ import Testing
               g, input: x, outputGradient: dy, filterGradient: &dw, scratch: &scratchForBackward)
             #expect(
               maxRelativeError(dw, Self.filterGradient(g, x, dy)) < 1e-4, "\(lanes) lanes: \(g)")
+
+            var scratchForInput = [Float](
+              repeating: .nan, count: max(g.backwardInputScratchCount, 1))
+            var dx = [Float](repeating: .nan, count: x.count)
+            Convolution2D.backwardInput(
+              g, outputGradient: dy, filter: w, inputGradient: &dx, scratch: &scratchForInput)
+            #expect(
+              maxRelativeError(dx, Self.inputGradient(g, dy, w)) < 1e-4, "\(lanes) lanes: \(g)")
           }
         }
       }
