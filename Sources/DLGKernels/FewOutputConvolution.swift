@@ -4,8 +4,9 @@ import CVectorKernels
 /// long reduction (LeNet's 5×5 filters over 3 and 6 channels into 6 and 16), where the im2col
 /// products are too narrow for sgemm and a vector of channels would be mostly empty: vectors
 /// along the output row instead, in C on AVX-512 or AVX2 (`few_output_conv.h`). Layers with at
-/// most `DirectConvolution.maximumTaps` taps keep that kernel forward. The input gradient stays
-/// a GEMM: its product is as wide as the filter's taps.
+/// most `DirectConvolution.maximumTaps` taps keep that kernel forward, and a layer of exactly 16
+/// outputs (LeNet's second) runs forward faster as `ImplicitGEMMConvolution`. The input gradient
+/// stays a GEMM: its product is as wide as the filter's taps.
 enum FewOutputConvolution {
   /// The C kernel's sizes for a stride-1 layer (the only kind it takes).
   static func sizes(_ g: ConvGeometry) -> dlg_conv_sizes? {

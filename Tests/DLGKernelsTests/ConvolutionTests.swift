@@ -181,9 +181,9 @@ import Testing
       ])
   }
 
-  /// The kernel each geometry's forward pass takes (on a CPU with AVX2 at least): the row
-  /// kernel first, then the implicit product for multiples of 16 outputs, then the direct
-  /// kernel for few taps, and im2col for the rest.
+  /// The kernel each geometry's forward pass takes (on a CPU with AVX2 at least): the implicit
+  /// product for multiples of 16 outputs, then the row kernel for fewer outputs over many
+  /// taps, then the direct kernel for few taps, and im2col for the rest.
   @Test func forwardKernelsByLayer() {
     guard VectorLanes.available >= 8 else { return }
     let kernels = Self.geometries.map(\.forwardKernel)
@@ -193,8 +193,8 @@ import Testing
     )
     #expect(
       kernels == [
-        direct, direct, direct, patches, few, few, few, few, few, direct, implicit, implicit,
-        implicit, patches, implicit, implicit,
+        direct, direct, direct, patches, few, few, implicit, few, implicit, direct, implicit,
+        implicit, implicit, patches, implicit, implicit,
       ])
     #expect(Self.geometries.map(\.forwardScratchCount).filter { $0 > 0 }.count == 2)
   }
