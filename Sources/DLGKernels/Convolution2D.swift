@@ -306,9 +306,15 @@ public enum Convolution2D {
         for ox in 0..<outW {
           var row = patches + (((n - images.lowerBound) * outH + oy) * outW + ox) * rowLength
           let x0 = ox * g.strideWidth - g.padLeft
+          let rowInside = x0 >= 0 && x0 + g.kernelWidth <= g.inWidth
           for ky in 0..<g.kernelHeight {
             let y = oy * g.strideHeight - g.padTop + ky
-            if y >= 0 && y < g.inHeight {
+            if y >= 0 && y < g.inHeight && rowInside {
+              // The whole kernel row lands inside the image: one contiguous sum, as
+              // `gatherWindow` copies it (LeNet's 6-channel taps were 5 calls of 6 floats).
+              Elementwise.accumulate(
+                count: g.kernelWidth * cin, row, into: image + (y * g.inWidth + x0) * cin)
+            } else if y >= 0 && y < g.inHeight {
               for kx in 0..<g.kernelWidth {
                 let x = x0 + kx
                 if x >= 0 && x < g.inWidth {
