@@ -4,19 +4,27 @@ import Testing
 @testable import DLGKernels
 
 /// Pooling against direct per-channel references, with channel counts that take the vector
-/// path, its scalar tail and both (37 = 2 × 16 + 5), overlapping and padded windows, and ties
+/// path, its masked tail and both (37 = 2 × 16 + 5), overlapping and padded windows, and ties
 /// (the gradient goes to the first maximum only).
 @Suite(.serialized) struct PoolingTests {
-  static let geometries: [ConvGeometry] = [
-    (kernel: 2, stride: 2, pad: 0, channels: 37),
-    (kernel: 3, stride: 2, pad: 1, channels: 16),
-    (kernel: 3, stride: 1, pad: 0, channels: 5),
-  ].map { k, s, p, c in
-    ConvGeometry(
-      batch: 3, inHeight: 7, inWidth: 6, inChannels: c, outChannels: c, kernelHeight: k,
-      kernelWidth: k, strideHeight: s, strideWidth: s, padTop: p, padLeft: p, padBottom: p,
-      padRight: p)
-  }
+  static let geometries: [ConvGeometry] =
+    [
+      (kernel: 2, stride: 2, pad: 0, channels: 37),
+      (kernel: 3, stride: 2, pad: 1, channels: 16),
+      (kernel: 3, stride: 1, pad: 0, channels: 5),
+    ].map { k, s, p, c in
+      ConvGeometry(
+        batch: 3, inHeight: 7, inWidth: 6, inChannels: c, outChannels: c, kernelHeight: k,
+        kernelWidth: k, strideHeight: s, strideWidth: s, padTop: p, padLeft: p, padBottom: p,
+        padRight: p)
+    }
+    // 2 × 2 windows that tile an 8 × 6 image (LeNet's 6 channels): every input written once.
+    + [
+      ConvGeometry(
+        batch: 2, inHeight: 8, inWidth: 6, inChannels: 6, outChannels: 6, kernelHeight: 2,
+        kernelWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0, padBottom: 0,
+        padRight: 0)
+    ]
 
   /// Every window's in-image positions, in row order, as offsets of channel 0.
   static func positions(_ g: ConvGeometry, _ n: Int, _ oy: Int, _ ox: Int) -> [Int] {
@@ -50,14 +58,15 @@ import Testing
       }
       let outCount = g.batch * g.outHeight * g.outWidth * g.inChannels
       let dy = random.floats(outCount)
-      var maxY = [Float](repeating: 0, count: outCount)
+      // Outputs start as NaN, so one a kernel never writes fails the comparison.
+      var maxY = [Float](repeating: .nan, count: outCount)
       var averageY = maxY
-      var maxDx = [Float](repeating: 0, count: x.count)
+      var maxDx = [Float](repeating: .nan, count: x.count)
       var averageDx = maxDx
-      var expectedMax = maxY
-      var expectedAverage = maxY
-      var expectedMaxDx = maxDx
-      var expectedAverageDx = maxDx
+      var expectedMax = [Float](repeating: 0, count: outCount)
+      var expectedAverage = expectedMax
+      var expectedMaxDx = [Float](repeating: 0, count: x.count)
+      var expectedAverageDx = expectedMaxDx
       for n in 0..<g.batch {
         for oy in 0..<g.outHeight {
           for ox in 0..<g.outWidth {

@@ -3,7 +3,7 @@
 
 /// Max pooling over NHWC images and its gradient, on the widest vectors (vector_lanes.h):
 /// every loop runs over a pixel's contiguous channels, 16 (AVX-512) or 8 (AVX2) at a time,
-/// with a scalar tail. In C because Swift compiles a SIMD compare-and-select lane by lane.
+/// the last ones in a masked vector. In C because Swift compiles a SIMD compare-and-select lane by lane.
 
 /// A pooling's sizes: input `[n, h, w, c]`, a `kh × kw` window moved by the strides, zero
 /// padding that never wins, output `[n, oh, ow, c]`.
