@@ -51,47 +51,74 @@ static void fill_planes(const dlg_conv_sizes *s, const float *x, long image, int
   }
 }
 
-/// One output row of one image: vectors of L pixels, the output channels in groups of at most
-/// G registers (G = 16 with AVX-512's 32 registers, 8 with AVX2's 16), each group's size a
-/// constant where it is inlined, so that its sums stay in registers. A last vector that would
+/// ROWS output rows of one image (at most 4, consecutive): vectors of L pixels, the output
+/// channels in groups of at most G registers (G = 16 with AVX-512's 32 registers, 8 with AVX2's
+/// 16). A group's size COUNT is a constant where it is inlined, and so is P, the rows it takes
+/// at once: as many as the REGS registers hold, P × COUNT sums beside P input vectors and a
+/// broadcast weight, so each weight broadcast serves P rows. One row at a time loaded 7 values
+/// for 6 multiply-adds at LeNet's 6 outputs; 4 rows load 10 for 24. A last vector that would
 /// pass the row's end starts earlier instead and recomputes a few pixels.
-#define FEW_OUTPUT_ROW(NAME, TARGET, L, G)                                                       \
+#define FEW_OUTPUT_ROW(NAME, TARGET, L, G, REGS)                                                 \
   typedef float NAME##_vector __attribute__((ext_vector_type(L)));                              \
-  __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(               \
-      const int COUNT, const dlg_conv_sizes *s, const float *planes, int pw, int oy, int start, \
-      const float *w, const float *bias, int relu, float *y) {                                   \
+  typedef int NAME##_mask __attribute__((ext_vector_type(L)));                                  \
+  __attribute__((target(TARGET), always_inline)) static inline void NAME##_rows(                \
+      const int COUNT, const int P, const dlg_conv_sizes *s, const float *planes, int pw,      \
+      int oy, int start, const float *w, const float *bias, int relu, float *y) {              \
     int ph = plane_height(s);                                                                    \
-    NAME##_vector sums[G];                                                                       \
-    for (int o = 0; o < COUNT; o++) sums[o] = (NAME##_vector)(0.0f);                             \
+    NAME##_vector sums[4][G];                                                                    \
+    for (int p = 0; p < P; p++)                                                                  \
+      for (int o = 0; o < COUNT; o++) sums[p][o] = (NAME##_vector)(0.0f);                        \
     for (int c = 0; c < s->c; c++) {                                                             \
       const float *plane = planes + c * (long)pw * ph;                                           \
       for (int ky = 0; ky < s->kh; ky++) {                                                       \
         const float *row = plane + (long)(oy + ky) * pw + start;                                 \
         const float *taps = w + ((long)ky * s->kw * s->c + c) * s->outc;                         \
         for (int kx = 0; kx < s->kw; kx++) {                                                     \
-          NAME##_vector v;                                                                       \
-          memcpy(&v, row + kx, sizeof v);                                                        \
+          NAME##_vector v[4];                                                                    \
+          for (int p = 0; p < P; p++) memcpy(&v[p], row + (long)p * pw + kx, sizeof v[p]);       \
           const float *tap = taps + (long)kx * s->c * s->outc;                                   \
-          for (int o = 0; o < COUNT; o++) sums[o] += v * tap[o];                                 \
+          for (int o = 0; o < COUNT; o++) {                                                      \
+            float weight = tap[o];                                                               \
+            for (int p = 0; p < P; p++) sums[p][o] += v[p] * weight;                             \
+          }                                                                                      \
         }                                                                                        \
       }                                                                                          \
     }                                                                                            \
-    /* Channel-major sums to NHWC pixels. */                                                     \
-    /* (ReLU there too, as a comparison: a NaN stays a NaN, as in the other kernels.) */         \
-    float out[G][L];                                                                             \
-    for (int o = 0; o < COUNT; o++) {                                                            \
-      NAME##_vector v = sums[o] + (bias ? bias[o] : 0.0f);                                       \
-      memcpy(out[o], &v, sizeof v);                                                              \
-    }                                                                                            \
-    for (int j = 0; j < L; j++) {                                                                \
-      float *pixel = y + (long)(start + j) * s->outc;                                            \
-      for (int o = 0; o < COUNT; o++) pixel[o] = relu && out[o][j] < 0 ? 0 : out[o][j];          \
+    /* Channel-major sums to NHWC pixels, ReLU first as a mask of the negative lanes (a NaN  \
+       is not negative, so it stays, as in the other kernels). */                                \
+    for (int p = 0; p < P; p++) {                                                                \
+      float out[G][L];                                                                           \
+      for (int o = 0; o < COUNT; o++) {                                                          \
+        NAME##_vector v = sums[p][o] + (bias ? bias[o] : 0.0f);                                  \
+        if (relu) v = (NAME##_vector)((NAME##_mask)v & ~(v < 0.0f));                             \
+        memcpy(out[o], &v, sizeof v);                                                            \
+      }                                                                                          \
+      float *pixels = y + (long)p * s->ow * s->outc;                                             \
+      for (int j = 0; j < L; j++) {                                                              \
+        float *pixel = pixels + (long)(start + j) * s->outc;                                     \
+        for (int o = 0; o < COUNT; o++) pixel[o] = out[o][j];                                    \
+      }                                                                                          \
     }                                                                                            \
   }                                                                                              \
                                                                                                  \
-  __attribute__((target(TARGET))) static void NAME(                                             \
-      const dlg_conv_sizes *s, const float *planes, int pw, int oy, const float *w,             \
-      const float *bias, int relu, float *y) {                                                   \
+  /* One group of COUNT outputs over `rows` rows: P at a time, then one at a time. */            \
+  __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(               \
+      const int COUNT, const dlg_conv_sizes *s, const float *planes, int pw, int oy, int rows,  \
+      int start, const float *w, const float *bias, int relu, float *y) {                       \
+    const int fit = (REGS - 1) / (COUNT + 1);                                                    \
+    const int P = fit > 4 ? 4 : fit < 1 ? 1 : fit;                                               \
+    int done = 0;                                                                                \
+    for (; done + P <= rows; done += P)                                                          \
+      NAME##_rows(COUNT, P, s, planes, pw, oy + done, start, w, bias, relu,                      \
+                  y + (long)done * s->ow * s->outc);                                             \
+    for (; done < rows; done++)                                                                  \
+      NAME##_rows(COUNT, 1, s, planes, pw, oy + done, start, w, bias, relu,                      \
+                  y + (long)done * s->ow * s->outc);                                             \
+  }                                                                                              \
+                                                                                                 \
+  __attribute__((target(TARGET))) static void NAME(const dlg_conv_sizes *s, const float *planes, \
+                                                   int pw, int oy, int rows, const float *w,     \
+                                                   const float *bias, int relu, float *y) {      \
     for (int ox = 0; ox < s->ow; ox += L) {                                                      \
       int start = ox + L <= s->ow ? ox : s->ow - L;                                              \
       for (int group = 0; group < s->outc; group += G) {                                         \
@@ -106,7 +133,7 @@ static void fill_planes(const dlg_conv_sizes *s, const float *x, long image, int
   }
 
 #define FEW_OUTPUT_CASE(NAME, K)                                                                 \
-  case K: NAME##_group(K, s, planes, pw, oy, start, wg, bg, relu, yg); break;
+  case K: NAME##_group(K, s, planes, pw, oy, rows, start, wg, bg, relu, yg); break;
 #define FEW_OUTPUT_CASES_8(NAME)                                                                 \
   FEW_OUTPUT_CASE(NAME, 1) FEW_OUTPUT_CASE(NAME, 2) FEW_OUTPUT_CASE(NAME, 3)                     \
   FEW_OUTPUT_CASE(NAME, 4) FEW_OUTPUT_CASE(NAME, 5) FEW_OUTPUT_CASE(NAME, 6)                     \
@@ -118,8 +145,8 @@ static void fill_planes(const dlg_conv_sizes *s, const float *x, long image, int
 #define FEW_OUTPUT_CASES(NAME, G) FEW_OUTPUT_CASES_##G(NAME)
 
 #if defined(__x86_64__)
-FEW_OUTPUT_ROW(row_avx512, "avx512f", 16, 16)
-FEW_OUTPUT_ROW(row_avx2, "avx2,fma", 8, 8)
+FEW_OUTPUT_ROW(row_avx512, "avx512f", 16, 16, 32)
+FEW_OUTPUT_ROW(row_avx2, "avx2,fma", 8, 8, 16)
 #endif
 
 void dlg_few_output_conv(const dlg_conv_sizes *s, const float *x, const float *w,
@@ -128,24 +155,30 @@ void dlg_few_output_conv(const dlg_conv_sizes *s, const float *x, const float *w
   int lanes = dlg_vector_lanes();
   int pw = plane_width(s);
   long filled = -1;
-  for (long r = first; r < last; r++) {
+  long r = first;
+  while (r < last) {
     long image = r / s->oh;
     int oy = (int)(r % s->oh);
+    // Up to 4 rows at once, all of one image.
+    long left_in_image = s->oh - oy, left = last - r;
+    int rows = (int)(left_in_image < left ? left_in_image : left);
+    if (rows > 4) rows = 4;
     if (image != filled) {
       fill_planes(s, x, image, pw, scratch);
       filled = image;
     }
     float *out = y + r * s->ow * s->outc;
+    r += rows;
 #if defined(__x86_64__)
     // Rows narrower than 16 pixels take the 8-pixel vectors (`applies` wants 8 at least), as
     // does a CPU without AVX-512 or a test that caps the lanes at 8 or 1.
     if (lanes >= 16 && s->ow >= 16) {
-      row_avx512(s, scratch, pw, oy, w, bias, relu, out);
+      row_avx512(s, scratch, pw, oy, rows, w, bias, relu, out);
     } else {
-      row_avx2(s, scratch, pw, oy, w, bias, relu, out);
+      row_avx2(s, scratch, pw, oy, rows, w, bias, relu, out);
     }
 #else
-    (void)lanes, (void)oy, (void)out, (void)w, (void)bias, (void)relu;
+    (void)lanes, (void)oy, (void)rows, (void)out, (void)w, (void)bias, (void)relu;
 #endif
   }
 }

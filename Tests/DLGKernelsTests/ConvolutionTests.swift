@@ -248,6 +248,35 @@ import Testing
     }
   }
 
+  /// A NaN in the input stays a NaN through the fused bias and ReLU, in every output whose
+  /// window holds it, on every forward kernel and vector width: ReLU must not turn it into 0.
+  @Test func reluKeepsNaNsInEveryForwardKernel() {
+    withThreadBudget(2) {
+      for lanes in VectorLanes.widths {
+        VectorLanes.withCap(lanes) {
+          var values = TestRandom(9)
+          for g in Self.geometries {
+            var x = values.floats(g.batch * g.inHeight * g.inWidth * g.inChannels)
+            x[x.count / 2] = .nan
+            let w = values.floats(g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels)
+            let bias = values.floats(g.outChannels)
+            var scratch = [Float](repeating: 0, count: max(g.forwardScratchCount, 1))
+            var y = [Float](
+              repeating: 0, count: g.batch * g.outHeight * g.outWidth * g.outChannels)
+            Convolution2D.forward(
+              g, input: x, filter: w, output: &y, scratch: &scratch, bias: bias,
+              activation: .relu)
+            let expected = Self.reference(g, x, w).enumerated().map { i, sum in
+              sum.isNaN ? sum : Swift.max(sum + bias[i % g.outChannels], 0)
+            }
+            #expect(expected.contains { $0.isNaN }, "\(g)")
+            #expect(maxRelativeError(y, expected) < 1e-4, "\(lanes) lanes: \(g)")
+          }
+        }
+      }
+    }
+  }
+
   @Test(arguments: [1, 2])
   func forwardAndBackwardMatchReference(threads: Int) {
     withThreadBudget(threads) {
